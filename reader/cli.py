@@ -1,0 +1,178 @@
+"""Command-line interface: ``privacy-reader [COMMAND] [--corpus DIR] ...``.
+
+With no command it opens the desktop app. Every command uses the same library functions as
+the GUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reader import __version__
+from reader.corpus import Corpus, CorpusError, Policy, PolicyLoadError
+from reader.paths import embedded_corpus_dir
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def _open_corpus(args: argparse.Namespace) -> Corpus:
+    try:
+        return Corpus.open(args.corpus or embedded_corpus_dir())
+    except CorpusError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _load_policy(corpus: Corpus, name: str) -> Policy:
+    entry = corpus.find(name)
+    if entry is None:
+        raise CliError(f"no policy for {name!r} in {corpus.root} (try: privacy-reader list)")
+    try:
+        return corpus.load(entry.domain)
+    except PolicyLoadError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from reader.corpus import read_header
+
+    corpus = _open_corpus(args)
+    out = sys.stdout
+    out.write(f"{'COMPANY':40} {'ARCHIVED':10} {'WORDS':>7}\n")
+    for entry in corpus.entries:
+        header = read_header(entry.path)
+        try:
+            words = corpus.load(entry.domain).word_count
+        except PolicyLoadError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
+            continue
+        out.write(f"{entry.domain:40} {header.archive_date or '-':10} {words:>7}\n")
+    out.write(f"{len(corpus)} policies in {corpus.root}\n")
+    return EXIT_OK
+
+
+def policy_as_text(policy: Policy) -> str:
+    """A policy as readable plain text: metadata lines, then the rendered blocks."""
+    from reader.render import parse_policy
+
+    document = parse_policy(policy.body)
+    lines = [policy.title, "=" * min(len(policy.title), 78), f"Company:  {policy.domain}"]
+    if policy.archive_date:
+        lines.append(f"Archived: {policy.archive_date}")
+    if policy.source_url:
+        lines.append(f"Source:   {policy.source_url}")
+    lines.append(f"Length:   {policy.word_count} words, about {policy.reading_minutes} min")
+    lines.append("")
+    for block in document.blocks:
+        prefix = "- " if block.tag == "li" else ""
+        lines.append(prefix + block.text.strip())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    policy = _load_policy(_open_corpus(args), args.domain)
+    sys.stdout.write(policy_as_text(policy))
+    return EXIT_OK
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from reader.practices import analyze_document, analyze_text
+    from reader.render import parse_policy
+    from reader.taxonomy import category
+
+    if args.jsonl:
+        for number, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise CliError(f"line {number}: expected {{\"text\": ...}} ({exc})") from exc
+            analysis = analyze_text(text)
+            result = {
+                "categories": analysis.categories,
+                "scores": analysis.scores,
+                "spans": [[s.start, s.end, s.category] for s in analysis.spans],
+            }
+            sys.stdout.write(json.dumps(result) + "\n")
+        return EXIT_OK
+    if not args.domain:
+        raise CliError("classify needs a DOMAIN or --jsonl")
+    policy = _load_policy(_open_corpus(args), args.domain)
+    analysis = analyze_document(parse_policy(policy.body))
+    counts = analysis.passage_counts()
+    print(f"{policy.domain}: {policy.title}")
+    for category_id in analysis.categories:
+        print(f"  {category(category_id).name:32} {counts.get(category_id, 0):4} passages")
+    print()
+    for span in analysis.spans:
+        text = " ".join(analysis.passage_text(span).split())
+        print(f"[{', '.join(span.categories)}] {text}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="privacy-reader",
+        description="Read, search and compare website privacy policies. "
+        "With no command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    corpus_help = "folder of policies (default: the embedded corpus)"
+    parser.add_argument("--corpus", metavar="DIR", help=corpus_help)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--corpus", metavar="DIR", help=corpus_help, default=argparse.SUPPRESS)
+        return sub
+
+    command("gui", "open the desktop app (the default)")
+    command("list", "list companies with archive date and word count").set_defaults(
+        func=cmd_list)
+    show = command("show", "print a policy as text")
+    show.add_argument("domain", metavar="DOMAIN")
+    show.set_defaults(func=cmd_show)
+    classify = command("classify", "data practices of a policy, or of JSON lines on stdin")
+    classify.add_argument("domain", metavar="DOMAIN", nargs="?")
+    classify.add_argument("--jsonl", action="store_true",
+                          help='read {"text": ...} lines on stdin, write one result per line')
+    classify.set_defaults(func=cmd_classify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        from reader.ui.app import run_app
+
+        return run_app(args.corpus)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"privacy-reader: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

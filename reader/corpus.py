@@ -1,0 +1,300 @@
+"""Policy files on disk: header parsing, lazy corpus listing, safe loading.
+
+A policy file is markdown. Files from the Princeton-Leuven corpus start with a quote line::
+
+    > *The following text is extracted and transformed from the amazon.com privacy policy
+    that was archived on 2007-06-06. Please check the [original snapshot on the Wayback
+    Machine](URL) for the most accurate reproduction.*
+
+followed by a ``# Title`` and the body. Files without that header still load; their domain
+comes from the file name.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+POLICY_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_POLICY_BYTES = 16 * 1024 * 1024
+WORDS_PER_MINUTE = 230
+HEADER_PROBE_BYTES = 4096
+
+_HEADER_DOMAIN = re.compile(r"from the\s+(\S+?)\s+privacy policy", re.IGNORECASE)
+_HEADER_DATE = re.compile(r"archived on\s+(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_HEADER_URL = re.compile(r"\]\(\s*(https?://[^)\s]+)\s*\)")
+_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
+_WORD = re.compile(r"\S+")
+
+
+class PolicyLoadError(Exception):
+    """A policy file that cannot be read as text; the message names the file."""
+
+
+class CorpusError(Exception):
+    """A corpus folder that cannot be used at all (missing, not a folder)."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the first lines of a policy file say about it."""
+
+    domain: str | None = None
+    archive_date: str | None = None
+    source_url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One privacy policy, fully read."""
+
+    domain: str
+    title: str
+    archive_date: str | None
+    source_url: str | None
+    body: str
+    path: Path
+    word_count: int = 0
+
+    @property
+    def reading_minutes(self) -> int:
+        """Reading time in whole minutes at 230 words per minute (at least 1)."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def year(self) -> int | None:
+        return int(self.archive_date[:4]) if self.archive_date else None
+
+
+@dataclass(frozen=True)
+class PolicyEntry:
+    """A policy file as listed, before its body is read."""
+
+    domain: str
+    path: Path
+    size: int
+    mtime: float
+    relpath: str = ""
+
+
+def domain_from_filename(path: Path) -> str:
+    """``a/am/ama/amazon.com.md`` -> ``amazon.com``."""
+    name = path.name
+    for suffix in POLICY_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def parse_header(text: str) -> tuple[Header, str]:
+    """Split ``text`` into its parsed header and the body after the header and title.
+
+    Tolerates a missing or malformed header: whatever parts are found are kept.
+    """
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    domain = date = url = None
+    if index < len(lines) and lines[index].lstrip().startswith(">"):
+        quote: list[str] = []
+        while index < len(lines) and lines[index].lstrip().startswith(">"):
+            quote.append(lines[index].lstrip()[1:].strip())
+            index += 1
+        quote_text = " ".join(quote)
+        if m := _HEADER_DOMAIN.search(quote_text):
+            domain = m.group(1).strip("*_`").lower()
+        if m := _HEADER_DATE.search(quote_text):
+            date = m.group(1)
+        if m := _HEADER_URL.search(quote_text):
+            url = m.group(1)
+        if not (domain or date or url):
+            # An ordinary block quote, not our header: keep it in the body.
+            index = 0
+    title = None
+    probe = index
+    while probe < len(lines) and not lines[probe].strip():
+        probe += 1
+    if probe < len(lines) and (m := _TITLE.match(lines[probe])):
+        title = m.group(1).strip()
+        index = probe + 1
+    body = "\n".join(lines[index:]).strip("\n")
+    return Header(domain, date, url, title), body
+
+
+def decode_policy_bytes(data: bytes, path: Path) -> str:
+    """Decode file bytes as UTF-8 text or raise :class:`PolicyLoadError` naming the file."""
+    if not data.strip():
+        raise PolicyLoadError(f"{path}: the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PolicyLoadError(f"{path}: not valid UTF-16 text ({exc.reason})") from exc
+    if b"\x00" in data[:8192]:
+        raise PolicyLoadError(f"{path}: looks like a binary file, not a text policy")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyLoadError(
+            f"{path}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "save it as UTF-8 to read it here"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_policy(path: Path, domain: str | None = None) -> Policy:
+    """Read and parse one policy file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_POLICY_BYTES:
+            raise PolicyLoadError(
+                f"{path}: {size / 1e6:.1f} MB is larger than the "
+                f"{MAX_POLICY_BYTES / 1e6:.0f} MB a policy may have"
+            )
+        data = path.read_bytes()
+    except PolicyLoadError:
+        raise
+    except OSError as exc:
+        raise PolicyLoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    text = decode_policy_bytes(data, path)
+    header, body = parse_header(text)
+    file_domain = domain or domain_from_filename(path)
+    return Policy(
+        domain=file_domain,
+        title=header.title or (header.domain or file_domain),
+        archive_date=header.archive_date,
+        source_url=header.source_url,
+        body=body,
+        path=path,
+        word_count=len(_WORD.findall(body)),
+    )
+
+
+def read_header(path: Path) -> Header:
+    """Parse only the first few KB of a file (cheap metadata for listings)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(HEADER_PROBE_BYTES)
+        header, _ = parse_header(data.decode("utf-8", errors="replace"))
+        return header
+    except OSError:
+        return Header()
+
+
+@dataclass
+class Corpus:
+    """A folder of policy files, flat or in the nested ``a/am/ama/amazon.com.md`` layout.
+
+    Listing only stats files; bodies are read on demand by :meth:`load`.
+    """
+
+    root: Path
+    entries: list[PolicyEntry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str]) -> Corpus:
+        path = Path(root).expanduser()
+        if not path.exists():
+            raise CorpusError(f"corpus folder not found: {path}")
+        if not path.is_dir():
+            raise CorpusError(f"not a folder: {path}")
+        corpus = cls(root=path.resolve())
+        corpus._scan()
+        return corpus
+
+    def _warn(self, message: str) -> None:
+        self.problems.append(message)
+        log.warning("%s", message)
+
+    def _scan(self) -> None:
+        by_domain: dict[str, PolicyEntry] = {}
+        for path, stat in _walk_policy_files(self.root, self._warn):
+            if stat.st_size == 0:
+                self._warn(f"{path}: the file is empty; skipped")
+                continue
+            if not os.access(path, os.R_OK):
+                self._warn(f"{path}: no permission to read the file; skipped")
+                continue
+            domain = domain_from_filename(path)
+            if domain in by_domain:
+                self._warn(f"{path}: a second policy for {domain}; the first one is kept")
+                continue
+            relpath = str(path.relative_to(self.root))
+            by_domain[domain] = PolicyEntry(domain, path, stat.st_size, stat.st_mtime, relpath)
+        self.entries = sorted(by_domain.values(), key=lambda e: (e.domain.lower(), e.domain))
+        self._index = {e.domain: e for e in self.entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, domain: object) -> bool:
+        return domain in self._index
+
+    def domains(self) -> list[str]:
+        return [e.domain for e in self.entries]
+
+    def entry(self, domain: str) -> PolicyEntry:
+        try:
+            return self._index[domain]
+        except KeyError:
+            raise KeyError(f"no policy for {domain!r} in {self.root}") from None
+
+    def find(self, name: str) -> PolicyEntry | None:
+        """Look a company up by exact domain, case-insensitively, or with ``www.`` dropped."""
+        if name in self._index:
+            return self._index[name]
+        wanted = name.lower().removeprefix("www.")
+        for entry in self.entries:
+            if entry.domain.lower().removeprefix("www.") == wanted:
+                return entry
+        return None
+
+    def load(self, domain: str) -> Policy:
+        """Read one policy; raises :class:`PolicyLoadError` with a clear message on bad files."""
+        entry = self.entry(domain)
+        return read_policy(entry.path, entry.domain)
+
+    def iter_policies(self) -> Iterator[Policy]:
+        """Every readable policy; bad files are skipped with a warning naming them."""
+        for entry in self.entries:
+            try:
+                yield read_policy(entry.path, entry.domain)
+            except PolicyLoadError as exc:
+                self._warn(f"{exc}; skipped")
+
+
+def _walk_policy_files(
+    root: Path, warn: Callable[[str], None]
+) -> Iterator[tuple[Path, os.stat_result]]:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                items = list(it)
+        except OSError as exc:
+            warn(f"{folder}: cannot list the folder ({exc.strerror or exc}); skipped")
+            continue
+        for item in items:
+            if item.name.startswith("."):
+                continue
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(Path(item.path))
+                elif item.name.lower().endswith(POLICY_SUFFIXES) and item.name.upper() not in {
+                    "README.MD",
+                    "MANIFEST.TSV",
+                }:
+                    yield Path(item.path), item.stat()
+            except OSError as exc:
+                warn(f"{item.path}: cannot read the file ({exc.strerror or exc}); skipped")

@@ -1,0 +1,205 @@
+"""Training and evaluation of the practice classifier on OPP-115 (needs the ``train`` extra).
+
+Gold labels: a category belongs to a segment when at least 2 of the 3 annotators gave it.
+Evaluation is cross-validation split by policy: no policy has segments on both sides.
+Decision thresholds are tuned on out-of-fold predictions of the training policies only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reader.classifier import PracticeModel, ngrams, tokenize
+
+LABELS = (
+    "first_party_collection", "third_party_sharing", "user_choice", "user_access",
+    "data_retention", "data_security", "policy_change", "do_not_track",
+    "international_audiences", "other",
+)
+PRACTICES = LABELS[:-1]
+MAJORITY = 2
+
+
+@dataclass
+class Dataset:
+    texts: list[str]
+    labels: np.ndarray  # (n, len(LABELS)) of 0/1
+    policies: list[str]
+
+
+@dataclass
+class TrainConfig:
+    max_features: int = 40000
+    min_df: int = 2
+    hidden: int = 0  # 0: logistic regression per label; >0: one hidden layer network
+    c: float = 10.0
+    alpha: float = 1e-4
+    epochs: int = 40
+    seeds: int = 1
+
+
+def load_opp115(folder: Path) -> Dataset:
+    """Read ``<id>_<domain>.jsonl`` files; labels by majority vote."""
+    texts, rows, policies = [], [], []
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"no OPP-115 .jsonl files in {folder}")
+    for path in files:
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            votes = record.get("votes", {})
+            texts.append(record["text"])
+            rows.append([1 if votes.get(label, 0) >= MAJORITY else 0 for label in LABELS])
+            policies.append(record["policy"])
+    return Dataset(texts, np.asarray(rows, dtype=np.int8), policies)
+
+
+def _analyzer(text: str) -> list[str]:
+    return ngrams(tokenize(text))
+
+
+def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> PracticeModel:
+    """Fit vocabulary, IDF and weights; thresholds are left at 0.5 (see :func:`tune`)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    vectorizer = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=config.min_df,
+                                 max_features=config.max_features, dtype=np.float32)
+    matrix = vectorizer.fit_transform(texts)
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    if config.hidden:
+        nets = []
+        for seed in range(config.seeds):
+            net = MLPClassifier(hidden_layer_sizes=(config.hidden,), alpha=config.alpha,
+                                max_iter=config.epochs, random_state=seed)
+            nets.append(net.fit(matrix, labels))
+        # Several seeds are averaged by concatenating their hidden units and scaling the
+        # output layer: the mean of the logits, one network at inference.
+        w1 = np.hstack([n.coefs_[0] for n in nets])
+        b1 = np.hstack([n.intercepts_[0] for n in nets])
+        w2 = np.vstack([n.coefs_[1] for n in nets]) / len(nets)
+        b2 = np.mean([n.intercepts_[1] for n in nets], axis=0)
+        layers = [(w1, b1), (w2, b2)]
+    else:
+        weights, biases = [], []
+        for k in range(labels.shape[1]):
+            column = labels[:, k]
+            if column.min() == column.max():
+                weights.append(np.zeros(matrix.shape[1]))
+                biases.append(10.0 if column[0] else -10.0)
+                continue
+            lr = LogisticRegression(C=config.c, class_weight="balanced", max_iter=3000)
+            lr.fit(matrix, column)
+            weights.append(lr.coef_[0])
+            biases.append(lr.intercept_[0])
+        layers = [(np.vstack(weights).T, np.asarray(biases))]
+    return PracticeModel(
+        labels=LABELS,
+        vocabulary={term: i for i, term in enumerate(vocabulary)},
+        idf=vectorizer.idf_.astype(np.float64),
+        layers=[(w.astype(np.float32), b.astype(np.float32)) for w, b in layers],
+        thresholds=np.full(len(LABELS), 0.5, dtype=np.float32),
+        info={},
+    )
+
+
+def best_thresholds(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-label threshold that maximises F1 on these predictions."""
+    grid = np.arange(0.1, 0.91, 0.025)
+    result = np.full(labels.shape[1], 0.5, dtype=np.float32)
+    for k in range(labels.shape[1]):
+        truth = labels[:, k].astype(bool)
+        if not truth.any():
+            continue
+        scores = []
+        for threshold in grid:
+            predicted = probs[:, k] >= threshold
+            tp = np.sum(predicted & truth)
+            denominator = predicted.sum() + truth.sum()
+            scores.append(2 * tp / denominator if denominator else 0.0)
+        # Among near-best thresholds prefer the middle one: it is less noisy.
+        best = max(scores)
+        near = [t for t, s in zip(grid, scores, strict=True) if s >= best - 0.005]
+        result[k] = float(np.median(near))
+    return result
+
+
+def policy_folds(policies: Sequence[str], folds: int, seed: int = 0) -> list[np.ndarray]:
+    """Indices of the test segments for each fold; whole policies go to one fold."""
+    names = sorted(set(policies))
+    rng = np.random.default_rng(seed)
+    rng.shuffle(names)
+    fold_of = {name: i % folds for i, name in enumerate(names)}
+    assignment = np.asarray([fold_of[p] for p in policies])
+    return [np.flatnonzero(assignment == f) for f in range(folds)]
+
+
+def out_of_fold(data: Dataset, config: TrainConfig, folds: int = 5,
+                seed: int = 0) -> np.ndarray:
+    """Probabilities for every segment from a model that never saw its policy."""
+    probs = np.zeros(data.labels.shape, dtype=np.float32)
+    everything = np.arange(len(data.texts))
+    for test in policy_folds(data.policies, folds, seed):
+        train = np.setdiff1d(everything, test)
+        model = fit([data.texts[i] for i in train], data.labels[train], config)
+        probs[test] = model.predict([data.texts[i] for i in test])
+    return probs
+
+
+def tune(model: PracticeModel, data: Dataset, config: TrainConfig, folds: int = 5) -> None:
+    """Set the model's thresholds from out-of-fold predictions on ``data``."""
+    model.thresholds = best_thresholds(out_of_fold(data, config, folds), data.labels)
+
+
+def subset(data: Dataset, indices: np.ndarray) -> Dataset:
+    return Dataset([data.texts[i] for i in indices], data.labels[indices],
+                   [data.policies[i] for i in indices])
+
+
+def cross_validate(data: Dataset, config: TrainConfig, folds: int = 5,
+                   inner_folds: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Nested CV by policy: returns (probabilities, 0/1 predictions) for every segment.
+
+    Each outer fold trains on the other policies, tunes thresholds on inner folds of those
+    training policies, and predicts the held-out policies.
+    """
+    probs = np.zeros(data.labels.shape, dtype=np.float32)
+    predicted = np.zeros(data.labels.shape, dtype=np.int8)
+    everything = np.arange(len(data.texts))
+    for test in policy_folds(data.policies, folds):
+        train = subset(data, np.setdiff1d(everything, test))
+        model = fit(train.texts, train.labels, config)
+        thresholds = best_thresholds(out_of_fold(train, config, inner_folds, seed=1),
+                                     train.labels)
+        probs[test] = model.predict([data.texts[i] for i in test])
+        predicted[test] = probs[test] >= thresholds
+    return probs, predicted
+
+
+def scores_table(truth: np.ndarray, predicted: np.ndarray) -> dict:
+    """Per-label precision/recall/F1 and micro/macro F1 over the nine practices."""
+    rows = {}
+    tp_all = fp_all = fn_all = 0
+    for k, label in enumerate(PRACTICES):
+        t = truth[:, k].astype(bool)
+        p = predicted[:, k].astype(bool)
+        tp, fp, fn = int(np.sum(t & p)), int(np.sum(~t & p)), int(np.sum(t & ~p))
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows[label] = {"precision": precision, "recall": recall, "f1": f1, "support": int(t.sum())}
+    micro_p = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
+    micro_r = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
+    micro = 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0
+    macro = float(np.mean([r["f1"] for r in rows.values()]))
+    return {"per_label": rows, "micro_f1": micro, "macro_f1": macro,
+            "micro_precision": micro_p, "micro_recall": micro_r}

@@ -1,0 +1,122 @@
+"""The practice classifier: known sentences, spans, determinism, edge cases, CLI contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from reader.classifier import default_model, load_model
+from reader.practices import analyze_document, analyze_text
+from reader.render import parse_policy
+from reader.taxonomy import categories, category, practice_ids
+
+KNOWN = [
+    ("We use SSL encryption to protect your data", "data_security"),
+    ("We may sell your information to advertisers", "third_party_sharing"),
+    ("You may opt out of marketing emails", "user_choice"),
+    ("We keep your data for 30 days", "data_retention"),
+    ("We do not respond to Do Not Track signals", "do_not_track"),
+    ("This site is not directed to children under 13", "international_audiences"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), KNOWN)
+def test_known_sentences(sentence, expected):
+    analysis = analyze_text(sentence)
+    assert expected in analysis.categories
+    assert analysis.spans[0].category == expected
+    assert analysis.scores[expected] == max(analysis.scores.values())
+
+
+def test_taxonomy_has_ten_categories_with_distinct_colours():
+    cats = categories()
+    assert [c.id for c in cats] == [
+        "first_party_collection", "third_party_sharing", "user_choice", "user_access",
+        "data_retention", "data_security", "policy_change", "do_not_track",
+        "international_audiences", "other",
+    ]
+    assert len({c.light for c in cats}) == 10 and len({c.dark for c in cats}) == 10
+    assert all(c.explanation and c.name for c in cats)
+    assert category("data_security").name == "Security"
+
+
+def test_spans_lie_inside_the_text_and_cover_sentences():
+    text = "Welcome.\n\nWe collect your email address. We share it with advertisers.\n\nBye."
+    analysis = analyze_text(text)
+    assert analysis.spans
+    for span in analysis.spans:
+        assert 0 <= span.start < span.end <= len(text)
+        passage = text[span.start:span.end]
+        assert passage == passage.strip()
+        assert set(span.categories) <= set(practice_ids())
+    passages = {text[s.start:s.end]: s.categories for s in analysis.spans}
+    assert "first_party_collection" in passages["We collect your email address."]
+    assert "third_party_sharing" in passages["We share it with advertisers."]
+
+
+def test_deterministic():
+    text = "We use cookies and share data with partners. You can opt out."
+    first = analyze_text(text)
+    second = analyze_text(text)
+    assert first.spans == second.spans and first.scores == second.scores
+    assert np.array_equal(load_model().predict([text]), default_model().predict([text]))
+
+
+def test_empty_and_huge_input():
+    empty = analyze_text("")
+    assert empty.categories == [] and empty.spans == []
+    assert set(empty.scores) == set(practice_ids())
+    assert analyze_text("   \n\n  ").spans == []
+    huge = ("We may share your information with advertisers and partners. " * 20 + "\n\n") * 500
+    analysis = analyze_text(huge)
+    assert "third_party_sharing" in analysis.categories
+    assert len(analysis.spans) == 20 * 500
+    assert analysis.spans[-1].end <= len(huge)
+
+
+def test_embedded_policy_has_every_practice(embedded_corpus):
+    from reader.corpus import Corpus
+
+    policy = Corpus.open(embedded_corpus).load("northwind-books.example")
+    analysis = analyze_document(parse_policy(policy.body))
+    assert set(analysis.categories) == set(practice_ids())
+    counts = analysis.passage_counts()
+    assert counts["do_not_track"] >= 1 and counts["data_retention"] >= 1
+    texts = {analysis.passage_text(s): s.categories for s in analysis.passages("data_security")}
+    assert "We use SSL encryption to protect your data when it travels over the internet." in texts
+
+
+def _cli(*args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "reader", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_classify_jsonl_contract():
+    lines = [json.dumps({"text": s}) for s, _ in KNOWN] + [json.dumps({"text": ""})]
+    result = _cli("classify", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outputs) == len(lines)
+    for (sentence, expected), output in zip(KNOWN, outputs, strict=False):
+        assert expected in output["categories"]
+        assert set(output["scores"]) == set(practice_ids())
+        start, end, first = output["spans"][0]
+        assert (start, end, first) == (0, len(sentence), expected)
+    assert outputs[-1] == {"categories": [], "scores": outputs[-1]["scores"], "spans": []}
+
+
+def test_classify_jsonl_bad_line_exit_code():
+    result = _cli("classify", "--jsonl", stdin='{"nope": 1}\n')
+    assert result.returncode == 2
+    assert "line 1" in result.stderr
+
+
+def test_classify_domain(embedded_corpus):
+    result = _cli("classify", "northwind-books.example")
+    assert result.returncode == 0, result.stderr
+    assert "Security" in result.stdout
+    assert "[data_security] We use SSL encryption" in result.stdout

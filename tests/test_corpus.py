@@ -1,0 +1,150 @@
+"""Corpus loading: header parsing, layouts, bad files skipped with warnings."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from reader.corpus import (
+    Corpus,
+    CorpusError,
+    PolicyLoadError,
+    domain_from_filename,
+    parse_header,
+    read_policy,
+)
+
+HEADER = (
+    "> *The following text is extracted and transformed from the amazon.com privacy policy "
+    "that was archived on 2007-06-06. Please check the [original snapshot on the Wayback "
+    "Machine](https://web.archive.org/web/20070606/http://www.amazon.com/privacy) for the "
+    "most accurate reproduction.*\n\n# Amazon.com Privacy Notice\n\nWe collect data.\n"
+)
+
+
+def test_parse_header_fields():
+    header, body = parse_header(HEADER)
+    assert header.domain == "amazon.com"
+    assert header.archive_date == "2007-06-06"
+    assert header.source_url == "https://web.archive.org/web/20070606/http://www.amazon.com/privacy"
+    assert header.title == "Amazon.com Privacy Notice"
+    assert body == "We collect data."
+
+
+def test_header_without_title_and_malformed_header():
+    header, body = parse_header("> *from the x.org privacy policy, archived on 2011-01-02*\n\nText")
+    assert (header.domain, header.archive_date, header.title) == ("x.org", "2011-01-02", None)
+    assert body == "Text"
+    header, body = parse_header("> Just an ordinary quote.\n\nBody text.")
+    assert header.domain is None and header.archive_date is None
+    assert body.startswith("> Just an ordinary quote.")
+
+
+def test_file_without_header_uses_filename(tmp_path):
+    path = tmp_path / "example.org.md"
+    path.write_text("Plain policy text with five words.", "utf-8")
+    policy = read_policy(path)
+    assert policy.domain == "example.org"
+    assert policy.title == "example.org"
+    assert policy.archive_date is None and policy.source_url is None
+    assert policy.word_count == 6
+    assert policy.reading_minutes == 1
+
+
+def test_domain_from_filename():
+    assert domain_from_filename(Path("a/am/ama/amazon.com.md")) == "amazon.com"
+    assert domain_from_filename(Path("x/shop.co.uk.txt")) == "shop.co.uk"
+
+
+def test_embedded_corpus_lists_five_demo_policies(embedded_corpus):
+    corpus = Corpus.open(embedded_corpus)
+    assert corpus.domains() == [
+        "bluebird-bank.example", "greenleaf-health.example", "metro-news.example",
+        "northwind-books.example", "pixelpal-games.example",
+    ]
+    policy = corpus.load("northwind-books.example")
+    assert policy.title == "Northwind Books Privacy Notice"
+    assert 300 < policy.word_count < 1000
+    assert corpus.problems == []
+
+
+def test_nested_layout(nested_corpus):
+    corpus = Corpus.open(nested_corpus)
+    assert corpus.domains() == ["acme-widgets.test", "zorbo.test"]
+    policy = corpus.load("zorbo.test")
+    assert policy.archive_date == "2016-11-30"
+    assert policy.year == 2016
+    assert policy.source_url.endswith("zorbo.test/privacy")
+    assert corpus.entry("acme-widgets.test").relpath == "a/ac/acm/acme-widgets.test.md"
+    assert corpus.find("WWW.Zorbo.test").domain == "zorbo.test"
+
+
+def test_listing_does_not_read_bodies(tmp_path, monkeypatch):
+    for i in range(50):
+        (tmp_path / f"site{i}.com.md").write_text("x" * 10, "utf-8")
+    opened = []
+    monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self) or b"")
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: opened.append(self))
+    corpus = Corpus.open(tmp_path)
+    assert len(corpus) == 50
+    assert opened == []
+
+
+@pytest.fixture
+def messy_corpus(tmp_path) -> Path:
+    (tmp_path / "good.com.md").write_text("# Good\n\nWe collect your email.", "utf-8")
+    (tmp_path / "empty.com.md").write_bytes(b"")
+    (tmp_path / "blank.com.md").write_bytes(b"  \n\n ")
+    (tmp_path / "binary.com.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
+    (tmp_path / "latin1.com.md").write_bytes("Caf\xe9 privacy policy".encode("latin-1"))
+    (tmp_path / "bom.com.md").write_bytes("\ufeff# BOM\n\nText".encode())
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    return tmp_path
+
+
+def test_bad_files_are_skipped_with_warnings_naming_them(messy_corpus, caplog):
+    caplog.set_level(logging.WARNING)
+    corpus = Corpus.open(messy_corpus)
+    assert "notes" not in " ".join(corpus.domains())
+    loaded = {p.domain for p in corpus.iter_policies()}
+    assert loaded == {"good.com", "bom.com"}
+    problems = "\n".join(corpus.problems)
+    for name in ("empty.com.md", "blank.com.md", "binary.com.md", "latin1.com.md"):
+        assert name in problems
+    assert "not UTF-8" in problems and "binary" in problems and "empty" in problems
+    assert any("latin1.com.md" in r.getMessage() for r in caplog.records)
+    assert corpus.load("bom.com").title == "BOM"
+
+
+def test_load_raises_clear_error(messy_corpus):
+    corpus = Corpus.open(messy_corpus)
+    with pytest.raises(PolicyLoadError, match="binary.com.md.*binary"):
+        corpus.load("binary.com")
+
+
+def test_huge_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("reader.corpus.MAX_POLICY_BYTES", 1000)
+    path = tmp_path / "huge.com.md"
+    path.write_text("word " * 1000, "utf-8")
+    with pytest.raises(PolicyLoadError, match="larger than"):
+        read_policy(path)
+
+
+def test_missing_corpus_folder(tmp_path):
+    with pytest.raises(CorpusError, match="not found"):
+        Corpus.open(tmp_path / "nope")
+    (tmp_path / "file.md").write_text("x", "utf-8")
+    with pytest.raises(CorpusError, match="not a folder"):
+        Corpus.open(tmp_path / "file.md")
+
+
+def test_every_shared_policy_header_parses(shared_corpus):
+    corpus = Corpus.open(shared_corpus)
+    assert len(corpus) > 0
+    missing = []
+    for policy in corpus.iter_policies():
+        if not (policy.archive_date and policy.source_url):
+            missing.append(policy.domain)
+    assert missing == [], f"headers not parsed: {missing[:10]}"
