@@ -8,7 +8,6 @@ Inference needs only numpy.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -11,7 +11,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from reader import __version__
 from reader.corpus import Corpus, CorpusError, Policy, PolicyLoadError
@@ -125,6 +124,84 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_printer(stream=None):
+    """A terminal progress line: count, rate and ETA (only drawn on a terminal)."""
+    stream = stream or sys.stderr
+    interactive = stream.isatty()
+
+    def show(progress) -> None:
+        if not interactive or not progress.total:
+            return
+        eta = f"{progress.eta:4.0f} s left" if progress.eta is not None else ""
+        width = 30
+        filled = int(width * progress.done / progress.total)
+        stream.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] "
+                     f"{progress.done}/{progress.total}  {progress.rate:5.0f}/s  {eta}  ")
+        stream.flush()
+        if progress.done == progress.total:
+            stream.write("\n")
+
+    return show
+
+
+def _update_index(corpus: Corpus, quiet: bool = False):
+    from reader.search import PolicyIndex, SearchError
+
+    policy_index = PolicyIndex(corpus)
+    try:
+        policy_index.open()
+        report = policy_index.update(None if quiet else _progress_printer())
+    except SearchError as exc:
+        policy_index.close()
+        raise CliError(str(exc)) from exc
+    return policy_index, report
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    corpus = _open_corpus(args)
+    policy_index, report = _update_index(corpus)
+    try:
+        total = policy_index.doc_count()
+    finally:
+        policy_index.close()
+    rate = report.indexed / report.seconds if report.seconds and report.indexed else 0
+    print(f"{total} policies indexed in {policy_index.folder}")
+    print(f"added {report.added}, changed {report.changed}, deleted {report.deleted}, "
+          f"unchanged {report.unchanged}, not readable {len(report.failed)} "
+          f"({report.seconds:.1f} s{f', {rate:.0f} policies/s' if rate else ''})")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from reader.search import SearchError, terminal_snippet
+
+    corpus = _open_corpus(args)
+    policy_index, _ = _update_index(corpus, quiet=args.json)
+    try:
+        results = policy_index.search(args.query, limit=args.limit)
+    except SearchError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        policy_index.close()
+    if args.json:
+        json.dump({"query": results.query, "total": results.total,
+                   "suggestion": results.suggestion,
+                   "hits": [hit.as_json() for hit in results.hits]}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if results.suggestion:
+        print(f"Did you mean: {results.suggestion}")
+    print(f"{results.total} policies match {args.query!r} "
+          f"(showing {len(results.hits)}, {results.seconds * 1000:.0f} ms)")
+    for rank, hit in enumerate(results.hits, 1):
+        print(f"\n{rank:3}. {hit.domain}  {hit.date or ''}  score {hit.score:.2f}  "
+              f"{hit.match_count} matches")
+        print(f"     {hit.title}")
+        for snippet in hit.snippets:
+            print(f"     {terminal_snippet(snippet)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-reader",
@@ -152,6 +229,15 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--jsonl", action="store_true",
                           help='read {"text": ...} lines on stdin, write one result per line')
     classify.set_defaults(func=cmd_classify)
+    command("index", "build or update the search index of a corpus").set_defaults(
+        func=cmd_index)
+    search = command("search", "search the corpus (updates its index first)")
+    search.add_argument("query", metavar="QUERY",
+                        help='words, "phrases", prefix*, AND/OR/NOT, company:, category:, '
+                        "year:2010..2015")
+    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--json", action="store_true", help="print hits as JSON")
+    search.set_defaults(func=cmd_search)
     return parser
 
 

@@ -18,8 +18,12 @@ from html.parser import HTMLParser
 
 import markdown
 
-BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "pre", "dt", "dd"})
-CONTAINER_TAGS = BLOCK_TAGS | {"ul", "ol", "table", "thead", "tbody", "tr", "blockquote", "dl", "div"}
+BLOCK_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "pre", "dt", "dd"}
+)
+CONTAINER_TAGS = BLOCK_TAGS | {
+    "ul", "ol", "table", "thead", "tbody", "tr", "blockquote", "dl", "div"
+}
 INLINE_TAGS = frozenset(
     {"a", "em", "strong", "b", "i", "u", "code", "sup", "sub", "del", "s", "small", "span", "br"}
 )

@@ -1,0 +1,622 @@
+"""Full-text search over a corpus with Whoosh: incremental, crash-safe index; ranked hits.
+
+One index per corpus folder, under the user data dir (see :func:`reader.paths.index_dir_for`).
+Fields: company (domain, tokenised), domain, title, date, year, body, category (the practice
+categories found in the policy). Two-word phrases are answered from a field of word pairs,
+which avoids Whoosh reading positions of every document that holds both words.
+
+Snippets and match positions come from the policy's rendered text, read again for the hits
+shown, so they cover the whole policy and line up with the viewer's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import fields, index, query
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
+from whoosh.qparser import FieldsPlugin, GtLtPlugin, MultifieldParser, WildcardPlugin
+from whoosh.writing import LockError
+
+from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
+from reader.paths import index_dir_for
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 4
+BUILD_MARKER = "BUILDING"
+VERSION_FILE = "reader-index.json"
+COMMIT_EVERY = 2000
+DEFAULT_LIMIT = 20
+SNIPPETS_PER_HIT = 3
+SNIPPET_RADIUS = 90
+
+_WORDS = RegexTokenizer(r"\w+") | LowercaseFilter()
+_PAIRS = RegexTokenizer(r"\w+") | LowercaseFilter() | ShingleFilter(size=2, sep=" ")
+_RANGE = re.compile(r"\b(year|date):(\S+?)\.\.(\S+)")
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        path=fields.ID(stored=True, unique=True),
+        domain=fields.ID(stored=True),
+        company=fields.TEXT(analyzer=_WORDS, phrase=True, field_boost=3.0),
+        title=fields.TEXT(analyzer=_WORDS, stored=True, field_boost=2.0),
+        date=fields.ID(stored=True),
+        year=fields.NUMERIC(int, stored=True),
+        words=fields.NUMERIC(int, stored=True),
+        size=fields.NUMERIC(int, stored=True, bits=64),
+        mtime=fields.NUMERIC(float, stored=True),
+        digest=fields.ID(stored=True),
+        category=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        body=fields.TEXT(analyzer=_WORDS, phrase=True),
+        pairs=fields.TEXT(analyzer=_PAIRS, phrase=False),
+    )
+
+
+class SearchError(Exception):
+    """A problem the user should read: bad query, unusable index."""
+
+
+class QuerySyntaxError(SearchError):
+    pass
+
+
+@dataclass
+class Progress:
+    """Build progress reported to the GUI and the CLI."""
+
+    done: int
+    total: int
+    elapsed: float
+    message: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+
+ProgressCallback = Callable[[Progress], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class UpdateReport:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    rebuilt_because: str | None = None
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.changed
+
+
+@dataclass
+class Match:
+    """A query match in a policy's rendered text."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Hit:
+    domain: str
+    title: str
+    date: str | None
+    score: float
+    path: str
+    categories: list[str]
+    match_count: int = 0
+    snippets: list[str] = field(default_factory=list)  # HTML: matched terms in <b>
+    matches: list[Match] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"domain": self.domain, "title": self.title, "date": self.date,
+                "score": round(self.score, 4), "categories": self.categories,
+                "match_count": self.match_count, "snippets": self.snippets}
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    hits: list[Hit]
+    suggestion: str | None = None
+    seconds: float = 0.0
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
+
+
+def policy_document(entry_path: str, domain: str) -> dict | None:
+    """Everything the index stores about one policy file (runs in worker processes)."""
+    from reader.practices import analyze_paragraphs
+    from reader.render import parse_policy
+    from reader.segment import segment
+
+    path = Path(entry_path)
+    try:
+        policy = read_policy(path, domain)
+        stat = path.stat()
+        digest = file_digest(path)
+    except (PolicyLoadError, OSError) as exc:
+        return {"error": str(exc), "path": entry_path}
+    document = parse_policy(policy.body)
+    paragraphs = [p for p in segment(document) if not p.is_heading]
+    for p in paragraphs:
+        object.__setattr__(p, "sentences", ())  # paragraph labels are enough for the index
+    analysis = analyze_paragraphs(document.text, paragraphs)
+    return {
+        "path": entry_path,
+        "domain": policy.domain,
+        "company": policy.domain.replace(".", " ").replace("-", " "),
+        "title": policy.title,
+        "date": policy.archive_date or "",
+        "year": policy.year or 0,
+        "words": policy.word_count,
+        "size": stat.st_size,
+        "mtime": stat.st_mtime,
+        "digest": digest,
+        "category": ",".join(analysis.categories),
+        "body": f"{policy.title}\n{document.text}",
+        "pairs": document.text,
+    }
+
+
+class PolicyIndex:
+    """The Whoosh index of one corpus folder."""
+
+    def __init__(self, corpus: Corpus, folder: Path | None = None) -> None:
+        self.corpus = corpus
+        self.folder = folder or index_dir_for(corpus.root)
+        self._index: index.Index | None = None
+        self.messages: list[str] = []
+
+    # -- opening, validating, rebuilding -------------------------------------------------
+
+    def _note(self, message: str) -> None:
+        self.messages.append(message)
+        log.warning("%s", message)
+
+    def _fresh(self) -> index.Index:
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / VERSION_FILE).write_text(
+            json.dumps({"schema": SCHEMA_VERSION, "corpus": str(self.corpus.root)}), "utf-8")
+        return index.create_in(str(self.folder), make_schema())
+
+    def open(self) -> str | None:
+        """Open (or create) the index. Returns why it had to be rebuilt, or ``None``."""
+        if not self.folder.exists() or not any(self.folder.iterdir()):
+            self._index = self._fresh()
+            return None
+        problem = self._check()
+        if problem:
+            self._note(f"The search index {problem}; it will be rebuilt from the policy files.")
+            self._index = self._fresh()
+            return problem
+        self._index = index.open_dir(str(self.folder))
+        return None
+
+    def _check(self) -> str | None:
+        try:
+            if not index.exists_in(str(self.folder)):
+                return "is missing or incomplete"
+        except Exception as exc:  # noqa: BLE001 - unreadable table of contents
+            return f"is damaged ({type(exc).__name__})"
+        try:
+            meta = json.loads((self.folder / VERSION_FILE).read_text("utf-8"))
+            if meta.get("schema") != SCHEMA_VERSION:
+                return "was made by another version of the app"
+        except (OSError, ValueError):
+            return "has no version record"
+        marker = self.folder / BUILD_MARKER
+        if marker.exists():
+            try:
+                pid = int(marker.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if not _process_alive(pid):
+                marker.unlink(missing_ok=True)
+                self._note("The last indexing run stopped before it finished; "
+                           "the index is brought up to date from the policy files.")
+        try:
+            ix = index.open_dir(str(self.folder))
+            with ix.searcher() as searcher:
+                searcher.doc_count()
+                for _ in zip(range(3), searcher.all_stored_fields(), strict=False):
+                    pass
+            ix.close()
+        except Exception as exc:  # noqa: BLE001 - any failure here means a corrupt index
+            return f"is damaged ({type(exc).__name__})"
+        return None
+
+    @property
+    def ix(self) -> index.Index:
+        if self._index is None:
+            self.open()
+        assert self._index is not None
+        return self._index
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def doc_count(self) -> int:
+        with self.ix.searcher() as searcher:
+            return searcher.doc_count()
+
+    # -- incremental update ------------------------------------------------------------
+
+    def plan(self) -> tuple[list[PolicyEntry], list[PolicyEntry], list[str], int]:
+        """(new, changed, deleted paths, unchanged count) comparing files with the index."""
+        known: dict[str, tuple[int, float, str]] = {}
+        with self.ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                known[stored["path"]] = (stored["size"], stored["mtime"], stored["digest"])
+        new, changed = [], []
+        unchanged = 0
+        seen = set()
+        for entry in self.corpus.entries:
+            key = str(entry.path)
+            seen.add(key)
+            record = known.get(key)
+            if record is None:
+                new.append(entry)
+            elif record[0] == entry.size and record[1] == entry.mtime:
+                unchanged += 1
+            elif record[0] == entry.size and _safe_digest(entry.path) == record[2]:
+                unchanged += 1  # touched, not changed
+            else:
+                changed.append(entry)
+        deleted = [path for path in known if path not in seen]
+        return new, changed, deleted, unchanged
+
+    def update(self, progress: ProgressCallback | None = None,
+               cancelled: CancelCheck | None = None, workers: int | None = None,
+               lock_timeout: float = 10.0) -> UpdateReport:
+        """Bring the index up to date with the corpus folder; commits in batches."""
+        started = time.perf_counter()
+        report = UpdateReport()
+        if self._index is None:
+            report.rebuilt_because = self.open()
+        new, changed, deleted, report.unchanged = self.plan()
+        todo = new + changed
+        total = len(todo)
+        if progress:
+            progress(Progress(0, total, 0.0, "checking"))
+        if not todo and not deleted:
+            report.seconds = time.perf_counter() - started
+            return report
+        writer = self._writer(lock_timeout)
+        marker = self.folder / BUILD_MARKER
+        marker.write_text(str(os.getpid()))
+        changed_paths = {str(e.path) for e in changed}
+        try:
+            for path in deleted:
+                writer.delete_by_term("path", path)
+            report.deleted = len(deleted)
+            pending = 0
+            for done, doc in enumerate(self._documents(todo, workers), 1):
+                if cancelled and cancelled():
+                    report.cancelled = True
+                    break
+                if "error" in doc:
+                    report.failed.append(doc["error"])
+                    self._note(f"{doc['error']}; not indexed")
+                else:
+                    if doc["path"] in changed_paths:
+                        writer.update_document(**doc)
+                        report.changed += 1
+                    else:
+                        writer.add_document(**doc)
+                        report.added += 1
+                    pending += 1
+                if pending >= COMMIT_EVERY:
+                    writer.commit()
+                    writer = self._writer(lock_timeout)
+                    pending = 0
+                if progress and (done % 25 == 0 or done == total):
+                    progress(Progress(done, total, time.perf_counter() - started))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            marker.unlink(missing_ok=True)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _writer(self, timeout: float):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.ix.writer(limitmb=256)
+            except LockError:
+                if time.monotonic() >= deadline:
+                    raise SearchError(
+                        "Another Privacy Policy Reader is updating this index; "
+                        "try again when it has finished.") from None
+                time.sleep(0.2)
+
+    def _documents(self, entries: list[PolicyEntry], workers: int | None) -> Iterator[dict]:
+        workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        args = [(str(e.path), e.domain) for e in entries]
+        if workers <= 1 or len(args) < 50:
+            for path, domain in args:
+                yield policy_document(path, domain)
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(_policy_document_tuple, args, chunksize=16)
+
+    # -- metadata for listings ---------------------------------------------------------
+
+    def metadata(self) -> dict[str, dict]:
+        """Stored fields per domain (title, date, words, categories) for fast listings."""
+        with self.ix.searcher() as searcher:
+            return {s["domain"]: s for s in searcher.all_stored_fields()}
+
+    # -- searching ---------------------------------------------------------------------
+
+    def parse(self, text: str) -> query.Query:
+        return parse_query(self.ix.schema, text)
+
+    def search(self, text: str, limit: int = DEFAULT_LIMIT, snippets: bool = True
+               ) -> SearchResults:
+        started = time.perf_counter()
+        parsed = self.parse(text)
+        with self.ix.searcher() as searcher:
+            results = searcher.search(parsed, limit=limit)
+            total = len(results)
+            hits = [Hit(domain=r["domain"], title=r["title"], date=r["date"] or None,
+                        score=float(r.score), path=r["path"],
+                        categories=[c for c in r["category"].split(",") if c])
+                    for r in results]
+            suggestion = None
+            if total == 0 or len(hits) < 3:
+                suggestion = self._suggest(searcher, parsed, text)
+        if snippets:
+            matcher = MatchFinder.from_query(parsed)
+            for hit in hits:
+                fill_matches(hit, matcher)
+        return SearchResults(text, total, hits, suggestion, time.perf_counter() - started)
+
+    def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:
+        try:
+            corrected = searcher.correct_query(parsed, text, prefix=1, maxdist=2)
+        except Exception:  # noqa: BLE001 - a suggestion is optional
+            return None
+        if corrected.query != parsed and corrected.string and corrected.string != text:
+            return corrected.string
+        return None
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _safe_digest(path: Path) -> str | None:
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
+
+
+def _policy_document_tuple(args: tuple[str, str]) -> dict:
+    return policy_document(*args)
+
+
+# -- query parsing -------------------------------------------------------------------------
+
+def parse_query(schema: fields.Schema, text: str) -> query.Query:
+    """Parse user query syntax; raise :class:`QuerySyntaxError` with a readable message.
+
+    Words are ANDed; ``OR``, ``NOT``, ``"phrases"``, ``prefix*``, ``field:value``
+    (company, title, category, year, date) and ``year:2010..2015`` ranges are understood.
+    """
+    if not text.strip():
+        raise QuerySyntaxError("Type some words to search for.")
+    if text.count('"') % 2:
+        raise QuerySyntaxError('A quotation mark is not closed: phrases need "two quotes".')
+    if text.count("(") != text.count(")"):
+        raise QuerySyntaxError("Brackets do not match: every ( needs a ).")
+    rewritten = _RANGE.sub(lambda m: f"{m.group(1)}:[{m.group(2)} TO {m.group(3)}]", text)
+    parser = MultifieldParser(["body", "title", "company"], schema,
+                              fieldboosts={"title": 2.0, "company": 3.0})
+    parser.add_plugin(WildcardPlugin())
+    parser.add_plugin(GtLtPlugin())
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(FieldsPlugin(remove_unknown=False))
+    try:
+        parsed = parser.parse(rewritten)
+    except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds here
+        raise QuerySyntaxError(f"Cannot understand the query: {exc}") from exc
+    _check_query(parsed, schema)
+    if parsed is query.NullQuery:
+        raise QuerySyntaxError("The query has no words to search for.")
+    return _use_pairs(parsed)
+
+
+def _check_query(node: query.Query, schema: fields.Schema) -> None:
+    for leaf in [node, *_subqueries(node)]:
+        if getattr(leaf, "error", None):
+            raise QuerySyntaxError(f"Cannot understand part of the query: {leaf.error}.")
+        fieldname = getattr(leaf, "fieldname", None)
+        if fieldname and fieldname not in schema.names():
+            known = "company, title, category, year, date"
+            raise QuerySyntaxError(f"Unknown field {fieldname!r}; use one of: {known}.")
+
+
+def _subqueries(node: query.Query) -> list[query.Query]:
+    found = []
+    for child in node.children():
+        found.append(child)
+        found.extend(_subqueries(child))
+    return found
+
+
+def _use_pairs(node: query.Query) -> query.Query:
+    """Rewrite body phrases as ANDs of word pairs, answered from the ``pairs`` field."""
+    if isinstance(node, query.Phrase) and node.fieldname == "body" and node.slop == 1:
+        words = [w for w in node.words if w]
+        if len(words) >= 2:
+            terms = [query.Term("pairs", f"{a} {b}") for a, b in zip(words, words[1:],
+                                                                    strict=False)]
+            return terms[0] if len(terms) == 1 else query.And(terms)
+    if isinstance(node, query.Phrase) and node.fieldname != "body":
+        return node
+    if node.is_leaf():
+        return node
+    return node.apply(_use_pairs)
+
+
+# -- snippets and match positions ---------------------------------------------------------
+
+class MatchFinder:
+    """Finds the words of a query in plain text (case-insensitive, whole words)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns),
+                                  re.IGNORECASE) if patterns else None
+
+    @classmethod
+    def from_query(cls, parsed: query.Query) -> MatchFinder:
+        return cls(_patterns(parsed))
+
+    def find(self, text: str) -> list[Match]:
+        if self.pattern is None:
+            return []
+        return [Match(m.start(), m.end()) for m in self.pattern.finditer(text)]
+
+
+def _patterns(node: query.Query, negated: bool = False) -> list[str]:
+    if isinstance(node, query.Not):
+        return []
+    if isinstance(node, query.AndNot):
+        return _patterns(node.a)
+    patterns: list[str] = []
+    if isinstance(node, query.Term) and node.fieldname in {"body", "title", "pairs"}:
+        words = str(node.text).split()
+        patterns.append(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b")
+    elif isinstance(node, query.Phrase) and node.fieldname in {"body", "title"}:
+        patterns.append(r"\b" + r"\W+".join(re.escape(str(w)) for w in node.words) + r"\b")
+    elif isinstance(node, query.Prefix) and node.fieldname in {"body", "title"}:
+        patterns.append(r"\b" + re.escape(str(node.text)) + r"\w*")
+    elif isinstance(node, query.Wildcard) and node.fieldname in {"body", "title"}:
+        pattern = re.escape(str(node.text)).replace(r"\*", r"\w*").replace(r"\?", r"\w")
+        patterns.append(r"\b" + pattern + r"\b")
+    elif not node.is_leaf():
+        children = list(node.children())
+        if isinstance(node, query.And) and all(
+                isinstance(c, query.Term) and c.fieldname == "pairs" for c in children):
+            words = [str(children[0].text).split()[0]] + [str(c.text).split()[1]
+                                                         for c in children]
+            return [r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b"]
+        for child in children:
+            patterns.extend(_patterns(child))
+    return patterns
+
+
+def _opening(text: str, length: int = 2 * SNIPPET_RADIUS) -> str:
+    """The start of a policy, for hits that matched only its company or category."""
+    head = " ".join(text[: length + 40].split())
+    return head if len(head) <= length else head[: head.rfind(" ", 0, length)] + "…"
+
+
+def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
+    """Read the hit's policy and fill match count, positions and snippets."""
+    from reader.render import parse_policy
+
+    try:
+        policy = read_policy(Path(hit.path), hit.domain)
+    except PolicyLoadError as exc:
+        hit.snippets = [f"(cannot read the policy: {exc})"]
+        return
+    text = parse_policy(policy.body).text
+    hit.matches = matcher.find(text)
+    hit.match_count = len(hit.matches)
+    hit.snippets = make_snippets(text, hit.matches) or [html_lib.escape(_opening(text))]
+
+
+def make_snippets(text: str, matches: list[Match], count: int = SNIPPETS_PER_HIT,
+                  radius: int = SNIPPET_RADIUS) -> list[str]:
+    """Up to ``count`` HTML snippets around matches, matched text in ``<b>``."""
+    snippets: list[str] = []
+    last_end = -1
+    for match in matches:
+        if len(snippets) >= count:
+            break
+        if match.start < last_end:
+            continue
+        start = max(0, match.start - radius)
+        end = min(len(text), match.end + radius)
+        start = text.rfind(" ", 0, start) + 1 if start > 0 else 0
+        space = text.find(" ", end)
+        end = space if 0 <= space < end + 20 else end
+        inside = [m for m in matches if m.start >= start and m.end <= end]
+        parts, cursor = [], start
+        for m in inside:
+            parts.append(html_lib.escape(text[cursor:m.start]))
+            parts.append(f"<b>{html_lib.escape(text[m.start:m.end])}</b>")
+            cursor = m.end
+        parts.append(html_lib.escape(text[cursor:end]))
+        snippet = " ".join("".join(parts).split())
+        snippets.append(("…" if start > 0 else "") + snippet + ("…" if end < len(text) else ""))
+        last_end = end
+    return snippets
+
+
+def open_index(corpus: Corpus) -> PolicyIndex:
+    """An opened (validated, maybe rebuilt) index for ``corpus``."""
+    policy_index = PolicyIndex(corpus)
+    policy_index.open()
+    return policy_index
+
+
+def search_corpus(corpus: Corpus, text: str, limit: int = DEFAULT_LIMIT,
+                  progress: ProgressCallback | None = None) -> SearchResults:
+    """Update the corpus index if needed, then search it."""
+    policy_index = open_index(corpus)
+    try:
+        policy_index.update(progress)
+        return policy_index.search(text, limit)
+    finally:
+        policy_index.close()
+
+
+def terminal_snippet(snippet: str) -> str:
+    """``<b>x</b>`` -> ``[x]`` for terminals."""
+    return html_lib.unescape(snippet.replace("<b>", "[").replace("</b>", "]"))
+

@@ -1,0 +1,258 @@
+"""Whoosh search: exact hits, fields, phrases, incremental updates, recovery, bad queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.corpus import Corpus
+from reader.render import parse_policy
+from reader.search import BUILD_MARKER, PolicyIndex, QuerySyntaxError, SearchError
+
+
+def domains(results) -> set[str]:
+    return {hit.domain for hit in results.hits}
+
+
+@pytest.fixture
+def demo_index(embedded_corpus):
+    policy_index = PolicyIndex(Corpus.open(embedded_corpus))
+    policy_index.open()
+    report = policy_index.update(workers=1)
+    assert report.added == 5
+    yield policy_index
+    policy_index.close()
+
+
+@pytest.fixture
+def work_corpus(tmp_path, embedded_corpus, nested_corpus) -> Path:
+    folder = tmp_path / "policies"
+    shutil.copytree(embedded_corpus, folder)
+    shutil.copytree(nested_corpus, folder / "nested")
+    return folder
+
+
+def test_index_lives_in_user_data_dir(demo_index, private_data_dir, embedded_corpus):
+    assert demo_index.folder.is_relative_to(private_data_dir)
+    assert not any(p.name.startswith(("_MAIN", "MAIN")) for p in embedded_corpus.iterdir())
+
+
+def test_single_word(demo_index):
+    results = demo_index.search("sell")
+    assert domains(results) == {"northwind-books.example", "bluebird-bank.example"}
+    assert results.total == 2
+
+
+def test_phrase(demo_index):
+    results = demo_index.search('"do not track"')
+    assert domains(results) == {"greenleaf-health.example", "metro-news.example",
+                                "northwind-books.example"}
+    metro = next(h for h in results.hits if h.domain == "metro-news.example")
+    assert metro.match_count == 3
+    assert any("<b>Do Not Track</b>" in s for s in metro.snippets)
+    # "not" alone is everywhere, a phrase must be exact:
+    assert domains(demo_index.search('"track not"')) == set()
+
+
+def test_boolean_and_category_field(demo_index):
+    results = demo_index.search("sell AND category:third_party_sharing")
+    assert domains(results) == {"northwind-books.example", "bluebird-bank.example"}
+    assert all("third_party_sharing" in h.categories for h in results.hits)
+    assert domains(demo_index.search("encrypted")) == {"greenleaf-health.example",
+                                                       "bluebird-bank.example"}
+    assert domains(demo_index.search("encrypted NOT pharmacy")) == {"bluebird-bank.example"}
+    assert domains(demo_index.search("hipaa OR firewalls")) == {"greenleaf-health.example",
+                                                                "pixelpal-games.example"}
+
+
+def test_company_title_prefix(demo_index):
+    assert domains(demo_index.search("company:northwind")) == {"northwind-books.example"}
+    assert domains(demo_index.search("title:bank")) == {"bluebird-bank.example"}
+    assert domains(demo_index.search("encrypt*")) == {
+        "greenleaf-health.example", "bluebird-bank.example", "northwind-books.example",
+        "pixelpal-games.example"}
+
+
+def test_year_range_and_dates(nested_corpus):
+    policy_index = PolicyIndex(Corpus.open(nested_corpus))
+    policy_index.update(workers=1)
+    assert domains(policy_index.search("year:2010..2020")) == {"zorbo.test"}
+    assert domains(policy_index.search("year:2000..2009")) == {"acme-widgets.test"}
+    hit = policy_index.search("widgets").hits[0]
+    assert (hit.domain, hit.date, hit.title) == ("acme-widgets.test", "2009-04-02",
+                                                 "Acme Widgets Privacy Policy")
+    policy_index.close()
+
+
+def test_did_you_mean(demo_index):
+    results = demo_index.search("selll informaton")
+    assert results.total == 0
+    assert results.suggestion == "sell information"
+
+
+def test_match_positions_line_up_with_the_viewer_text(demo_index, embedded_corpus):
+    hit = demo_index.search('"opt out"').hits[0]
+    policy = Corpus.open(embedded_corpus).load(hit.domain)
+    text = parse_policy(policy.body).text
+    assert hit.matches
+    for match in hit.matches:
+        assert re.sub(r"\W+", " ", text[match.start:match.end].lower()) == "opt out"
+
+
+def test_snippets_cover_the_whole_policy(tmp_path):
+    filler = "\n\n".join(f"Plain filler paragraph number {i} about nothing."
+                         for i in range(3000))
+    (tmp_path / "long.test.md").write_text(f"# Long\n\n{filler}\n\nWe sell zebras.", "utf-8")
+    policy_index = PolicyIndex(Corpus.open(tmp_path))
+    policy_index.update(workers=1)
+    hit = policy_index.search("zebras").hits[0]
+    assert hit.matches[0].start > 100_000
+    assert "<b>zebras</b>" in hit.snippets[0]
+    policy_index.close()
+
+
+def test_incremental_add_change_delete(work_corpus):
+    corpus = Corpus.open(work_corpus)
+    policy_index = PolicyIndex(corpus)
+    first = policy_index.update(workers=1)
+    assert (first.added, first.unchanged) == (7, 0)
+    again = PolicyIndex(Corpus.open(work_corpus)).update(workers=1)
+    assert (again.added, again.changed, again.deleted, again.unchanged) == (0, 0, 0, 7)
+
+    (work_corpus / "newco.test.md").write_text("# New\n\nWe collect aardvarks.", "utf-8")
+    changed = work_corpus / "metro-news.example.md"
+    changed.write_text(changed.read_text("utf-8") + "\n\nWe also collect platypus data.\n")
+    os.utime(changed, (1, 1))  # a different mtime even on coarse clocks
+    (work_corpus / "northwind-books.example.md").unlink()
+    touched = work_corpus / "bluebird-bank.example.md"
+    os.utime(touched, (2, 2))  # touched, content unchanged: not re-indexed
+
+    policy_index.close()
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    report = policy_index.update(workers=1)
+    assert (report.added, report.changed, report.deleted, report.unchanged) == (1, 1, 1, 5)
+    assert domains(policy_index.search("aardvarks")) == {"newco.test"}
+    assert domains(policy_index.search("platypus")) == {"metro-news.example"}
+    assert domains(policy_index.search("company:northwind")) == set()
+    assert policy_index.doc_count() == 7
+    policy_index.close()
+
+
+def test_parallel_build_matches_serial(work_corpus):
+    for i in range(60):
+        (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe keep logs {i} days.", "utf-8")
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    seen = []
+    report = policy_index.update(progress=seen.append, workers=2)
+    assert report.added == 67
+    assert seen[-1].done == seen[-1].total == 67
+    assert domains(policy_index.search("gen42")) == {"gen42.test"}
+    policy_index.close()
+
+
+def test_cancel_leaves_a_usable_index(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    calls = iter(range(100))
+    report = policy_index.update(cancelled=lambda: next(calls) >= 3, workers=1)
+    assert report.cancelled and report.added == 3
+    assert policy_index.doc_count() == 3
+    policy_index.close()
+    resumed = PolicyIndex(Corpus.open(work_corpus))
+    report = resumed.update(workers=1)
+    assert (report.added, report.unchanged) == (4, 3)
+    resumed.close()
+
+
+def test_stale_writelock_is_ignored(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.update(workers=1)
+    policy_index.close()
+    (policy_index.folder / "MAIN_WRITELOCK").write_text("")  # left by a crashed process
+    (work_corpus / "late.test.md").write_text("# Late\n\nWe collect ferrets.", "utf-8")
+    again = PolicyIndex(Corpus.open(work_corpus))
+    assert again.update(workers=1).added == 1
+    assert domains(again.search("ferrets")) == {"late.test"}
+    again.close()
+
+
+def test_live_lock_gives_a_clear_message(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.open()
+    holder = policy_index.ix.writer()
+    try:
+        other = PolicyIndex(Corpus.open(work_corpus))
+        with pytest.raises(SearchError, match="Another Privacy Policy Reader"):
+            other.update(workers=1, lock_timeout=0.3)
+        other.close()
+    finally:
+        holder.cancel()
+    policy_index.close()
+
+
+def test_corrupt_index_is_rebuilt(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.update(workers=1)
+    policy_index.close()
+    for path in policy_index.folder.iterdir():
+        if path.suffix in {".toc", ".seg", ".trm", ".pst"} or path.name.startswith("_MAIN"):
+            path.write_bytes(b"garbage")
+    again = PolicyIndex(Corpus.open(work_corpus))
+    reason = again.open()
+    assert reason and "damaged" in reason
+    assert any("rebuilt" in m for m in again.messages)
+    assert again.update(workers=1).added == 7
+    assert domains(again.search("aardvark OR zorbo")) == {"zorbo.test"}
+    again.close()
+
+
+def test_crash_mid_build_is_detected(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.update(cancelled=lambda: policy_index.doc_count() >= 0 and False, workers=1)
+    (policy_index.folder / BUILD_MARKER).write_text("999999999")  # no such process
+    policy_index.close()
+    again = PolicyIndex(Corpus.open(work_corpus))
+    assert again.open() is None
+    assert any("stopped before it finished" in m for m in again.messages)
+    assert not (again.folder / BUILD_MARKER).exists()
+    again.close()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('"unclosed phrase', "quotation mark"),
+    ("(privacy OR cookies", "Brackets"),
+    ("nosuchfield:value", "Unknown field 'nosuchfield'"),
+    ("year:abc", "not a valid number"),
+    ("   ", "Type some words"),
+])
+def test_bad_queries_give_clear_messages(demo_index, text, message):
+    with pytest.raises(QuerySyntaxError, match=message):
+        demo_index.search(text)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
+                          text=True, timeout=300, env={**os.environ})
+
+
+def test_cli_search_json_and_errors(embedded_corpus):
+    result = _cli("search", '"do not track"', "--json", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["total"] == 3 and len(data["hits"]) == 2
+    assert {"domain", "title", "date", "score", "match_count", "snippets"} <= set(data["hits"][0])
+    bad = _cli("search", "(broken")
+    assert bad.returncode == 2 and "Brackets" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_index(embedded_corpus):
+    result = _cli("index")
+    assert result.returncode == 0, result.stderr
+    assert "5 policies indexed" in result.stdout
+    assert "unchanged 5" in _cli("index").stdout
