@@ -1,0 +1,120 @@
+"""The side panel: categories with colour, explanation, passage count and a show/hide box;
+a category's passages underneath; clicking a passage asks the viewer to scroll to it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.highlight import HighlightedPolicy
+from reader.taxonomy import OTHER, categories
+
+CategoryRole = Qt.ItemDataRole.UserRole + 10
+SpanRole = Qt.ItemDataRole.UserRole + 11
+PASSAGE_CHARS = 140
+
+
+def colour_icon(colour: str, size: int = 14) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+class CategoryPanel(QWidget):
+    visibility_changed = Signal()
+    passage_activated = Signal(int)  # span index
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Data practice", "Passages"])
+        self.tree.setAccessibleName("Data practice categories")
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.hint = QLabel("Tick a category to show its highlights; "
+                           "click it to list its passages.", self)
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        layout.addWidget(self.hint)
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self._dark = False
+        self._building = False
+        for cat in categories():
+            item = QTreeWidgetItem(self.tree, [f"{cat.name}\n{cat.explanation}", ""])
+            item.setData(0, CategoryRole, cat.id)
+            item.setToolTip(0, cat.explanation)
+            item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, cat.explanation)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Unchecked if cat.id == OTHER
+                               else Qt.CheckState.Checked)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+            self.items[cat.id] = item
+        self.set_dark(False)
+        self.tree.itemChanged.connect(self._changed)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.itemActivated.connect(self._clicked)
+
+    def set_dark(self, dark: bool) -> None:
+        self._dark = dark
+        for cat in categories():
+            self.items[cat.id].setIcon(0, colour_icon(cat.colour(dark)))
+
+    def visible(self) -> set[str]:
+        return {cid for cid, item in self.items.items()
+                if item.checkState(0) == Qt.CheckState.Checked}
+
+    def set_visible(self, category_id: str, shown: bool) -> None:
+        self.items[category_id].setCheckState(
+            0, Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
+
+    def show_policy(self, highlighted: HighlightedPolicy | None) -> None:
+        """Counts and passage lists for a policy (or empty for none)."""
+        self._building = True
+        counts = highlighted.counts() if highlighted else {}
+        for cat in categories():
+            item = self.items[cat.id]
+            item.takeChildren()
+            count = counts.get(cat.id, 0)
+            item.setText(1, str(count) if highlighted and cat.id != OTHER else "")
+            item.setDisabled(bool(highlighted) and count == 0 and cat.id != OTHER)
+            if not highlighted:
+                continue
+            analysis = highlighted.analysis
+            for number, span in enumerate(analysis.spans):
+                if cat.id not in span.categories:
+                    continue
+                text = " ".join(analysis.passage_text(span).split())
+                short = text if len(text) <= PASSAGE_CHARS else text[:PASSAGE_CHARS] + "…"
+                child = QTreeWidgetItem(item, [short, ""])
+                child.setData(0, SpanRole, number)
+                child.setToolTip(0, text)
+        self._building = False
+
+    def passages_of(self, category_id: str) -> list[QTreeWidgetItem]:
+        item = self.items[category_id]
+        return [item.child(i) for i in range(item.childCount())]
+
+    def _changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if not self._building and column == 0 and item.data(0, CategoryRole):
+            self.visibility_changed.emit()
+
+    def _clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        span = item.data(0, SpanRole)
+        if span is not None:
+            self.passage_activated.emit(int(span))
+        elif item.data(0, CategoryRole) and item.childCount():
+            item.setExpanded(not item.isExpanded())

@@ -1,0 +1,598 @@
+"""The main window: companies | highlighted policy | categories and search."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader import __version__
+from reader.corpus import Corpus, CorpusError, PolicyLoadError
+from reader.highlight import HighlightedPolicy, header_html
+from reader.paths import embedded_corpus_dir, user_data_dir
+from reader.search import Hit, Match, PolicyIndex, Progress, UpdateReport
+from reader.ui.category_panel import CategoryPanel
+from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
+from reader.ui.policy_view import PolicyBrowser
+from reader.ui.search_panel import SEARCH_HELP, SearchPanel
+from reader.ui.workers import IndexWorker, SearchWorker
+
+log = logging.getLogger(__name__)
+CACHE_SIZE = 8
+SORT_KEYS = [("Name", "name"), ("Newest first", "date"), ("Longest first", "length")]
+
+
+def settings() -> QSettings:
+    """App settings in an INI file under the user data dir."""
+    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, corpus_path: str | None = None, restore: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("Privacy Policy Reader")
+        self.setAcceptDrops(True)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self.corpus: Corpus | None = None
+        self.policy_index: PolicyIndex | None = None
+        self.index_worker: IndexWorker | None = None
+        self.search_worker: SearchWorker | None = None
+        self.search_generation = 0
+        self.current: HighlightedPolicy | None = None
+        self.current_matches: list[Match] = []
+        self.highlight_anchors: list[str] = []
+        self.highlight_position = -1
+        self.cache: OrderedDict[str, HighlightedPolicy] = OrderedDict()
+        self.last_error = ""
+        self.dark = system_is_dark()
+        self._build_widgets()
+        self._build_actions()
+        self.category_panel.set_dark(self.dark)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
+        stored = settings()
+        if restore:
+            self._restore_layout(stored)
+        path = corpus_path or (stored.value("corpus") if restore else None)
+        if not path or not Path(str(path)).is_dir():
+            path = str(embedded_corpus_dir())
+        self.open_corpus(str(path), restore_policy=stored.value("policy") if restore else None)
+
+    # -- construction --------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.company_filter = QLineEdit()
+        self.company_filter.setPlaceholderText("Filter companies (Ctrl+L)")
+        self.company_filter.setClearButtonEnabled(True)
+        self.company_filter.setAccessibleName("Filter companies")
+        self.sort_box = QComboBox()
+        self.sort_box.setAccessibleName("Sort companies")
+        for label, key in SORT_KEYS:
+            self.sort_box.addItem(label, key)
+        self.company_model = CompanyListModel(self)
+        self.company_proxy = CompanyFilterModel(self)
+        self.company_proxy.setSourceModel(self.company_model)
+        self.company_proxy.set_sort_key("name")
+        self.company_list = QListView()
+        self.company_list.setModel(self.company_proxy)
+        self.company_list.setUniformItemSizes(True)
+        self.company_list.setAccessibleName("Companies")
+        self.company_count = QLabel()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 0, 4)
+        left_layout.addWidget(self.company_filter)
+        left_layout.addWidget(self.sort_box)
+        left_layout.addWidget(self.company_list, 1)
+        left_layout.addWidget(self.company_count)
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.setOpenExternalLinks(False)
+        self.header.linkActivated.connect(self._open_external)
+        self.header.setAccessibleName("Policy details")
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.browser = PolicyBrowser()
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(4, 4, 4, 4)
+        centre_layout.addWidget(self.header)
+        centre_layout.addWidget(self.browser, 1)
+
+        self.category_panel = CategoryPanel()
+        self.search_panel = SearchPanel()
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.category_panel, "Categories")
+        self.side_tabs.addTab(self.search_panel, "Search")
+        self.side_tabs.setAccessibleName("Side panel")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.side_tabs)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 760, 340])
+        self.setCentralWidget(self.splitter)
+
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setAccessibleName("Indexing progress")
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel indexing")
+        self.cancel_button.clicked.connect(self.cancel_indexing)
+        status = self.statusBar()
+        status.addPermanentWidget(self.progress_label)
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.cancel_button)
+        self._show_progress(False)
+
+        self.company_filter.textChanged.connect(self._filter_companies)
+        self.sort_box.currentIndexChanged.connect(self._sort_changed)
+        self.company_list.selectionModel().currentChanged.connect(self._company_selected)
+        self.category_panel.visibility_changed.connect(self._rerender)
+        self.category_panel.passage_activated.connect(self.jump_to_passage)
+        self.search_panel.query_submitted.connect(self.search)
+        self.search_panel.hit_activated.connect(self.open_hit)
+
+    def _build_actions(self) -> None:
+        def action(menu, text, slot, shortcut=None, tip=None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
+            if tip:
+                act.setStatusTip(tip)
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        keys = QKeySequence.StandardKey
+        menu = self.menuBar().addMenu("&File")
+        self.open_action = action(menu, "&Open Corpus Folder...", self.choose_corpus,
+                                  QKeySequence(keys.Open), "Read policies from another folder")
+        action(menu, "Open &Embedded Corpus", lambda: self.open_corpus(str(embedded_corpus_dir())))
+        menu.addSeparator()
+        self.export_action = action(menu, "&Export PDF...", self.export_pdf,
+                                    QKeySequence("Ctrl+E"), "Save the highlighted policy as PDF")
+        self.print_action = action(menu, "&Print...", self.print_policy,
+                                   QKeySequence(keys.Print))
+        menu.addSeparator()
+        action(menu, "&Quit", self.close, QKeySequence(keys.Quit))
+
+        menu = self.menuBar().addMenu("&View")
+        action(menu, "Zoom &In", self.zoom_in, [QKeySequence(keys.ZoomIn), QKeySequence("Ctrl+=")])
+        action(menu, "Zoom &Out", self.zoom_out, QKeySequence(keys.ZoomOut))
+        action(menu, "&Reset Zoom", self.zoom_reset, QKeySequence("Ctrl+0"))
+        menu.addSeparator()
+        action(menu, "&Next Highlight", self.next_highlight, [QKeySequence("F8"),
+                                                                QKeySequence("Ctrl+]")])
+        action(menu, "&Previous Highlight", self.previous_highlight,
+               [QKeySequence("Shift+F8"), QKeySequence("Ctrl+[")])
+        menu.addSeparator()
+        action(menu, "&Search Policies", self.focus_search, QKeySequence("Ctrl+K"))
+        action(menu, "Filter &Companies", self.focus_companies, QKeySequence("Ctrl+L"))
+        action(menu, "Show C&ategories", lambda: self.side_tabs.setCurrentIndex(0),
+               QKeySequence("Ctrl+1"))
+
+        menu = self.menuBar().addMenu("&Help")
+        action(menu, "&Search Syntax", lambda: self.inform("Search syntax", SEARCH_HELP))
+        action(menu, "&About Privacy Policy Reader", self.about)
+        self.zoom_level = 0
+
+    def _restore_layout(self, stored: QSettings) -> None:
+        geometry = stored.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = stored.value("splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        zoom = int(stored.value("zoom", 0) or 0)
+        for _ in range(abs(zoom)):
+            self.zoom_in() if zoom > 0 else self.zoom_out()
+        sort_key = stored.value("sort", "name")
+        for i in range(self.sort_box.count()):
+            if self.sort_box.itemData(i) == sort_key:
+                self.sort_box.setCurrentIndex(i)
+
+    def save_settings(self) -> None:
+        stored = settings()
+        stored.setValue("geometry", self.saveGeometry())
+        stored.setValue("splitter", self.splitter.saveState())
+        stored.setValue("zoom", self.zoom_level)
+        stored.setValue("sort", self.sort_box.currentData())
+        if self.corpus:
+            stored.setValue("corpus", str(self.corpus.root))
+        if self.current:
+            stored.setValue("policy", self.current.policy.domain)
+        stored.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.save_settings()
+        self.cancel_indexing()
+        if self.search_worker:
+            self.search_worker.cancel()
+        self.pool.waitForDone(10000)
+        if self.policy_index:
+            self.policy_index.close()
+        super().closeEvent(event)
+
+    # -- messages ------------------------------------------------------------------------
+
+    def notify_error(self, title: str, text: str) -> None:
+        """A clear, non-blocking message; the app keeps running."""
+        self.last_error = text
+        log.info("%s: %s", title, text)
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def inform(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def about(self) -> None:
+        self.inform("About Privacy Policy Reader", about_text())
+
+    # -- corpus --------------------------------------------------------------------------
+
+    def choose_corpus(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of policies",
+                                                  str(self.corpus.root if self.corpus else ""))
+        if folder:
+            self.open_corpus(folder)
+
+    def open_corpus(self, path: str, restore_policy: str | None = None) -> bool:
+        """Open a folder of policies; on failure keep what is open and say why."""
+        try:
+            corpus = Corpus.open(path)
+        except CorpusError as exc:
+            self.notify_error("Cannot open the folder", str(exc))
+            return False
+        if len(corpus) == 0:
+            self.notify_error("No policies found",
+                              f"{corpus.root} has no policy files (.md, .markdown or .txt). "
+                              "The current corpus stays open.")
+            return False
+        self.cancel_indexing()
+        if self.policy_index:
+            self.pool.waitForDone(5000)
+            self.policy_index.close()
+        self.corpus = corpus
+        self.cache.clear()
+        self.company_model.set_entries(corpus.entries)
+        self.company_proxy.set_sort_key(self.sort_box.currentData() or "name")
+        self._update_count()
+        self.setWindowTitle(f"Privacy Policy Reader — {corpus.root.name}")
+        if corpus.problems:
+            self.statusBar().showMessage(
+                f"{len(corpus.problems)} files skipped: {corpus.problems[0]}", 15000)
+        self.policy_index = PolicyIndex(corpus)
+        try:
+            self.policy_index.open()
+        except Exception as exc:  # noqa: BLE001 - the index is optional for reading
+            self.notify_error("Search index", f"The search index cannot be opened: {exc}")
+            self.policy_index = None
+        else:
+            for message in self.policy_index.messages:
+                self.statusBar().showMessage(message, 15000)
+            self.start_indexing()
+        target = restore_policy if restore_policy and restore_policy in corpus else None
+        self.select_company(target or corpus.entries[0].domain)
+        return True
+
+    def _update_count(self) -> None:
+        shown = self.company_proxy.rowCount()
+        total = self.company_model.rowCount()
+        self.company_count.setText(f"{shown:,} of {total:,} companies" if shown != total
+                                   else f"{total:,} companies")
+
+    def _filter_companies(self, text: str) -> None:
+        self.company_proxy.setFilterFixedString(text.strip())
+        self._update_count()
+
+    def _sort_changed(self) -> None:
+        self.company_proxy.set_sort_key(self.sort_box.currentData())
+
+    # -- indexing ------------------------------------------------------------------------
+
+    def start_indexing(self) -> None:
+        if not self.policy_index:
+            return
+        worker = IndexWorker(self.policy_index)
+        worker.signals.progress.connect(self._index_progress)
+        worker.signals.finished.connect(self._index_finished)
+        worker.signals.failed.connect(self._index_failed)
+        self.index_worker = worker
+        self._show_progress(True)
+        self.progress.setRange(0, 0)
+        self.progress_label.setText("Checking the search index…")
+        self.pool.start(worker)
+
+    def cancel_indexing(self) -> None:
+        if self.index_worker:
+            self.index_worker.cancel()
+
+    def _show_progress(self, shown: bool) -> None:
+        for widget in (self.progress, self.progress_label, self.cancel_button):
+            widget.setVisible(shown)
+
+    def _index_progress(self, progress: Progress) -> None:
+        if self.sender() is not (self.index_worker.signals if self.index_worker else None):
+            return
+        if progress.total:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+            eta = f", {progress.eta:.0f} s left" if progress.eta else ""
+            self.progress_label.setText(
+                f"Indexing {progress.done:,}/{progress.total:,} · {progress.rate:.0f}/s{eta}")
+
+    def _index_finished(self, report: UpdateReport) -> None:
+        if self.sender() is not (self.index_worker.signals if self.index_worker else None):
+            return
+        self.index_worker = None
+        self._show_progress(False)
+        if report.cancelled:
+            message = f"Indexing cancelled after {report.indexed:,} policies; search covers those."
+        elif report.indexed or report.deleted:
+            message = (f"Search index updated: {report.added:,} added, {report.changed:,} "
+                       f"changed, {report.deleted:,} removed in {report.seconds:.1f} s")
+        else:
+            message = "Search index is up to date"
+        if report.failed:
+            message += f"; {len(report.failed)} files could not be read"
+        self.statusBar().showMessage(message, 10000)
+        if self.policy_index:
+            try:
+                self.company_model.set_metadata(self.policy_index.metadata())
+                self.company_proxy.invalidate()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("cannot read index metadata: %s", exc)
+
+    def _index_failed(self, message: str) -> None:
+        self.index_worker = None
+        self._show_progress(False)
+        self.notify_error("Search index", message)
+
+    # -- showing a policy ----------------------------------------------------------------
+
+    def select_company(self, domain: str) -> None:
+        row = self.company_model.row_of(domain)
+        if row is None:
+            return
+        proxy_index = self.company_proxy.mapFromSource(self.company_model.index(row))
+        if proxy_index.isValid():
+            self.company_list.setCurrentIndex(proxy_index)
+            self.company_list.scrollTo(proxy_index)
+        else:
+            self.show_policy(domain)
+
+    def _company_selected(self, current, _previous) -> None:
+        if current.isValid():
+            self.show_policy(current.data(DomainRole))
+
+    def highlighted(self, domain: str) -> HighlightedPolicy:
+        if domain in self.cache:
+            self.cache.move_to_end(domain)
+            return self.cache[domain]
+        assert self.corpus is not None
+        item = HighlightedPolicy.of(self.corpus.load(domain))
+        self.cache[domain] = item
+        while len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+        return item
+
+    def show_policy(self, domain: str, matches: list[Match] | None = None) -> bool:
+        if not self.corpus:
+            return False
+        try:
+            item = self.highlighted(domain)
+        except (PolicyLoadError, KeyError) as exc:
+            self.current = None
+            self.header.setText(f"<h2>{html.escape(domain)}</h2>")
+            self.browser.setHtml(f"<p><b>This policy cannot be shown.</b></p>"
+                                 f"<p>{html.escape(str(exc))}</p>")
+            self.category_panel.show_policy(None)
+            self.notify_error("Cannot read the policy", str(exc))
+            return False
+        self.current = item
+        self.current_matches = matches or []
+        self.header.setText(header_html(item.policy))
+        self.category_panel.show_policy(item)
+        self._render(keep_scroll=False)
+        if self.current_matches:
+            self.browser.scrollToAnchor("m0")
+        return True
+
+    def _render(self, keep_scroll: bool = True) -> None:
+        if not self.current:
+            return
+        visible = self.category_panel.visible()
+        scroll = self.browser.verticalScrollBar().value()
+        self.browser.setHtml(self.current.body_html(visible, self.dark, self.current_matches))
+        self.highlight_anchors = self.current.visible_span_anchors(visible)
+        self.highlight_position = -1
+        if keep_scroll:
+            self.browser.verticalScrollBar().setValue(scroll)
+
+    def _rerender(self) -> None:
+        self._render(keep_scroll=True)
+
+    def _scheme_changed(self, scheme) -> None:
+        self.dark = scheme == Qt.ColorScheme.Dark
+        self.category_panel.set_dark(self.dark)
+        self._render()
+
+    def jump_to_passage(self, span_index: int) -> None:
+        if not self.current:
+            return
+        anchor = self.current.span_anchor(span_index)
+        self.browser.scrollToAnchor(anchor)
+        if anchor in self.highlight_anchors:
+            self.highlight_position = self.highlight_anchors.index(anchor)
+
+    def next_highlight(self) -> None:
+        self._step_highlight(+1)
+
+    def previous_highlight(self) -> None:
+        self._step_highlight(-1)
+
+    def _step_highlight(self, step: int) -> None:
+        if not self.highlight_anchors:
+            self.statusBar().showMessage("No highlighted passages shown", 3000)
+            return
+        count = len(self.highlight_anchors)
+        if self.highlight_position < 0:
+            self.highlight_position = 0 if step > 0 else count - 1
+        else:
+            self.highlight_position = (self.highlight_position + step) % count
+        self.browser.scrollToAnchor(self.highlight_anchors[self.highlight_position])
+        self.statusBar().showMessage(
+            f"Highlight {self.highlight_position + 1} of {count}", 3000)
+
+    def _open_external(self, link: str) -> None:
+        url = QUrl(link)
+        if url.scheme() in {"http", "https"}:
+            QDesktopServices.openUrl(url)
+
+    # -- search --------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.side_tabs.setCurrentWidget(self.search_panel)
+        self.search_panel.field.setFocus()
+        self.search_panel.field.selectAll()
+
+    def focus_companies(self) -> None:
+        self.company_filter.setFocus()
+        self.company_filter.selectAll()
+
+    def search(self, text: str) -> None:
+        if not self.policy_index:
+            self.search_panel.status.setText("Search is not available: the index cannot open.")
+            return
+        if self.search_worker:
+            self.search_worker.cancel()
+        self.search_generation += 1
+        self.search_panel.model.clear()
+        self.search_panel.status.setText("Searching…")
+        worker = SearchWorker(self.policy_index, text, self.search_generation)
+        worker.signals.started.connect(self._search_started)
+        worker.signals.hit.connect(self._search_hit)
+        worker.signals.failed.connect(self._search_failed)
+        worker.signals.finished.connect(self._search_finished)
+        self.search_worker = worker
+        self.side_tabs.setCurrentWidget(self.search_panel)
+        self.pool.start(worker)
+
+    def _search_started(self, generation: int, total: int, suggestion: str, text: str) -> None:
+        if generation != self.search_generation:
+            return
+        parts = [f"{total:,} {'policy matches' if total == 1 else 'policies match'}"]
+        if self.index_worker:
+            parts.append("(indexing is still running, results may be incomplete)")
+        if suggestion:
+            parts.append(f'— did you mean <a href="suggest:{html.escape(suggestion)}">'
+                         f"{html.escape(suggestion)}</a>?")
+        self.search_panel.status.setText(" ".join(parts))
+
+    def _search_hit(self, generation: int, hit: Hit) -> None:
+        if generation == self.search_generation:
+            self.search_panel.model.append(hit)
+
+    def _search_failed(self, generation: int, message: str) -> None:
+        if generation == self.search_generation:
+            self.search_panel.status.setText(f"<b>{html.escape(message)}</b>")
+
+    def _search_finished(self, generation: int) -> None:
+        if generation == self.search_generation:
+            self.search_worker = None
+
+    def open_hit(self, hit: Hit) -> None:
+        """Open a search result scrolled to its first match, the terms marked."""
+        self.company_filter.clear()
+        row = self.company_model.row_of(hit.domain)
+        if row is not None:
+            proxy_index = self.company_proxy.mapFromSource(self.company_model.index(row))
+            self.company_list.selectionModel().blockSignals(True)
+            self.company_list.setCurrentIndex(proxy_index)
+            self.company_list.selectionModel().blockSignals(False)
+            self.company_list.scrollTo(proxy_index)
+        self.show_policy(hit.domain, matches=hit.matches)
+
+    # -- zoom ----------------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        self.browser.zoomIn(1)
+        self.zoom_level += 1
+
+    def zoom_out(self) -> None:
+        self.browser.zoomOut(1)
+        self.zoom_level -= 1
+
+    def zoom_reset(self) -> None:
+        self.browser.zoomIn(-self.zoom_level)
+        self.zoom_level = 0
+
+    # -- export / print (see reader.export) ---------------------------------------------
+
+    def export_pdf(self) -> None:
+        from reader.ui.export_dialog import export_current
+
+        export_current(self)
+
+    def print_policy(self) -> None:
+        from reader.ui.export_dialog import print_current
+
+        print_current(self)
+
+    # -- drag and drop -------------------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).is_dir():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.open_corpus(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+
+def about_text() -> str:
+    return (f"Privacy Policy Reader {__version__}\n\n"
+            "Read, search and compare website privacy policies, with their data practices "
+            "highlighted.\n\nHighlights come from a classifier trained on the OPP-115 corpus "
+            "(Wilson et al., ACL 2016). Search uses Whoosh. Policy text is shown as "
+            "untrusted: no scripts run and nothing is loaded from the web.")
+

@@ -1,0 +1,151 @@
+"""Qt item models: the company list (with filter/sort proxy) and search results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from reader.corpus import PolicyEntry
+from reader.search import Hit
+
+DomainRole = Qt.ItemDataRole.UserRole + 1
+DateRole = Qt.ItemDataRole.UserRole + 2
+LengthRole = Qt.ItemDataRole.UserRole + 3
+TitleRole = Qt.ItemDataRole.UserRole + 4
+HitRole = Qt.ItemDataRole.UserRole + 5
+
+SORT_ROLES = {"name": DomainRole, "date": DateRole, "length": LengthRole}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class CompanyRow:
+    domain: str
+    size: int
+    date: str = ""
+    title: str = ""
+    words: int = 0
+
+
+class CompanyListModel(QAbstractListModel):
+    """Companies of the open corpus. Metadata (date, title, words) arrives later from the index."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[CompanyRow] = []
+        self._row_of: dict[str, int] = {}
+
+    def set_entries(self, entries: list[PolicyEntry]) -> None:
+        self.beginResetModel()
+        self._rows = [CompanyRow(e.domain, e.size) for e in entries]
+        self._row_of = {row.domain: i for i, row in enumerate(self._rows)}
+        self.endResetModel()
+
+    def set_metadata(self, metadata: dict[str, dict]) -> None:
+        """Fill dates, titles and word counts (from the search index's stored fields)."""
+        for row in self._rows:
+            stored = metadata.get(row.domain)
+            if stored:
+                row.date = stored.get("date") or ""
+                row.title = stored.get("title") or ""
+                row.words = int(stored.get("words") or 0)
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def row_of(self, domain: str) -> int | None:
+        return self._row_of.get(domain)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, DomainRole):
+            return row.domain
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [row.title or row.domain]
+            if row.date:
+                parts.append(f"archived {row.date}")
+            parts.append(f"{row.words} words" if row.words else f"{row.size // 1024 + 1} KB")
+            return " · ".join(parts)
+        if role == DateRole:
+            return row.date
+        if role == LengthRole:
+            return row.words or row.size // 6
+        if role == TitleRole:
+            return row.title
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return row.domain
+        return None
+
+
+class CompanyFilterModel(QSortFilterProxyModel):
+    """Case-insensitive substring filter on the domain; sort by name, date or length."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterRole(DomainRole)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.sort_key = "name"
+        self.setSortRole(DomainRole)
+
+    def set_sort_key(self, key: str) -> None:
+        self.sort_key = key
+        self.setSortRole(SORT_ROLES[key])
+        order = Qt.SortOrder.AscendingOrder if key == "name" else Qt.SortOrder.DescendingOrder
+        self.sort(0, order)
+
+
+class SearchResultsModel(QAbstractListModel):
+    """Ranked search hits; rows are appended as results stream in."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.hits: list[Hit] = []
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.hits = []
+        self.endResetModel()
+
+    def append(self, hit: Hit) -> None:
+        row = len(self.hits)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.hits.append(hit)
+        self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.hits)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        hit = self.hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return hit_html(hit)
+        if role == HitRole:
+            return hit
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return f"{hit.domain}: {hit.title}, {hit.match_count} matches"
+        return None
+
+
+def hit_html(hit: Hit) -> str:
+    import html
+
+    date = f" · {hit.date}" if hit.date else ""
+    matches = f" · {hit.match_count} match{'es' if hit.match_count != 1 else ''}"
+    snippet = hit.snippets[0] if hit.snippets else ""
+    return (f"<b>{html.escape(hit.domain)}</b><span style='color:gray'>{date}{matches}</span>"
+            f"<br><small>{snippet}</small>")

@@ -1,0 +1,83 @@
+"""Background work for the GUI: index updates and searches on QThreadPool threads."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from reader.search import Hit, MatchFinder, PolicyIndex, Progress, SearchError, fill_matches
+
+
+class IndexSignals(QObject):
+    progress = Signal(object)  # Progress
+    finished = Signal(object)  # UpdateReport
+    failed = Signal(str)
+
+
+class IndexWorker(QRunnable):
+    """Brings a corpus index up to date; ``cancel()`` stops it after the current policy."""
+
+    def __init__(self, policy_index: PolicyIndex) -> None:
+        super().__init__()
+        self.policy_index = policy_index
+        self.signals = IndexSignals()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            report = self.policy_index.update(progress=self.signals.progress.emit,
+                                              cancelled=self._cancel.is_set)
+        except SearchError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
+            self.signals.failed.emit(f"Indexing failed: {exc}")
+        else:
+            self.signals.finished.emit(report)
+
+
+class SearchSignals(QObject):
+    started = Signal(int, int, str, str)  # generation, total, suggestion, query
+    hit = Signal(int, object)  # generation, Hit
+    finished = Signal(int)
+    failed = Signal(int, str)
+
+
+class SearchWorker(QRunnable):
+    """Runs one query; hits are streamed one by one as their snippets are ready."""
+
+    def __init__(self, policy_index: PolicyIndex, text: str, generation: int,
+                 limit: int = 50) -> None:
+        super().__init__()
+        self.policy_index = policy_index
+        self.text = text
+        self.generation = generation
+        self.limit = limit
+        self.signals = SearchSignals()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            results = self.policy_index.search(self.text, limit=self.limit, snippets=False)
+            self.signals.started.emit(self.generation, results.total,
+                                      results.suggestion or "", self.text)
+            matcher = MatchFinder.from_query(self.policy_index.parse(self.text))
+            for hit in results.hits:
+                if self._cancel.is_set():
+                    break
+                fill_matches(hit, matcher)
+                self.signals.hit.emit(self.generation, hit)
+        except SearchError as exc:
+            self.signals.failed.emit(self.generation, str(exc))
+        except Exception as exc:  # noqa: BLE001
+            self.signals.failed.emit(self.generation, f"The search failed: {exc}")
+        self.signals.finished.emit(self.generation)
+
+
+__all__ = ["IndexWorker", "SearchWorker", "Hit", "Progress"]

@@ -1,0 +1,236 @@
+"""The desktop app driven through its real widgets with pytest-qt."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+from reader.highlight import SEARCH_MARK_STYLE
+from reader.taxonomy import category
+from reader.ui.app import register_fonts
+from reader.ui.main_window import MainWindow
+
+SECURITY = category("data_security").light.lower()
+SHARING = category("third_party_sharing").light.lower()
+
+
+def wait_idle(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.index_worker is None and window.search_worker is None,
+                    timeout=60000)
+
+
+@pytest.fixture
+def make_window(qtbot):
+    register_fonts()
+    created = []
+
+    def make(corpus=None, restore=False) -> MainWindow:
+        window = MainWindow(str(corpus) if corpus else None, restore=restore)
+        qtbot.addWidget(window)
+        window.resize(1300, 800)
+        window.show()
+        wait_idle(qtbot, window)
+        created.append(window)
+        return window
+
+    yield make
+    for window in created:
+        window.pool.waitForDone(10000)
+
+
+def page_html(window: MainWindow) -> str:
+    return window.browser.toHtml().lower()
+
+
+def test_select_company_shows_highlights_and_counts(make_window):
+    window = make_window()
+    window.select_company("northwind-books.example")
+    assert window.current.policy.domain == "northwind-books.example"
+    assert "Northwind Books Privacy Notice" in window.header.text()
+    assert "433 words" in window.header.text()
+    html = page_html(window)
+    assert f"background-color:{SECURITY}" in html and f"background-color:{SHARING}" in html
+    counts = window.current.counts()
+    item = window.category_panel.items["data_security"]
+    assert item.text(1) == str(counts["data_security"]) == "2"
+    assert item.childCount() == 2
+    assert "SSL encryption" in item.child(0).toolTip(0)
+
+
+def test_toggle_category_hides_its_highlights(make_window):
+    window = make_window()
+    window.select_company("northwind-books.example")
+    before = len(window.highlight_anchors)
+    window.category_panel.set_visible("data_security", False)
+    assert f"background-color:{SECURITY}" not in page_html(window)
+    assert f"background-color:{SHARING}" in page_html(window)
+    assert len(window.highlight_anchors) == before - 2
+    window.category_panel.set_visible("data_security", True)
+    assert f"background-color:{SECURITY}" in page_html(window)
+
+
+@pytest.fixture
+def long_corpus(tmp_path, embedded_corpus) -> Path:
+    folder = tmp_path / "long"
+    folder.mkdir()
+    filler = "\n\n".join(f"Paragraph {i} says nothing of interest at all." for i in range(300))
+    (folder / "long.test.md").write_text(
+        f"# Long Policy\n\n{filler}\n\nWe use SSL encryption to protect your data.\n\n"
+        f"{filler}\n", "utf-8")
+    shutil.copy(embedded_corpus / "metro-news.example.md", folder)
+    return folder
+
+
+def test_jump_to_passage_scrolls_to_it(make_window, qtbot, long_corpus):
+    window = make_window(long_corpus)
+    window.select_company("long.test")
+    scrollbar = window.browser.verticalScrollBar()
+    assert scrollbar.value() == 0
+    passages = window.category_panel.passages_of("data_security")
+    assert len(passages) == 1
+    window.category_panel.tree.itemClicked.emit(passages[0], 0)
+    assert scrollbar.value() > scrollbar.maximum() * 0.3
+
+
+def test_next_and_previous_highlight_shortcuts(make_window, qtbot, long_corpus):
+    window = make_window(long_corpus)
+    window.select_company("long.test")
+    window.browser.setFocus()
+    qtbot.keyClick(window.browser, Qt.Key.Key_F8)
+    assert window.highlight_position == 0
+    assert window.statusBar().currentMessage().startswith("Highlight 1 of")
+    assert window.browser.verticalScrollBar().value() > 0
+    qtbot.keyClick(window.browser, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
+    assert window.highlight_position == len(window.highlight_anchors) - 1
+
+
+def test_search_and_open_result(make_window, qtbot):
+    window = make_window()
+    window.search_panel.run('"do not track"')
+    qtbot.waitUntil(lambda: window.search_panel.model.rowCount() == 3, timeout=30000)
+    wait_idle(qtbot, window)
+    assert window.search_panel.status.text().startswith("3 policies match")
+    hits = window.search_panel.model.hits
+    assert {h.domain for h in hits} == {"greenleaf-health.example", "metro-news.example",
+                                        "northwind-books.example"}
+    metro = window.search_panel.model.index([h.domain for h in hits].index("metro-news.example"))
+    window.search_panel.results.clicked.emit(metro)
+    assert window.current.policy.domain == "metro-news.example"
+    assert len(window.current_matches) == 3
+    assert "#ffd54f" in page_html(window)
+    assert SEARCH_MARK_STYLE.split(";")[0] in window.current.body_html(
+        window.category_panel.visible(), False, window.current_matches)
+
+
+def test_bad_query_and_suggestion(make_window, qtbot):
+    window = make_window()
+    window.search_panel.run("(unbalanced")
+    qtbot.waitUntil(lambda: "Brackets" in window.search_panel.status.text(), timeout=30000)
+    window.search_panel.run("encryptoin")
+    qtbot.waitUntil(lambda: "did you mean" in window.search_panel.status.text(), timeout=30000)
+    assert "encryption" in window.search_panel.status.text()
+    wait_idle(qtbot, window)
+
+
+def test_ctrl_k_focuses_search(make_window, qtbot):
+    window = make_window()
+    window.activateWindow()
+    window.focus_search()
+    assert window.side_tabs.currentWidget() is window.search_panel
+    shortcut = [a for a in window.findChildren(type(window.open_action))
+                if a.text() == "&Search Policies"][0]
+    assert shortcut.shortcut().toString() == "Ctrl+K"
+
+
+def test_filter_and_sort_companies(make_window):
+    window = make_window()
+    window.company_filter.setText("NORTH")
+    assert window.company_proxy.rowCount() == 1
+    assert window.company_count.text() == "1 of 5 companies"
+    window.company_filter.clear()
+    window.sort_box.setCurrentIndex(2)  # longest first
+    first = window.company_proxy.index(0, 0).data()
+    assert first == "pixelpal-games.example"
+
+
+def test_open_folder_and_errors_keep_the_app_running(make_window, nested_corpus, tmp_path):
+    window = make_window()
+    assert window.open_corpus(str(nested_corpus))
+    assert window.company_model.rowCount() == 2
+    assert "2009-04-02" in window.header.text()
+    assert "original snapshot" in window.header.text()
+    assert not window.open_corpus(str(tmp_path / "missing"))
+    assert "not found" in window.last_error
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert not window.open_corpus(str(empty))
+    assert "no policy files" in window.last_error
+    assert window.company_model.rowCount() == 2  # what was open stays open
+    for box in window.findChildren(QMessageBox):
+        box.close()
+
+
+def test_unreadable_policy_shows_a_message(make_window, tmp_path):
+    (tmp_path / "good.test.md").write_text("# Good\n\nWe collect names.", "utf-8")
+    (tmp_path / "broken.test.md").write_bytes(b"\x00\x01binary junk")
+    window = make_window(tmp_path)
+    window.select_company("broken.test")
+    assert "cannot be shown" in window.browser.toPlainText()
+    assert "binary" in window.last_error
+    window.select_company("good.test")
+    assert window.current.policy.domain == "good.test"
+    for box in window.findChildren(QMessageBox):
+        box.close()
+
+
+def test_drop_a_folder_opens_it(make_window, nested_corpus):
+    window = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(nested_corpus))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.corpus.root == nested_corpus.resolve()
+
+
+def test_links_open_only_when_clicked_and_only_web_links(make_window):
+    window = make_window()
+    opened = []
+    window.browser.open_external = opened.append
+    window.browser.anchorClicked.emit(QUrl("https://example.org/privacy"))
+    window.browser.anchorClicked.emit(QUrl("javascript:alert(1)"))
+    window.browser.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    assert [u.toString() for u in opened] == ["https://example.org/privacy"]
+    assert window.browser.loadResource(0, QUrl("https://tracker.test/p.gif")) is None
+
+
+def test_settings_restore_corpus_policy_and_zoom(make_window, qtbot, nested_corpus):
+    window = make_window(nested_corpus)
+    window.select_company("zorbo.test")
+    window.zoom_in()
+    window.close()
+    again = make_window(restore=True)
+    assert again.corpus.root == nested_corpus.resolve()
+    assert again.current.policy.domain == "zorbo.test"
+    assert again.zoom_level == 1
+
+
+def test_about_dialog(make_window):
+    window = make_window()
+    window.about()
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and "OPP-115" in boxes[0].text()
+    boxes[0].close()
+
+
+def test_accessible_names(make_window):
+    window = make_window()
+    for widget in (window.company_list, window.company_filter, window.browser,
+                   window.search_panel.field, window.search_panel.results,
+                   window.category_panel.tree, window.cancel_button):
+        assert widget.accessibleName()
