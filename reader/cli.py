@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from reader import __version__
 from reader.corpus import Corpus, CorpusError, Policy, PolicyLoadError
@@ -202,6 +203,68 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from reader.export import ExportError, export_many, write_pdf
+    from reader.highlight import HighlightedPolicy
+    from reader.taxonomy import parse_category_list
+
+    corpus = _open_corpus(args)
+    try:
+        visible = set(parse_category_list(args.categories)) if args.categories else None
+    except KeyError as exc:
+        raise CliError(str(exc).strip("'\"")) from exc
+    domains = list(args.domains)
+    if args.search:
+        from reader.search import SearchError
+
+        policy_index, _ = _update_index(corpus, quiet=True)
+        try:
+            domains += [h.domain for h in policy_index.search(args.search, limit=args.limit,
+                                                              snippets=False).hits]
+        except SearchError as exc:
+            raise CliError(str(exc)) from exc
+        finally:
+            policy_index.close()
+        if not domains:
+            raise CliError(f"no policy matches {args.search!r}; nothing to export")
+    if not domains:
+        raise CliError("name at least one DOMAIN, or --search QUERY")
+    entries = []
+    for name in domains:
+        entry = corpus.find(name)
+        if entry is None:
+            raise CliError(f"no policy for {name!r} in {corpus.root}")
+        entries.append(entry.domain)
+    if args.output and len(entries) == 1 and not args.out_dir:
+        policy = _load_policy(corpus, entries[0])
+        try:
+            path = write_pdf(HighlightedPolicy.of(policy), Path(args.output), visible)
+        except ExportError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"wrote {path}")
+        return EXIT_OK
+    if args.output and not args.out_dir:
+        raise CliError("several policies: give a folder with --out-dir DIR instead of -o")
+    folder = Path(args.out_dir or ".")
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int, domain: str) -> None:
+        if interactive:
+            sys.stderr.write(f"\rexporting {done}/{total} {domain[:40]:40}")
+            sys.stderr.flush()
+
+    try:
+        report = export_many(corpus, entries, folder, visible, progress)
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    if interactive:
+        sys.stderr.write("\n")
+    for failure in report.failed:
+        print(f"warning: {failure}", file=sys.stderr)
+    print(f"wrote {len(report.written)} PDF files to {folder}")
+    return EXIT_FAILURE if report.failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-reader",
@@ -238,6 +301,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, metavar="N")
     search.add_argument("--json", action="store_true", help="print hits as JSON")
     search.set_defaults(func=cmd_search)
+    export = command("export", "export highlighted policies to PDF")
+    export.add_argument("domains", metavar="DOMAIN", nargs="*")
+    export.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF of one policy")
+    export.add_argument("-d", "--out-dir", metavar="DIR",
+                        help="folder for several PDFs, named DOMAIN.pdf")
+    export.add_argument("--categories", metavar="IDS",
+                        help="comma-separated category ids to highlight (default: all)")
+    export.add_argument("--search", metavar="QUERY", help="export every result of a search")
+    export.add_argument("--limit", type=int, default=100, metavar="N",
+                        help="at most N search results (default 100)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -10,9 +10,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
+from reader.fonts import register_fonts
 from reader.highlight import SEARCH_MARK_STYLE
 from reader.taxonomy import category
-from reader.ui.app import register_fonts
 from reader.ui.main_window import MainWindow
 
 SECURITY = category("data_security").light.lower()
@@ -234,3 +234,37 @@ def test_accessible_names(make_window):
                    window.search_panel.field, window.search_panel.results,
                    window.category_panel.tree, window.cancel_button):
         assert widget.accessibleName()
+
+
+def test_gui_export_current_view_and_search_results(make_window, qtbot, tmp_path):
+    from reader.ui.export_dialog import export_current, export_results
+
+    window = make_window()
+    window.select_company("northwind-books.example")
+    window.category_panel.set_visible("third_party_sharing", False)
+    written = export_current(window, str(tmp_path / "view.pdf"))
+    import pdfplumber
+
+    with pdfplumber.open(written) as pdf:
+        text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert "Security (2)" in text and "Sharing with third parties (5)" not in text
+
+    window.search_panel.run("sell")
+    qtbot.waitUntil(lambda: window.search_panel.model.rowCount() == 2, timeout=30000)
+    wait_idle(qtbot, window)
+    worker = export_results(window, str(tmp_path / "batch"))
+    assert worker is not None and window.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.export_worker is None, timeout=60000)
+    assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [
+        "bluebird-bank.example.pdf", "northwind-books.example.pdf"]
+    assert "Exported 2 PDF files" in window.statusBar().currentMessage()
+
+
+def test_gui_export_to_unwritable_path_keeps_running(make_window, tmp_path):
+    from reader.ui.export_dialog import export_current
+
+    window = make_window()
+    assert export_current(window, str(tmp_path / "missing" / "x.pdf")) is None
+    assert "does not exist" in window.last_error
+    for box in window.findChildren(QMessageBox):
+        box.close()

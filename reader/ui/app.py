@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from reader.paths import resources_dir
-
-
-def register_fonts() -> list[str]:
-    """Register the bundled fonts so every machine renders (and exports) the same."""
-    from PySide6.QtGui import QFontDatabase
-
-    families: list[str] = []
-    for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
-        font_id = QFontDatabase.addApplicationFont(str(path))
-        if font_id >= 0:
-            families.extend(QFontDatabase.applicationFontFamilies(font_id))
-    return families
+from reader.fonts import register_fonts
 
 
 def create_app():

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.corpus: Corpus | None = None
         self.policy_index: PolicyIndex | None = None
         self.index_worker: IndexWorker | None = None
+        self.export_worker = None
         self.search_worker: SearchWorker | None = None
         self.search_generation = 0
         self.current: HighlightedPolicy | None = None
@@ -145,7 +146,7 @@ class MainWindow(QMainWindow):
         self.progress_label = QLabel()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAccessibleName("Cancel indexing")
-        self.cancel_button.clicked.connect(self.cancel_indexing)
+        self.cancel_button.clicked.connect(self.cancel_background_work)
         status = self.statusBar()
         status.addPermanentWidget(self.progress_label)
         status.addPermanentWidget(self.progress)
@@ -181,6 +182,9 @@ class MainWindow(QMainWindow):
                                     QKeySequence("Ctrl+E"), "Save the highlighted policy as PDF")
         self.print_action = action(menu, "&Print...", self.print_policy,
                                    QKeySequence(keys.Print))
+        self.export_results_action = action(menu, "Export Search &Results to PDF...",
+                                            self.export_results, QKeySequence("Ctrl+Shift+E"),
+                                            "Save every policy found by the search as a PDF")
         menu.addSeparator()
         action(menu, "&Quit", self.close, QKeySequence(keys.Quit))
 
@@ -235,7 +239,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.save_settings()
-        self.cancel_indexing()
+        self.cancel_background_work()
         if self.search_worker:
             self.search_worker.cancel()
         self.pool.waitForDone(10000)
@@ -342,6 +346,12 @@ class MainWindow(QMainWindow):
     def cancel_indexing(self) -> None:
         if self.index_worker:
             self.index_worker.cancel()
+
+    def cancel_background_work(self) -> None:
+        """The status bar's Cancel: stops indexing and batch export."""
+        self.cancel_indexing()
+        if self.export_worker:
+            self.export_worker.cancel()
 
     def _show_progress(self, shown: bool) -> None:
         for widget in (self.progress, self.progress_label, self.cancel_button):
@@ -574,6 +584,44 @@ class MainWindow(QMainWindow):
         from reader.ui.export_dialog import print_current
 
         print_current(self)
+
+    def export_results(self) -> None:
+        from reader.ui.export_dialog import export_results
+
+        export_results(self)
+
+    def start_batch_export(self, worker) -> None:
+        worker.signals.progress.connect(self._export_progress)
+        worker.signals.finished.connect(self._export_finished)
+        worker.signals.failed.connect(self._export_failed)
+        self.export_worker = worker
+        self._show_progress(True)
+        self.progress.setRange(0, len(worker.domains))
+        self.progress.setValue(0)
+        self.progress_label.setText("Exporting…")
+        self.pool.start(worker)
+
+    def _export_progress(self, done: int, total: int, domain: str) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress_label.setText(f"Exporting {done}/{total}: {domain}")
+
+    def _export_finished(self, report) -> None:
+        self.export_worker = None
+        self._show_progress(self.index_worker is not None)
+        message = f"Exported {len(report.written)} PDF files"
+        if report.written:
+            message += f" to {report.written[0].parent}"
+        if report.cancelled:
+            message += " (cancelled)"
+        self.statusBar().showMessage(message, 15000)
+        if report.failed:
+            self.notify_error("Some policies were not exported", "\n".join(report.failed[:20]))
+
+    def _export_failed(self, message: str) -> None:
+        self.export_worker = None
+        self._show_progress(self.index_worker is not None)
+        self.notify_error("Export failed", message)
 
     # -- drag and drop -------------------------------------------------------------------
 

@@ -1,0 +1,196 @@
+"""Export a highlighted policy to PDF (QTextDocument printed on a QPdfWriter; no widgets).
+
+The PDF holds a title block, a legend of the categories shown (colour and count), a summary
+table, then the whole policy with the same highlight colours as the light-theme viewer.
+Page numbers are printed by Qt at the foot of each page; text stays selectable and the
+bundled DejaVu fonts are embedded. Files are written to a temporary name and renamed, so a
+failed export never leaves half a file nor replaces a good one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.corpus import Corpus, PolicyLoadError
+from reader.fonts import register_fonts
+from reader.highlight import HighlightedPolicy
+from reader.taxonomy import OTHER, categories
+
+FONT_FAMILY = "DejaVu Sans"
+BODY_POINT_SIZE = 10
+PAGE_MARGIN_MM = 18
+
+
+class ExportError(Exception):
+    """An export that could not be written; the message says why and where."""
+
+
+@dataclass
+class ExportReport:
+    written: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def ensure_gui_application():
+    """Qt needs an application object for fonts and painting; headless when there is none.
+
+    A QApplication (not just QGuiApplication) is made so that widgets can still be created
+    later in the same process.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        if "QT_QPA_PLATFORM" not in os.environ:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QApplication(sys.argv[:1])
+    register_fonts()
+    return app
+
+
+def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
+                exported_on: dt.date | None = None) -> str:
+    """The whole export as HTML: title block, legend, summary table, highlighted policy."""
+    policy = item.policy
+    shown = _shown_categories(visible)
+    counts = item.counts()
+    exported_on = exported_on or dt.date.today()
+    e = html.escape
+    rows = [("Company", e(policy.domain)), ("Policy", e(policy.title)),
+            ("Archived", e(policy.archive_date or "unknown")),
+            ("Source", f'<a href="{e(policy.source_url)}">{e(policy.source_url)}</a>'
+             if policy.source_url else "local file"),
+            ("Length", f"{policy.word_count:,} words, about {policy.reading_minutes} min read"),
+            ("Exported", exported_on.isoformat() + " with Privacy Policy Reader")]
+    meta = "".join(f"<tr><td style='color:#555555'>{k}</td><td>{v}</td></tr>" for k, v in rows)
+    legend = " ".join(
+        f"<span style='background-color:{c.light}'>&nbsp;{e(c.name)} ({counts[c.id]})&nbsp;</span>"
+        for c in shown)
+    summary = "".join(
+        f"<tr><td><span style='background-color:{c.light}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
+        f"&nbsp;{e(c.name)}</td><td>{e(c.explanation)}</td>"
+        f"<td align='right'>{counts[c.id]}</td></tr>" for c in shown)
+    hidden = [c.name for c in categories() if c.id != OTHER and c not in shown]
+    hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
+                   if hidden else "")
+    body = item.body_html({c.id for c in shown}, dark_theme=False)
+    return (
+        f"<h1>{e(policy.title)}</h1>"
+        f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
+        f"<h3>Legend</h3><p>{legend or 'No categories highlighted.'}</p>"
+        f"<h3>Summary: passages per data practice</h3>"
+        f"<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+        f"<tr><th align='left'>Category</th><th align='left'>What it covers</th>"
+        f"<th align='right'>Passages</th></tr>{summary}</table>{hidden_note}"
+        f"<hr><h2>Policy text</h2>{body}"
+    )
+
+
+def _shown_categories(visible: set[str] | None):
+    return [c for c in categories()
+            if c.id != OTHER and (visible is None or c.id in visible)] + (
+        [c for c in categories() if c.id == OTHER and visible and OTHER in visible])
+
+
+def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
+    from PySide6.QtGui import QFont, QTextDocument
+
+    ensure_gui_application()
+    document = QTextDocument()
+    font = QFont(FONT_FAMILY)
+    font.setPointSize(BODY_POINT_SIZE)
+    document.setDefaultFont(font)
+    document.setDefaultStyleSheet("h1{font-size:18pt} h2{font-size:14pt} h3{font-size:12pt}")
+    document.setHtml(export_html(item, visible))
+    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle,
+                                f"{item.policy.domain}: {item.policy.title}")
+    return document
+
+
+def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None) -> Path:
+    """Write one PDF atomically; raises :class:`ExportError` with a clear message."""
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    out = Path(out).expanduser()
+    if out.suffix.lower() != ".pdf":
+        out = out.with_name(out.name + ".pdf")
+    folder = out.parent.resolve() if out.parent != Path("") else Path.cwd()
+    if not folder.is_dir():
+        raise ExportError(f"Cannot export to {out}: the folder {folder} does not exist.")
+    if out.is_dir():
+        raise ExportError(f"Cannot export to {out}: it is a folder.")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".pdf.part",
+                                             dir=folder)
+        os.close(handle)
+    except OSError as exc:
+        raise ExportError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
+    temp = Path(temp_name)
+    try:
+        document = build_document(item, visible)
+        writer = QPdfWriter(str(temp))
+        writer.setTitle(f"{item.policy.domain}: {item.policy.title}")
+        writer.setCreator("Privacy Policy Reader")
+        writer.setResolution(300)
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                         QPageLayout.Orientation.Portrait,
+                                         QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM,
+                                                   PAGE_MARGIN_MM, PAGE_MARGIN_MM),
+                                         QPageLayout.Unit.Millimeter))
+        document.print_(writer)
+        del writer  # finishes and closes the file
+        if temp.stat().st_size < 100:
+            raise ExportError(f"Cannot export to {out}: the PDF could not be written.")
+        os.replace(temp, out)
+    except ExportError:
+        temp.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExportError(f"Cannot export to {out}: {exc.strerror or exc}.") from exc
+    return out
+
+
+def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = None) -> None:
+    """Print the same pages as the PDF export on a QPrinter."""
+    build_document(item, visible).print_(printer)
+
+
+ExportProgress = Callable[[int, int, str], None]
+
+
+def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
+                visible: set[str] | None = None, progress: ExportProgress | None = None,
+                cancelled: Callable[[], bool] | None = None) -> ExportReport:
+    """Export several policies into ``folder`` as ``<domain>.pdf``; failures are listed."""
+    folder = Path(folder).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from exc
+    report = ExportReport()
+    for done, domain in enumerate(domains, 1):
+        if cancelled and cancelled():
+            report.cancelled = True
+            break
+        try:
+            item = HighlightedPolicy.of(corpus.load(domain))
+            report.written.append(write_pdf(item, folder / f"{domain}.pdf", visible))
+        except (PolicyLoadError, ExportError, KeyError) as exc:
+            report.failed.append(f"{domain}: {exc}")
+        if progress:
+            progress(done, len(domains), domain)
+    return report
+
+
+def visible_from_ids(ids: Iterable[str] | None) -> set[str] | None:
+    return set(ids) if ids else None
