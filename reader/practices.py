@@ -145,6 +145,30 @@ def analyze_text(text: str, model: PracticeModel | None = None) -> Analysis:
     return analyze_paragraphs(text, plain_paragraphs(text), model)
 
 
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
+
+
+def policy_categories(markdown_body: str, model: PracticeModel | None = None) -> list[str]:
+    """Practice categories of a policy from its paragraphs (cheap: no rendering, no
+    sentences); used to fill the search index's ``category`` field."""
+    model = model or default_model()
+    texts: list[str] = []
+    heading = ""
+    for chunk in _BLANK_LINES.split(markdown_body):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if match := _HEADING.match(chunk):
+            heading = match.group(1).strip()
+            continue
+        texts.append(f"{heading}\n{chunk}" if heading else chunk)
+    if not texts:
+        return []
+    found = (model.predict(texts) >= model.thresholds).any(axis=0)
+    return [label for label, hit in zip(model.labels, found, strict=True)
+            if hit and label != OTHER]
+
+
 def highlight_marks(analysis: Analysis, visible: set[str] | None = None,
                     dark_theme: bool = False) -> list[Mark]:
     """Styled marks for the spans whose categories are visible (first visible one wins)."""

@@ -15,9 +15,11 @@ import hashlib
 import html as html_lib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +29,7 @@ from pathlib import Path
 from whoosh import fields, index, query
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.qparser import FieldsPlugin, GtLtPlugin, MultifieldParser, WildcardPlugin
+from whoosh.system import pack_uint
 from whoosh.writing import LockError
 
 from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
@@ -34,17 +37,40 @@ from reader.paths import index_dir_for
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 COMMIT_EVERY = 2000
+BULK_THRESHOLD = 1000  # this many new or changed policies use the multi-process writer
+BULK_COMMIT_EVERY = 5000
+WRITER_PROCESSES = max(2, min(4, os.cpu_count() or 1))
 DEFAULT_LIMIT = 20
 SNIPPETS_PER_HIT = 3
 SNIPPET_RADIUS = 90
 
+_TOKEN = re.compile(r"\w+")
 _WORDS = RegexTokenizer(r"\w+") | LowercaseFilter()
 _PAIRS = RegexTokenizer(r"\w+") | LowercaseFilter() | ShingleFilter(size=2, sep=" ")
 _RANGE = re.compile(r"\b(year|date):(\S+?)\.\.(\S+)")
+
+
+class CountedText(fields.TEXT):
+    """A text field (frequencies, no positions) that also takes pre-counted terms.
+
+    Worker processes tokenise and count (:func:`count_words`); the index writer then only
+    stores postings, which keeps the single writer process from being the bottleneck.
+    Queries are analysed as usual.
+    """
+
+    def __init__(self, analyzer) -> None:
+        super().__init__(analyzer=analyzer, phrase=False)
+
+    def index(self, value, **kwargs):
+        if isinstance(value, dict):
+            boost = self.format.field_boost
+            return ((term.encode("utf-8"), freq, freq * boost, pack_uint(freq))
+                    for term, freq in value.items())
+        return super().index(value, **kwargs)
 
 
 def make_schema() -> fields.Schema:
@@ -60,8 +86,8 @@ def make_schema() -> fields.Schema:
         mtime=fields.NUMERIC(float, stored=True),
         digest=fields.ID(stored=True),
         category=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        body=fields.TEXT(analyzer=_WORDS, phrase=True),
-        pairs=fields.TEXT(analyzer=_PAIRS, phrase=False),
+        body=CountedText(analyzer=_WORDS),
+        pairs=CountedText(analyzer=_PAIRS),
     )
 
 
@@ -129,7 +155,7 @@ class Hit:
     categories: list[str]
     match_count: int = 0
     snippets: list[str] = field(default_factory=list)  # HTML: matched terms in <b>
-    matches: list[Match] = field(default_factory=list)
+    finder: MatchFinder | None = None  # finds the query's words in the policy's text
 
     def as_json(self) -> dict:
         return {"domain": self.domain, "title": self.title, "date": self.date,
@@ -150,11 +176,30 @@ def file_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
 
 
-def policy_document(entry_path: str, domain: str) -> dict | None:
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s",
+                     re.MULTILINE)
+
+
+def index_text(markdown_body: str) -> str:
+    """Markdown source reduced to its words for indexing (link targets and tags dropped)."""
+    return _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
+
+
+def count_words(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Word and word-pair counts, tokenised exactly as the schema's analyzers do."""
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    words: dict[str, int] = {}
+    for token in tokens:
+        words[token] = words.get(token, 0) + 1
+    pairs: dict[str, int] = {}
+    for pair in map(" ".join, zip(tokens, tokens[1:], strict=False)):
+        pairs[pair] = pairs.get(pair, 0) + 1
+    return words, pairs
+
+
+def policy_document(entry_path: str, domain: str) -> dict:
     """Everything the index stores about one policy file (runs in worker processes)."""
-    from reader.practices import analyze_paragraphs
-    from reader.render import parse_policy
-    from reader.segment import segment
+    from reader.practices import policy_categories
 
     path = Path(entry_path)
     try:
@@ -163,11 +208,8 @@ def policy_document(entry_path: str, domain: str) -> dict | None:
         digest = file_digest(path)
     except (PolicyLoadError, OSError) as exc:
         return {"error": str(exc), "path": entry_path}
-    document = parse_policy(policy.body)
-    paragraphs = [p for p in segment(document) if not p.is_heading]
-    for p in paragraphs:
-        object.__setattr__(p, "sentences", ())  # paragraph labels are enough for the index
-    analysis = analyze_paragraphs(document.text, paragraphs)
+    text = index_text(policy.body)
+    words, pairs = count_words(f"{policy.title}\n{text}")
     return {
         "path": entry_path,
         "domain": policy.domain,
@@ -179,9 +221,9 @@ def policy_document(entry_path: str, domain: str) -> dict | None:
         "size": stat.st_size,
         "mtime": stat.st_mtime,
         "digest": digest,
-        "category": ",".join(analysis.categories),
-        "body": f"{policy.title}\n{document.text}",
-        "pairs": document.text,
+        "category": ",".join(policy_categories(policy.body)),
+        "body": words,
+        "pairs": pairs,
     }
 
 
@@ -312,7 +354,10 @@ class PolicyIndex:
         if not todo and not deleted:
             report.seconds = time.perf_counter() - started
             return report
-        writer = self._writer(lock_timeout)
+        bulk = len(todo) >= BULK_THRESHOLD and _may_fork()
+        if bulk:
+            workers = 1  # the writer's own processes use the cores
+        writer = self._writer(lock_timeout, bulk)
         marker = self.folder / BUILD_MARKER
         marker.write_text(str(os.getpid()))
         changed_paths = {str(e.path) for e in changed}
@@ -336,9 +381,9 @@ class PolicyIndex:
                         writer.add_document(**doc)
                         report.added += 1
                     pending += 1
-                if pending >= COMMIT_EVERY:
+                if pending >= (BULK_COMMIT_EVERY if bulk else COMMIT_EVERY):
                     writer.commit()
-                    writer = self._writer(lock_timeout)
+                    writer = self._writer(lock_timeout, bulk)
                     pending = 0
                 if progress and (done % 25 == 0 or done == total):
                     progress(Progress(done, total, time.perf_counter() - started))
@@ -351,10 +396,14 @@ class PolicyIndex:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _writer(self, timeout: float):
+    def _writer(self, timeout: float, bulk: bool = False):
+        """A writer; bulk builds use Whoosh's multi-process writer (one segment each)."""
         deadline = time.monotonic() + timeout
         while True:
             try:
+                if bulk:
+                    return self.ix.writer(procs=WRITER_PROCESSES, multisegment=True,
+                                          limitmb=128)
                 return self.ix.writer(limitmb=256)
             except LockError:
                 if time.monotonic() >= deadline:
@@ -370,7 +419,9 @@ class PolicyIndex:
             for path, domain in args:
                 yield policy_document(path, domain)
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Forking a process that runs Qt threads is unsafe; spawn there.
+        context = None if _may_fork() else multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             yield from pool.map(_policy_document_tuple, args, chunksize=16)
 
     # -- metadata for listings ---------------------------------------------------------
@@ -413,6 +464,11 @@ class PolicyIndex:
         if corrected.query != parsed and corrected.string and corrected.string != text:
             return corrected.string
         return None
+
+
+def _may_fork() -> bool:
+    """Whoosh's multi-process writer forks: only from the main thread (CLI, scripts)."""
+    return threading.current_thread() is threading.main_thread()
 
 
 def _process_alive(pid: int) -> bool:
@@ -556,18 +612,18 @@ def _opening(text: str, length: int = 2 * SNIPPET_RADIUS) -> str:
 
 
 def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
-    """Read the hit's policy and fill match count, positions and snippets."""
-    from reader.render import parse_policy
-
+    """Read the hit's policy file; fill its match count and snippets (from the source text,
+    which is fast). The viewer finds positions in its own text with ``hit.finder``."""
+    hit.finder = matcher
     try:
         policy = read_policy(Path(hit.path), hit.domain)
     except PolicyLoadError as exc:
-        hit.snippets = [f"(cannot read the policy: {exc})"]
+        hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
         return
-    text = parse_policy(policy.body).text
-    hit.matches = matcher.find(text)
-    hit.match_count = len(hit.matches)
-    hit.snippets = make_snippets(text, hit.matches) or [html_lib.escape(_opening(text))]
+    text = index_text(policy.body)
+    matches = matcher.find(text)
+    hit.match_count = len(matches)
+    hit.snippets = make_snippets(text, matches) or [html_lib.escape(_opening(text))]
 
 
 def make_snippets(text: str, matches: list[Match], count: int = SNIPPETS_PER_HIT,

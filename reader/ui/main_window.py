@@ -29,7 +29,7 @@ from reader import __version__
 from reader.corpus import Corpus, CorpusError, PolicyLoadError
 from reader.highlight import HighlightedPolicy, header_html
 from reader.paths import embedded_corpus_dir, user_data_dir
-from reader.search import Hit, Match, PolicyIndex, Progress, UpdateReport
+from reader.search import Hit, Match, MatchFinder, PolicyIndex, Progress, UpdateReport
 from reader.ui.category_panel import CategoryPanel
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
 from reader.ui.policy_view import PolicyBrowser
@@ -422,7 +422,9 @@ class MainWindow(QMainWindow):
             self.cache.popitem(last=False)
         return item
 
-    def show_policy(self, domain: str, matches: list[Match] | None = None) -> bool:
+    def show_policy(self, domain: str, finder: MatchFinder | None = None) -> bool:
+        """Show a policy; with ``finder``, the search terms are marked and the view scrolls
+        to the first one."""
         if not self.corpus:
             return False
         try:
@@ -436,7 +438,7 @@ class MainWindow(QMainWindow):
             self.notify_error("Cannot read the policy", str(exc))
             return False
         self.current = item
-        self.current_matches = matches or []
+        self.current_matches = finder.find(item.document.text) if finder else []
         self.header.setText(header_html(item.policy))
         self.category_panel.show_policy(item)
         self._render(keep_scroll=False)
@@ -557,7 +559,7 @@ class MainWindow(QMainWindow):
             self.company_list.setCurrentIndex(proxy_index)
             self.company_list.selectionModel().blockSignals(False)
             self.company_list.scrollTo(proxy_index)
-        self.show_policy(hit.domain, matches=hit.matches)
+        self.show_policy(hit.domain, finder=hit.finder)
 
     # -- zoom ----------------------------------------------------------------------------
 

@@ -1,0 +1,84 @@
+"""Classifier speed: segments per second on one core, a 50,000-word policy, model load.
+
+    python bench/bench_classifier.py
+
+Baselines measured in the same run: the same model called one segment at a time, and
+(when scikit-learn is installed) scikit-learn's TfidfVectorizer + LogisticRegression.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from common import SHARED, median_time, source_paragraphs, table  # noqa: E402
+
+from reader.classifier import default_model, load_model  # noqa: E402
+from reader.practices import analyze_document, analyze_text  # noqa: E402
+from reader.render import parse_policy  # noqa: E402
+
+
+def main() -> None:
+    segments = [json.loads(line)["text"] for path in sorted((SHARED / "opp115").glob("*.jsonl"))
+                for line in path.read_text("utf-8").splitlines()]
+    model = default_model()
+    load = median_time(load_model, runs=5)
+    batched = median_time(lambda: model.predict(segments), runs=5)
+    one_by_one = median_time(lambda: [model.predict([s]) for s in segments], runs=3)
+    rows = [
+        ["model load", f"{load * 1000:.0f} ms", "", "< 300 ms"],
+        ["segments/s, batched (this model)", f"{len(segments) / batched:,.0f}", "1.00",
+         ">= 5,000"],
+        ["segments/s, one call per segment", f"{len(segments) / one_by_one:,.0f}",
+         f"{one_by_one / batched:.2f}x slower", ""],
+    ]
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        from reader.training import _analyzer, load_opp115
+
+        data = load_opp115(SHARED / "opp115")
+        vectorizer = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=2)
+        matrix = vectorizer.fit_transform(data.texts)
+        classifier = OneVsRestClassifier(LogisticRegression(max_iter=500)).fit(
+            matrix, data.labels[:, :9])
+        sk = median_time(lambda: classifier.predict_proba(vectorizer.transform(segments)), 5)
+        rows.append(["segments/s, scikit-learn pipeline", f"{len(segments) / sk:,.0f}",
+                     f"{sk / batched:.2f}x the time", ""])
+    except ImportError:
+        rows.append(["scikit-learn pipeline", "not installed", "", ""])
+
+    paragraphs, origin = source_paragraphs()
+    rng = random.Random(3)
+    body, words = [], 0
+    while words < 50_000:
+        paragraph = rng.choice(paragraphs)
+        body.append(paragraph)
+        words += len(paragraph.split())
+    policy_text = "\n\n".join(body)
+    document = parse_policy(policy_text)
+    whole = median_time(lambda: analyze_document(document), runs=5)
+    parse = median_time(lambda: parse_policy(policy_text), runs=3)
+    plain = median_time(lambda: analyze_text(policy_text), runs=3)
+    rows += [
+        [f"classify a {words:,}-word policy (paragraphs + sentences)", f"{whole * 1000:.0f} ms",
+         "", "< 500 ms"],
+        ["  of which markdown parse + sanitise (done once per policy)", f"{parse * 1000:.0f} ms",
+         "", ""],
+        ["  same text via classify --jsonl path", f"{plain * 1000:.0f} ms", "", ""],
+    ]
+    print(f"Classifier speed, one core, median of 3-5 runs. Segments: {len(segments):,} "
+          f"OPP-115 segments. The 50,000-word policy is synthetic: {origin}.\n")
+    print(table(["measure", "result", "vs baseline", "target"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Shared helpers for the benchmarks: timing, tables, synthetic corpora."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+HEADER = ("> *The following text is extracted and transformed from the {domain} privacy policy "
+          "that was archived on {date}. Please check the [original snapshot on the Wayback "
+          "Machine](https://web.archive.org/web/{stamp}/https://{domain}/privacy) for the most "
+          "accurate reproduction.*\n\n# {title}\n\n")
+
+
+def median_time(function: Callable[[], object], runs: int = 5) -> float:
+    """Median wall time of ``runs`` calls, in seconds."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A markdown table (also readable in a terminal)."""
+    text = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in text)) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+            for r in text]
+    return "\n".join([line, rule, *body])
+
+
+def source_paragraphs() -> tuple[list[str], str]:
+    """Real policy paragraphs to sample from, and a sentence saying where they come from."""
+    corpus = SHARED / "corpus"
+    paragraphs: list[str] = []
+    if corpus.is_dir():
+        for path in sorted(corpus.rglob("*.md"))[:3000]:
+            text = path.read_text("utf-8", errors="replace")
+            paragraphs += [p.strip() for p in text.split("\n\n")
+                           if len(p.split()) >= 8 and not p.startswith(">")]
+        if paragraphs:
+            return paragraphs, f"paragraphs sampled from {corpus} (real archived policies)"
+    opp = SHARED / "opp115"
+    for path in sorted(opp.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            text = json.loads(line)["text"]
+            paragraphs += [p.strip() for p in text.split("\n") if len(p.split()) >= 8]
+    return paragraphs, (f"paragraphs sampled from {opp} (OPP-115 segments; ../shared/corpus "
+                        "is not present on this machine)")
+
+
+def synthetic_policy(rng: random.Random, paragraphs: list[str], words: int, number: int
+                     ) -> tuple[str, str]:
+    """(domain, markdown) of a synthetic policy of about ``words`` words."""
+    domain = f"site{number:06d}.example"
+    year = 2000 + number % 20
+    date = f"{year}-{1 + number % 12:02d}-{1 + number % 28:02d}"
+    body, count = [], 0
+    while count < words:
+        if rng.random() < 0.12:
+            body.append("## " + " ".join(rng.choice(paragraphs).split()[:4]))
+        paragraph = rng.choice(paragraphs)
+        body.append(paragraph)
+        count += len(paragraph.split())
+    header = HEADER.format(domain=domain, date=date, stamp=date.replace("-", "") + "000000",
+                           title=f"Privacy Policy of {domain}")
+    return domain, header + "\n\n".join(body) + "\n"
+
+
+def make_corpus(folder: Path, count: int, mean_words: int = 2500, seed: int = 7) -> str:
+    """Write ``count`` synthetic policies in the nested layout (kept between runs)."""
+    paragraphs, origin = source_paragraphs()
+    marker = folder / f".complete-{count}-{mean_words}-{seed}"
+    if marker.exists():
+        return origin
+    rng = random.Random(seed)
+    for number in range(count):
+        words = max(200, int(rng.lognormvariate(0, 0.5) * mean_words))
+        domain, text = synthetic_policy(rng, paragraphs, words, number)
+        nested = folder / domain[0] / domain[:2] / domain[:3]
+        nested.mkdir(parents=True, exist_ok=True)
+        (nested / f"{domain}.md").write_text(text, "utf-8")
+    marker.write_text("done")
+    return origin
