@@ -31,7 +31,6 @@ _HEADER_DOMAIN = re.compile(r"from the\s+(\S+?)\s+privacy policy", re.IGNORECASE
 _HEADER_DATE = re.compile(r"archived on\s+(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _HEADER_URL = re.compile(r"\]\(\s*(https?://[^)\s]+)\s*\)")
 _TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
-_WORD = re.compile(r"\S+")
 
 
 class PolicyLoadError(Exception):
@@ -175,7 +174,7 @@ def read_policy(path: Path, domain: str | None = None) -> Policy:
         source_url=header.source_url,
         body=body,
         path=path,
-        word_count=len(_WORD.findall(body)),
+        word_count=len(body.split()),
     )
 
 

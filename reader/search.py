@@ -564,8 +564,10 @@ class MatchFinder:
     """Finds the words of a query in plain text (case-insensitive, whole words)."""
 
     def __init__(self, patterns: list[str]) -> None:
-        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns),
-                                  re.IGNORECASE) if patterns else None
+        joined = "|".join(f"(?:{p})" for p in patterns)
+        self.pattern = re.compile(joined, re.IGNORECASE) if patterns else None
+        # Query words are lowercased by the analyzer, so this matches lowercased text:
+        self.fast_pattern = re.compile(joined) if patterns else None
 
     @classmethod
     def from_query(cls, parsed: query.Query) -> MatchFinder:
@@ -574,6 +576,9 @@ class MatchFinder:
     def find(self, text: str) -> list[Match]:
         if self.pattern is None:
             return []
+        lowered = text.lower()
+        if len(lowered) == len(text):  # offsets stay valid: match the faster way
+            return [Match(m.start(), m.end()) for m in self.fast_pattern.finditer(lowered)]
         return [Match(m.start(), m.end()) for m in self.pattern.finditer(text)]
 
 
@@ -620,15 +625,16 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     except PolicyLoadError as exc:
         hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
         return
-    text = index_text(policy.body)
-    matches = matcher.find(text)
+    matches = matcher.find(policy.body)
     hit.match_count = len(matches)
-    hit.snippets = make_snippets(text, matches) or [html_lib.escape(_opening(text))]
+    hit.snippets = make_snippets(policy.body, matches, clean=index_text) or [
+        html_lib.escape(_opening(index_text(policy.body)))]
 
 
 def make_snippets(text: str, matches: list[Match], count: int = SNIPPETS_PER_HIT,
-                  radius: int = SNIPPET_RADIUS) -> list[str]:
-    """Up to ``count`` HTML snippets around matches, matched text in ``<b>``."""
+                  radius: int = SNIPPET_RADIUS, clean: Callable[[str], str] = str) -> list[str]:
+    """Up to ``count`` HTML snippets around matches, matched text in ``<b>``; ``clean``
+    tidies the text between matches (markdown source -> words)."""
     snippets: list[str] = []
     last_end = -1
     for match in matches:
@@ -644,10 +650,10 @@ def make_snippets(text: str, matches: list[Match], count: int = SNIPPETS_PER_HIT
         inside = [m for m in matches if m.start >= start and m.end <= end]
         parts, cursor = [], start
         for m in inside:
-            parts.append(html_lib.escape(text[cursor:m.start]))
+            parts.append(html_lib.escape(clean(text[cursor:m.start])))
             parts.append(f"<b>{html_lib.escape(text[m.start:m.end])}</b>")
             cursor = m.end
-        parts.append(html_lib.escape(text[cursor:end]))
+        parts.append(html_lib.escape(clean(text[cursor:end])))
         snippet = " ".join("".join(parts).split())
         snippets.append(("…" if start > 0 else "") + snippet + ("…" if end < len(text) else ""))
         last_end = end
