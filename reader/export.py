@@ -21,7 +21,7 @@ from pathlib import Path
 from reader.corpus import Corpus, PolicyLoadError
 from reader.fonts import register_fonts
 from reader.highlight import HighlightedPolicy
-from reader.taxonomy import OTHER, categories
+from reader.taxonomy import practice_categories
 
 FONT_FAMILY = "DejaVu Sans"
 BODY_POINT_SIZE = 10
@@ -78,7 +78,7 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
         f"<tr><td><span style='background-color:{c.light}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
         f"&nbsp;{e(c.name)}</td><td>{e(c.explanation)}</td>"
         f"<td align='right'>{counts[c.id]}</td></tr>" for c in shown)
-    hidden = [c.name for c in categories() if c.id != OTHER and c not in shown]
+    hidden = [c.name for c in practice_categories() if c not in shown]
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
                    if hidden else "")
     body = item.body_html({c.id for c in shown}, dark_theme=False)
@@ -95,9 +95,7 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
 
 
 def _shown_categories(visible: set[str] | None):
-    return [c for c in categories()
-            if c.id != OTHER and (visible is None or c.id in visible)] + (
-        [c for c in categories() if c.id == OTHER and visible and OTHER in visible])
+    return [c for c in practice_categories() if visible is None or c.id in visible]
 
 
 def build_document(item: HighlightedPolicy, visible: set[str] | None = None):

@@ -35,9 +35,14 @@ def category_ids() -> tuple[str, ...]:
     return tuple(c.id for c in categories())
 
 
+def practice_categories() -> tuple[Category, ...]:
+    """The nine categories that name a data practice (all but ``other``, which is never
+    highlighted)."""
+    return tuple(c for c in categories() if c.id != OTHER)
+
+
 def practice_ids() -> tuple[str, ...]:
-    """The nine categories that name a data practice (all but ``other``)."""
-    return tuple(c.id for c in categories() if c.id != OTHER)
+    return tuple(c.id for c in practice_categories())
 
 
 def category(category_id: str) -> Category:

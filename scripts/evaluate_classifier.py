@@ -56,22 +56,43 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--opp115", type=Path, default=DEFAULT_OPP115)
     parser.add_argument("--write", type=Path, help="write the markdown table to this file")
-    parser.add_argument("--context", type=float, default=TrainConfig.context)
     args = parser.parse_args()
     started = time.perf_counter()
     data = load_opp115(args.opp115)
-    config = TrainConfig(context=args.context)
+    config = TrainConfig()
     _, predicted = cross_validate(data, config)
     scores = scores_table(data.labels, predicted)
     table = markdown_table(scores, time.perf_counter() - started, len(data.texts),
                            len(set(data.policies)))
     print(table)
     if args.write:
-        args.write.write_text(table + EXTRA, "utf-8")
+        args.write.write_text(table + NOTES, "utf-8")
     return 0
 
 
-EXTRA = ""
+NOTES = """
+## Model
+
+TF-IDF of word unigrams and bigrams (sublinear term frequency, at most 40,000 terms seen in
+at least 2 segments) and one logistic regression per category with balanced class weights
+(C = 10); a category is given when its probability reaches its tuned threshold. Inference
+is numpy only (`reader/classifier.py`); the model file is `resources/practice_model.npz`.
+
+## What was tried (same protocol, threshold 0.5 unless noted)
+
+| variant | micro-F1 | macro-F1 |
+|---|---:|---:|
+| word 1-2 grams, LR, C = 10, balanced (this model) | 0.784 | 0.750 |
+| + character 2-5 grams (C = 16) | 0.786 | 0.762 |
+| soft labels (votes / 3 as sample weights) | 0.773 | 0.744 |
+| one-hidden-layer network (256 units, 3 seeds) | 0.749 | 0.649 |
+| LR + network average | 0.778 | 0.740 |
+| + neighbouring segments' features (weight 0.5) | 0.781 | 0.737 |
+
+Character n-grams add about 0.01 for several times the features and inference cost, so they
+are not used. None of these reaches the targets; the gap is mostly `data_retention` (57
+positive segments in 80 policies) and `user_access`.
+"""
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -15,6 +15,11 @@ def create_app():
     app.setOrganizationName("privacy-reader")
     app.setApplicationVersion(__import__("reader").__version__)
     register_fonts()
+    from PySide6.QtGui import QIcon
+
+    from reader.paths import resources_dir
+
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "privacy-reader.svg")))
     return app
 
 

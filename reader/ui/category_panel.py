@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.highlight import HighlightedPolicy
-from reader.taxonomy import OTHER, categories
+from reader.taxonomy import practice_categories
 
 CategoryRole = Qt.ItemDataRole.UserRole + 10
 SpanRole = Qt.ItemDataRole.UserRole + 11
@@ -53,14 +53,13 @@ class CategoryPanel(QWidget):
         self.items: dict[str, QTreeWidgetItem] = {}
         self._dark = False
         self._building = False
-        for cat in categories():
+        for cat in practice_categories():
             item = QTreeWidgetItem(self.tree, [f"{cat.name}\n{cat.explanation}", ""])
             item.setData(0, CategoryRole, cat.id)
             item.setToolTip(0, cat.explanation)
             item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, cat.explanation)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.CheckState.Unchecked if cat.id == OTHER
-                               else Qt.CheckState.Checked)
+            item.setCheckState(0, Qt.CheckState.Checked)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
             self.items[cat.id] = item
         self.set_dark(False)
@@ -70,7 +69,7 @@ class CategoryPanel(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
-        for cat in categories():
+        for cat in practice_categories():
             self.items[cat.id].setIcon(0, colour_icon(cat.colour(dark)))
 
     def visible(self) -> set[str]:
@@ -85,12 +84,12 @@ class CategoryPanel(QWidget):
         """Counts and passage lists for a policy (or empty for none)."""
         self._building = True
         counts = highlighted.counts() if highlighted else {}
-        for cat in categories():
+        for cat in practice_categories():
             item = self.items[cat.id]
             item.takeChildren()
             count = counts.get(cat.id, 0)
-            item.setText(1, str(count) if highlighted and cat.id != OTHER else "")
-            item.setDisabled(bool(highlighted) and count == 0 and cat.id != OTHER)
+            item.setText(1, str(count) if highlighted else "")
+            item.setDisabled(bool(highlighted) and count == 0)
             if not highlighted:
                 continue
             analysis = highlighted.analysis

@@ -70,7 +70,9 @@ class CompanyListModel(QAbstractListModel):
         if not index.isValid():
             return None
         row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, DomainRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{row.domain}  ·  {row.date[:4]}" if row.date else row.domain
+        if role == DomainRole:
             return row.domain
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [row.title or row.domain]

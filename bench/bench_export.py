@@ -1,0 +1,67 @@
+"""PDF export speed for a 10,000-word policy.
+
+    python bench/bench_export.py
+
+Baseline measured in the same run: Qt printing the same text to PDF as plain paragraphs,
+without highlights, title block or summary (the floor of QTextDocument -> QPdfWriter).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from common import median_time, source_paragraphs, synthetic_policy, table  # noqa: E402
+
+from reader.corpus import read_policy  # noqa: E402
+from reader.export import ensure_gui_application, write_pdf  # noqa: E402
+from reader.highlight import HighlightedPolicy  # noqa: E402
+
+
+def main() -> None:
+    ensure_gui_application()
+    from PySide6.QtGui import QPdfWriter, QTextDocument
+
+    paragraphs, origin = source_paragraphs()
+    folder = Path(tempfile.mkdtemp())
+    _, text = synthetic_policy(random.Random(11), paragraphs, 10_000, 424242)
+    path = folder / "ten-thousand.example.md"
+    path.write_text(text, "utf-8")
+    policy = read_policy(path)
+
+    def full_export() -> None:
+        write_pdf(HighlightedPolicy.of(policy), folder / "out.pdf")
+
+    def plain_print() -> None:
+        document = QTextDocument()
+        document.setPlainText(policy.body)
+        writer = QPdfWriter(str(folder / "plain.pdf"))
+        writer.setResolution(300)
+        document.print_(writer)
+        del writer
+
+    full = median_time(full_export, runs=5)
+    plain = median_time(plain_print, runs=5)
+    item = HighlightedPolicy.of(policy)
+    analyse = median_time(lambda: HighlightedPolicy.of(policy), runs=5)
+    pages = (folder / "out.pdf").read_bytes().count(b"/Type /Page\n") or "?"
+    print(f"PDF export of a {policy.word_count:,}-word synthetic policy ({origin}); "
+          f"median of 5 runs.\n")
+    print(table(["measure", "result", "vs baseline", "target"], [
+        ["export with highlights (parse, classify, render, print, rename)",
+         f"{full * 1000:.0f} ms", f"{full / plain:.1f}x", "< 2,000 ms"],
+        ["  of which parse + classify", f"{analyse * 1000:.0f} ms", "", ""],
+        ["plain text printed by Qt (baseline)", f"{plain * 1000:.0f} ms", "1.0x", ""],
+        ["highlighted passages in the PDF", str(len(item.analysis.spans)), "", ""],
+        ["pages", str(pages), "", ""],
+    ]))
+
+
+if __name__ == "__main__":
+    main()

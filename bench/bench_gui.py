@@ -1,0 +1,153 @@
+"""Desktop app speed: time to a ready window, and opening policies with highlights.
+
+    python bench/bench_gui.py [--policies 20000] [--data DIR]
+
+Uses the synthetic corpus and index made by bench_search.py (built first if missing).
+Runs Qt offscreen. Baseline measured in the same run: a bare QMainWindow started the same
+way (Python + Qt start-up cost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from common import PROJECT, make_corpus, source_paragraphs, synthetic_policy, table  # noqa: E402
+
+READY_SCRIPT = """
+import sys, time
+start = float(sys.argv[1])
+from reader.ui.app import create_app
+app = create_app()
+from reader.ui.main_window import MainWindow
+window = MainWindow(sys.argv[2], restore=False)
+window.show()
+app.processEvents()
+assert window.current is not None
+print(time.time() - start)
+window.close()
+"""
+BARE_SCRIPT = """
+import sys, time
+start = float(sys.argv[1])
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.show()
+app.processEvents()
+print(time.time() - start)
+"""
+
+
+def launch(script: str, corpus: str, env: dict) -> float:
+    result = subprocess.run([sys.executable, "-c", script, repr(time.time()), corpus],
+                            capture_output=True, text=True, env=env, cwd=PROJECT, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--policies", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--data", type=Path, default=PROJECT / "bench" / ".data")
+    args = parser.parse_args()
+    data = args.data / f"search-{args.policies}"
+    corpus_dir = data / "corpus"
+    origin = make_corpus(corpus_dir, args.policies)
+    env = {**os.environ, "PRIVACY_READER_DATA": str(data / "userdata"),
+           "QT_QPA_PLATFORM": "offscreen"}
+    os.environ["PRIVACY_READER_DATA"] = env["PRIVACY_READER_DATA"]
+
+    from reader.corpus import Corpus
+    from reader.search import PolicyIndex
+
+    policy_index = PolicyIndex(Corpus.open(corpus_dir))
+    policy_index.update()  # make sure the index is built before timing the window
+    policy_index.close()
+
+    ready = statistics.median(launch(READY_SCRIPT, str(corpus_dir), env)
+                              for _ in range(args.runs))
+    bare = statistics.median(launch(BARE_SCRIPT, "", env) for _ in range(args.runs))
+
+    from reader.ui.app import create_app
+
+    app = create_app()
+    from reader.ui.main_window import MainWindow
+
+    window = MainWindow(str(corpus_dir), restore=False)
+    window.resize(1300, 800)
+    window.show()
+    app.processEvents()
+    window.pool.waitForDone()
+    corpus = window.corpus
+    rng = random.Random(5)
+    sample = rng.sample(corpus.entries, 30)
+    times = []
+    for entry in sample:
+        started = time.perf_counter()
+        window.show_policy(entry.domain)
+        app.processEvents()
+        times.append(time.perf_counter() - started)
+    typical_words = statistics.median(e.size for e in sample) // 6
+    longest = max(corpus.entries, key=lambda e: e.size)
+    window.cache.clear()
+    started = time.perf_counter()
+    window.show_policy(longest.domain)
+    app.processEvents()
+    longest_time = time.perf_counter() - started
+    longest_words = window.current.policy.word_count
+
+    paragraphs, _ = source_paragraphs()
+    big_dir = data / "big"
+    big_dir.mkdir(exist_ok=True)
+    _, text = synthetic_policy(random.Random(9), paragraphs, 50_000, 999_999)
+    (big_dir / "big.example.md").write_text(text, "utf-8")
+    window.open_corpus(str(big_dir))
+    window.pool.waitForDone()
+    window.cache.clear()
+    started = time.perf_counter()
+    window.show_policy("big.example")
+    app.processEvents()
+    big_time = time.perf_counter() - started
+    big_words = window.current.policy.word_count
+    toggles = []
+    for _ in range(5):
+        started = time.perf_counter()
+        window.category_panel.set_visible("third_party_sharing", False)
+        app.processEvents()
+        window.category_panel.set_visible("third_party_sharing", True)
+        app.processEvents()
+        toggles.append((time.perf_counter() - started) / 2)
+    window.close()
+
+    print(f"Desktop app speed, Qt offscreen, {args.policies:,} synthetic policies ({origin}); "
+          f"index built. Medians of {args.runs} launches and of 30 policies.\n")
+    print(table(["measure", "result", "vs baseline", "target"], [
+        ["window ready after launch (process start to first policy shown)",
+         f"{ready * 1000:.0f} ms", f"{ready / bare:.1f}x a bare QMainWindow "
+         f"({bare * 1000:.0f} ms)", "< 1,500 ms"],
+        [f"open a typical policy with highlights (~{typical_words:,} words)",
+         f"{statistics.median(times) * 1000:.0f} ms (p95 "
+         f"{sorted(times)[int(0.95 * (len(times) - 1))] * 1000:.0f})", "", "< 150 ms"],
+        [f"open the longest policy of the corpus ({longest_words:,} words)",
+         f"{longest_time * 1000:.0f} ms", "", "< 1,000 ms"],
+        [f"open a {big_words:,}-word policy", f"{big_time * 1000:.0f} ms", "", ""],
+        [f"hide or show a category on the {big_words:,}-word policy",
+         f"{statistics.median(toggles) * 1000:.0f} ms", "", ""],
+    ]))
+    print("\n../shared/corpus is not present on this machine, so the longest real policy "
+          "could not be timed; the synthetic ones stand in." if not
+          (PROJECT.parent / "shared" / "corpus").is_dir() else "")
+
+
+if __name__ == "__main__":
+    main()
