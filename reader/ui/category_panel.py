@@ -3,11 +3,12 @@ a category's passages underneath; clicking a passage asks the viewer to scroll t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
+    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,6 +29,25 @@ def colour_icon(colour: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
+class WrappingDelegate(QStyledItemDelegate):
+    """Row heights that fit wrapped text (Qt paints the wrap but sizes rows for one line)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        if index.column() != 0:
+            return size
+        decorations = 72 + self.tree.indentation() * (1 if index.parent().isValid() else 0)
+        width = max(80, self.tree.columnWidth(0) - decorations)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000),
+                                                 Qt.TextFlag.TextWordWrap, text)
+        return QSize(size.width(), max(size.height(), bounds.height() + 6))
+
+
 class CategoryPanel(QWidget):
     visibility_changed = Signal()
     passage_activated = Signal(int)  # span index
@@ -40,9 +60,13 @@ class CategoryPanel(QWidget):
         self.tree.setAccessibleName("Data practice categories")
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setItemDelegate(WrappingDelegate(self.tree))
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Wrapped rows need a new layout when the column width changes.
+        self.tree.header().sectionResized.connect(lambda *_: self.tree.doItemsLayout())
         self.hint = QLabel("Tick a category to show its highlights; "
                            "click it to list its passages.", self)
         self.hint.setWordWrap(True)
@@ -60,7 +84,7 @@ class CategoryPanel(QWidget):
             item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, cat.explanation)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked)
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.items[cat.id] = item
         self.set_dark(False)
         self.tree.itemChanged.connect(self._changed)
