@@ -1,0 +1,58 @@
+"""Run every benchmark and write their tables to docs/BENCHMARKS.md.
+
+    python bench/run_all.py [--policies 20000]
+
+Each script prints a markdown table; this collects them with the machine they ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCRIPTS = [
+    ("Practice classifier", ["bench/bench_classifier.py"]),
+    ("Search", ["bench/bench_search.py", "--policies", "{policies}"]),
+    ("Desktop app", ["bench/bench_gui.py", "--policies", "{policies}"]),
+    ("PDF export", ["bench/bench_export.py"]),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--policies", type=int, default=20000)
+    parser.add_argument("--out", type=Path, default=PROJECT / "docs" / "BENCHMARKS.md")
+    args = parser.parse_args()
+    sections = [
+        "# Benchmarks",
+        "",
+        f"Written by `python bench/run_all.py` on {dt.date.today().isoformat()}: "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.system()}. Each section is the output of one "
+        "script in `bench/`; every ratio is against a baseline measured in the same run. "
+        "Large corpora are synthetic (paragraphs of real policies sampled into new policies), "
+        "as each section says.",
+        "",
+    ]
+    for title, command in SCRIPTS:
+        argv = [sys.executable] + [part.format(policies=args.policies) for part in command]
+        print(f"running {' '.join(command)}", file=sys.stderr, flush=True)
+        result = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True)
+        if result.returncode != 0:
+            print(result.stderr, file=sys.stderr)
+            return result.returncode
+        shown = " ".join(argv[1:])
+        sections += [f"## {title}", "", f"`python {shown}`", "", result.stdout.strip(), ""]
+    args.out.write_text("\n".join(sections) + "\n", "utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
