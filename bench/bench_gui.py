@@ -16,12 +16,19 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from common import PROJECT, make_corpus, source_paragraphs, synthetic_policy, table  # noqa: E402
+from common import (  # noqa: E402
+    PROJECT,
+    add_corpus_arguments,
+    corpus_paths,
+    make_corpus,
+    source_paragraphs,
+    synthetic_policy,
+    table,
+)
 
 READY_SCRIPT = """
 import sys, time
@@ -56,12 +63,9 @@ def launch(script: str, corpus: str, env: dict) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--policies", type=int, default=20000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--data", type=Path, default=PROJECT / "bench" / ".data")
+    add_corpus_arguments(parser, runs=5)
     args = parser.parse_args()
-    data = args.data / f"search-{args.policies}"
-    corpus_dir = data / "corpus"
+    data, corpus_dir = corpus_paths(args)
     origin = make_corpus(corpus_dir, args.policies)
     env = {**os.environ, "PRIVACY_READER_DATA": str(data / "userdata"),
            "QT_QPA_PLATFORM": "offscreen"}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import PROJECT, make_corpus, percentile, table  # noqa: E402
+from common import PROJECT, add_corpus_arguments, corpus_paths, make_corpus, percentile, table  # noqa: E402
 
 # label, this app, plain Whoosh, SQLite FTS5 (a year range becomes a WHERE clause there)
 QUERIES = [
@@ -188,13 +188,9 @@ def memory_of_search_process(corpus_dir: Path, data: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--policies", type=int, default=20000)
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--data", type=Path, default=PROJECT / "bench" / ".data")
+    add_corpus_arguments(parser, runs=10)
     args = parser.parse_args()
-    data = args.data / f"search-{args.policies}"
-    corpus_dir = data / "corpus"
-    data.mkdir(parents=True, exist_ok=True)
+    data, corpus_dir = corpus_paths(args)
     state_file = data / "builds.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     started = time.perf_counter()

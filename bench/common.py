@@ -17,6 +17,20 @@ HEADER = ("> *The following text is extracted and transformed from the {domain} 
           "accurate reproduction.*\n\n# {title}\n\n")
 
 
+def add_corpus_arguments(parser, runs: int) -> None:
+    """--policies, --runs and --data, shared by the benchmarks on the large corpus."""
+    parser.add_argument("--policies", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--data", type=Path, default=PROJECT / "bench" / ".data")
+
+
+def corpus_paths(args) -> tuple[Path, Path]:
+    """(data folder, corpus folder) of the synthetic corpus for ``args.policies``."""
+    data = args.data / f"search-{args.policies}"
+    data.mkdir(parents=True, exist_ok=True)
+    return data, data / "corpus"
+
+
 def median_time(function: Callable[[], object], runs: int = 5) -> float:
     """Median wall time of ``runs`` calls, in seconds."""
     times = []

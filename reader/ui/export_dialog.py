@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from reader.export import ExportError, ExportReport, export_many, print_document, write_pdf
+from reader.export import ExportError, print_document, write_pdf
+from reader.ui.workers import BatchExportWorker
 
 if TYPE_CHECKING:
     from reader.ui.main_window import MainWindow
@@ -47,37 +46,6 @@ def print_current(window: MainWindow) -> None:
         print_document(window.current, printer, window.category_panel.visible())
 
 
-class ExportSignals(QObject):
-    progress = Signal(int, int, str)
-    finished = Signal(object)  # ExportReport
-    failed = Signal(str)
-
-
-class BatchExportWorker(QRunnable):
-    """Exports several policies to a folder off the GUI thread; cancellable."""
-
-    def __init__(self, window: MainWindow, domains: list[str], folder: Path) -> None:
-        super().__init__()
-        self.corpus = window.corpus
-        self.visible = window.category_panel.visible()
-        self.domains = domains
-        self.folder = folder
-        self.signals = ExportSignals()
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def run(self) -> None:
-        try:
-            report = export_many(self.corpus, self.domains, self.folder, self.visible,
-                                 self.signals.progress.emit, self._cancel.is_set)
-        except ExportError as exc:
-            self.signals.failed.emit(str(exc))
-        else:
-            self.signals.finished.emit(report)
-
-
 def export_results(window: MainWindow, folder: str | None = None) -> BatchExportWorker | None:
     """Export every policy in the search results to a folder, in the background."""
     domains = [hit.domain for hit in window.search_panel.model.hits]
@@ -88,9 +56,8 @@ def export_results(window: MainWindow, folder: str | None = None) -> BatchExport
         folder = QFileDialog.getExistingDirectory(window, "Export search results to folder")
         if not folder:
             return None
-    worker = BatchExportWorker(window, domains, Path(folder))
+    worker = BatchExportWorker(window.corpus, domains, Path(folder),
+                               window.category_panel.visible())
     window.start_batch_export(worker)
     return worker
 
-
-__all__ = ["export_current", "print_current", "export_results", "ExportReport"]

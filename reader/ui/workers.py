@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from reader.search import Hit, MatchFinder, PolicyIndex, Progress, SearchError, fill_matches
+from reader.corpus import Corpus
+from reader.export import ExportError, export_many
+from reader.search import MatchFinder, PolicyIndex, SearchError, fill_matches
+
+
+class CancellableWorker(QRunnable):
+    """A QRunnable with signals and a thread-safe cancel flag."""
+
+    def __init__(self, signals: QObject) -> None:
+        super().__init__()
+        self.signals = signals
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
 
 
 class IndexSignals(QObject):
@@ -15,22 +33,17 @@ class IndexSignals(QObject):
     failed = Signal(str)
 
 
-class IndexWorker(QRunnable):
+class IndexWorker(CancellableWorker):
     """Brings a corpus index up to date; ``cancel()`` stops it after the current policy."""
 
     def __init__(self, policy_index: PolicyIndex) -> None:
-        super().__init__()
+        super().__init__(IndexSignals())
         self.policy_index = policy_index
-        self.signals = IndexSignals()
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def run(self) -> None:
         try:
             report = self.policy_index.update(progress=self.signals.progress.emit,
-                                              cancelled=self._cancel.is_set)
+                                              cancelled=self.is_cancelled)
         except SearchError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
@@ -46,21 +59,16 @@ class SearchSignals(QObject):
     failed = Signal(int, str)
 
 
-class SearchWorker(QRunnable):
+class SearchWorker(CancellableWorker):
     """Runs one query; hits are streamed one by one as their snippets are ready."""
 
     def __init__(self, policy_index: PolicyIndex, text: str, generation: int,
                  limit: int = 50) -> None:
-        super().__init__()
+        super().__init__(SearchSignals())
         self.policy_index = policy_index
         self.text = text
         self.generation = generation
         self.limit = limit
-        self.signals = SearchSignals()
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def run(self) -> None:
         try:
@@ -69,7 +77,7 @@ class SearchWorker(QRunnable):
                                       results.suggestion or "", self.text)
             matcher = MatchFinder.from_query(self.policy_index.parse(self.text))
             for hit in results.hits:
-                if self._cancel.is_set():
+                if self.is_cancelled():
                     break
                 fill_matches(hit, matcher)
                 self.signals.hit.emit(self.generation, hit)
@@ -80,4 +88,28 @@ class SearchWorker(QRunnable):
         self.signals.finished.emit(self.generation)
 
 
-__all__ = ["IndexWorker", "SearchWorker", "Hit", "Progress"]
+class ExportSignals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)  # ExportReport
+    failed = Signal(str)
+
+
+class BatchExportWorker(CancellableWorker):
+    """Exports several policies to a folder as PDF; cancellable between policies."""
+
+    def __init__(self, corpus: Corpus, domains: list[str], folder: Path,
+                 visible: set[str] | None) -> None:
+        super().__init__(ExportSignals())
+        self.corpus = corpus
+        self.domains = domains
+        self.folder = folder
+        self.visible = visible
+
+    def run(self) -> None:
+        try:
+            report = export_many(self.corpus, self.domains, self.folder, self.visible,
+                                 self.signals.progress.emit, self.is_cancelled)
+        except ExportError as exc:
+            self.signals.failed.emit(str(exc))
+        else:
+            self.signals.finished.emit(report)
