@@ -268,3 +268,22 @@ def test_gui_export_to_unwritable_path_keeps_running(make_window, tmp_path):
     assert "does not exist" in window.last_error
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+def test_search_match_navigation(make_window, qtbot, long_corpus):
+    window = make_window(long_corpus)
+    window.search_panel.run('"paragraph 250"')
+    qtbot.waitUntil(lambda: window.search_panel.model.rowCount() == 1, timeout=30000)
+    wait_idle(qtbot, window)
+    window.open_hit(window.search_panel.model.hits[0])
+    assert len(window.current_matches) == 2  # once in each half of the long policy
+    assert window.statusBar().currentMessage() == "Match 1 of 2"
+    first = window.browser.verticalScrollBar().value()
+    assert first > 0
+    window.next_match()
+    assert window.statusBar().currentMessage() == "Match 2 of 2"
+    assert window.browser.verticalScrollBar().value() > first
+    window.next_match()
+    assert window.match_position == 0
+    window.previous_match()
+    assert window.match_position == 1

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.current_matches: list[Match] = []
         self.highlight_anchors: list[str] = []
         self.highlight_position = -1
+        self.match_position = -1
         self.cache: OrderedDict[str, HighlightedPolicy] = OrderedDict()
         self.last_error = ""
         self.dark = system_is_dark()
@@ -197,6 +198,9 @@ class MainWindow(QMainWindow):
                                                                 QKeySequence("Ctrl+]")])
         action(menu, "&Previous Highlight", self.previous_highlight,
                [QKeySequence("Shift+F8"), QKeySequence("Ctrl+[")])
+        action(menu, "Next Search &Match", self.next_match, QKeySequence(keys.FindNext))
+        action(menu, "Previous Search Ma&tch", self.previous_match,
+               QKeySequence(keys.FindPrevious))
         menu.addSeparator()
         action(menu, "&Search Policies", self.focus_search, QKeySequence("Ctrl+K"))
         action(menu, "Filter &Companies", self.focus_companies, QKeySequence("Ctrl+L"))
@@ -442,8 +446,9 @@ class MainWindow(QMainWindow):
         self.header.setText(header_html(item.policy))
         self.category_panel.show_policy(item)
         self._render(keep_scroll=False)
+        self.match_position = -1
         if self.current_matches:
-            self.browser.scrollToAnchor("m0")
+            self.next_match()
         return True
 
     def _render(self, keep_scroll: bool = True) -> None:
@@ -491,6 +496,22 @@ class MainWindow(QMainWindow):
         self.browser.scrollToAnchor(self.highlight_anchors[self.highlight_position])
         self.statusBar().showMessage(
             f"Highlight {self.highlight_position + 1} of {count}", 3000)
+
+    def next_match(self) -> None:
+        self._step_match(+1)
+
+    def previous_match(self) -> None:
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        """Scroll to the next or previous search match in the policy shown."""
+        count = len(self.current_matches)
+        if not count:
+            self.statusBar().showMessage("No search matches in this policy", 3000)
+            return
+        self.match_position = (self.match_position + step) % count
+        self.browser.scrollToAnchor(f"m{self.match_position}")
+        self.statusBar().showMessage(f"Match {self.match_position + 1} of {count}", 3000)
 
     def _open_external(self, link: str) -> None:
         url = QUrl(link)
