@@ -186,13 +186,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         policy_index.close()
     if args.json:
         json.dump({"query": results.query, "total": results.total,
+                   "total_is_exact": results.total_is_exact,
                    "suggestion": results.suggestion,
                    "hits": [hit.as_json() for hit in results.hits]}, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return EXIT_OK
     if results.suggestion:
         print(f"Did you mean: {results.suggestion}")
-    print(f"{results.total} policies match {args.query!r} "
+    about = "" if results.total_is_exact else "about "
+    print(f"{about}{results.total} policies match {args.query!r} "
           f"(showing {len(results.hits)}, {results.seconds * 1000:.0f} ms)")
     for rank, hit in enumerate(results.hits, 1):
         print(f"\n{rank:3}. {hit.domain}  {hit.date or ''}  score {hit.score:.2f}  "

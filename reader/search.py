@@ -28,7 +28,7 @@ from pathlib import Path
 
 from whoosh import fields, index, query
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
-from whoosh.qparser import FieldsPlugin, GtLtPlugin, MultifieldParser, WildcardPlugin
+from whoosh.qparser import FieldsPlugin, GtLtPlugin, QueryParser, WildcardPlugin
 from whoosh.system import pack_uint
 from whoosh.writing import LockError
 
@@ -37,10 +37,11 @@ from reader.paths import index_dir_for
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 COMMIT_EVERY = 2000
+EXACT_COUNT_UP_TO = 5000  # above this many policies, hit totals are Whoosh's estimate
 BULK_THRESHOLD = 1000  # this many new or changed policies use the multi-process writer
 BULK_COMMIT_EVERY = 5000
 WRITER_PROCESSES = max(2, min(4, os.cpu_count() or 1))
@@ -170,6 +171,7 @@ class SearchResults:
     hits: list[Hit]
     suggestion: str | None = None
     seconds: float = 0.0
+    total_is_exact: bool = True  # large indexes report an estimate rather than count all
 
 
 def file_digest(path: Path) -> str:
@@ -209,11 +211,12 @@ def policy_document(entry_path: str, domain: str) -> dict:
     except (PolicyLoadError, OSError) as exc:
         return {"error": str(exc), "path": entry_path}
     text = index_text(policy.body)
-    words, pairs = count_words(f"{policy.title}\n{text}")
+    company = policy.domain.replace(".", " ").replace("-", " ")
+    words, pairs = count_words(f"{company}\n{policy.title}\n{text}")
     return {
         "path": entry_path,
         "domain": policy.domain,
-        "company": policy.domain.replace(".", " ").replace("-", " "),
+        "company": company,
         "title": policy.title,
         "date": policy.archive_date or "",
         "year": policy.year or 0,
@@ -234,6 +237,8 @@ class PolicyIndex:
         self.corpus = corpus
         self.folder = folder or index_dir_for(corpus.root)
         self._index: index.Index | None = None
+        self._searcher = None
+        self._search_lock = threading.Lock()
         self.messages: list[str] = []
 
     # -- opening, validating, rebuilding -------------------------------------------------
@@ -304,6 +309,10 @@ class PolicyIndex:
         return self._index
 
     def close(self) -> None:
+        with self._search_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -403,8 +412,8 @@ class PolicyIndex:
             try:
                 if bulk:
                     return self.ix.writer(procs=WRITER_PROCESSES, multisegment=True,
-                                          limitmb=128)
-                return self.ix.writer(limitmb=256)
+                                          limitmb=128, compound=False)
+                return self.ix.writer(limitmb=256, compound=False)
             except LockError:
                 if time.monotonic() >= deadline:
                     raise SearchError(
@@ -436,13 +445,24 @@ class PolicyIndex:
     def parse(self, text: str) -> query.Query:
         return parse_query(self.ix.schema, text)
 
+    def _current_searcher(self):
+        """One searcher reused across queries (opening segments is costly), refreshed
+        when the index has changed."""
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
     def search(self, text: str, limit: int = DEFAULT_LIMIT, snippets: bool = True
                ) -> SearchResults:
         started = time.perf_counter()
         parsed = self.parse(text)
-        with self.ix.searcher() as searcher:
+        with self._search_lock:
+            searcher = self._current_searcher()
             results = searcher.search(parsed, limit=limit)
-            total = len(results)
+            exact = results.has_exact_length() or searcher.doc_count() <= EXACT_COUNT_UP_TO
+            total = len(results) if exact else results.estimated_length()
             hits = [Hit(domain=r["domain"], title=r["title"], date=r["date"] or None,
                         score=float(r.score), path=r["path"],
                         categories=[c for c in r["category"].split(",") if c])
@@ -454,7 +474,8 @@ class PolicyIndex:
             matcher = MatchFinder.from_query(parsed)
             for hit in hits:
                 fill_matches(hit, matcher)
-        return SearchResults(text, total, hits, suggestion, time.perf_counter() - started)
+        return SearchResults(text, total, hits, suggestion, time.perf_counter() - started,
+                             total_is_exact=exact)
 
     def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:
         try:
@@ -509,8 +530,9 @@ def parse_query(schema: fields.Schema, text: str) -> query.Query:
     if text.count("(") != text.count(")"):
         raise QuerySyntaxError("Brackets do not match: every ( needs a ).")
     rewritten = _RANGE.sub(lambda m: f"{m.group(1)}:[{m.group(2)} TO {m.group(3)}]", text)
-    parser = MultifieldParser(["body", "title", "company"], schema,
-                              fieldboosts={"title": 2.0, "company": 3.0})
+    # Title and company words are indexed in the body too, so plain words need one field
+    # (fast intersections); title: and company: still search those fields alone.
+    parser = QueryParser("body", schema)
     parser.add_plugin(WildcardPlugin())
     parser.add_plugin(GtLtPlugin())
     parser.remove_plugin_class(FieldsPlugin)

@@ -547,10 +547,12 @@ class MainWindow(QMainWindow):
         self.side_tabs.setCurrentWidget(self.search_panel)
         self.pool.start(worker)
 
-    def _search_started(self, generation: int, total: int, suggestion: str, text: str) -> None:
+    def _search_started(self, generation: int, total: int, exact: bool, suggestion: str,
+                        text: str) -> None:
         if generation != self.search_generation:
             return
-        parts = [f"{total:,} {'policy matches' if total == 1 else 'policies match'}"]
+        about = "" if exact else "about "
+        parts = [f"{about}{total:,} {'policy matches' if total == 1 else 'policies match'}"]
         if self.index_worker:
             parts.append("(indexing is still running, results may be incomplete)")
         if suggestion:

@@ -53,7 +53,7 @@ class IndexWorker(CancellableWorker):
 
 
 class SearchSignals(QObject):
-    started = Signal(int, int, str, str)  # generation, total, suggestion, query
+    started = Signal(int, int, bool, str, str)  # generation, total, exact?, suggestion, query
     hit = Signal(int, object)  # generation, Hit
     finished = Signal(int)
     failed = Signal(int, str)
@@ -73,7 +73,7 @@ class SearchWorker(CancellableWorker):
     def run(self) -> None:
         try:
             results = self.policy_index.search(self.text, limit=self.limit, snippets=False)
-            self.signals.started.emit(self.generation, results.total,
+            self.signals.started.emit(self.generation, results.total, results.total_is_exact,
                                       results.suggestion or "", self.text)
             matcher = MatchFinder.from_query(self.policy_index.parse(self.text))
             for hit in results.hits:
