@@ -173,14 +173,16 @@ def rg_searcher(corpus_dir: Path):
 
 def memory_of_search_process(corpus_dir: Path, data: Path) -> float:
     code = (
-        "import os, resource, sys\n"
+        "import os, sys\n"
         f"os.environ['PRIVACY_READER_DATA'] = {str(data / 'userdata')!r}\n"
         "sys.path.insert(0, '.')\n"
         "from reader.corpus import Corpus\nfrom reader.search import PolicyIndex\n"
         f"p = PolicyIndex(Corpus.open({str(corpus_dir)!r})); p.open()\n"
         f"for q in {[spec[1] for spec in QUERIES] + [CATEGORY_QUERY]!r} * 3:\n"
         "    p.search(q)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+        # VmHWM is this process's own peak; ru_maxrss would include the benchmark's
+        # memory from before exec on Linux.
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=PROJECT, check=True).stdout
     return int(out.strip().splitlines()[-1]) / 1024

@@ -21,12 +21,13 @@ import re
 import shutil
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields, index, query
+from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.qparser import FieldsPlugin, GtLtPlugin, QueryParser, WildcardPlugin
 from whoosh.system import pack_uint
@@ -72,6 +73,39 @@ class CountedText(fields.TEXT):
             return ((term.encode("utf-8"), freq, freq * boost, pack_uint(freq))
                     for term, freq in value.items())
         return super().index(value, **kwargs)
+
+
+class CachedLengthBM25F(scoring.BM25F):
+    """BM25F that reads document field lengths from an in-memory array per segment.
+
+    Whoosh looks each length up through its column reader for every scored document,
+    a large share of the time of queries whose words occur in most policies.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lengths: dict[tuple[int, str], array] = {}
+
+    def lengths(self, searcher, fieldname: str) -> array:
+        reader = searcher.reader()
+        key = (id(reader), fieldname)
+        cached = self._lengths.get(key)
+        if cached is None:
+            count = reader.doc_count_all()
+            cached = array("I", (reader.doc_field_length(doc, fieldname, 1)
+                                 for doc in range(count)))
+            self._lengths[key] = cached
+        return cached
+
+    def forget(self) -> None:
+        self._lengths.clear()
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            lengths = self.lengths(searcher, fieldname)
+            scorer.dfl = lengths.__getitem__
+        return scorer
 
 
 def make_schema() -> fields.Schema:
@@ -238,6 +272,7 @@ class PolicyIndex:
         self.folder = folder or index_dir_for(corpus.root)
         self._index: index.Index | None = None
         self._searcher = None
+        self._weighting = CachedLengthBM25F()
         self._search_lock = threading.Lock()
         self.messages: list[str] = []
 
@@ -449,8 +484,9 @@ class PolicyIndex:
         """One searcher reused across queries (opening segments is costly), refreshed
         when the index has changed."""
         if self._searcher is None:
-            self._searcher = self.ix.searcher()
+            self._searcher = self.ix.searcher(weighting=self._weighting)
         elif not self._searcher.up_to_date():
+            self._weighting.forget()
             self._searcher = self._searcher.refresh()
         return self._searcher
 
