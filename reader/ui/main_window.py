@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
             self.progress_label.setText(
                 f"Indexing {progress.done:,}/{progress.total:,} · {progress.rate:.0f}/s{eta}")
 
-    def _index_finished(self, report: UpdateReport) -> None:
+    def _index_finished(self, report: UpdateReport, metadata: dict) -> None:
         if self.sender() is not (self.index_worker.signals if self.index_worker else None):
             return
         self.index_worker = None
@@ -386,12 +386,8 @@ class MainWindow(QMainWindow):
         if report.failed:
             message += f"; {len(report.failed)} files could not be read"
         self.statusBar().showMessage(message, 10000)
-        if self.policy_index:
-            try:
-                self.company_model.set_metadata(self.policy_index.metadata())
-                self.company_proxy.invalidate()
-            except Exception as exc:  # noqa: BLE001
-                log.warning("cannot read index metadata: %s", exc)
+        self.company_model.set_metadata(metadata)
+        self.company_proxy.invalidate()
 
     def _index_failed(self, message: str) -> None:
         self.index_worker = None

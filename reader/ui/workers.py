@@ -29,7 +29,7 @@ class CancellableWorker(QRunnable):
 
 class IndexSignals(QObject):
     progress = Signal(object)  # Progress
-    finished = Signal(object)  # UpdateReport
+    finished = Signal(object, object)  # UpdateReport, {domain: stored fields}
     failed = Signal(str)
 
 
@@ -44,12 +44,13 @@ class IndexWorker(CancellableWorker):
         try:
             report = self.policy_index.update(progress=self.signals.progress.emit,
                                               cancelled=self.is_cancelled)
+            metadata = self.policy_index.metadata()  # dates and titles for the list
         except SearchError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
             self.signals.failed.emit(f"Indexing failed: {exc}")
         else:
-            self.signals.finished.emit(report)
+            self.signals.finished.emit(report, metadata)
 
 
 class SearchSignals(QObject):
