@@ -101,7 +101,7 @@ def main() -> None:
         window.show_policy(entry.domain)
         app.processEvents()
         times.append(time.perf_counter() - started)
-    typical_words = statistics.median(e.size for e in sample) // 6
+    typical_words = int(statistics.median(e.size for e in sample)) // 6
     longest = max(corpus.entries, key=lambda e: e.size)
     window.cache.clear()
     started = time.perf_counter()
@@ -143,17 +143,17 @@ def main() -> None:
     model = CompanyListModel()
     proxy = CompanyFilterModel()
     proxy.setSourceModel(model)
+    model.modelReset.connect(proxy.source_reset)
     started = time.perf_counter()
     model.set_entries(entries)
-    proxy.set_sort_key("name")
     load_100k = time.perf_counter() - started
     started = time.perf_counter()
-    proxy.setFilterFixedString("company0999")
+    proxy.set_filter_text("company0999")
     filter_100k = time.perf_counter() - started
     shown = proxy.rowCount()
-    proxy.setFilterFixedString("")
+    proxy.set_filter_text("")
     started = time.perf_counter()
-    proxy.set_sort_key("length")
+    model.sort_by("length")
     sort_100k = time.perf_counter() - started
 
     print(f"Desktop app speed, Qt offscreen, {args.policies:,} synthetic policies ({origin}); "
@@ -170,7 +170,7 @@ def main() -> None:
         [f"open a {big_words:,}-word policy", f"{big_time * 1000:.0f} ms", "", ""],
         [f"hide or show a category on the {big_words:,}-word policy",
          f"{statistics.median(toggles) * 1000:.0f} ms", "", ""],
-        ["company list: load 100,000 companies (model + sorted proxy)",
+        ["company list: load 100,000 companies (sorted, behind the filter proxy)",
          f"{load_100k * 1000:.0f} ms", "", ""],
         [f"company list: filter 100,000 as you type ({shown} shown)",
          f"{filter_100k * 1000:.0f} ms", "", ""],

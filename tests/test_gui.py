@@ -14,6 +14,7 @@ from reader.fonts import register_fonts
 from reader.highlight import SEARCH_MARK_STYLE
 from reader.taxonomy import category
 from reader.ui.main_window import MainWindow
+from reader.ui.models import DomainRole
 
 SECURITY = category("data_security").light.lower()
 SHARING = category("third_party_sharing").light.lower()
@@ -156,6 +157,12 @@ def test_filter_and_sort_companies(make_window):
     window.sort_box.setCurrentIndex(2)  # longest first
     first = window.company_proxy.index(0, 0).data()
     assert first == "pixelpal-games.example"
+    window.company_filter.setText("e")  # the filter survives a new order
+    shown = window.company_proxy.rowCount()
+    window.sort_box.setCurrentIndex(0)
+    assert window.company_proxy.rowCount() == shown
+    assert window.company_proxy.index(0, 0).data() == "bluebird-bank.example"
+    assert window.current.policy.domain == window.company_list.currentIndex().data(DomainRole)
 
 
 def test_open_folder_and_errors_keep_the_app_running(make_window, nested_corpus, tmp_path):

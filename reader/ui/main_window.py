@@ -7,7 +7,7 @@ import logging
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,6 +38,8 @@ from reader.ui.workers import IndexWorker, SearchWorker
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8
+FILTER_DELAY_MS = 150
+DEBOUNCE_FROM_ROWS = 20000
 SORT_KEYS = [("Name", "name"), ("Newest first", "date"), ("Longest first", "length")]
 
 
@@ -98,7 +100,11 @@ class MainWindow(QMainWindow):
         self.company_model = CompanyListModel(self)
         self.company_proxy = CompanyFilterModel(self)
         self.company_proxy.setSourceModel(self.company_model)
-        self.company_proxy.set_sort_key("name")
+        self.company_model.modelReset.connect(self.company_proxy.source_reset)
+        self.filter_timer = QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(FILTER_DELAY_MS)
+        self.filter_timer.timeout.connect(self._apply_company_filter)
         self.company_list = QListView()
         self.company_list.setModel(self.company_proxy)
         self.company_list.setUniformItemSizes(True)
@@ -298,8 +304,8 @@ class MainWindow(QMainWindow):
             self.policy_index.close()
         self.corpus = corpus
         self.cache.clear()
+        self.company_model.sort_key = self.sort_box.currentData() or "name"
         self.company_model.set_entries(corpus.entries)
-        self.company_proxy.set_sort_key(self.sort_box.currentData() or "name")
         self._update_count()
         self.setWindowTitle(f"Privacy Policy Reader — {corpus.root.name}")
         if corpus.problems:
@@ -325,12 +331,34 @@ class MainWindow(QMainWindow):
         self.company_count.setText(f"{shown:,} of {total:,} companies" if shown != total
                                    else f"{total:,} companies")
 
-    def _filter_companies(self, text: str) -> None:
-        self.company_proxy.setFilterFixedString(text.strip())
+    def _filter_companies(self, _text: str) -> None:
+        # Small lists filter as you type; very long ones wait for a pause in typing.
+        if self.company_model.rowCount() < DEBOUNCE_FROM_ROWS:
+            self._apply_company_filter()
+        else:
+            self.filter_timer.start()
+
+    def _apply_company_filter(self) -> None:
+        self.company_proxy.set_filter_text(self.company_filter.text())
         self._update_count()
 
     def _sort_changed(self) -> None:
-        self.company_proxy.set_sort_key(self.sort_box.currentData())
+        current = self.current.policy.domain if self.current else None
+        self.company_model.sort_by(self.sort_box.currentData())
+        if current:
+            self._select_quietly(current)
+
+    def _select_quietly(self, domain: str) -> None:
+        """Select a company in the list without reopening its policy."""
+        row = self.company_model.row_of(domain)
+        if row is None:
+            return
+        proxy_index = self.company_proxy.mapFromSource(self.company_model.index(row))
+        selection = self.company_list.selectionModel()
+        selection.blockSignals(True)
+        self.company_list.setCurrentIndex(proxy_index)
+        selection.blockSignals(False)
+        self.company_list.scrollTo(proxy_index)
 
     # -- indexing ------------------------------------------------------------------------
 
@@ -386,8 +414,10 @@ class MainWindow(QMainWindow):
         if report.failed:
             message += f"; {len(report.failed)} files could not be read"
         self.statusBar().showMessage(message, 10000)
+        current = self.current.policy.domain if self.current else None
         self.company_model.set_metadata(metadata)
-        self.company_proxy.invalidate()
+        if current:
+            self._select_quietly(current)
 
     def _index_failed(self, message: str) -> None:
         self.index_worker = None
@@ -571,13 +601,8 @@ class MainWindow(QMainWindow):
     def open_hit(self, hit: Hit) -> None:
         """Open a search result scrolled to its first match, the terms marked."""
         self.company_filter.clear()
-        row = self.company_model.row_of(hit.domain)
-        if row is not None:
-            proxy_index = self.company_proxy.mapFromSource(self.company_model.index(row))
-            self.company_list.selectionModel().blockSignals(True)
-            self.company_list.setCurrentIndex(proxy_index)
-            self.company_list.selectionModel().blockSignals(False)
-            self.company_list.scrollTo(proxy_index)
+        self._apply_company_filter()
+        self._select_quietly(hit.domain)
         self.show_policy(hit.domain, finder=hit.finder)
 
     # -- zoom ----------------------------------------------------------------------------
