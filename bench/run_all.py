@@ -42,7 +42,7 @@ def main() -> int:
     ]
     for title, command in SCRIPTS:
         argv = [sys.executable] + [part.format(policies=args.policies) for part in command]
-        print(f"running {' '.join(command)}", file=sys.stderr, flush=True)
+        print(f"running {' '.join(argv[1:])}", file=sys.stderr, flush=True)
         result = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True)
         if result.returncode != 0:
             print(result.stderr, file=sys.stderr)

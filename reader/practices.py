@@ -21,6 +21,8 @@ from reader.segment import Paragraph, Sentence, segment, sentence_bounds
 from reader.taxonomy import OTHER, category
 
 SENTENCE_SUPPORT = 0.5  # a sentence needs this fraction of the threshold inside a paragraph
+MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
+# highlighted on their own
 
 
 @dataclass(frozen=True)
@@ -89,15 +91,22 @@ def analyze_paragraphs(text: str, paragraphs: list[Paragraph],
         if count == 0:
             continue
         chosen: list[list[int]] = [[] for _ in range(count)]
+        long_enough = [len(text[s.start:s.end].split()) >= MIN_SENTENCE_WORDS
+                       for s in paragraph.sentences]
+        if not any(long_enough):
+            long_enough = [True] * count
         for i in practice:
             in_paragraph = i in found
             for j in range(count):
+                if not long_enough[j]:
+                    continue
                 if sprobs[j, i] >= thresholds[i] or (
                     in_paragraph and sprobs[j, i] >= SENTENCE_SUPPORT * thresholds[i]
                 ):
                     chosen[j].append(i)
             if in_paragraph and not any(i in c for c in chosen):
-                chosen[int(np.argmax(sprobs[:, i]))].append(i)
+                candidates = np.where(long_enough, sprobs[:, i], -1.0)
+                chosen[int(np.argmax(candidates))].append(i)
         for j, cats in enumerate(chosen):
             if not cats:
                 continue

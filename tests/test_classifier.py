@@ -120,3 +120,11 @@ def test_classify_domain(embedded_corpus):
     assert result.returncode == 0, result.stderr
     assert "Security" in result.stdout
     assert "[data_security] We use SSL encryption" in result.stdout
+
+
+def test_short_lead_ins_are_not_highlighted_alone():
+    text = "Account data. When you register we collect your email address and name."
+    analysis = analyze_text(text)
+    passages = [text[s.start:s.end] for s in analysis.spans]
+    assert passages == ["When you register we collect your email address and name."]
+    assert analyze_text("Opt out.").spans  # a paragraph of only short sentences still counts
