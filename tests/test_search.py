@@ -262,3 +262,40 @@ def test_cli_index(embedded_corpus):
     assert result.returncode == 0, result.stderr
     assert "5 policies indexed" in result.stdout
     assert "unchanged 5" in _cli("index").stdout
+
+
+def test_fast_conjunction_matches_whoosh_exactly(work_corpus):
+    """The array-based AND path ranks and counts exactly as Whoosh's own search."""
+    from reader.search import conjunction_top
+
+    words = ["cookies", "share", "partners", "email", "opt", "data", "children", "secure"]
+    for i in range(120):  # many policies with overlapping words, in two commits
+        chosen = " ".join(words[j] for j in range(len(words)) if (i >> (j % 7)) & 1)
+        (work_corpus / f"gen{i:03d}.test.md").write_text(
+            f"# Generated {i}\n\nWe {chosen} {'data ' * (i % 5)}here.", "utf-8")
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.update(workers=1)
+    for i in range(0, 120, 7):  # deletions stay in their segments until a merge
+        (work_corpus / f"gen{i:03d}.test.md").unlink()
+    (work_corpus / "late.test.md").write_text("# Late\n\nWe share cookies with partners.")
+    policy_index.close()
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.update(workers=1)
+    searcher = policy_index._current_searcher()
+    assert len(searcher.leaf_searchers()) >= 2
+    assert any(leaf.reader().has_deletions() for leaf, _ in searcher.leaf_searchers())
+    for text in ["cookies share", "partners email opt", '"third party" cookies',
+                 "data share cookies", "children secure", "cookies nosuchword"]:
+        parsed = policy_index.parse(text)
+        fast = conjunction_top(searcher, policy_index._weighting, parsed, 20)
+        assert fast is not None, text
+        results = searcher.search(parsed, limit=20)
+        assert fast[1] == len(results), text
+        assert [doc for doc, _ in fast[0]] == [hit.docnum for hit in results], text
+        for (_, score), hit in zip(fast[0], results, strict=True):
+            assert score == pytest.approx(hit.score, rel=1e-9)
+    assert conjunction_top(searcher, policy_index._weighting, policy_index.parse("cookies"),
+                           20) is None
+    assert conjunction_top(searcher, policy_index._weighting,
+                           policy_index.parse("cookies OR share"), 20) is None
+    policy_index.close()
