@@ -23,7 +23,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 POLICY_SUFFIXES = (".md", ".markdown", ".txt")
-MAX_POLICY_BYTES = 16 * 1024 * 1024
+MAX_POLICY_BYTES = 4 * 1024 * 1024  # about 650,000 words; real policies stay near 1 MB
 WORDS_PER_MINUTE = 230
 HEADER_PROBE_BYTES = 4096
 

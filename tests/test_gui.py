@@ -294,3 +294,34 @@ def test_search_match_navigation(make_window, qtbot, long_corpus):
     assert window.match_position == 0
     window.previous_match()
     assert window.match_position == 1
+
+
+def test_cancel_indexing_keeps_the_app_usable(make_window, qtbot, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"site{i:03d}.test.md").write_text(
+            f"# Site {i}\n\nWe collect your email address. We keep logs for {i} days.", "utf-8")
+    window = make_window()
+    assert window.open_corpus(str(folder))
+    assert window.cancel_button.isVisible()
+    window.cancel_button.click()
+    wait_idle(qtbot, window)
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert not window.cancel_button.isVisible()
+    window.select_company("site123.test")
+    assert window.current.policy.domain == "site123.test"
+    window.search_panel.run("email")
+    wait_idle(qtbot, window)
+    assert window.search_panel.status.text()  # partial index answers, no error
+
+
+def test_dark_theme_uses_dark_highlight_colours(make_window):
+    window = make_window()
+    window.select_company("northwind-books.example")
+    window._scheme_changed(Qt.ColorScheme.Dark)
+    dark = category("data_security").dark.lower()
+    assert f"background-color:{dark}" in page_html(window)
+    assert f"background-color:{SECURITY}" not in page_html(window)
+    window._scheme_changed(Qt.ColorScheme.Light)
+    assert f"background-color:{SECURITY}" in page_html(window)
