@@ -88,6 +88,10 @@ is numpy only (`reader/classifier.py`); the model file is `resources/practice_mo
 | one-hidden-layer network (256 units, 3 seeds) | 0.749 | 0.649 |
 | LR + network average | 0.778 | 0.740 |
 | + neighbouring segments' features (weight 0.5) | 0.781 | 0.737 |
+| NB-SVM (log-count ratio features), C = 4 | 0.775 | 0.739 |
+| word + char + NB-SVM average | 0.789 | 0.768 |
+| stacking: neighbours' predicted probabilities, second-stage LR | 0.693 | 0.660 |
+| segment score mixed with the max over its sentences (thresholds tuned in-sample) | 0.785 | 0.768 |
 
 Character n-grams add about 0.01 for several times the features and inference cost, so they
 are not used. None of these reaches the targets; the gap is mostly `data_retention` (57

@@ -256,9 +256,11 @@ def test_gui_export_current_view_and_search_results(make_window, qtbot, tmp_path
         text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Security (2)" in text and "Sharing with third parties (5)" not in text
 
+    assert not window.search_panel.export_button.isEnabled()
     window.search_panel.run("sell")
     qtbot.waitUntil(lambda: window.search_panel.model.rowCount() == 2, timeout=30000)
     wait_idle(qtbot, window)
+    assert window.search_panel.export_button.isEnabled()
     worker = export_results(window, str(tmp_path / "batch"))
     assert worker is not None and window.cancel_button.isVisible()
     qtbot.waitUntil(lambda: window.export_worker is None, timeout=60000)

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.category_panel.passage_activated.connect(self.jump_to_passage)
         self.search_panel.query_submitted.connect(self.search)
         self.search_panel.hit_activated.connect(self.open_hit)
+        self.search_panel.export_requested.connect(self.export_results)
 
     def _build_actions(self) -> None:
         def action(menu, text, slot, shortcut=None, tip=None) -> QAction:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -62,6 +63,7 @@ class HtmlDelegate(QStyledItemDelegate):
 class SearchPanel(QWidget):
     query_submitted = Signal(str)
     hit_activated = Signal(object)  # Hit
+    export_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -88,6 +90,13 @@ class SearchPanel(QWidget):
         layout.addWidget(self.field)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
+        self.export_button = QPushButton("Export results to PDF…", self)
+        self.export_button.setAccessibleName("Export search results to PDF")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_requested)
+        self.model.rowsInserted.connect(lambda *_: self.export_button.setEnabled(True))
+        self.model.modelReset.connect(lambda: self.export_button.setEnabled(False))
+        layout.addWidget(self.export_button)
         self.field.returnPressed.connect(self._submit)
 
     def _submit(self) -> None:
