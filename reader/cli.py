@@ -146,7 +146,8 @@ def _progress_printer(stream=None):
 
 
 def _update_index(corpus: Corpus, quiet: bool = False):
-    from reader.search import PolicyIndex, SearchError
+    from reader.query import SearchError
+    from reader.search import PolicyIndex
 
     policy_index = PolicyIndex(corpus)
     try:
@@ -174,7 +175,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from reader.search import SearchError, terminal_snippet
+    from reader.query import SearchError, terminal_snippet
 
     corpus = _open_corpus(args)
     policy_index, _ = _update_index(corpus, quiet=args.json)
@@ -217,7 +218,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc).strip("'\"")) from exc
     domains = list(args.domains)
     if args.search:
-        from reader.search import SearchError
+        from reader.query import SearchError
 
         policy_index, _ = _update_index(corpus, quiet=True)
         try:

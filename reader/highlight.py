@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from reader.corpus import Policy
 from reader.practices import Analysis, analyze_document, highlight_marks
+from reader.query import Match
 from reader.render import Document, Mark, parse_policy, to_html
-from reader.search import Match
 from reader.taxonomy import categories
 
 SEARCH_MARK_STYLE = (

@@ -10,6 +10,7 @@ and what highlight offsets refer to.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -290,8 +291,6 @@ def to_html(document: Document, marks: Iterable[Mark] = ()) -> str:
 
 
 def _blocks_overlapping(blocks: list[Block], starts: list[int], start: int, end: int):
-    import bisect
-
     i = max(0, bisect.bisect_right(starts, start) - 1)
     while i < len(blocks) and blocks[i].start < end:
         if blocks[i].end > start:

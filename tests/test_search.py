@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from reader.corpus import Corpus
+from reader.query import QuerySyntaxError, SearchError
 from reader.render import parse_policy
-from reader.search import BUILD_MARKER, PolicyIndex, QuerySyntaxError, SearchError
+from reader.search import BUILD_MARKER, PolicyIndex
 
 
 def domains(results) -> set[str]:

@@ -29,7 +29,8 @@ from reader import __version__
 from reader.corpus import Corpus, CorpusError, PolicyLoadError
 from reader.highlight import HighlightedPolicy, header_html
 from reader.paths import embedded_corpus_dir, user_data_dir
-from reader.search import Hit, Match, MatchFinder, PolicyIndex, Progress, UpdateReport
+from reader.query import Match, MatchFinder
+from reader.search import Hit, PolicyIndex, Progress, UpdateReport
 from reader.ui.category_panel import CategoryPanel
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
 from reader.ui.policy_view import PolicyBrowser

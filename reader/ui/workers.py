@@ -9,7 +9,8 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from reader.corpus import Corpus
 from reader.export import ExportError, export_many
-from reader.search import MatchFinder, PolicyIndex, SearchError, fill_matches
+from reader.query import MatchFinder, SearchError
+from reader.search import PolicyIndex, fill_matches
 
 
 class CancellableWorker(QRunnable):

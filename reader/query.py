@@ -1,0 +1,198 @@
+"""Query syntax and finding a query's words in text: parsing, match positions, snippets.
+
+Pure functions over Whoosh query objects and strings, shared by the index (``search``),
+the viewer (marks and match stepping) and the CLI.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from whoosh import fields, query
+from whoosh.qparser import FieldsPlugin, GtLtPlugin, QueryParser, WildcardPlugin
+
+SNIPPETS_PER_HIT = 3
+SNIPPET_RADIUS = 90
+_RANGE = re.compile(r"\b(year|date):(\S+?)\.\.(\S+)")
+
+
+class SearchError(Exception):
+    """A problem the user should read: bad query, unusable index."""
+
+
+class QuerySyntaxError(SearchError):
+    pass
+
+
+@dataclass
+class Match:
+    """A query match in a policy's rendered text."""
+
+    start: int
+    end: int
+
+
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s",
+                     re.MULTILINE)
+
+
+def index_text(markdown_body: str) -> str:
+    """Markdown source reduced to its words for indexing (link targets and tags dropped)."""
+    return _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
+
+
+def parse_query(schema: fields.Schema, text: str) -> query.Query:
+    """Parse user query syntax; raise :class:`QuerySyntaxError` with a readable message.
+
+    Words are ANDed; ``OR``, ``NOT``, ``"phrases"``, ``prefix*``, ``field:value``
+    (company, title, category, year, date) and ``year:2010..2015`` ranges are understood.
+    """
+    if not text.strip():
+        raise QuerySyntaxError("Type some words to search for.")
+    if text.count('"') % 2:
+        raise QuerySyntaxError('A quotation mark is not closed: phrases need "two quotes".')
+    if text.count("(") != text.count(")"):
+        raise QuerySyntaxError("Brackets do not match: every ( needs a ).")
+    rewritten = _RANGE.sub(lambda m: f"{m.group(1)}:[{m.group(2)} TO {m.group(3)}]", text)
+    # Title and company words are indexed in the body too, so plain words need one field
+    # (fast intersections); title: and company: still search those fields alone.
+    parser = QueryParser("body", schema)
+    parser.add_plugin(WildcardPlugin())
+    parser.add_plugin(GtLtPlugin())
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(FieldsPlugin(remove_unknown=False))
+    try:
+        parsed = parser.parse(rewritten)
+    except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds here
+        raise QuerySyntaxError(f"Cannot understand the query: {exc}") from exc
+    _check_query(parsed, schema)
+    if parsed is query.NullQuery:
+        raise QuerySyntaxError("The query has no words to search for.")
+    return _use_pairs(parsed)
+
+
+def _check_query(node: query.Query, schema: fields.Schema) -> None:
+    for leaf in [node, *_subqueries(node)]:
+        if getattr(leaf, "error", None):
+            raise QuerySyntaxError(f"Cannot understand part of the query: {leaf.error}.")
+        fieldname = getattr(leaf, "fieldname", None)
+        if fieldname and fieldname not in schema.names():
+            known = "company, title, category, year, date"
+            raise QuerySyntaxError(f"Unknown field {fieldname!r}; use one of: {known}.")
+
+
+def _subqueries(node: query.Query) -> list[query.Query]:
+    found = []
+    for child in node.children():
+        found.append(child)
+        found.extend(_subqueries(child))
+    return found
+
+
+def _use_pairs(node: query.Query) -> query.Query:
+    """Rewrite body phrases as ANDs of word pairs, answered from the ``pairs`` field."""
+    if isinstance(node, query.Phrase) and node.fieldname == "body" and node.slop == 1:
+        words = [w for w in node.words if w]
+        if len(words) >= 2:
+            terms = [query.Term("pairs", f"{a} {b}") for a, b in zip(words, words[1:],
+                                                                    strict=False)]
+            return terms[0] if len(terms) == 1 else query.And(terms)
+    if isinstance(node, query.Phrase) and node.fieldname != "body":
+        return node
+    if node.is_leaf():
+        return node
+    return node.apply(_use_pairs)
+
+
+class MatchFinder:
+    """Finds the words of a query in plain text (case-insensitive, whole words)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        joined = "|".join(f"(?:{p})" for p in patterns)
+        self.pattern = re.compile(joined, re.IGNORECASE) if patterns else None
+        # Query words are lowercased by the analyzer, so this matches lowercased text:
+        self.fast_pattern = re.compile(joined) if patterns else None
+
+    @classmethod
+    def from_query(cls, parsed: query.Query) -> MatchFinder:
+        return cls(_patterns(parsed))
+
+    def find(self, text: str) -> list[Match]:
+        if self.pattern is None:
+            return []
+        lowered = text.lower()
+        if len(lowered) == len(text):  # offsets stay valid: match the faster way
+            return [Match(m.start(), m.end()) for m in self.fast_pattern.finditer(lowered)]
+        return [Match(m.start(), m.end()) for m in self.pattern.finditer(text)]
+
+
+def _patterns(node: query.Query, negated: bool = False) -> list[str]:
+    if isinstance(node, query.Not):
+        return []
+    if isinstance(node, query.AndNot):
+        return _patterns(node.a)
+    patterns: list[str] = []
+    if isinstance(node, query.Term) and node.fieldname in {"body", "title", "pairs"}:
+        words = str(node.text).split()
+        patterns.append(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b")
+    elif isinstance(node, query.Phrase) and node.fieldname in {"body", "title"}:
+        patterns.append(r"\b" + r"\W+".join(re.escape(str(w)) for w in node.words) + r"\b")
+    elif isinstance(node, query.Prefix) and node.fieldname in {"body", "title"}:
+        patterns.append(r"\b" + re.escape(str(node.text)) + r"\w*")
+    elif isinstance(node, query.Wildcard) and node.fieldname in {"body", "title"}:
+        pattern = re.escape(str(node.text)).replace(r"\*", r"\w*").replace(r"\?", r"\w")
+        patterns.append(r"\b" + pattern + r"\b")
+    elif not node.is_leaf():
+        children = list(node.children())
+        if isinstance(node, query.And) and all(
+                isinstance(c, query.Term) and c.fieldname == "pairs" for c in children):
+            words = [str(children[0].text).split()[0]] + [str(c.text).split()[1]
+                                                         for c in children]
+            return [r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b"]
+        for child in children:
+            patterns.extend(_patterns(child))
+    return patterns
+
+
+def opening(text: str, length: int = 2 * SNIPPET_RADIUS) -> str:
+    """The start of a policy, for hits that matched only its company or category."""
+    head = " ".join(text[: length + 40].split())
+    return head if len(head) <= length else head[: head.rfind(" ", 0, length)] + "…"
+
+
+def make_snippets(text: str, matches: list[Match], count: int = SNIPPETS_PER_HIT,
+                  radius: int = SNIPPET_RADIUS, clean: Callable[[str], str] = str) -> list[str]:
+    """Up to ``count`` HTML snippets around matches, matched text in ``<b>``; ``clean``
+    tidies the text between matches (markdown source -> words)."""
+    snippets: list[str] = []
+    last_end = -1
+    for match in matches:
+        if len(snippets) >= count:
+            break
+        if match.start < last_end:
+            continue
+        start = max(0, match.start - radius)
+        end = min(len(text), match.end + radius)
+        start = text.rfind(" ", 0, start) + 1 if start > 0 else 0
+        space = text.find(" ", end)
+        end = space if 0 <= space < end + 20 else end
+        inside = [m for m in matches if m.start >= start and m.end <= end]
+        parts, cursor = [], start
+        for m in inside:
+            parts.append(html_lib.escape(clean(text[cursor:m.start])))
+            parts.append(f"<b>{html_lib.escape(text[m.start:m.end])}</b>")
+            cursor = m.end
+        parts.append(html_lib.escape(clean(text[cursor:end])))
+        snippet = " ".join("".join(parts).split())
+        snippets.append(("…" if start > 0 else "") + snippet + ("…" if end < len(text) else ""))
+        last_end = end
+    return snippets
+
+
+def terminal_snippet(snippet: str) -> str:
+    """``<b>x</b>`` -> ``[x]`` for terminals."""
+    return html_lib.unescape(snippet.replace("<b>", "[").replace("</b>", "]"))
+
