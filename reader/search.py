@@ -194,6 +194,7 @@ class SearchResults:
     suggestion: str | None = None
     seconds: float = 0.0
     total_is_exact: bool = True  # large indexes report an estimate rather than count all
+    index_empty: bool = False  # nothing indexed yet (first build still running)
 
 
 def file_digest(path: Path) -> str:
@@ -475,6 +476,9 @@ class PolicyIndex:
         parsed = self.parse(text)
         with self._search_lock:
             searcher = self._current_searcher()
+            if searcher.doc_count() == 0:
+                return SearchResults(text, 0, [], None, time.perf_counter() - started,
+                                     index_empty=True)
             fast = conjunction_top(searcher, self._weighting, parsed, limit)
             if fast is not None:
                 ranked, total = fast

@@ -327,3 +327,14 @@ def test_dark_theme_uses_dark_highlight_colours(make_window):
     assert f"background-color:{SECURITY}" not in page_html(window)
     window._scheme_changed(Qt.ColorScheme.Light)
     assert f"background-color:{SECURITY}" in page_html(window)
+
+
+def test_search_while_the_index_is_empty_explains_itself(make_window, qtbot):
+    window = make_window()
+    window.policy_index.close()
+    window.policy_index._fresh()  # as if the first build had not committed yet
+    window.policy_index._index = None
+    window.policy_index.open()
+    window.search_panel.run("cookies")
+    wait_idle(qtbot, window)
+    assert "still being built" in window.search_panel.status.text()

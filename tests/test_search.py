@@ -300,3 +300,24 @@ def test_fast_conjunction_matches_whoosh_exactly(work_corpus):
     assert conjunction_top(searcher, policy_index._weighting,
                            policy_index.parse("cookies OR share"), 20) is None
     policy_index.close()
+
+
+def test_search_before_anything_is_indexed(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.open()
+    results = policy_index.search("cookies advertising")
+    assert results.index_empty and results.total == 0 and results.hits == []
+    policy_index.close()
+
+
+def test_module_entry_point_is_guarded_for_spawned_workers(monkeypatch):
+    """Worker processes started with 'spawn' import the main module as __mp_main__;
+    that must not start another app."""
+    import runpy
+
+    import reader.cli
+
+    called = []
+    monkeypatch.setattr(reader.cli, "main", lambda *a: called.append(a) or 0)
+    runpy.run_module("reader.__main__", run_name="__mp_main__")
+    assert called == []

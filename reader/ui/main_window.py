@@ -568,6 +568,7 @@ class MainWindow(QMainWindow):
         self.search_panel.status.setText("Searching…")
         worker = SearchWorker(self.policy_index, text, self.search_generation)
         worker.signals.started.connect(self._search_started)
+        worker.signals.empty_index.connect(self._search_index_empty)
         worker.signals.hit.connect(self._search_hit)
         worker.signals.failed.connect(self._search_failed)
         worker.signals.finished.connect(self._search_finished)
@@ -587,6 +588,12 @@ class MainWindow(QMainWindow):
             parts.append(f'— did you mean <a href="suggest:{html.escape(suggestion)}">'
                          f"{html.escape(suggestion)}</a>?")
         self.search_panel.status.setText(" ".join(parts))
+
+    def _search_index_empty(self, generation: int) -> None:
+        if generation == self.search_generation:
+            self.search_panel.status.setText(
+                "The search index is still being built; try again in a moment "
+                "(progress is in the status bar).")
 
     def _search_hit(self, generation: int, hit: Hit) -> None:
         if generation == self.search_generation:

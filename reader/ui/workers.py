@@ -56,6 +56,7 @@ class IndexWorker(CancellableWorker):
 
 class SearchSignals(QObject):
     started = Signal(int, int, bool, str, str)  # generation, total, exact?, suggestion, query
+    empty_index = Signal(int)  # generation: nothing is indexed yet
     hit = Signal(int, object)  # generation, Hit
     finished = Signal(int)
     failed = Signal(int, str)
@@ -74,20 +75,27 @@ class SearchWorker(CancellableWorker):
 
     def run(self) -> None:
         try:
-            results = self.policy_index.search(self.text, limit=self.limit, snippets=False)
-            self.signals.started.emit(self.generation, results.total, results.total_is_exact,
-                                      results.suggestion or "", self.text)
-            matcher = MatchFinder.from_query(self.policy_index.parse(self.text))
-            for hit in results.hits:
-                if self.is_cancelled():
-                    break
-                fill_matches(hit, matcher)
-                self.signals.hit.emit(self.generation, hit)
+            self._stream()
         except SearchError as exc:
             self.signals.failed.emit(self.generation, str(exc))
         except Exception as exc:  # noqa: BLE001
             self.signals.failed.emit(self.generation, f"The search failed: {exc}")
-        self.signals.finished.emit(self.generation)
+        finally:
+            self.signals.finished.emit(self.generation)
+
+    def _stream(self) -> None:
+        results = self.policy_index.search(self.text, limit=self.limit, snippets=False)
+        if results.index_empty:
+            self.signals.empty_index.emit(self.generation)
+            return
+        self.signals.started.emit(self.generation, results.total, results.total_is_exact,
+                                  results.suggestion or "", self.text)
+        matcher = MatchFinder.from_query(self.policy_index.parse(self.text))
+        for hit in results.hits:
+            if self.is_cancelled():
+                break
+            fill_matches(hit, matcher)
+            self.signals.hit.emit(self.generation, hit)
 
 
 class ExportSignals(QObject):
