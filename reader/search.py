@@ -49,6 +49,7 @@ SCHEMA_VERSION = 6
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 COMMIT_EVERY = 2000
+FIRST_BATCH = 250
 EXACT_COUNT_UP_TO = 5000  # above this many policies, hit totals are Whoosh's estimate
 BULK_THRESHOLD = 1000  # this many new or changed policies use the multi-process writer
 BULK_COMMIT_EVERY = 5000
@@ -390,6 +391,11 @@ class PolicyIndex:
                 writer.delete_by_term("path", path)
             report.deleted = len(deleted)
             pending = 0
+            # Small first batches make a build searchable within seconds; batches then
+            # double up to the normal size (few segments, fast queries). Bulk builds (CLI)
+            # write two segments per commit, so they use full batches from the start.
+            limit = BULK_COMMIT_EVERY if bulk else COMMIT_EVERY
+            batch = limit if bulk else FIRST_BATCH
             for done, doc in enumerate(self._documents(todo, workers), 1):
                 if cancelled and cancelled():
                     report.cancelled = True
@@ -405,10 +411,11 @@ class PolicyIndex:
                         writer.add_document(**doc)
                         report.added += 1
                     pending += 1
-                if pending >= (BULK_COMMIT_EVERY if bulk else COMMIT_EVERY):
+                if pending >= batch:
                     writer.commit()
                     writer = self._writer(lock_timeout, bulk)
                     pending = 0
+                    batch = min(batch * 2, limit)
                 if progress and (done % 25 == 0 or done == total):
                     progress(Progress(done, total, time.perf_counter() - started))
             writer.commit()
