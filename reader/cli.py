@@ -106,7 +106,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
             result = {
                 "categories": analysis.categories,
                 "scores": analysis.scores,
-                "spans": [[s.start, s.end, s.category] for s in analysis.spans],
+                # One entry per sentence and category, the most confident category first.
+                "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
             }
             sys.stdout.write(json.dumps(result) + "\n")
         return EXIT_OK

@@ -109,6 +109,15 @@ def test_classify_jsonl_contract():
     assert outputs[-1] == {"categories": [], "scores": outputs[-1]["scores"], "spans": []}
 
 
+def test_classify_jsonl_lists_every_category_of_a_sentence():
+    text = "We do not respond to Do Not Track signals"
+    expected = analyze_text(text).spans[0].categories
+    result = _cli("classify", "--jsonl", stdin=json.dumps({"text": text}) + "\n")
+    spans = json.loads(result.stdout)["spans"]
+    assert [s[2] for s in spans] == list(expected)
+    assert all(s[:2] == [0, len(text)] for s in spans)
+
+
 def test_classify_jsonl_bad_line_exit_code():
     result = _cli("classify", "--jsonl", stdin='{"nope": 1}\n')
     assert result.returncode == 2
