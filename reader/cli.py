@@ -44,19 +44,17 @@ def _load_policy(corpus: Corpus, name: str) -> Policy:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from reader.corpus import read_header
-
     corpus = _open_corpus(args)
     out = sys.stdout
     out.write(f"{'COMPANY':40} {'ARCHIVED':10} {'WORDS':>7}\n")
     for entry in corpus.entries:
-        header = read_header(entry.path)
         try:
-            words = corpus.load(entry.domain).word_count
+            policy = corpus.load(entry.domain)
         except PolicyLoadError as exc:
             print(f"warning: {exc}", file=sys.stderr)
             continue
-        out.write(f"{entry.domain:40} {header.archive_date or '-':10} {words:>7}\n")
+        out.write(f"{entry.domain:40} {policy.archive_date or '-':10} "
+                  f"{policy.word_count:>7}\n")
     out.write(f"{len(corpus)} policies in {corpus.root}\n")
     return EXIT_OK
 

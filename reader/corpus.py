@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 POLICY_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_POLICY_BYTES = 4 * 1024 * 1024  # about 650,000 words; real policies stay near 1 MB
 WORDS_PER_MINUTE = 230
-HEADER_PROBE_BYTES = 4096
 
 _HEADER_DOMAIN = re.compile(r"from the\s+(\S+?)\s+privacy policy", re.IGNORECASE)
 _HEADER_DATE = re.compile(r"archived on\s+(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -176,17 +175,6 @@ def read_policy(path: Path, domain: str | None = None) -> Policy:
         path=path,
         word_count=len(body.split()),
     )
-
-
-def read_header(path: Path) -> Header:
-    """Parse only the first few KB of a file (cheap metadata for listings)."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(HEADER_PROBE_BYTES)
-        header, _ = parse_header(data.decode("utf-8", errors="replace"))
-        return header
-    except OSError:
-        return Header()
 
 
 @dataclass

@@ -14,7 +14,7 @@ import html
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,7 +188,3 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
         if progress:
             progress(done, len(domains), domain)
     return report
-
-
-def visible_from_ids(ids: Iterable[str] | None) -> set[str] | None:
-    return set(ids) if ids else None

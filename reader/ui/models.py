@@ -18,8 +18,7 @@ from reader.search import Hit
 DomainRole = Qt.ItemDataRole.UserRole + 1
 DateRole = Qt.ItemDataRole.UserRole + 2
 LengthRole = Qt.ItemDataRole.UserRole + 3
-TitleRole = Qt.ItemDataRole.UserRole + 4
-HitRole = Qt.ItemDataRole.UserRole + 5
+HitRole = Qt.ItemDataRole.UserRole + 4
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -113,8 +112,6 @@ class CompanyListModel(QAbstractListModel):
             return row.date
         if role == LengthRole:
             return row.words or row.size // 6
-        if role == TitleRole:
-            return row.title
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return row.domain
         return None
