@@ -5,8 +5,9 @@ Fields: company (domain, tokenised), domain, title, date, year, body, category (
 categories found in the policy). Two-word phrases are answered from a field of word pairs,
 which avoids Whoosh reading positions of every document that holds both words.
 
-Snippets and match positions come from the policy's rendered text, read again for the hits
-shown, so they cover the whole policy and line up with the viewer's text.
+Snippets come from each hit's source text, read again for the hits shown, so they cover
+the whole policy; the viewer finds match positions in its own text with the hit's
+MatchFinder.
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ class CountedText(fields.TEXT):
         return super().index(value, **kwargs)
 
 
+def _field_lengths(reader, fieldname: str, default: int) -> list[int]:
+    """Every document's length in one field, read in one pass over the segment."""
+    read = reader.doc_field_length
+    return [read(doc, fieldname, default) for doc in range(reader.doc_count_all())]
+
+
 class CachedLengthBM25F(scoring.BM25F):
     """BM25F that reads document field lengths from an in-memory array per segment.
 
@@ -96,9 +103,7 @@ class CachedLengthBM25F(scoring.BM25F):
         key = (id(reader), fieldname)
         cached = self._lengths.get(key)
         if cached is None:
-            count = reader.doc_count_all()
-            cached = array("I", (reader.doc_field_length(doc, fieldname, 1)
-                                 for doc in range(count)))
+            cached = array("I", _field_lengths(reader, fieldname, 1))
             self._lengths[key] = cached
         return cached
 
@@ -127,9 +132,7 @@ class _LengthsReadOnce:
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            read = self._reader.doc_field_length
-            lengths = [read(doc, fieldname, default)
-                       for doc in range(self._reader.doc_count_all())]
+            lengths = _field_lengths(self._reader, fieldname, default)
             self._lengths[fieldname] = lengths
         return lengths[docnum]
 
@@ -176,7 +179,6 @@ class Progress:
     done: int
     total: int
     elapsed: float
-    message: str = ""
 
     @property
     def rate(self) -> float:
@@ -234,6 +236,7 @@ class SearchResults:
     seconds: float = 0.0
     total_is_exact: bool = True  # large indexes report an estimate rather than count all
     index_empty: bool = False  # nothing indexed yet (first build still running)
+    finder: MatchFinder | None = None  # finds the query's words (snippets, viewer marks)
 
 
 def file_digest(path: Path) -> str:
@@ -413,7 +416,7 @@ class PolicyIndex:
         todo = new + changed
         total = len(todo)
         if progress:
-            progress(Progress(0, total, 0.0, "checking"))
+            progress(Progress(0, total, 0.0))
         if not todo and not deleted:
             report.seconds = time.perf_counter() - started
             return report
@@ -541,12 +544,12 @@ class PolicyIndex:
             suggestion = None
             if total == 0 or len(hits) < 3:
                 suggestion = self._suggest(searcher, parsed, text)
+        finder = MatchFinder.from_query(parsed)
         if snippets:
-            matcher = MatchFinder.from_query(parsed)
             for hit in hits:
-                fill_matches(hit, matcher)
+                fill_matches(hit, finder)
         return SearchResults(text, total, hits, suggestion, time.perf_counter() - started,
-                             total_is_exact=exact)
+                             total_is_exact=exact, finder=finder)
 
     def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:
         try:

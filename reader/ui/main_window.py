@@ -7,7 +7,7 @@ import logging
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -350,12 +350,18 @@ class MainWindow(QMainWindow):
         if current:
             self._select_quietly(current)
 
-    def _select_quietly(self, domain: str) -> None:
-        """Select a company in the list without reopening its policy."""
+    def _list_index(self, domain: str):
+        """The company list's index of ``domain`` (invalid if filtered out or unknown)."""
         row = self.company_model.row_of(domain)
         if row is None:
+            return QModelIndex()
+        return self.company_proxy.mapFromSource(self.company_model.index(row))
+
+    def _select_quietly(self, domain: str) -> None:
+        """Select a company in the list without reopening its policy."""
+        if self.company_model.row_of(domain) is None:
             return
-        proxy_index = self.company_proxy.mapFromSource(self.company_model.index(row))
+        proxy_index = self._list_index(domain)
         selection = self.company_list.selectionModel()
         selection.blockSignals(True)
         self.company_list.setCurrentIndex(proxy_index)
@@ -429,10 +435,9 @@ class MainWindow(QMainWindow):
     # -- showing a policy ----------------------------------------------------------------
 
     def select_company(self, domain: str) -> None:
-        row = self.company_model.row_of(domain)
-        if row is None:
+        if self.company_model.row_of(domain) is None:
             return
-        proxy_index = self.company_proxy.mapFromSource(self.company_model.index(row))
+        proxy_index = self._list_index(domain)
         if proxy_index.isValid():
             self.company_list.setCurrentIndex(proxy_index)
             self.company_list.scrollTo(proxy_index)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from reader.corpus import Corpus
 from reader.export import ExportError, export_many
-from reader.query import MatchFinder, SearchError
+from reader.query import SearchError
 from reader.search import PolicyIndex, fill_matches
 
 
@@ -90,11 +90,10 @@ class SearchWorker(CancellableWorker):
             return
         self.signals.started.emit(self.generation, results.total, results.total_is_exact,
                                   results.suggestion or "", self.text)
-        matcher = MatchFinder.from_query(self.policy_index.parse(self.text))
         for hit in results.hits:
             if self.is_cancelled():
                 break
-            fill_matches(hit, matcher)
+            fill_matches(hit, results.finder)
             self.signals.hit.emit(self.generation, hit)
 
 
