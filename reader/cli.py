@@ -85,8 +85,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from reader.practices import analyze_document, analyze_text
-    from reader.render import parse_policy
+    from reader.highlight import HighlightedPolicy
+    from reader.practices import analyze_text
     from reader.taxonomy import category
 
     if args.jsonl:
@@ -112,7 +112,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if not args.domain:
         raise CliError("classify needs a DOMAIN or --jsonl")
     policy = _load_policy(_open_corpus(args), args.domain)
-    analysis = analyze_document(parse_policy(policy.body))
+    analysis = HighlightedPolicy.of(policy).analysis
     counts = analysis.passage_counts()
     print(f"{policy.domain}: {policy.title}")
     for category_id in analysis.categories:
