@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
-from reader.classifier import PracticeModel, default_model
+from reader.classifier import MAX_TOKENS, PracticeModel, default_model, ngrams
+from reader.query import index_text
 from reader.render import Document, Mark
 from reader.segment import Paragraph, Sentence, segment, sentence_bounds
 from reader.taxonomy import OTHER, category
@@ -155,25 +157,68 @@ def analyze_text(text: str, model: PracticeModel | None = None) -> Analysis:
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
+_WORD = re.compile(r"\w+")
 
 
-def policy_categories(markdown_body: str, model: PracticeModel | None = None) -> list[str]:
-    """Practice categories of a policy from its paragraphs (cheap: no rendering, no
-    sentences); used to fill the search index's ``category`` field."""
-    model = model or default_model()
-    texts: list[str] = []
-    heading = ""
+@dataclass
+class PolicyWords:
+    """A policy's words, tokenised once for both the search index and the classifier.
+
+    ``words`` are the lowercased words of the markdown in reading order (markup and link
+    targets dropped, as the index reads them); ``pairs[i]`` is ``words[i] + " " +
+    words[i + 1]``. Each paragraph is a range of ``words`` with the range of the heading
+    it sits under (empty when there is none).
+    """
+
+    words: list[str]
+    pairs: list[str]
+    paragraphs: list[tuple[int, int, int, int]]  # heading start, end; paragraph start, end
+
+    def ngrams(self, paragraph: tuple[int, int, int, int]) -> list[str]:
+        """The classifier's n-grams of a paragraph read with its heading."""
+        words, pairs = self.words, self.pairs
+        heading_start, heading_end, start, end = paragraph
+        if heading_end - heading_start + end - start > MAX_TOKENS:
+            return ngrams((words[heading_start:heading_end] + words[start:end])[:MAX_TOKENS])
+        grams = words[heading_start:heading_end] + words[start:end]
+        grams += pairs[heading_start:max(heading_start, heading_end - 1)]
+        if heading_end > heading_start and end > start:
+            grams.append(f"{words[heading_end - 1]} {words[start]}")
+        grams += pairs[start:max(start, end - 1)]
+        return grams
+
+
+def policy_words(markdown_body: str) -> PolicyWords:
+    """Tokenise a policy's markdown once (see :class:`PolicyWords`)."""
+    found: list[str] = []
+    paragraphs = []
+    heading = (0, 0)
     for chunk in _BLANK_LINES.split(markdown_body):
-        chunk = chunk.strip()
-        if not chunk:
+        if not chunk.strip():
             continue
-        if match := _HEADING.match(chunk):
-            heading = match.group(1).strip()
-            continue
-        texts.append(f"{heading}\n{chunk}" if heading else chunk)
-    if not texts:
+        start = len(found)
+        found += _WORD.findall(index_text(chunk))
+        if _HEADING.match(chunk.strip()):
+            heading = (start, len(found))
+        elif len(found) > start:
+            paragraphs.append((*heading, start, len(found)))
+    # One lower() over the joined words is much faster than one per word; words hold no
+    # spaces and lowercasing makes none, so the split gives back the same words.
+    words = " ".join(found).lower().split(" ") if found else []
+    return PolicyWords(words, list(map(" ".join, pairwise(words))), paragraphs)
+
+
+def policy_categories(markdown_body: str | PolicyWords, model: PracticeModel | None = None
+                      ) -> list[str]:
+    """Practice categories of a policy from its paragraphs read with their headings
+    (cheap: no rendering, no sentences); fills the search index's ``category`` field."""
+    model = model or default_model()
+    tokens = markdown_body if isinstance(markdown_body, PolicyWords) else \
+        policy_words(markdown_body)
+    if not tokens.paragraphs:
         return []
-    found = (model.predict(texts) >= model.thresholds).any(axis=0)
+    grams = [tokens.ngrams(paragraph) for paragraph in tokens.paragraphs]
+    found = (model.predict_ngrams(grams) >= model.thresholds).any(axis=0)
     return [label for label, hit in zip(model.labels, found, strict=True)
             if hit and label != OTHER]
 

@@ -23,18 +23,21 @@ import shutil
 import threading
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
-from whoosh.system import pack_uint
-from whoosh.writing import LockError, SegmentWriter
+from whoosh.writing import LockError
 
 from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
 from reader.paths import index_dir_for
+from reader.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
+from reader.practices import PolicyWords, policy_categories, policy_words
 from reader.query import (
     MatchFinder,
     SearchError,
@@ -46,45 +49,20 @@ from reader.query import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
-COMMIT_EVERY = 2000
+SEGMENT_LIMIT = 2500  # policies per segment written at once (memory: ~100 KB each)
 FIRST_BATCH = 250
+# Batches of 8 policies the workers may run ahead of the writer: enough to keep them busy
+# while a commit of SEGMENT_LIMIT policies is written (~40 KB each waiting).
+AHEAD_BATCHES = 256
 EXACT_COUNT_UP_TO = 5000  # above this many policies, hit totals are Whoosh's estimate
-BULK_THRESHOLD = 1000  # this many new or changed policies use the multi-process writer
-BULK_COMMIT_EVERY = 5000
-WRITER_PROCESSES = max(2, min(4, os.cpu_count() or 1))
 DEFAULT_LIMIT = 20
 
 _TOKEN = re.compile(r"\w+")
 _WORDS = RegexTokenizer(r"\w+") | LowercaseFilter()
 _PAIRS = RegexTokenizer(r"\w+") | LowercaseFilter() | ShingleFilter(size=2, sep=" ")
-
-
-class CountedText(fields.TEXT):
-    """A text field (frequencies, no positions) that also takes pre-counted terms.
-
-    Worker processes tokenise and count (:func:`count_words`); the index writer then only
-    stores postings, which keeps the single writer process from being the bottleneck.
-    Queries are analysed as usual.
-    """
-
-    def __init__(self, analyzer) -> None:
-        super().__init__(analyzer=analyzer, phrase=False)
-
-    def index(self, value, **kwargs):
-        if isinstance(value, dict):
-            boost = self.format.field_boost
-            return ((term.encode("utf-8"), freq, freq * boost, pack_uint(freq))
-                    for term, freq in value.items())
-        return super().index(value, **kwargs)
-
-
-def _field_lengths(reader, fieldname: str, default: int) -> list[int]:
-    """Every document's length in one field, read in one pass over the segment."""
-    read = reader.doc_field_length
-    return [read(doc, fieldname, default) for doc in range(reader.doc_count_all())]
 
 
 class CachedLengthBM25F(scoring.BM25F):
@@ -103,7 +81,7 @@ class CachedLengthBM25F(scoring.BM25F):
         key = (id(reader), fieldname)
         cached = self._lengths.get(key)
         if cached is None:
-            cached = array("I", _field_lengths(reader, fieldname, 1))
+            cached = array("I", field_lengths(reader, fieldname, 1))
             self._lengths[key] = cached
         return cached
 
@@ -118,42 +96,6 @@ class CachedLengthBM25F(scoring.BM25F):
         return scorer
 
 
-class _LengthsReadOnce:
-    """Per-document field lengths for a segment being committed, read once per field.
-
-    Whoosh's commit asks the freshly written length column for every posting (thousands
-    per policy) through a slow per-call reader; this answers from a list instead.
-    """
-
-    def __init__(self, reader) -> None:
-        self._reader = reader
-        self._lengths: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            lengths = _field_lengths(self._reader, fieldname, default)
-            self._lengths[fieldname] = lengths
-        return lengths[docnum]
-
-
-def _flush_segment_fast(self) -> None:
-    """Whoosh's ``SegmentWriter._flush_segment`` with the lengths read once (25% faster
-    commits measured, same index)."""
-    self.perdocwriter.close()
-    reader = self.per_document_reader() if self.codec.length_stats else None
-    lengths = _LengthsReadOnce(reader) if reader else None
-    self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-    self.fieldwriter.close()
-    if reader:
-        reader.close()
-
-
-# Applied to every writer, including the multi-process writer's sub-writers (forked after
-# this import); the method's body is Whoosh 2.7's with only the lengths object changed.
-SegmentWriter._flush_segment = _flush_segment_fast
-
-
 def make_schema() -> fields.Schema:
     return fields.Schema(
         path=fields.ID(stored=True, unique=True),
@@ -162,10 +104,10 @@ def make_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=_WORDS, stored=True, field_boost=2.0),
         date=fields.ID(stored=True),
         year=fields.NUMERIC(int, stored=True),
-        words=fields.NUMERIC(int, stored=True),
-        size=fields.NUMERIC(int, stored=True, bits=64),
-        mtime=fields.NUMERIC(float, stored=True),
-        digest=fields.ID(stored=True),
+        words=fields.STORED(),  # stored only: listings and change detection
+        size=fields.STORED(),
+        mtime=fields.STORED(),
+        digest=fields.STORED(),
         category=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         body=CountedText(analyzer=_WORDS),
         pairs=CountedText(analyzer=_PAIRS),
@@ -203,6 +145,7 @@ class UpdateReport:
     rebuilt_because: str | None = None
     cancelled: bool = False
     seconds: float = 0.0
+    indexed_paths: list[str] = field(default_factory=list)
 
     @property
     def indexed(self) -> int:
@@ -243,22 +186,19 @@ def file_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
 
 
-def count_words(text: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Word and word-pair counts, tokenised exactly as the schema's analyzers do."""
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
-    words: dict[str, int] = {}
-    for token in tokens:
-        words[token] = words.get(token, 0) + 1
-    pairs: dict[str, int] = {}
-    for pair in map(" ".join, zip(tokens, tokens[1:], strict=False)):
-        pairs[pair] = pairs.get(pair, 0) + 1
-    return words, pairs
+def count_words(prefix: str, body: PolicyWords) -> tuple[CountedTerms, CountedTerms]:
+    """Word and word-pair counts of ``prefix`` followed by the body's words, tokenised
+    as the schema's analyzers do (``\\w+``, lowercased)."""
+    head = " ".join(_TOKEN.findall(prefix)).lower().split(" ") if _TOKEN.search(prefix) else []
+    words = head + body.words
+    pairs = list(map(" ".join, pairwise(head)))
+    if head and body.words:
+        pairs.append(f"{head[-1]} {body.words[0]}")
+    return CountedTerms.from_tokens(words), CountedTerms.from_tokens(pairs + body.pairs)
 
 
 def policy_document(entry_path: str, domain: str) -> dict:
     """Everything the index stores about one policy file (runs in worker processes)."""
-    from reader.practices import policy_categories
-
     path = Path(entry_path)
     try:
         policy = read_policy(path, domain)
@@ -266,9 +206,9 @@ def policy_document(entry_path: str, domain: str) -> dict:
         digest = file_digest(path)
     except (PolicyLoadError, OSError) as exc:
         return {"error": str(exc), "path": entry_path}
-    text = index_text(policy.body)
     company = policy.domain.replace(".", " ").replace("-", " ")
-    words, pairs = count_words(f"{company}\n{policy.title}\n{text}")
+    body = policy_words(policy.body)
+    words, pairs = count_words(f"{company}\n{policy.title}", body)
     return {
         "path": entry_path,
         "domain": policy.domain,
@@ -280,7 +220,7 @@ def policy_document(entry_path: str, domain: str) -> dict:
         "size": stat.st_size,
         "mtime": stat.st_mtime,
         "digest": digest,
-        "category": ",".join(policy_categories(policy.body)),
+        "category": ",".join(policy_categories(body)),
         "body": words,
         "pairs": pairs,
     }
@@ -407,94 +347,121 @@ class PolicyIndex:
     def update(self, progress: ProgressCallback | None = None,
                cancelled: CancelCheck | None = None, workers: int | None = None,
                lock_timeout: float = 10.0) -> UpdateReport:
-        """Bring the index up to date with the corpus folder; commits in batches."""
+        """Bring the index up to date with the corpus folder; commits in batches.
+
+        With several workers, each worker process reads, classifies and counts its share
+        of the policies and writes them as a segment of its own (see
+        :mod:`reader.postings`); this process deletes, commits and reports progress.
+        """
         started = time.perf_counter()
         report = UpdateReport()
         if self._index is None:
             report.rebuilt_because = self.open()
         new, changed, deleted, report.unchanged = self.plan()
         todo = new + changed
-        total = len(todo)
         if progress:
-            progress(Progress(0, total, 0.0))
+            progress(Progress(0, len(todo), 0.0))
         if not todo and not deleted:
             report.seconds = time.perf_counter() - started
             return report
-        bulk = len(todo) >= BULK_THRESHOLD and _may_fork()
-        if bulk:
-            workers = 1  # the writer's own processes use the cores
-        writer = self._writer(lock_timeout, bulk)
+        workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
+        writer = self._writer(lock_timeout)
         marker = self.folder / BUILD_MARKER
         marker.write_text(str(os.getpid()))
-        changed_paths = {str(e.path) for e in changed}
         try:
-            for path in deleted:
+            # Changed policies leave the index here and come back as new documents.
+            for path in deleted + [str(e.path) for e in changed]:
                 writer.delete_by_term("path", path)
             report.deleted = len(deleted)
-            pending = 0
-            # Small first batches make a build searchable within seconds; batches then
-            # double up to the normal size (few segments, fast queries). Bulk builds (CLI)
-            # write two segments per commit, so they use full batches from the start.
-            limit = BULK_COMMIT_EVERY if bulk else COMMIT_EVERY
-            batch = limit if bulk else FIRST_BATCH
-            for done, doc in enumerate(self._documents(todo, workers), 1):
-                if cancelled and cancelled():
-                    report.cancelled = True
-                    break
-                if "error" in doc:
-                    report.failed.append(doc["error"])
-                    self._note(f"{doc['error']}; not indexed")
-                else:
-                    if doc["path"] in changed_paths:
-                        writer.update_document(**doc)
-                        report.changed += 1
-                    else:
-                        writer.add_document(**doc)
-                        report.added += 1
-                    pending += 1
-                if pending >= batch:
-                    writer.commit()
-                    writer = self._writer(lock_timeout, bulk)
-                    pending = 0
-                    batch = min(batch * 2, limit)
-                if progress and (done % 25 == 0 or done == total):
-                    progress(Progress(done, total, time.perf_counter() - started))
+            build = self._build_parallel if workers > 1 and len(todo) >= 50 else \
+                self._build_serial
+            writer = build(writer, todo, workers, report, progress, cancelled, started,
+                           lock_timeout)
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
         finally:
             marker.unlink(missing_ok=True)
+        changed_paths = {str(e.path) for e in changed}
+        report.changed = sum(1 for path in report.indexed_paths if path in changed_paths)
+        report.added = len(report.indexed_paths) - report.changed
         report.seconds = time.perf_counter() - started
         return report
 
-    def _writer(self, timeout: float, bulk: bool = False):
-        """A writer; bulk builds use Whoosh's multi-process writer (one segment each)."""
+    def _build_serial(self, writer, todo, workers, report, progress, cancelled, started,
+                      lock_timeout):
+        """Read and write every policy in this process; commit in growing batches."""
+        pending = 0
+        # Small first batches make a build searchable within seconds; batches then
+        # double up to the normal size (few segments, fast queries).
+        batch = FIRST_BATCH
+        for done, entry in enumerate(todo, 1):
+            if cancelled and cancelled():
+                report.cancelled = True
+                break
+            doc = policy_document(str(entry.path), entry.domain)
+            if "error" in doc:
+                self._failed(report, doc["error"])
+            else:
+                writer.add_document(**doc)
+                report.indexed_paths.append(doc["path"])
+                pending += 1
+            if pending >= batch:
+                writer.commit()
+                writer = self._writer(lock_timeout)
+                pending = 0
+                batch = min(batch * 2, SEGMENT_LIMIT)
+            if progress and (done % 25 == 0 or done == len(todo)):
+                progress(Progress(done, len(todo), time.perf_counter() - started))
+        return writer
+
+    def _build_parallel(self, writer, todo, workers, report, progress, cancelled, started,
+                        lock_timeout):
+        """Worker processes read, classify and count the policies; this process writes
+        them (see :mod:`reader.postings`), committing in growing batches."""
+        # Forking a process that runs Qt threads is unsafe; spawn there.
+        context = multiprocessing.get_context("fork" if _may_fork() else "spawn")
+        args = [(str(e.path), e.domain) for e in todo]
+        pending = 0
+        batch = FIRST_BATCH
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            documents = _bounded_map(pool, args, ahead=AHEAD_BATCHES)
+            for done, doc in enumerate(documents, 1):
+                if cancelled and cancelled():
+                    report.cancelled = True
+                    documents.close()  # cancels what the workers have not started
+                    break
+                if "error" in doc:
+                    self._failed(report, doc["error"])
+                else:
+                    writer.add_document(**doc)
+                    report.indexed_paths.append(doc["path"])
+                    pending += 1
+                if pending >= batch:
+                    writer.commit()
+                    writer = self._writer(lock_timeout)
+                    pending = 0
+                    batch = min(batch * 2, SEGMENT_LIMIT)
+                if progress and (done % 25 == 0 or done == len(todo)):
+                    progress(Progress(done, len(todo), time.perf_counter() - started))
+        return writer
+
+    def _failed(self, report: UpdateReport, error: str) -> None:
+        report.failed.append(error)
+        self._note(f"{error}; not indexed")
+
+    def _writer(self, timeout: float) -> CountedSegmentWriter:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                if bulk:
-                    return self.ix.writer(procs=WRITER_PROCESSES, multisegment=True,
-                                          limitmb=128, compound=False)
-                return self.ix.writer(limitmb=256, compound=False)
+                return CountedSegmentWriter(self.ix, limitmb=256, compound=False)
             except LockError:
                 if time.monotonic() >= deadline:
                     raise SearchError(
                         "Another Privacy Policy Reader is updating this index; "
                         "try again when it has finished.") from None
                 time.sleep(0.2)
-
-    def _documents(self, entries: list[PolicyEntry], workers: int | None) -> Iterator[dict]:
-        workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-        args = [(str(e.path), e.domain) for e in entries]
-        if workers <= 1 or len(args) < 50:
-            for path, domain in args:
-                yield policy_document(path, domain)
-            return
-        # Forking a process that runs Qt threads is unsafe; spawn there.
-        context = None if _may_fork() else multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(_policy_document_tuple, args, chunksize=16)
 
     # -- metadata for listings ---------------------------------------------------------
 
@@ -651,7 +618,7 @@ def _postings_arrays(matcher, leaf_class) -> tuple:
 
 
 def _may_fork() -> bool:
-    """Whoosh's multi-process writer forks: only from the main thread (CLI, scripts)."""
+    """Worker processes are forked only from the main thread (CLI, scripts)."""
     return threading.current_thread() is threading.main_thread()
 
 
@@ -674,8 +641,26 @@ def _safe_digest(path: Path) -> str | None:
         return None
 
 
-def _policy_document_tuple(args: tuple[str, str]) -> dict:
-    return policy_document(*args)
+def _policy_documents(batch: list[tuple[str, str]]) -> list[dict]:
+    return [policy_document(path, domain) for path, domain in batch]
+
+
+def _bounded_map(pool: ProcessPoolExecutor, args: list[tuple[str, str]], ahead: int,
+                 batch: int = 8) -> Iterator[dict]:
+    """``policy_document`` of each (path, domain), in order, computed by ``pool`` with at
+    most ``ahead`` batches waiting: the workers outpace the writer, and unbounded results
+    would pile up in memory. Closing the iterator cancels the batches not started."""
+    waiting: deque = deque()
+    try:
+        for start in range(0, len(args), batch):
+            waiting.append(pool.submit(_policy_documents, args[start:start + batch]))
+            if len(waiting) >= ahead:
+                yield from waiting.popleft().result()
+        while waiting:
+            yield from waiting.popleft().result()
+    finally:
+        for future in waiting:
+            future.cancel()
 
 
 def fill_matches(hit: Hit, matcher: MatchFinder) -> None:

@@ -137,3 +137,27 @@ def test_short_lead_ins_are_not_highlighted_alone():
     passages = [text[s.start:s.end] for s in analysis.spans]
     assert passages == ["When you register we collect your email address and name."]
     assert analyze_text("Opt out.").spans  # a paragraph of only short sentences still counts
+
+
+def test_policy_words_serve_the_index_and_the_classifier():
+    from reader.classifier import MAX_TOKENS, ngrams, tokenize
+    from reader.practices import policy_categories, policy_words
+
+    body = ("# Sharing Data\n\n"
+            "We may sell your information to [advertisers](https://x.example/a).\n\n"
+            "We use SSL encryption to protect your data.\n\n"
+            "## Children\n\nThis site is not directed to children under 13.\n")
+    words = policy_words(body)
+    assert "https" not in words.words  # link targets are not words of the policy
+    assert words.pairs == [f"{a} {b}" for a, b in zip(words.words, words.words[1:], strict=False)]
+    assert len(words.paragraphs) == 3
+    # a paragraph is read with its heading, as the classifier was trained
+    second = words.paragraphs[1]
+    assert sorted(words.ngrams(second)) == sorted(
+        ngrams(tokenize("Sharing Data\nWe use SSL encryption to protect your data.")))
+    categories = policy_categories(body)
+    assert {"third_party_sharing", "data_security", "international_audiences"} <= set(categories)
+    assert policy_categories(words) == categories
+    long_body = "# Title\n\n" + "word " * (MAX_TOKENS + 50)
+    long_words = policy_words(long_body)
+    assert len(long_words.ngrams(long_words.paragraphs[0])) == 2 * MAX_TOKENS - 1

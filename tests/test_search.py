@@ -148,11 +148,11 @@ def test_incremental_add_change_delete(work_corpus):
     policy_index.close()
 
 
-@pytest.mark.parametrize("bulk", [False, True])
-def test_parallel_build_matches_serial(work_corpus, monkeypatch, bulk):
-    if bulk:  # the multi-process Whoosh writer used for large builds
-        monkeypatch.setattr("reader.search.BULK_THRESHOLD", 10)
-        monkeypatch.setattr("reader.search.BULK_COMMIT_EVERY", 25)
+@pytest.mark.parametrize("batches", [False, True])
+def test_parallel_build_matches_serial(work_corpus, monkeypatch, batches):
+    if batches:  # several commits, hence several segments, as in a large build
+        monkeypatch.setattr("reader.search.FIRST_BATCH", 10)
+        monkeypatch.setattr("reader.search.SEGMENT_LIMIT", 25)
     for i in range(60):
         (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe keep logs {i} days.", "utf-8")
     policy_index = PolicyIndex(Corpus.open(work_corpus))
