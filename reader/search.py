@@ -2,8 +2,10 @@
 
 One index per corpus folder, under the user data dir (see :func:`reader.paths.index_dir_for`).
 Fields: company (domain, tokenised), domain, title, date, year, body, category (the practice
-categories found in the policy). Two-word phrases are answered from a field of word pairs,
-which avoids Whoosh reading positions of every document that holds both words.
+categories found in the policy); words, size, mtime and digest are stored only. Two-word
+phrases are answered from a field of word pairs, which avoids Whoosh reading positions of
+every document that holds both words. Worker processes read, classify and count each policy;
+the body and pair fields are written by :mod:`reader.postings`.
 
 Snippets come from each hit's source text, read again for the hits shown, so they cover
 the whole policy; the viewer finds match positions in its own text with the hit's
