@@ -177,6 +177,38 @@ def test_cancel_leaves_a_usable_index(work_corpus):
     resumed.close()
 
 
+def test_cancel_with_worker_processes(work_corpus, monkeypatch):
+    monkeypatch.setattr("reader.search.FIRST_BATCH", 20)
+    for i in range(120):
+        (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe keep quokkas.", "utf-8")
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    calls = iter(range(1000))
+    report = policy_index.update(cancelled=lambda: next(calls) >= 50, workers=2)
+    assert report.cancelled and report.added == 50  # the first 50 written, committed
+    assert policy_index.doc_count() == 50
+    policy_index.close()
+    resumed = PolicyIndex(Corpus.open(work_corpus))
+    report = resumed.update(workers=2)
+    assert (report.added, report.unchanged) == (77, 50)
+    assert domains(resumed.search("quokkas", limit=200)) == {f"gen{i}.test" for i in range(120)}
+    resumed.close()
+
+
+def test_changed_and_deleted_with_worker_processes(work_corpus):
+    for i in range(60):
+        (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe keep logs.", "utf-8")
+    PolicyIndex(Corpus.open(work_corpus)).update(workers=2)
+    for i in range(0, 60, 2):
+        (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe sell ferrets now.", "utf-8")
+    (work_corpus / "gen1.test.md").unlink()
+    again = PolicyIndex(Corpus.open(work_corpus))
+    report = again.update(workers=2)
+    assert (report.added, report.changed, report.deleted) == (0, 30, 1)
+    assert domains(again.search("ferrets", limit=100)) == {f"gen{i}.test" for i in range(0, 60, 2)}
+    assert again.doc_count() == 66
+    again.close()
+
+
 def test_stale_writelock_is_ignored(work_corpus):
     policy_index = PolicyIndex(Corpus.open(work_corpus))
     policy_index.update(workers=1)
