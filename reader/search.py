@@ -54,11 +54,11 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 7
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
-SEGMENT_LIMIT = 2500  # policies per segment written at once (memory: ~100 KB each)
+SEGMENT_LIMIT = 1500  # policies per segment written at once (memory: ~100 KB each)
 FIRST_BATCH = 250
 # Batches of 8 policies the workers may run ahead of the writer: enough to keep them busy
 # while a commit of SEGMENT_LIMIT policies is written (~40 KB each waiting).
-AHEAD_BATCHES = 256
+AHEAD_BATCHES = 128
 EXACT_COUNT_UP_TO = 5000  # above this many policies, hit totals are Whoosh's estimate
 DEFAULT_LIMIT = 20
 
