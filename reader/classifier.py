@@ -59,13 +59,10 @@ class PracticeModel:
         known = found >= 0
         return rows[known], found[known]
 
-    def vectorize(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR parts (indptr, indices, values) of L2-normalised sublinear TF-IDF rows."""
-        return self.vectorize_ngrams([ngrams(tokenize(text)) for text in texts])
-
     def vectorize_ngrams(self, grams: Sequence[list[str]]
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """As :meth:`vectorize`, from each text's n-grams (see :func:`ngrams`)."""
+        """CSR parts (indptr, indices, values) of L2-normalised sublinear TF-IDF rows, from
+        each text's n-grams (see :func:`ngrams`)."""
         rows, columns = self._columns(grams)
         width = len(self.idf)
         # Count each (row, column) pair at once; the result comes sorted by row.

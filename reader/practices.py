@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from reader.classifier import MAX_TOKENS, PracticeModel, default_model, ngrams
+from reader.classifier import MAX_TOKENS, TOKEN, PracticeModel, default_model, ngrams
 from reader.query import index_text
 from reader.render import Document, Mark
 from reader.segment import Paragraph, Sentence, segment, sentence_bounds
@@ -157,7 +157,6 @@ def analyze_text(text: str, model: PracticeModel | None = None) -> Analysis:
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -197,15 +196,20 @@ def policy_words(markdown_body: str) -> PolicyWords:
         if not chunk.strip():
             continue
         start = len(found)
-        found += _WORD.findall(index_text(chunk))
+        found += TOKEN.findall(index_text(chunk))
         if _HEADING.match(chunk.strip()):
             heading = (start, len(found))
         elif len(found) > start:
             paragraphs.append((*heading, start, len(found)))
-    # One lower() over the joined words is much faster than one per word; words hold no
-    # spaces and lowercasing makes none, so the split gives back the same words.
-    words = " ".join(found).lower().split(" ") if found else []
+    words = lowercase(found)
     return PolicyWords(words, list(map(" ".join, pairwise(words))), paragraphs)
+
+
+def lowercase(words: list[str]) -> list[str]:
+    """The words lowercased one by one (as Whoosh's LowercaseFilter does), fast: one
+    lower() over the joined words; words hold no spaces and lowercasing makes none, so the
+    split gives back the same words."""
+    return " ".join(words).lower().split(" ") if words else []
 
 
 def policy_categories(markdown_body: str | PolicyWords, model: PracticeModel | None = None

@@ -20,7 +20,6 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import shutil
 import threading
 import time
@@ -28,6 +27,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -36,10 +36,11 @@ from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import LockError
 
+from reader.classifier import TOKEN
 from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
 from reader.paths import index_dir_for
 from reader.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
-from reader.practices import PolicyWords, policy_categories, policy_words
+from reader.practices import PolicyWords, lowercase, policy_categories, policy_words
 from reader.query import (
     MatchFinder,
     SearchError,
@@ -62,7 +63,6 @@ AHEAD_BATCHES = 128
 EXACT_COUNT_UP_TO = 5000  # above this many policies, hit totals are Whoosh's estimate
 DEFAULT_LIMIT = 20
 
-_TOKEN = re.compile(r"\w+")
 _WORDS = RegexTokenizer(r"\w+") | LowercaseFilter()
 _PAIRS = RegexTokenizer(r"\w+") | LowercaseFilter() | ShingleFilter(size=2, sep=" ")
 
@@ -191,7 +191,7 @@ def file_digest(path: Path) -> str:
 def count_words(prefix: str, body: PolicyWords) -> tuple[CountedTerms, CountedTerms]:
     """Word and word-pair counts of ``prefix`` followed by the body's words, tokenised
     as the schema's analyzers do (``\\w+``, lowercased)."""
-    head = " ".join(_TOKEN.findall(prefix)).lower().split(" ") if _TOKEN.search(prefix) else []
+    head = lowercase(TOKEN.findall(prefix))
     words = head + body.words
     pairs = list(map(" ".join, pairwise(head)))
     if head and body.words:
@@ -351,9 +351,8 @@ class PolicyIndex:
                lock_timeout: float = 10.0) -> UpdateReport:
         """Bring the index up to date with the corpus folder; commits in batches.
 
-        With several workers, each worker process reads, classifies and counts its share
-        of the policies and writes them as a segment of its own (see
-        :mod:`reader.postings`); this process deletes, commits and reports progress.
+        Policies are read, classified and counted by worker processes (see
+        :meth:`_documents`) and written here (see :mod:`reader.postings`).
         """
         started = time.perf_counter()
         report = UpdateReport()
@@ -375,13 +374,34 @@ class PolicyIndex:
             for path in deleted + [str(e.path) for e in changed]:
                 writer.delete_by_term("path", path)
             report.deleted = len(deleted)
-            build = self._build_parallel if workers > 1 and len(todo) >= 50 else \
-                self._build_serial
-            writer = build(writer, todo, workers, report, progress, cancelled, started,
-                           lock_timeout)
+            pending = 0
+            # Small first batches make a build searchable within seconds; batches then
+            # double up to the normal size (few segments, fast queries).
+            batch = FIRST_BATCH
+            with self._documents(todo, workers) as documents:
+                for done, doc in enumerate(documents, 1):
+                    if cancelled and cancelled():
+                        report.cancelled = True
+                        documents.close()  # cancels what workers have not started
+                        break
+                    if "error" in doc:
+                        report.failed.append(doc["error"])
+                        self._note(f"{doc['error']}; not indexed")
+                    else:
+                        writer.add_document(**doc)
+                        report.indexed_paths.append(doc["path"])
+                        pending += 1
+                    if pending >= batch:
+                        writer.commit()
+                        writer = self._writer(lock_timeout)
+                        pending = 0
+                        batch = min(batch * 2, SEGMENT_LIMIT)
+                    if progress and (done % 25 == 0 or done == len(todo)):
+                        progress(Progress(done, len(todo), time.perf_counter() - started))
             writer.commit()
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:  # not a writer already committed
+                writer.cancel()
             raise
         finally:
             marker.unlink(missing_ok=True)
@@ -391,67 +411,18 @@ class PolicyIndex:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _build_serial(self, writer, todo, workers, report, progress, cancelled, started,
-                      lock_timeout):
-        """Read and write every policy in this process; commit in growing batches."""
-        pending = 0
-        # Small first batches make a build searchable within seconds; batches then
-        # double up to the normal size (few segments, fast queries).
-        batch = FIRST_BATCH
-        for done, entry in enumerate(todo, 1):
-            if cancelled and cancelled():
-                report.cancelled = True
-                break
-            doc = policy_document(str(entry.path), entry.domain)
-            if "error" in doc:
-                self._failed(report, doc["error"])
-            else:
-                writer.add_document(**doc)
-                report.indexed_paths.append(doc["path"])
-                pending += 1
-            if pending >= batch:
-                writer.commit()
-                writer = self._writer(lock_timeout)
-                pending = 0
-                batch = min(batch * 2, SEGMENT_LIMIT)
-            if progress and (done % 25 == 0 or done == len(todo)):
-                progress(Progress(done, len(todo), time.perf_counter() - started))
-        return writer
-
-    def _build_parallel(self, writer, todo, workers, report, progress, cancelled, started,
-                        lock_timeout):
-        """Worker processes read, classify and count the policies; this process writes
-        them (see :mod:`reader.postings`), committing in growing batches."""
+    @contextmanager
+    def _documents(self, todo: list[PolicyEntry], workers: int) -> Iterator[Iterator[dict]]:
+        """The index documents of ``todo``, in order. With several workers, worker
+        processes read, classify and count the policies; otherwise this process does."""
+        if workers <= 1 or len(todo) < 50:
+            yield (policy_document(str(e.path), e.domain) for e in todo)
+            return
         # Forking a process that runs Qt threads is unsafe; spawn there.
         context = multiprocessing.get_context("fork" if _may_fork() else "spawn")
         args = [(str(e.path), e.domain) for e in todo]
-        pending = 0
-        batch = FIRST_BATCH
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            documents = _bounded_map(pool, args, ahead=AHEAD_BATCHES)
-            for done, doc in enumerate(documents, 1):
-                if cancelled and cancelled():
-                    report.cancelled = True
-                    documents.close()  # cancels what the workers have not started
-                    break
-                if "error" in doc:
-                    self._failed(report, doc["error"])
-                else:
-                    writer.add_document(**doc)
-                    report.indexed_paths.append(doc["path"])
-                    pending += 1
-                if pending >= batch:
-                    writer.commit()
-                    writer = self._writer(lock_timeout)
-                    pending = 0
-                    batch = min(batch * 2, SEGMENT_LIMIT)
-                if progress and (done % 25 == 0 or done == len(todo)):
-                    progress(Progress(done, len(todo), time.perf_counter() - started))
-        return writer
-
-    def _failed(self, report: UpdateReport, error: str) -> None:
-        report.failed.append(error)
-        self._note(f"{error}; not indexed")
+            yield _bounded_map(pool, args, ahead=AHEAD_BATCHES)
 
     def _writer(self, timeout: float) -> CountedSegmentWriter:
         deadline = time.monotonic() + timeout
