@@ -36,7 +36,7 @@ from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import LockError
 
-from reader.classifier import TOKEN
+from reader.classifier import TOKEN, default_model_digest
 from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
 from reader.paths import index_dir_for
 from reader.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
@@ -251,7 +251,8 @@ class PolicyIndex:
             shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / VERSION_FILE).write_text(
-            json.dumps({"schema": SCHEMA_VERSION, "corpus": str(self.corpus.root)}), "utf-8")
+            json.dumps({"schema": SCHEMA_VERSION, "corpus": str(self.corpus.root),
+                        "model": default_model_digest()}), "utf-8")
         return index.create_in(str(self.folder), make_schema())
 
     def open(self) -> str | None:
@@ -277,6 +278,8 @@ class PolicyIndex:
             meta = json.loads((self.folder / VERSION_FILE).read_text("utf-8"))
             if meta.get("schema") != SCHEMA_VERSION:
                 return "was made by another version of the app"
+            if meta.get("model") != default_model_digest():
+                return "holds categories from another practice model"
         except (OSError, ValueError):
             return "has no version record"
         marker = self.folder / BUILD_MARKER

@@ -15,7 +15,7 @@ import pytest
 from reader.corpus import Corpus
 from reader.query import QuerySyntaxError, SearchError
 from reader.render import parse_policy
-from reader.search import BUILD_MARKER, PolicyIndex
+from reader.search import BUILD_MARKER, VERSION_FILE, PolicyIndex
 
 
 def domains(results) -> set[str]:
@@ -249,6 +249,23 @@ def test_corrupt_index_is_rebuilt(work_corpus):
     assert again.update(workers=1).added == 7
     assert domains(again.search("aardvark OR zorbo")) == {"zorbo.test"}
     again.close()
+
+
+def test_index_from_another_practice_model_is_rebuilt(work_corpus):
+    policy_index = PolicyIndex(Corpus.open(work_corpus))
+    policy_index.update(workers=1)
+    policy_index.close()
+    record = policy_index.folder / VERSION_FILE
+    meta = json.loads(record.read_text("utf-8"))
+    record.write_text(json.dumps({**meta, "model": "0123456789abcdef"}), "utf-8")
+    again = PolicyIndex(Corpus.open(work_corpus))
+    assert again.open() == "holds categories from another practice model"
+    assert any("rebuilt" in m for m in again.messages)
+    assert again.update(workers=1).added == 7
+    again.close()
+    third = PolicyIndex(Corpus.open(work_corpus))
+    assert third.open() is None
+    third.close()
 
 
 def test_crash_mid_build_is_detected(work_corpus):
