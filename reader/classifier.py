@@ -1,12 +1,13 @@
-"""The data-practice classifier: TF-IDF features and a small numpy network.
+"""The data-practice classifier: TF-IDF features, word vectors and a small numpy network.
 
 The model file (``resources/practice_model.npz``) is written by ``scripts/train_classifier.py``
-and holds the vocabulary, IDF weights, layer weights and per-category decision thresholds.
-Inference needs only numpy.
+and holds the vocabulary, IDF weights, layer weights, per-category decision thresholds and
+the word-vector block. Inference needs only numpy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -34,9 +35,81 @@ def ngrams(tokens: list[str]) -> list[str]:
     return tokens + list(map(" ".join, pairwise(tokens)))
 
 
+def counted_terms(grams: Sequence[list[str]], vocabulary: dict[str, int]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, count) of every known term of each row, sorted by row then column."""
+    lookup = vocabulary.get
+    columns: list[int] = []
+    sizes = []
+    for row in grams:
+        found = list(map(lookup, row, repeat(-1)))
+        columns += found
+        sizes.append(len(found))
+    found_columns = np.asarray(columns, dtype=np.int64)
+    rows = np.repeat(np.arange(len(grams), dtype=np.int64), sizes)
+    known = found_columns >= 0
+    width = max(len(vocabulary), 1)
+    # Count each (row, column) pair at once; the result comes sorted by row.
+    keys, counts = np.unique(rows[known] * width + found_columns[known], return_counts=True)
+    row_ids, column_ids = np.divmod(keys, width)
+    return row_ids, column_ids, counts
+
+
+def row_pointers(row_ids: np.ndarray, rows: int) -> np.ndarray:
+    """CSR row pointers for sorted row ids."""
+    pointers = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_ids, minlength=rows), out=pointers[1:])
+    return pointers
+
+
+def weighted_sums(pointers: np.ndarray, table_by_column: np.ndarray, columns: np.ndarray,
+                  weights: np.ndarray) -> np.ndarray:
+    """(rows, dims): for each row, the sum of weight * table column over its entries.
+
+    The table is given transposed, (dims, entries): numpy sums runs along the last axis
+    many times faster than along the first (reduceat over rows is 15x slower here).
+    """
+    total = np.zeros((len(pointers) - 1, table_by_column.shape[0]), dtype=np.float32)
+    nonempty = np.flatnonzero(np.diff(pointers))
+    if len(nonempty):
+        gathered = np.take(table_by_column, columns, axis=1)
+        gathered *= weights.astype(np.float32)
+        total[nonempty] = np.add.reduceat(gathered, pointers[nonempty], axis=1).T
+    return total
+
+
+@dataclass
+class WordVectors:
+    """Second feature block: the TF-IDF-weighted mean of static word vectors.
+
+    Words too rare in training to be learnt directly (or never seen) still carry meaning
+    through their vectors, which lifts the small categories (see docs/EVALUATION.md). A
+    weighted mean is linear in its words, so the model keeps each word's vector already
+    multiplied by the first layer (``contributions``, block scale included): at run time
+    the block costs one more gather of a few columns, like the TF-IDF block.
+    """
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    contributions: np.ndarray  # (words, first layer width) float32
+
+    def __post_init__(self) -> None:
+        self._by_column = np.ascontiguousarray(self.contributions.T, dtype=np.float32)
+
+    def counted_contributions(self, row_ids: np.ndarray, words: np.ndarray,
+                              counts: np.ndarray, rows: int) -> np.ndarray:
+        """(rows, width): the block's input to the first layer, from (row, word, count)
+        triples sorted by row. A word weighs (1 + log count) * idf."""
+        weight = (1.0 + np.log(counts)) * self.idf[words]
+        summed = weighted_sums(row_pointers(row_ids, rows), self._by_column, words, weight)
+        mass = np.bincount(row_ids, weights=weight, minlength=rows)
+        return summed / np.where(mass > 0, mass, 1.0)[:, None].astype(np.float32)
+
+
 @dataclass
 class PracticeModel:
-    """Vocabulary + IDF + layers; ``predict`` gives an (n, k) array of probabilities."""
+    """Vocabulary + IDF + layers (+ word vectors); ``predict`` gives an (n, k) array of
+    probabilities."""
 
     labels: tuple[str, ...]
     vocabulary: dict[str, int]
@@ -44,35 +117,29 @@ class PracticeModel:
     layers: list[tuple[np.ndarray, np.ndarray]]
     thresholds: np.ndarray
     info: dict
+    word_vectors: WordVectors | None = None
 
-    def _columns(self, grams: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, vocabulary column) of every known n-gram of each row."""
-        lookup = self.vocabulary.get
-        columns: list[int] = []
-        sizes = []
-        for row in grams:
-            found = list(map(lookup, row, repeat(-1)))
-            columns += found
-            sizes.append(len(found))
-        found = np.asarray(columns, dtype=np.int64)
-        rows = np.repeat(np.arange(len(grams), dtype=np.int64), sizes)
-        known = found >= 0
-        return rows[known], found[known]
+    def __post_init__(self) -> None:
+        self._first_by_column = np.ascontiguousarray(self.layers[0][0].T, dtype=np.float32)
+        # One dictionary for both blocks, so each n-gram is looked up once: TF-IDF terms
+        # keep their column, words only the vectors know are numbered after them.
+        self._terms = self.vocabulary
+        self._vector_row = np.zeros(0, dtype=np.int64)
+        if self.word_vectors is not None:
+            self._terms = dict(self.vocabulary)
+            for word in self.word_vectors.vocabulary:
+                self._terms.setdefault(word, len(self._terms))
+            self._vector_row = np.full(len(self._terms), -1, dtype=np.int64)
+            for word, row in self.word_vectors.vocabulary.items():
+                self._vector_row[self._terms[word]] = row
 
-    def vectorize_ngrams(self, grams: Sequence[list[str]]
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR parts (indptr, indices, values) of L2-normalised sublinear TF-IDF rows, from
-        each text's n-grams (see :func:`ngrams`)."""
-        rows, columns = self._columns(grams)
-        width = len(self.idf)
-        # Count each (row, column) pair at once; the result comes sorted by row.
-        keys, counts = np.unique(rows * width + columns, return_counts=True)
-        row_ids, index_array = np.divmod(keys, width)
+    def _tfidf_rows(self, row_ids: np.ndarray, index_array: np.ndarray, counts: np.ndarray,
+                    rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR parts (indptr, indices, values) of unit-length sublinear TF-IDF rows."""
         values = (1.0 + np.log(counts.astype(np.float64))) * self.idf[index_array]
-        ptr = np.zeros(len(grams) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_ids, minlength=len(grams)), out=ptr[1:])
+        ptr = row_pointers(row_ids, rows)
         if len(values):
-            norms = np.sqrt(np.bincount(row_ids, weights=values * values, minlength=len(grams)))
+            norms = np.sqrt(np.bincount(row_ids, weights=values * values, minlength=rows))
             values = values / np.where(norms > 0, norms, 1.0)[row_ids]
         return ptr, index_array, values.astype(np.float32)
 
@@ -84,33 +151,47 @@ class PracticeModel:
         """As :meth:`predict`, from each text's n-grams (see :func:`ngrams`)."""
         if not grams:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        ptr, indices, values = self.vectorize_ngrams(grams)
-        first_weights, first_bias = self.layers[0]
-        gathered = first_weights[indices].astype(np.float32) * values[:, None]
-        hidden = np.zeros((len(grams), first_weights.shape[1]), dtype=np.float32)
-        nonempty = np.flatnonzero(np.diff(ptr))
-        if len(nonempty):
-            hidden[nonempty] = np.add.reduceat(gathered, ptr[nonempty], axis=0)
-        hidden += first_bias
+        row_ids, terms, counts = counted_terms(grams, self._terms)
+        in_tfidf = terms < len(self.vocabulary)
+        ptr, indices, values = self._tfidf_rows(row_ids[in_tfidf], terms[in_tfidf],
+                                                counts[in_tfidf], len(grams))
+        hidden = weighted_sums(ptr, self._first_by_column, indices, values)
+        if self.word_vectors is not None:
+            vector_rows = self._vector_row[terms]
+            known = vector_rows >= 0
+            hidden += self.word_vectors.counted_contributions(
+                row_ids[known], vector_rows[known], counts[known], len(grams))
+        hidden += self.layers[0][1]
         for weights, bias in self.layers[1:]:
             hidden = np.maximum(hidden, 0.0) @ weights.astype(np.float32) + bias
         return 1.0 / (1.0 + np.exp(-np.clip(hidden, -30, 30)))
 
 
-def save_model(path: Path, labels: Sequence[str], vocabulary: Sequence[str], idf: np.ndarray,
-               layers: Sequence[tuple[np.ndarray, np.ndarray]], thresholds: np.ndarray,
-               info: dict) -> None:
+def _joined(vocabulary: dict[str, int]) -> np.ndarray:
+    return np.asarray("\n".join(sorted(vocabulary, key=vocabulary.get)))
+
+
+def _split(joined: np.ndarray) -> dict[str, int]:
+    return {term: i for i, term in enumerate(str(joined).split("\n"))}
+
+
+def save_model(path: Path, model: PracticeModel) -> None:
     """Write a model file (float16 weights, compressed)."""
     arrays: dict[str, np.ndarray] = {
-        "labels": np.asarray(json.dumps(list(labels))),
-        "vocabulary": np.asarray("\n".join(vocabulary)),
-        "idf": np.asarray(idf, dtype=np.float32),
-        "thresholds": np.asarray(thresholds, dtype=np.float32),
-        "info": np.asarray(json.dumps(info)),
+        "labels": np.asarray(json.dumps(list(model.labels))),
+        "vocabulary": _joined(model.vocabulary),
+        "idf": np.asarray(model.idf, dtype=np.float32),
+        "thresholds": np.asarray(model.thresholds, dtype=np.float32),
+        "info": np.asarray(json.dumps(model.info)),
     }
-    for number, (weights, bias) in enumerate(layers):
+    for number, (weights, bias) in enumerate(model.layers):
         arrays[f"w{number}"] = np.asarray(weights, dtype=np.float16)
         arrays[f"b{number}"] = np.asarray(bias, dtype=np.float32)
+    if model.word_vectors is not None:
+        arrays["vector_words"] = _joined(model.word_vectors.vocabulary)
+        arrays["vector_idf"] = np.asarray(model.word_vectors.idf, dtype=np.float32)
+        arrays["vector_contributions"] = np.asarray(model.word_vectors.contributions,
+                                                    dtype=np.float16)
     np.savez_compressed(path, **arrays)
 
 
@@ -118,22 +199,27 @@ def load_model(path: Path | None = None) -> PracticeModel:
     """Read a model file written by :func:`save_model`."""
     path = path or resources_dir() / MODEL_FILE
     with np.load(path, allow_pickle=False) as data:
-        vocabulary = str(data["vocabulary"]).split("\n")
         layers = []
         number = 0
         while f"w{number}" in data:
             weights = data[f"w{number}"]
-            # The first layer is gathered row by row; float32 avoids a per-call conversion.
-            layers.append((weights.astype(np.float32) if number == 0 else weights,
-                           data[f"b{number}"]))
+            layers.append((weights, data[f"b{number}"]))
             number += 1
+        word_vectors = None
+        if "vector_contributions" in data:
+            word_vectors = WordVectors(
+                vocabulary=_split(data["vector_words"]),
+                idf=data["vector_idf"].astype(np.float64),
+                contributions=data["vector_contributions"].astype(np.float32),
+            )
         return PracticeModel(
             labels=tuple(json.loads(str(data["labels"]))),
-            vocabulary={term: i for i, term in enumerate(vocabulary)},
+            vocabulary=_split(data["vocabulary"]),
             idf=data["idf"].astype(np.float64),
             layers=layers,
             thresholds=data["thresholds"],
             info=json.loads(str(data["info"])),
+            word_vectors=word_vectors,
         )
 
 
@@ -141,3 +227,9 @@ def load_model(path: Path | None = None) -> PracticeModel:
 def default_model() -> PracticeModel:
     """The bundled model, loaded once per process."""
     return load_model()
+
+
+@lru_cache(maxsize=1)
+def default_model_digest() -> str:
+    """Short digest of the bundled model file: an index records it with its categories."""
+    return hashlib.sha256((resources_dir() / MODEL_FILE).read_bytes()).hexdigest()[:16]

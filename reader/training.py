@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from reader.classifier import PracticeModel, ngrams, tokenize
+from reader.classifier import PracticeModel, WordVectors, ngrams, tokenize
+from reader.paths import resources_dir
 
 LABELS = (
     "first_party_collection", "third_party_sharing", "user_choice", "user_access",
@@ -41,6 +43,10 @@ class TrainConfig:
     alpha: float = 1e-4
     epochs: int = 40
     seeds: int = 1
+    # Static word vectors written by scripts/embed_words.py (in resources/); "" leaves
+    # them out. Their block is scaled by vector_scale against the unit-length TF-IDF rows.
+    word_vectors: str = "word_vectors.npz"
+    vector_scale: float = 1.0
 
 
 def load_opp115(folder: Path) -> Dataset:
@@ -65,8 +71,60 @@ def _analyzer(text: str) -> list[str]:
     return ngrams(tokenize(text))
 
 
+def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 codes and the scale that turns them back into float32 (half a float16's size;
+    each decoded word vector keeps a cosine of at least 0.9997 to the original)."""
+    scale = np.float32(np.abs(vectors).max() / 127.0) if vectors.size else np.float32(1.0)
+    codes = np.round(np.asarray(vectors, dtype=np.float64) / scale).astype(np.int8)
+    return codes, np.asarray(scale, dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def load_word_vectors(name: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """(words, general flags, float32 vectors) from a file written by scripts/embed_words.py."""
+    with np.load(resources_dir() / name, allow_pickle=False) as data:
+        vectors = data["vectors"].astype(np.float32) * np.float32(data["scale"])
+        return tuple(str(data["words"]).split("\n")), data["general"].astype(bool), vectors
+
+
+@dataclass
+class VectorBlock:
+    """The word-vector block while training: words kept, their IDF and vectors."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    vectors: np.ndarray
+
+    def mean_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dims): each text's mean word vector, a word weighing (1 + log count) * idf,
+        exactly as :meth:`reader.classifier.WordVectors.counted_contributions` weighs it."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        counter = TfidfVectorizer(analyzer=tokenize, vocabulary=self.vocabulary,
+                                  sublinear_tf=True, norm=None, dtype=np.float64)
+        counter.idf_ = self.idf
+        weights = counter.transform(texts)
+        mass = np.asarray(weights.sum(axis=1)).ravel()
+        return (weights @ self.vectors) / np.where(mass > 0, mass, 1.0)[:, None]
+
+
+def fit_word_vectors(texts: Sequence[str], name: str) -> VectorBlock:
+    """Word-vector block for these training texts: the encoder's general words and the
+    texts' own words, with IDF fitted on the texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words, general, vectors = load_word_vectors(name)
+    seen = {word for text in texts for word in tokenize(text)}
+    keep = [i for i, word in enumerate(words) if general[i] or word in seen]
+    vocabulary = {words[i]: row for row, i in enumerate(keep)}
+    counter = TfidfVectorizer(analyzer=tokenize, vocabulary=vocabulary, sublinear_tf=True)
+    counter.fit(texts)
+    return VectorBlock(vocabulary, counter.idf_.astype(np.float64), vectors[keep])
+
+
 def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> PracticeModel:
     """Fit vocabulary, IDF and weights; thresholds are left at 0.5 (see :func:`tune`)."""
+    from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
@@ -75,6 +133,11 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> Practi
                                  max_features=config.max_features, dtype=np.float32)
     matrix = vectorizer.fit_transform(texts)
     vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    block = None
+    if config.word_vectors:
+        block = fit_word_vectors(texts, config.word_vectors)
+        dense = config.vector_scale * block.mean_vectors(texts)
+        matrix = sparse.hstack([matrix, sparse.csr_matrix(dense)], format="csr")
     if config.hidden:
         nets = []
         for seed in range(config.seeds):
@@ -101,6 +164,14 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> Practi
             weights.append(lr.coef_[0])
             biases.append(lr.intercept_[0])
         layers = [(np.vstack(weights).T, np.asarray(biases))]
+    word_vectors = None
+    if block is not None:
+        # The rows after the TF-IDF vocabulary belong to the word-vector block; a mean is
+        # linear, so each word's vector goes through them once, here.
+        first_weights, first_bias = layers[0]
+        contributions = block.vectors @ (config.vector_scale * first_weights[len(vocabulary):])
+        word_vectors = WordVectors(block.vocabulary, block.idf, contributions.astype(np.float32))
+        layers[0] = (first_weights[:len(vocabulary)], first_bias)
     return PracticeModel(
         labels=LABELS,
         vocabulary={term: i for i, term in enumerate(vocabulary)},
@@ -108,6 +179,7 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> Practi
         layers=[(w.astype(np.float32), b.astype(np.float32)) for w, b in layers],
         thresholds=np.full(len(LABELS), 0.5, dtype=np.float32),
         info={},
+        word_vectors=word_vectors,
     )
 
 

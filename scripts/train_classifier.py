@@ -24,16 +24,18 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=resources_dir() / "practice_model.npz")
     parser.add_argument("--hidden", type=int, default=TrainConfig.hidden)
     parser.add_argument("--seeds", type=int, default=TrainConfig.seeds)
+    parser.add_argument("--word-vectors", default=TrainConfig.word_vectors,
+                        help="file in resources/ written by scripts/embed_words.py; '' for none")
     args = parser.parse_args()
-    config = TrainConfig(hidden=args.hidden, seeds=args.seeds)
+    config = TrainConfig(hidden=args.hidden, seeds=args.seeds, word_vectors=args.word_vectors)
     started = time.perf_counter()
     data = load_opp115(args.opp115)
     model = fit(data.texts, data.labels, config)
     tune(model, data, config)
     info = {"trained_on": "OPP-115, 80 policies (../shared/opp115), majority vote (>=2 of 3)",
             "segments": len(data.texts), "config": config.__dict__}
-    save_model(args.out, model.labels, sorted(model.vocabulary, key=model.vocabulary.get),
-               model.idf, model.layers, model.thresholds, info)
+    model.info = info
+    save_model(args.out, model)
     size = args.out.stat().st_size / 1e6
     print(f"wrote {args.out} ({size:.1f} MB, {len(model.vocabulary)} terms) "
           f"in {time.perf_counter() - started:.0f} s")

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from reader.classifier import default_model, load_model
+from reader.classifier import default_model, load_model, save_model
 from reader.practices import analyze_document, analyze_text
 from reader.render import parse_policy
 from reader.taxonomy import categories, category, practice_ids
@@ -64,6 +64,36 @@ def test_deterministic():
     second = analyze_text(text)
     assert first.spans == second.spans and first.scores == second.scores
     assert np.array_equal(load_model().predict([text]), default_model().predict([text]))
+
+
+def test_word_vector_block_is_a_weighted_mean_and_survives_a_round_trip(tmp_path):
+    model = default_model()
+    block = model.word_vectors
+    assert block is not None and block.contributions.shape[0] == len(block.vocabulary)
+    purged, records = block.vocabulary["purged"], block.vocabulary["records"]
+    one, two, none = block.counted_contributions(
+        np.array([0, 1, 1]), np.array([purged, purged, records]), np.array([1, 1, 1]), 3)
+    assert np.allclose(one, block.contributions[purged], atol=1e-5)  # one word: its own
+    idf_p, idf_r = block.idf[purged], block.idf[records]
+    mean = (idf_p * block.contributions[purged] + idf_r * block.contributions[records]) / (
+        idf_p + idf_r)
+    assert np.allclose(two, mean, atol=1e-5)  # two words: their IDF-weighted mean
+    assert not none.any()  # no word: nothing
+    texts = ["We keep your data for 30 days.", "", "qqqzzz xxyyzz"]
+    save_model(tmp_path / "model.npz", model)
+    again = load_model(tmp_path / "model.npz")
+    assert np.array_equal(again.predict(texts), model.predict(texts))
+    # Text with no known word gets the bias alone from both blocks.
+    empty, unknown = model.predict(["", "qqqzzz xxyyzz"])
+    assert np.array_equal(empty, unknown)
+
+
+def test_a_word_only_the_vectors_know_still_counts():
+    model = default_model()
+    assert "purged" in model.word_vectors.vocabulary and "purged" not in model.vocabulary
+    retention = model.labels.index("data_retention")
+    without, with_word = model.predict(["Old messages are.", "Old messages are purged."])
+    assert with_word[retention] > without[retention] + 0.1
 
 
 def test_empty_and_huge_input():
