@@ -7,7 +7,6 @@ the word-vector block. Inference needs only numpy.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -127,11 +126,11 @@ class PracticeModel:
         self._vector_row = np.zeros(0, dtype=np.int64)
         if self.word_vectors is not None:
             self._terms = dict(self.vocabulary)
-            for word in self.word_vectors.vocabulary:
-                self._terms.setdefault(word, len(self._terms))
+            term_of_row = [self._terms.setdefault(word, len(self._terms))
+                           for word in self.word_vectors.vocabulary]
             self._vector_row = np.full(len(self._terms), -1, dtype=np.int64)
-            for word, row in self.word_vectors.vocabulary.items():
-                self._vector_row[self._terms[word]] = row
+            self._vector_row[term_of_row] = np.asarray(
+                list(self.word_vectors.vocabulary.values()), dtype=np.int64)
 
     def _tfidf_rows(self, row_ids: np.ndarray, index_array: np.ndarray, counts: np.ndarray,
                     rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -227,9 +226,3 @@ def load_model(path: Path | None = None) -> PracticeModel:
 def default_model() -> PracticeModel:
     """The bundled model, loaded once per process."""
     return load_model()
-
-
-@lru_cache(maxsize=1)
-def default_model_digest() -> str:
-    """Short digest of the bundled model file: an index records it with its categories."""
-    return hashlib.sha256((resources_dir() / MODEL_FILE).read_bytes()).hexdigest()[:16]

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -36,9 +37,9 @@ from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import LockError
 
-from reader.classifier import TOKEN, default_model_digest
+from reader.classifier import MODEL_FILE, TOKEN
 from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
-from reader.paths import index_dir_for
+from reader.paths import index_dir_for, resources_dir
 from reader.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
 from reader.practices import PolicyWords, lowercase, policy_categories, policy_words
 from reader.query import (
@@ -184,6 +185,12 @@ class SearchResults:
     finder: MatchFinder | None = None  # finds the query's words (snippets, viewer marks)
 
 
+@lru_cache(maxsize=1)
+def model_digest() -> str:
+    """Digest of the bundled practice model: an index records it with its categories."""
+    return file_digest(resources_dir() / MODEL_FILE)
+
+
 def file_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
 
@@ -252,7 +259,7 @@ class PolicyIndex:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / VERSION_FILE).write_text(
             json.dumps({"schema": SCHEMA_VERSION, "corpus": str(self.corpus.root),
-                        "model": default_model_digest()}), "utf-8")
+                        "model": model_digest()}), "utf-8")
         return index.create_in(str(self.folder), make_schema())
 
     def open(self) -> str | None:
@@ -278,7 +285,7 @@ class PolicyIndex:
             meta = json.loads((self.folder / VERSION_FILE).read_text("utf-8"))
             if meta.get("schema") != SCHEMA_VERSION:
                 return "was made by another version of the app"
-            if meta.get("model") != default_model_digest():
+            if meta.get("model") != model_digest():
                 return "holds categories from another practice model"
         except (OSError, ValueError):
             return "has no version record"

@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from reader.classifier import PracticeModel, WordVectors, ngrams, tokenize
 from reader.paths import resources_dir
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 LABELS = (
     "first_party_collection", "third_party_sharing", "user_choice", "user_access",
@@ -89,21 +93,16 @@ def load_word_vectors(name: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarra
 
 @dataclass
 class VectorBlock:
-    """The word-vector block while training: words kept, their IDF and vectors."""
+    """The word-vector block while training: the words kept, their vectors, and the
+    counter (fitted IDF) that weighs each word (1 + log count) * idf, exactly as
+    :meth:`reader.classifier.WordVectors.counted_contributions` weighs it."""
 
-    vocabulary: dict[str, int]
-    idf: np.ndarray
+    counter: TfidfVectorizer
     vectors: np.ndarray
 
     def mean_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, dims): each text's mean word vector, a word weighing (1 + log count) * idf,
-        exactly as :meth:`reader.classifier.WordVectors.counted_contributions` weighs it."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        counter = TfidfVectorizer(analyzer=tokenize, vocabulary=self.vocabulary,
-                                  sublinear_tf=True, norm=None, dtype=np.float64)
-        counter.idf_ = self.idf
-        weights = counter.transform(texts)
+        """(n, dims): each text's weighted mean word vector."""
+        weights = self.counter.transform(texts)
         mass = np.asarray(weights.sum(axis=1)).ravel()
         return (weights @ self.vectors) / np.where(mass > 0, mass, 1.0)[:, None]
 
@@ -117,9 +116,9 @@ def fit_word_vectors(texts: Sequence[str], name: str) -> VectorBlock:
     seen = {word for text in texts for word in tokenize(text)}
     keep = [i for i, word in enumerate(words) if general[i] or word in seen]
     vocabulary = {words[i]: row for row, i in enumerate(keep)}
-    counter = TfidfVectorizer(analyzer=tokenize, vocabulary=vocabulary, sublinear_tf=True)
-    counter.fit(texts)
-    return VectorBlock(vocabulary, counter.idf_.astype(np.float64), vectors[keep])
+    counter = TfidfVectorizer(analyzer=tokenize, vocabulary=vocabulary, sublinear_tf=True,
+                              norm=None, dtype=np.float64)
+    return VectorBlock(counter.fit(texts), vectors[keep])
 
 
 def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> PracticeModel:
@@ -170,7 +169,9 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> Practi
         # linear, so each word's vector goes through them once, here.
         first_weights, first_bias = layers[0]
         contributions = block.vectors @ (config.vector_scale * first_weights[len(vocabulary):])
-        word_vectors = WordVectors(block.vocabulary, block.idf, contributions.astype(np.float32))
+        word_vectors = WordVectors(block.counter.vocabulary_,
+                                   block.counter.idf_.astype(np.float64),
+                                   contributions.astype(np.float32))
         layers[0] = (first_weights[:len(vocabulary)], first_bias)
     return PracticeModel(
         labels=LABELS,
