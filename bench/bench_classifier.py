@@ -21,9 +21,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from common import SHARED, median_time, source_paragraphs, table  # noqa: E402
 
-from reader.classifier import default_model, load_model  # noqa: E402
-from reader.practices import analyze_document, analyze_text  # noqa: E402
-from reader.render import parse_policy  # noqa: E402
+from reader.analysis.classifier import default_model, load_model  # noqa: E402
+from reader.analysis.document import parse_policy  # noqa: E402
+from reader.analysis.practices import analyze_document, analyze_text  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
 
-        from reader.training import _analyzer, load_opp115
+        from reader.analysis.training import _analyzer, load_opp115
 
         data = load_opp115(SHARED / "opp115")
         vectorizer = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=2)

@@ -19,9 +19,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from common import median_time, source_paragraphs, synthetic_policy, table  # noqa: E402
 
-from reader.corpus import read_policy  # noqa: E402
-from reader.export import ensure_gui_application, write_pdf  # noqa: E402
-from reader.highlight import HighlightedPolicy  # noqa: E402
+from reader.output.export import ensure_gui_application, write_pdf  # noqa: E402
+from reader.output.highlight import HighlightedPolicy  # noqa: E402
+from reader.sources.corpus import read_policy  # noqa: E402
 
 
 def main() -> None:

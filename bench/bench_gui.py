@@ -71,8 +71,8 @@ def main() -> None:
            "QT_QPA_PLATFORM": "offscreen"}
     os.environ["PRIVACY_READER_DATA"] = env["PRIVACY_READER_DATA"]
 
-    from reader.corpus import Corpus
-    from reader.search import PolicyIndex
+    from reader.search.index import PolicyIndex
+    from reader.sources.corpus import Corpus
 
     policy_index = PolicyIndex(Corpus.open(corpus_dir))
     policy_index.update()  # make sure the index is built before timing the window
@@ -135,7 +135,7 @@ def main() -> None:
 
     from pathlib import Path as _Path
 
-    from reader.corpus import PolicyEntry
+    from reader.sources.corpus import PolicyEntry
     from reader.ui.models import CompanyFilterModel, CompanyListModel
 
     entries = [PolicyEntry(f"company{i:06d}.example", _Path(f"/x/{i}"), 1000 + i, 0.0)

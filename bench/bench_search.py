@@ -52,8 +52,8 @@ def build_ours(corpus_dir: Path, data: Path, state: dict, runs: int) -> None:
     """Build (or bring up to date) the app's index; a fresh build is timed ``runs`` times
     (the later builds go to scratch folders) and the median kept."""
     os.environ["PRIVACY_READER_DATA"] = str(data / "userdata")
-    from reader.corpus import Corpus
-    from reader.search import PolicyIndex
+    from reader.search.index import PolicyIndex
+    from reader.sources.corpus import Corpus
 
     policy_index = PolicyIndex(Corpus.open(corpus_dir))
     policy_index.open()
@@ -87,8 +87,8 @@ def build_ours(corpus_dir: Path, data: Path, state: dict, runs: int) -> None:
 
 
 def ours_searcher(corpus_dir: Path):
-    from reader.corpus import Corpus
-    from reader.search import PolicyIndex
+    from reader.search.index import PolicyIndex
+    from reader.sources.corpus import Corpus
 
     policy_index = PolicyIndex(Corpus.open(corpus_dir))
     policy_index.open()
@@ -192,7 +192,7 @@ def memory_of_search_process(corpus_dir: Path, data: Path) -> float:
         "import os, sys\n"
         f"os.environ['PRIVACY_READER_DATA'] = {str(data / 'userdata')!r}\n"
         "sys.path.insert(0, '.')\n"
-        "from reader.corpus import Corpus\nfrom reader.search import PolicyIndex\n"
+        "from reader.sources.corpus import Corpus\nfrom reader.search.index import PolicyIndex\n"
         f"p = PolicyIndex(Corpus.open({str(corpus_dir)!r})); p.open()\n"
         f"for q in {[spec[1] for spec in QUERIES] + [CATEGORY_QUERY]!r} * 3:\n"
         "    p.search(q)\n"

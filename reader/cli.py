@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__
-from reader.corpus import Corpus, CorpusError, Policy, PolicyLoadError
 from reader.paths import embedded_corpus_dir
+from reader.sources.corpus import Corpus, CorpusError, Policy, PolicyLoadError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -61,7 +61,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def policy_as_text(policy: Policy) -> str:
     """A policy as readable plain text: metadata lines, then the rendered blocks."""
-    from reader.render import parse_policy
+    from reader.analysis.document import parse_policy
 
     document = parse_policy(policy.body)
     lines = [policy.title, "=" * min(len(policy.title), 78), f"Company:  {policy.domain}"]
@@ -85,9 +85,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from reader.highlight import HighlightedPolicy
-    from reader.practices import analyze_text
-    from reader.taxonomy import category
+    from reader.analysis.practices import analyze_text
+    from reader.analysis.taxonomy import category
+    from reader.output.highlight import HighlightedPolicy
 
     if args.jsonl:
         for number, line in enumerate(sys.stdin, 1):
@@ -145,8 +145,8 @@ def _progress_printer(stream=None):
 
 
 def _update_index(corpus: Corpus, quiet: bool = False):
-    from reader.query import SearchError
-    from reader.search import PolicyIndex
+    from reader.search.index import PolicyIndex
+    from reader.search.query import SearchError
 
     policy_index = PolicyIndex(corpus)
     try:
@@ -174,7 +174,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from reader.query import SearchError, terminal_snippet
+    from reader.search.query import SearchError, terminal_snippet
 
     corpus = _open_corpus(args)
     policy_index, _ = _update_index(corpus, quiet=args.json)
@@ -206,9 +206,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reader.export import ExportError, export_many, write_pdf
-    from reader.highlight import HighlightedPolicy
-    from reader.taxonomy import parse_category_list
+    from reader.analysis.taxonomy import parse_category_list
+    from reader.output.export import ExportError, export_many, write_pdf
+    from reader.output.highlight import HighlightedPolicy
 
     corpus = _open_corpus(args)
     try:
@@ -217,7 +217,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc).strip("'\"")) from exc
     domains = list(args.domains)
     if args.search:
-        from reader.query import SearchError
+        from reader.search.query import SearchError
 
         policy_index, _ = _update_index(corpus, quiet=True)
         try:

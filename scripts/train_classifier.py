@@ -11,9 +11,9 @@ import argparse
 import time
 from pathlib import Path
 
-from reader.classifier import save_model
+from reader.analysis.classifier import save_model
+from reader.analysis.training import TrainConfig, fit, load_opp115, tune
 from reader.paths import resources_dir
-from reader.training import TrainConfig, fit, load_opp115, tune
 
 DEFAULT_OPP115 = Path(__file__).resolve().parents[2] / "shared" / "opp115"
 

@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from reader.classifier import default_model, load_model, save_model
-from reader.practices import analyze_document, analyze_text
-from reader.render import parse_policy
-from reader.taxonomy import categories, category, practice_ids
+from reader.analysis.classifier import default_model, load_model, save_model
+from reader.analysis.document import parse_policy
+from reader.analysis.practices import analyze_document, analyze_text
+from reader.analysis.taxonomy import categories, category, practice_ids
 
 KNOWN = [
     ("We use SSL encryption to protect your data", "data_security"),
@@ -109,7 +109,7 @@ def test_empty_and_huge_input():
 
 
 def test_embedded_policy_has_every_practice(embedded_corpus):
-    from reader.corpus import Corpus
+    from reader.sources.corpus import Corpus
 
     policy = Corpus.open(embedded_corpus).load("northwind-books.example")
     analysis = analyze_document(parse_policy(policy.body))
@@ -170,8 +170,8 @@ def test_short_lead_ins_are_not_highlighted_alone():
 
 
 def test_policy_words_serve_the_index_and_the_classifier():
-    from reader.classifier import MAX_TOKENS, ngrams, tokenize
-    from reader.practices import policy_categories, policy_words
+    from reader.analysis.classifier import MAX_TOKENS, ngrams, tokenize
+    from reader.analysis.practices import policy_categories, policy_words
 
     body = ("# Sharing Data\n\n"
             "We may sell your information to [advertisers](https://x.example/a).\n\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.corpus import (
+from reader.sources.corpus import (
     Corpus,
     CorpusError,
     PolicyLoadError,
@@ -125,7 +125,7 @@ def test_load_raises_clear_error(messy_corpus):
 
 
 def test_huge_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr("reader.corpus.MAX_POLICY_BYTES", 1000)
+    monkeypatch.setattr("reader.sources.corpus.MAX_POLICY_BYTES", 1000)
     path = tmp_path / "huge.com.md"
     path.write_text("word " * 1000, "utf-8")
     with pytest.raises(PolicyLoadError, match="larger than"):

@@ -9,10 +9,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from reader.corpus import Corpus
-from reader.export import ExportError, export_many, write_pdf
-from reader.highlight import HighlightedPolicy
-from reader.taxonomy import category
+from reader.analysis.taxonomy import category
+from reader.output.export import ExportError, export_many, write_pdf
+from reader.output.highlight import HighlightedPolicy
+from reader.sources.corpus import Corpus
 
 
 def rgb(hex_colour: str) -> tuple[float, float, float]:
@@ -111,12 +111,12 @@ def test_failed_export_keeps_the_old_file_and_leaves_no_part_file(northwind, tmp
                                                                   monkeypatch):
     target = tmp_path / "keep.pdf"
     target.write_bytes(b"%PDF-1.4 the good old export")
-    import reader.export
+    import reader.output.export
 
     def explode(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(reader.export, "build_document", explode)
+    monkeypatch.setattr(reader.output.export, "build_document", explode)
     with pytest.raises(ExportError, match="No space left"):
         write_pdf(northwind, target)
     assert target.read_bytes() == b"%PDF-1.4 the good old export"

@@ -10,9 +10,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from reader.fonts import register_fonts
-from reader.highlight import SEARCH_MARK_STYLE
-from reader.taxonomy import category
+from reader.analysis.taxonomy import category
+from reader.output.fonts import register_fonts
+from reader.output.highlight import SEARCH_MARK_STYLE
 from reader.ui.main_window import MainWindow
 from reader.ui.models import DomainRole
 

@@ -13,8 +13,8 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
-import reader.postings as postings
-from reader.postings import CountedSegmentWriter, CountedTerms, CountedText
+import reader.search.postings as postings
+from reader.search.postings import CountedSegmentWriter, CountedTerms, CountedText
 
 WORDS = RegexTokenizer(r"\w+") | LowercaseFilter()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.render import Mark, parse_policy, render_policy_html, to_html
+from reader.analysis.document import Mark, parse_policy, render_policy_html, to_html
 
 HOSTILE = """# Policy
 

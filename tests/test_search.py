@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from reader.corpus import Corpus
-from reader.query import QuerySyntaxError, SearchError
-from reader.render import parse_policy
-from reader.search import BUILD_MARKER, VERSION_FILE, PolicyIndex
+from reader.analysis.document import parse_policy
+from reader.search.index import BUILD_MARKER, VERSION_FILE, PolicyIndex
+from reader.search.query import QuerySyntaxError, SearchError
+from reader.sources.corpus import Corpus
 
 
 def domains(results) -> set[str]:
@@ -151,8 +151,8 @@ def test_incremental_add_change_delete(work_corpus):
 @pytest.mark.parametrize("batches", [False, True])
 def test_parallel_build_matches_serial(work_corpus, monkeypatch, batches):
     if batches:  # several commits, hence several segments, as in a large build
-        monkeypatch.setattr("reader.search.FIRST_BATCH", 10)
-        monkeypatch.setattr("reader.search.SEGMENT_LIMIT", 25)
+        monkeypatch.setattr("reader.search.index.FIRST_BATCH", 10)
+        monkeypatch.setattr("reader.search.index.SEGMENT_LIMIT", 25)
     for i in range(60):
         (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe keep logs {i} days.", "utf-8")
     policy_index = PolicyIndex(Corpus.open(work_corpus))
@@ -178,7 +178,7 @@ def test_cancel_leaves_a_usable_index(work_corpus):
 
 
 def test_cancel_with_worker_processes(work_corpus, monkeypatch):
-    monkeypatch.setattr("reader.search.FIRST_BATCH", 20)
+    monkeypatch.setattr("reader.search.index.FIRST_BATCH", 20)
     for i in range(120):
         (work_corpus / f"gen{i}.test.md").write_text(f"# G{i}\n\nWe keep quokkas.", "utf-8")
     policy_index = PolicyIndex(Corpus.open(work_corpus))
@@ -316,7 +316,7 @@ def test_cli_index(embedded_corpus):
 
 def test_fast_conjunction_matches_whoosh_exactly(work_corpus):
     """The array-based AND path ranks and counts exactly as Whoosh's own search."""
-    from reader.search import conjunction_top
+    from reader.search.index import conjunction_top
 
     words = ["cookies", "share", "partners", "email", "opt", "data", "children", "secure"]
     for i in range(120):  # many policies with overlapping words, in two commits

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reader.render import parse_policy
-from reader.segment import MAX_SENTENCE_CHARS, segment, sentence_bounds
+from reader.analysis.document import parse_policy
+from reader.analysis.segment import MAX_SENTENCE_CHARS, segment, sentence_bounds
 
 
 def sentences(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from reader.fonts import register_fonts
+from reader.output.fonts import register_fonts
 
 
 def create_app():

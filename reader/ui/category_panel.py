@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.highlight import HighlightedPolicy
-from reader.taxonomy import practice_categories
+from reader.analysis.taxonomy import practice_categories
+from reader.output.highlight import HighlightedPolicy
 
 CategoryRole = Qt.ItemDataRole.UserRole + 10
 SpanRole = Qt.ItemDataRole.UserRole + 11

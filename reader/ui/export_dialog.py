@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from reader.export import ExportError, print_document, write_pdf
+from reader.output.export import ExportError, print_document, write_pdf
 from reader.ui.workers import BatchExportWorker
 
 if TYPE_CHECKING:

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from reader import __version__
-from reader.corpus import Corpus, CorpusError, PolicyLoadError
-from reader.highlight import HighlightedPolicy, header_html
+from reader.output.highlight import HighlightedPolicy, header_html
 from reader.paths import embedded_corpus_dir, user_data_dir
-from reader.query import Match, MatchFinder
-from reader.search import Hit, PolicyIndex, Progress, UpdateReport
+from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
+from reader.search.query import Match, MatchFinder
+from reader.sources.corpus import Corpus, CorpusError, PolicyLoadError
 from reader.ui.category_panel import CategoryPanel
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
 from reader.ui.policy_view import PolicyBrowser
@@ -633,7 +633,7 @@ class MainWindow(QMainWindow):
         self.browser.zoomIn(-self.zoom_level)
         self.zoom_level = 0
 
-    # -- export / print (see reader.export) ---------------------------------------------
+    # -- export / print (see reader.output.export) ---------------------------------------------
 
     def export_pdf(self) -> None:
         from reader.ui.export_dialog import export_current

@@ -12,8 +12,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from reader.corpus import PolicyEntry
-from reader.search import Hit
+from reader.search.index import Hit
+from reader.sources.corpus import PolicyEntry
 
 DomainRole = Qt.ItemDataRole.UserRole + 1
 DateRole = Qt.ItemDataRole.UserRole + 2

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from reader.corpus import Corpus
-from reader.export import ExportError, export_many
-from reader.query import SearchError
-from reader.search import PolicyIndex, fill_matches
+from reader.output.export import ExportError, export_many
+from reader.search.index import PolicyIndex, fill_matches
+from reader.search.query import SearchError
+from reader.sources.corpus import Corpus
 
 
 class CancellableWorker(QRunnable):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reader.render import Document
+from reader.analysis.document import Document
 
 MAX_SENTENCE_CHARS = 600
 

@@ -5,7 +5,7 @@ Fields: company (domain, tokenised), domain, title, date, year, body, category (
 categories found in the policy); words, size, mtime and digest are stored only. Two-word
 phrases are answered from a field of word pairs, which avoids Whoosh reading positions of
 every document that holds both words. Worker processes read, classify and count each policy;
-the body and pair fields are written by :mod:`reader.postings`.
+the body and pair fields are written by :mod:`reader.search.postings`.
 
 Snippets come from each hit's source text, read again for the hits shown, so they cover
 the whole policy; the viewer finds match positions in its own text with the hit's
@@ -37,12 +37,11 @@ from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import LockError
 
-from reader.classifier import MODEL_FILE, TOKEN
-from reader.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
+from reader.analysis.classifier import MODEL_FILE, TOKEN
+from reader.analysis.practices import PolicyWords, lowercase, policy_categories, policy_words
 from reader.paths import index_dir_for, resources_dir
-from reader.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
-from reader.practices import PolicyWords, lowercase, policy_categories, policy_words
-from reader.query import (
+from reader.search.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
+from reader.search.query import (
     MatchFinder,
     SearchError,
     index_text,
@@ -50,6 +49,7 @@ from reader.query import (
     opening,
     parse_query,
 )
+from reader.sources.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
 
 log = logging.getLogger(__name__)
 
@@ -362,7 +362,7 @@ class PolicyIndex:
         """Bring the index up to date with the corpus folder; commits in batches.
 
         Policies are read, classified and counted by worker processes (see
-        :meth:`_documents`) and written here (see :mod:`reader.postings`).
+        :meth:`_documents`) and written here (see :mod:`reader.search.postings`).
         """
         started = time.perf_counter()
         report = UpdateReport()

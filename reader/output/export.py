@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader.corpus import Corpus, PolicyLoadError
-from reader.fonts import register_fonts
-from reader.highlight import HighlightedPolicy
-from reader.taxonomy import practice_categories
+from reader.analysis.taxonomy import practice_categories
+from reader.output.fonts import register_fonts
+from reader.output.highlight import HighlightedPolicy
+from reader.sources.corpus import Corpus, PolicyLoadError
 
 FONT_FAMILY = "DejaVu Sans"
 BODY_POINT_SIZE = 10

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from reader.classifier import PracticeModel, WordVectors, ngrams, tokenize
+from reader.analysis.classifier import PracticeModel, WordVectors, ngrams, tokenize
 from reader.paths import resources_dir
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def load_word_vectors(name: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarra
 class VectorBlock:
     """The word-vector block while training: the words kept, their vectors, and the
     counter (fitted IDF) that weighs each word (1 + log count) * idf, exactly as
-    :meth:`reader.classifier.WordVectors.counted_contributions` weighs it."""
+    :meth:`reader.analysis.classifier.WordVectors.counted_contributions` weighs it."""
 
     counter: TfidfVectorizer
     vectors: np.ndarray

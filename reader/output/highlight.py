@@ -9,11 +9,11 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.corpus import Policy
-from reader.practices import Analysis, analyze_document, highlight_marks
-from reader.query import Match
-from reader.render import Document, Mark, parse_policy, to_html
-from reader.taxonomy import categories
+from reader.analysis.document import Document, Mark, parse_policy, to_html
+from reader.analysis.practices import Analysis, analyze_document, highlight_marks
+from reader.analysis.taxonomy import categories
+from reader.search.query import Match
+from reader.sources.corpus import Policy
 
 SEARCH_MARK_STYLE = (
     "font-weight:bold;text-decoration:underline;color:#000000;background-color:#FFD54F"

@@ -16,11 +16,11 @@ from itertools import pairwise
 
 import numpy as np
 
-from reader.classifier import MAX_TOKENS, TOKEN, PracticeModel, default_model, ngrams
-from reader.query import index_text
-from reader.render import Document, Mark
-from reader.segment import Paragraph, Sentence, segment, sentence_bounds
-from reader.taxonomy import OTHER, category
+from reader.analysis.classifier import MAX_TOKENS, TOKEN, PracticeModel, default_model, ngrams
+from reader.analysis.document import Document, Mark
+from reader.analysis.segment import Paragraph, Sentence, segment, sentence_bounds
+from reader.analysis.taxonomy import OTHER, category
+from reader.search.query import index_text
 
 SENTENCE_SUPPORT = 0.5  # a sentence needs this fraction of the threshold inside a paragraph
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not

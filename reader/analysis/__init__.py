@@ -1,0 +1,1 @@
+"""What a policy says: its parsed document, paragraphs and sentences, and its data practices."""

@@ -1,0 +1,1 @@
+"""What the reader sees and takes away: highlighted policies, PDF export, fonts."""

@@ -1,0 +1,1 @@
+"""Full-text search over a corpus: the Whoosh index, its fast segment writer, query syntax."""

@@ -1,0 +1,1 @@
+"""Where policies come from: files and folder layouts (and, later, version histories)."""
