@@ -15,7 +15,13 @@ from pathlib import Path
 
 from reader import __version__
 from reader.paths import embedded_corpus_dir
-from reader.sources.corpus import Corpus, CorpusError, Policy, PolicyLoadError
+from reader.sources.corpus import (
+    Corpus,
+    CorpusError,
+    Policy,
+    PolicyLoadError,
+    corpus_folder_problem,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -90,25 +96,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from reader.output.highlight import HighlightedPolicy
 
     if args.jsonl:
-        for number, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                text = record["text"]
-                if not isinstance(text, str):
-                    raise TypeError("text is not a string")
-            except (ValueError, KeyError, TypeError) as exc:
-                raise CliError(f"line {number}: expected {{\"text\": ...}} ({exc})") from exc
-            analysis = analyze_text(text)
-            result = {
-                "categories": analysis.categories,
-                "scores": analysis.scores,
-                # One entry per sentence and category, the most confident category first.
-                "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
-            }
-            sys.stdout.write(json.dumps(result) + "\n")
-        return EXIT_OK
+        return _classify_lines(sys.stdin, sys.stdout, analyze_text)
     if not args.domain:
         raise CliError("classify needs a DOMAIN or --jsonl")
     policy = _load_policy(_open_corpus(args), args.domain)
@@ -122,6 +110,38 @@ def cmd_classify(args: argparse.Namespace) -> int:
         text = " ".join(analysis.passage_text(span).split())
         print(f"[{', '.join(span.categories)}] {text}")
     return EXIT_OK
+
+
+def _classify_lines(lines, out, analyze_text) -> int:
+    """One JSON result per input line; a bad line is answered with
+    ``{"line": n, "error": "..."}`` and the stream goes on. Exit 1 if any line failed."""
+    failures = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or "text" not in record:
+                raise ValueError('expected an object with a "text" field')
+            text = record["text"]
+            if not isinstance(text, str):
+                raise ValueError('"text" is not a string')
+            analysis = analyze_text(text)
+        except (ValueError, RecursionError) as exc:
+            failures += 1
+            result = {"line": number, "error": str(exc)}
+        else:
+            result = {
+                "categories": analysis.categories,
+                "scores": analysis.scores,
+                # One entry per sentence and category, the most confident category first.
+                "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
+            }
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+    if failures:
+        print(f"warning: {failures} input lines could not be classified", file=sys.stderr)
+    return EXIT_FAILURE if failures else EXIT_OK
 
 
 def _progress_printer(stream=None):
@@ -231,22 +251,28 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(f"no policy matches {args.search!r}; nothing to export")
     if not domains:
         raise CliError("name at least one DOMAIN, or --search QUERY")
-    entries = []
+    if args.output and args.out_dir:
+        raise CliError("give either -o FILE.pdf (one policy) or -d DIR (a folder), not both")
+    entries: list[str] = []
     for name in domains:
         entry = corpus.find(name)
         if entry is None:
             raise CliError(f"no policy for {name!r} in {corpus.root}")
-        entries.append(entry.domain)
-    if args.output and len(entries) == 1 and not args.out_dir:
+        if entry.domain not in entries:  # each policy once, however often it is named
+            entries.append(entry.domain)
+    if args.output:
+        if len(entries) > 1:
+            raise CliError("several policies: give a folder with --out-dir DIR instead of -o")
+        output = Path(args.output).expanduser()
+        if output.is_dir():  # like cp: an existing folder receives DOMAIN.pdf
+            output = output / f"{entries[0]}.pdf"
         policy = _load_policy(corpus, entries[0])
         try:
-            path = write_pdf(HighlightedPolicy.of(policy), Path(args.output), visible)
+            path = write_pdf(HighlightedPolicy.of(policy), output, visible)
         except ExportError as exc:
             raise CliError(str(exc)) from exc
         print(f"wrote {path}")
         return EXIT_OK
-    if args.output and not args.out_dir:
-        raise CliError("several policies: give a folder with --out-dir DIR instead of -o")
     folder = Path(args.out_dir or ".")
     interactive = sys.stderr.isatty()
 
@@ -265,6 +291,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"warning: {failure}", file=sys.stderr)
     print(f"wrote {len(report.written)} PDF files to {folder}")
     return EXIT_FAILURE if report.failed else EXIT_OK
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -300,18 +337,20 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", metavar="QUERY",
                         help='words, "phrases", prefix*, AND/OR/NOT, company:, category:, '
                         "year:2010..2015")
-    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--limit", type=positive_int, default=20, metavar="N")
     search.add_argument("--json", action="store_true", help="print hits as JSON")
     search.set_defaults(func=cmd_search)
     export = command("export", "export highlighted policies to PDF")
     export.add_argument("domains", metavar="DOMAIN", nargs="*")
-    export.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF of one policy")
+    export.add_argument("-o", "--output", metavar="FILE.pdf",
+                        help="the PDF of one policy; an existing folder receives DOMAIN.pdf")
     export.add_argument("-d", "--out-dir", metavar="DIR",
-                        help="folder for several PDFs, named DOMAIN.pdf")
+                        help="folder for the PDFs, named DOMAIN.pdf (created if its parent "
+                        "exists)")
     export.add_argument("--categories", metavar="IDS",
                         help="comma-separated category ids to highlight (default: all)")
     export.add_argument("--search", metavar="QUERY", help="export every result of a search")
-    export.add_argument("--limit", type=int, default=100, metavar="N",
+    export.add_argument("--limit", type=positive_int, default=100, metavar="N",
                         help="at most N search results (default 100)")
     export.set_defaults(func=cmd_export)
     return parser
@@ -322,6 +361,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):
+        problem = corpus_folder_problem(args.corpus) if args.corpus else None
+        if problem:  # say so here rather than open another corpus silently
+            print(f"privacy-reader: error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         from reader.ui.app import run_app
 
         return run_app(args.corpus)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 import subprocess
 import sys
+
+import pytest
 
 from reader import __version__
 from reader.cli import main
@@ -60,3 +65,114 @@ def test_bad_arguments_exit_code():
     result = _cli("show")
     assert result.returncode == 2
     assert "usage" in result.stderr
+
+
+def _one_line_error(capsys, expected: str) -> None:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert expected in err
+
+
+def test_missing_corpus_never_falls_back_to_the_embedded_one(tmp_path, capsys):
+    typo = str(tmp_path / "typo")
+    for argv in (["--corpus", typo], ["gui", "--corpus", typo], ["--corpus", typo, "list"],
+                 ["search", "privacy", "--corpus", typo]):
+        assert main(argv) == 2, argv
+        _one_line_error(capsys, f"corpus folder not found: {typo}")
+    (tmp_path / "file.md").write_text("x", "utf-8")
+    assert main(["--corpus", str(tmp_path / "file.md")]) == 2
+    _one_line_error(capsys, "not a folder")
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "ten"])
+def test_limit_must_be_a_positive_number(limit):
+    for argv in (["search", "privacy", "--limit", limit],
+                 ["export", "--search", "privacy", "--limit", limit]):
+        result = _cli(*argv)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert "argument --limit:" in result.stderr and "usage:" in result.stderr
+
+
+def test_search_limit_one(capsys):
+    assert main(["search", "cookies", "--limit", "1"]) == 0
+    assert "(showing 1," in capsys.readouterr().out
+
+
+DOMAIN = "northwind-books.example"
+
+
+def test_export_into_an_existing_folder_with_o(tmp_path, capsys):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    assert main(["export", DOMAIN, "-o", str(folder)]) == 0
+    assert (folder / f"{DOMAIN}.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "pdfs.pdf").exists()
+    assert f"wrote {folder / DOMAIN}.pdf" in capsys.readouterr().out
+
+
+def test_export_o_and_d_together_is_an_error(tmp_path, capsys):
+    assert main(["export", DOMAIN, "-o", str(tmp_path / "a.pdf"), "-d", str(tmp_path)]) == 2
+    _one_line_error(capsys, "not both")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_same_policy_twice_is_written_once(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["export", DOMAIN, DOMAIN.upper(), "-d", str(out)]) == 0
+    assert f"wrote 1 PDF files to {out}" in capsys.readouterr().out
+    assert [p.name for p in out.iterdir()] == [f"{DOMAIN}.pdf"]
+
+
+def test_export_missing_parent_folders_refused_by_o_and_d_alike(tmp_path, capsys):
+    missing = tmp_path / "no" / "such"
+    assert main(["export", DOMAIN, "-o", str(missing / "x.pdf")]) == 2
+    _one_line_error(capsys, "does not exist")
+    assert main(["export", DOMAIN, "-d", str(missing)]) == 2
+    _one_line_error(capsys, f"the folder {tmp_path / 'no'} does not exist")
+    assert not (tmp_path / "no").exists()
+    assert main(["export", DOMAIN, "-d", str(tmp_path / "new")]) == 0  # parent exists
+    assert (tmp_path / "new" / f"{DOMAIN}.pdf").is_file()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_exported_pdf_mode_follows_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        assert main(["export", DOMAIN, "-o", str(tmp_path / "one.pdf")]) == 0
+        assert main(["export", DOMAIN, "-d", str(tmp_path / "many")]) == 0
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "one.pdf", tmp_path / "many" / f"{DOMAIN}.pdf"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_classify_jsonl_answers_bad_lines_and_goes_on():
+    lines = ['{"text": "We share your email address with advertisers."}',
+             "not json",
+             '{"txt": "missing field"}',
+             "",
+             '{"text": 42}',
+             '["text"]',
+             '{"text": "We use SSL encryption to protect your data."}']
+    result = subprocess.run([sys.executable, "-m", "reader", "classify", "--jsonl"],
+                            input="\n".join(lines) + "\n", capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 6
+    assert "third_party_sharing" in answers[0]["categories"]
+    assert answers[1]["line"] == 2 and "Expecting value" in answers[1]["error"]
+    assert answers[2] == {"line": 3, "error": 'expected an object with a "text" field'}
+    assert answers[3] == {"line": 5, "error": '"text" is not a string'}
+    assert answers[4]["line"] == 6
+    assert "data_security" in answers[5]["categories"]
+    assert "4 input lines could not be classified" in result.stderr
+
+
+def test_classify_jsonl_all_good_exits_zero():
+    result = subprocess.run([sys.executable, "-m", "reader", "classify", "--jsonl"],
+                            input='{"text": "We collect your name."}\n', capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == ""
+    assert "first_party_collection" in json.loads(result.stdout)["categories"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,11 @@ import pytest
 from reader.sources.corpus import (
     Corpus,
     CorpusError,
+    PolicyEntry,
     PolicyLoadError,
     domain_from_filename,
     parse_header,
+    preferred_entry,
     read_policy,
 )
 
@@ -148,3 +152,91 @@ def test_every_shared_policy_header_parses(shared_corpus):
         if not (policy.archive_date and policy.source_url):
             missing.append(policy.domain)
     assert missing == [], f"headers not parsed: {missing[:10]}"
+
+
+REAL_POLICY = "# IPMart Privacy Policy\n\n" + "We collect your name and email address. " * 40
+
+
+def _write_duplicates(folder: Path) -> None:
+    (folder / "ipmart.com.txt").write_text("three word file", "utf-8")
+    (folder / "ipmart.com.md").write_text(REAL_POLICY, "utf-8")
+    (folder / "other.com.txt").write_text(REAL_POLICY, "utf-8")
+    nested = folder / "o" / "ot"
+    nested.mkdir(parents=True)
+    (nested / "other.com.txt").write_text("short", "utf-8")
+
+
+@pytest.mark.parametrize("listing_order", ["forward", "reversed"])
+def test_duplicate_domains_prefer_md_then_larger_whatever_the_scan_order(
+        tmp_path, monkeypatch, listing_order):
+    _write_duplicates(tmp_path)
+    real_scandir = os.scandir
+
+    class Listing:
+        def __init__(self, folder):
+            with real_scandir(folder) as it:
+                self.items = sorted(it, key=lambda item: item.name,
+                                    reverse=listing_order == "reversed")
+
+        def __enter__(self):
+            return iter(self.items)
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr("reader.sources.corpus.os.scandir", Listing)
+    corpus = Corpus.open(tmp_path)
+    assert corpus.domains() == ["ipmart.com", "other.com"]
+    assert corpus.entry("ipmart.com").relpath == "ipmart.com.md"
+    assert corpus.load("ipmart.com").title == "IPMart Privacy Policy"
+    assert corpus.entry("other.com").relpath == "other.com.txt"  # the larger of two .txt
+    problems = "\n".join(corpus.problems)
+    assert "ipmart.com.txt: a second policy for ipmart.com; ipmart.com.md is shown" in problems
+    assert f"{Path('o/ot/other.com.txt')}: a second policy for other.com" in problems
+
+
+def test_preferred_entry_order():
+    def entry(name: str, size: int) -> PolicyEntry:
+        return PolicyEntry("x.com", Path(name), size, 0.0, name)
+
+    candidates = [entry("x.com.txt", 900), entry("x.com.markdown", 50), entry("x.com.md", 10)]
+    assert preferred_entry(candidates).relpath == "x.com.md"
+    assert preferred_entry(candidates[:2]).relpath == "x.com.markdown"
+    assert preferred_entry([entry("b/x.com.md", 5), entry("a/x.com.md", 5)]).relpath == \
+        "a/x.com.md"
+
+
+def test_find_broken_and_discard_keep_them_out_until_they_change(messy_corpus):
+    corpus = Corpus.open(messy_corpus)
+    assert "binary.com" in corpus  # listing only stats files
+    broken = dict(corpus.find_broken())
+    assert set(broken) == {"blank.com", "binary.com", "latin1.com"}
+    assert "binary" in broken["binary.com"] and "not UTF-8" in broken["latin1.com"]
+    for domain, message in broken.items():
+        assert corpus.discard(domain, message)
+    assert corpus.domains() == ["bom.com", "good.com"]
+    assert corpus.rescan().added == []  # still broken: still skipped
+    assert corpus.domains() == ["bom.com", "good.com"]
+    assert any("latin1.com.md" in p and p.endswith("skipped") for p in corpus.problems)
+    (messy_corpus / "latin1.com.md").write_text("Café privacy policy", "utf-8")
+    changes = corpus.rescan()
+    assert changes.added == ["latin1.com"]
+    assert corpus.load("latin1.com").body == "Café privacy policy"
+
+
+def test_rescan_reports_added_removed_changed(tmp_path):
+    (tmp_path / "a.com.md").write_text("alpha policy", "utf-8")
+    (tmp_path / "b.com.md").write_text("beta policy", "utf-8")
+    corpus = Corpus.open(tmp_path)
+    assert not corpus.rescan()
+    (tmp_path / "a.com.md").unlink()
+    (tmp_path / "c.com.md").write_text("gamma policy", "utf-8")
+    (tmp_path / "b.com.md").write_text("beta policy, now longer", "utf-8")
+    changes = corpus.rescan()
+    assert (changes.added, changes.removed, changes.changed) == (["c.com"], ["a.com"],
+                                                                 ["b.com"])
+    assert corpus.domains() == ["b.com", "c.com"]
+    assert "a.com" not in corpus
+    shutil.rmtree(tmp_path)
+    with pytest.raises(CorpusError, match="not found"):
+        corpus.rescan()

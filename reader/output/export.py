@@ -119,6 +119,8 @@ def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = Non
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
     out = Path(out).expanduser()
+    if out.is_dir():
+        raise ExportError(f"Cannot export to {out}: it is a folder.")
     if out.suffix.lower() != ".pdf":
         out = out.with_name(out.name + ".pdf")
     folder = out.parent.resolve() if out.parent != Path("") else Path.cwd()
@@ -146,6 +148,7 @@ def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = Non
                                          QPageLayout.Unit.Millimeter))
         document.print_(writer)
         del writer  # finishes and closes the file
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp made it 0600; honour the umask
         if temp.stat().st_size < 100:
             raise ExportError(f"Cannot export to {out}: the PDF could not be written.")
         os.replace(temp, out)
@@ -156,6 +159,20 @@ def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = Non
         temp.unlink(missing_ok=True)
         raise ExportError(f"Cannot export to {out}: {exc.strerror or exc}.") from exc
     return out
+
+
+def _umask() -> int:
+    """The process umask (read from /proc where possible, so it is never changed)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = None) -> None:
@@ -172,7 +189,10 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
     """Export several policies into ``folder`` as ``<domain>.pdf``; failures are listed."""
     folder = Path(folder).expanduser()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)  # the folder itself, like -o's file; never its parents
+    except FileNotFoundError as exc:
+        raise ExportError(f"Cannot export to {folder}: the folder {folder.parent} does not "
+                          "exist.") from exc
     except OSError as exc:
         raise ExportError(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from exc
     report = ExportReport()

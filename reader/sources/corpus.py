@@ -177,11 +177,51 @@ def read_policy(path: Path, domain: str | None = None) -> Policy:
     )
 
 
+def corpus_folder_problem(root: str | os.PathLike[str]) -> str | None:
+    """Why ``root`` cannot be opened as a corpus folder, or ``None`` if it can."""
+    path = Path(root).expanduser()
+    if not path.exists():
+        return f"corpus folder not found: {path}"
+    if not path.is_dir():
+        return f"not a folder: {path}"
+    return None
+
+
+SUFFIX_PREFERENCE = {".md": 0, ".markdown": 1, ".txt": 2}
+
+
+def _suffix_rank(path: Path) -> int:
+    return SUFFIX_PREFERENCE.get(path.suffix.lower(), len(SUFFIX_PREFERENCE))
+
+
+def preferred_entry(candidates: list[PolicyEntry]) -> PolicyEntry:
+    """The file to show when several files name one domain: ``.md`` first, then
+    ``.markdown``, then ``.txt``; within a kind the larger file, then the path (A-Z).
+
+    Deterministic whatever order the folder is listed in.
+    """
+    return min(candidates, key=lambda e: (_suffix_rank(e.path), -e.size, e.relpath))
+
+
+@dataclass
+class CorpusChanges:
+    """What a rescan found: domains added, removed, and those whose file changed."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
 @dataclass
 class Corpus:
     """A folder of policy files, flat or in the nested ``a/am/ama/amazon.com.md`` layout.
 
-    Listing only stats files; bodies are read on demand by :meth:`load`.
+    Listing only stats files; bodies are read on demand by :meth:`load`. Files found
+    unreadable later (:meth:`find_broken`, :meth:`discard`) stay out of the listing until
+    they change on disk.
     """
 
     root: Path
@@ -191,10 +231,9 @@ class Corpus:
     @classmethod
     def open(cls, root: str | os.PathLike[str]) -> Corpus:
         path = Path(root).expanduser()
-        if not path.exists():
-            raise CorpusError(f"corpus folder not found: {path}")
-        if not path.is_dir():
-            raise CorpusError(f"not a folder: {path}")
+        problem = corpus_folder_problem(path)
+        if problem:
+            raise CorpusError(problem)
         corpus = cls(root=path.resolve())
         corpus._scan()
         return corpus
@@ -204,7 +243,10 @@ class Corpus:
         log.warning("%s", message)
 
     def _scan(self) -> None:
-        by_domain: dict[str, PolicyEntry] = {}
+        self._index: dict[str, PolicyEntry] = {}
+        broken: dict[Path, tuple[int, float, str]] = getattr(self, "_broken", {})
+        self._broken = {}
+        by_domain: dict[str, list[PolicyEntry]] = {}
         for path, stat in _walk_policy_files(self.root, self._warn):
             if stat.st_size == 0:
                 self._warn(f"{path}: the file is empty; skipped")
@@ -212,14 +254,71 @@ class Corpus:
             if not os.access(path, os.R_OK):
                 self._warn(f"{path}: no permission to read the file; skipped")
                 continue
-            domain = domain_from_filename(path)
-            if domain in by_domain:
-                self._warn(f"{path}: a second policy for {domain}; the first one is kept")
+            known = broken.get(path)
+            if known and known[:2] == (stat.st_size, stat.st_mtime):
+                self._broken[path] = known  # still the same broken file
+                self._warn(known[2])
                 continue
+            domain = domain_from_filename(path)
             relpath = str(path.relative_to(self.root))
-            by_domain[domain] = PolicyEntry(domain, path, stat.st_size, stat.st_mtime, relpath)
-        self.entries = sorted(by_domain.values(), key=lambda e: (e.domain.lower(), e.domain))
+            by_domain.setdefault(domain, []).append(
+                PolicyEntry(domain, path, stat.st_size, stat.st_mtime, relpath))
+        chosen = []
+        for domain, candidates in by_domain.items():
+            kept = preferred_entry(candidates)
+            chosen.append(kept)
+            for other in sorted(candidates, key=lambda e: e.relpath):
+                if other is not kept:
+                    self._warn(f"{other.path}: a second policy for {domain}; "
+                               f"{kept.relpath} is shown instead (.md first, then the "
+                               "larger file); skipped")
+        self.entries = sorted(chosen, key=lambda e: (e.domain.lower(), e.domain))
         self._index = {e.domain: e for e in self.entries}
+
+    def rescan(self) -> CorpusChanges:
+        """List the folder again (files added, deleted or changed since) and say what
+        changed. Raises :class:`CorpusError` if the folder itself is gone."""
+        problem = corpus_folder_problem(self.root)
+        if problem:
+            raise CorpusError(problem)
+        before = {e.domain: (e.path, e.size, e.mtime) for e in self.entries}
+        self.problems = []
+        self._scan()
+        after = {e.domain: (e.path, e.size, e.mtime) for e in self.entries}
+        return CorpusChanges(
+            added=sorted(set(after) - set(before)),
+            removed=sorted(set(before) - set(after)),
+            changed=sorted(d for d in set(before) & set(after) if before[d] != after[d]),
+        )
+
+    def find_broken(self, cancelled: Callable[[], bool] | None = None
+                    ) -> list[tuple[str, str]]:
+        """Read every listed file and return ``(domain, message)`` for those that cannot be
+        shown (binary, blank, not UTF-8, too large, unreadable). Safe to run off the GUI
+        thread: it only reads."""
+        broken = []
+        for entry in list(self.entries):
+            if cancelled and cancelled():
+                break
+            try:
+                read_policy(entry.path, entry.domain)
+            except PolicyLoadError as exc:
+                broken.append((entry.domain, str(exc)))
+        return broken
+
+    def discard(self, domain: str, message: str) -> bool:
+        """Take an unreadable file out of the listing (until it changes on disk) and record
+        why in :attr:`problems`. Returns False if ``domain`` is not listed."""
+        entry = self._index.get(domain)
+        if entry is None:
+            return False
+        if not message.endswith("skipped"):
+            message += "; skipped"
+        self._broken[entry.path] = (entry.size, entry.mtime, message)
+        self.entries = [e for e in self.entries if e.domain != domain]
+        del self._index[domain]
+        self._warn(message)
+        return True
 
     def __len__(self) -> int:
         return len(self.entries)
