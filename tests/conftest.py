@@ -12,7 +12,17 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = PROJECT.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """``../shared`` beside the repo; in a git worktree nested deeper, beside an ancestor."""
+    for folder in PROJECT.parents:
+        if (folder / "shared").is_dir():
+            return folder / "shared"
+    return PROJECT.parent / "shared"
+
+
+SHARED = _find_shared()
 SHARED_CORPUS = SHARED / "corpus"
 OPP115 = SHARED / "opp115"
 
@@ -27,12 +37,32 @@ def private_data_dir(tmp_path_factory, monkeypatch) -> Path:
 
 @pytest.fixture
 def embedded_corpus() -> Path:
+    """The five real seed policies that ship with the app (``corpus/``)."""
     return PROJECT / "corpus"
+
+
+@pytest.fixture
+def demo_corpus() -> Path:
+    """Five short demo policies of fictional companies, written to exercise every practice."""
+    return FIXTURES / "demo"
 
 
 @pytest.fixture
 def nested_corpus() -> Path:
     return FIXTURES / "nested"
+
+
+def shared_folder(name: str) -> Path:
+    """A folder of ``../shared``, or skip the test when this machine does not have it."""
+    folder = SHARED / name
+    if not folder.is_dir():
+        pytest.skip(f"../shared/{name} is not present on this machine")
+    return folder
+
+
+@pytest.fixture
+def shared_seeds() -> Path:
+    return shared_folder("seeds")
 
 
 @pytest.fixture

@@ -108,10 +108,10 @@ def test_empty_and_huge_input():
     assert analysis.spans[-1].end <= len(huge)
 
 
-def test_embedded_policy_has_every_practice(embedded_corpus):
+def test_demo_policy_has_every_practice(demo_corpus):
     from reader.sources.corpus import Corpus
 
-    policy = Corpus.open(embedded_corpus).load("northwind-books.example")
+    policy = Corpus.open(demo_corpus).load("northwind-books.example")
     analysis = analyze_document(parse_policy(policy.body))
     assert set(analysis.categories) == set(practice_ids())
     counts = analysis.passage_counts()
@@ -155,11 +155,14 @@ def test_classify_jsonl_bad_line_exit_code():
     assert "1 input lines could not be classified" in result.stderr
 
 
-def test_classify_domain(embedded_corpus):
-    result = _cli("classify", "northwind-books.example")
+def test_classify_domain():
+    """The seed policy of BMT Micro: its encryption sentences are about security."""
+    result = _cli("classify", "bmtmicro.com")
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("bmtmicro.com: Privacy Policy |\n")
     assert "Security" in result.stdout
-    assert "[data_security] We use SSL encryption" in result.stdout
+    assert ("[data_security] Encryption ensures that no one can access or use personal "
+            "information in an unauthorized manner.") in result.stdout
 
 
 def test_short_lead_ins_are_not_highlighted_alone():

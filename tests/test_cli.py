@@ -28,7 +28,11 @@ def test_version():
 def test_list_embedded(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "northwind-books.example" in out
+    rows = [line.split() for line in out.splitlines()[1:-1]]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("audiomidi.com", "2014-04-08"), ("bettymills.com", "2015-03-15"),
+        ("bizdesign.com", "2010-06-22"), ("bmtmicro.com", "2016-11-26"),
+        ("ipmart.com", "2013-05-22")]
     assert "5 policies in" in out
 
 

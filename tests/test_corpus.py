@@ -62,16 +62,27 @@ def test_domain_from_filename():
     assert domain_from_filename(Path("x/shop.co.uk.txt")) == "shop.co.uk"
 
 
-def test_embedded_corpus_lists_five_demo_policies(embedded_corpus):
+def test_embedded_corpus_is_the_five_seed_policies(embedded_corpus):
     corpus = Corpus.open(embedded_corpus)
     assert corpus.domains() == [
-        "bluebird-bank.example", "greenleaf-health.example", "metro-news.example",
-        "northwind-books.example", "pixelpal-games.example",
+        "audiomidi.com", "bettymills.com", "bizdesign.com", "bmtmicro.com", "ipmart.com",
     ]
-    policy = corpus.load("northwind-books.example")
-    assert policy.title == "Northwind Books Privacy Notice"
-    assert 300 < policy.word_count < 1000
+    policy = corpus.load("bmtmicro.com")
+    assert policy.title == "Privacy Policy |"
+    assert policy.archive_date == "2016-11-26"
+    assert policy.source_url == ("https://web.archive.org/web/20161126121537id_/"
+                                 "https%3A//www.bmtmicro.com/privacy-policy")
+    assert policy.word_count == 548
+    assert policy.body.startswith("BMT Micro, Inc., respects the privacy of our partners")
     assert corpus.problems == []
+
+
+def test_embedded_corpus_is_the_seeds_byte_for_byte(embedded_corpus, shared_seeds):
+    seeds = shared_seeds
+    ours = sorted(p.name for p in embedded_corpus.iterdir())
+    assert ours == sorted(p.name for p in seeds.glob("*.md"))
+    for name in ours:
+        assert (embedded_corpus / name).read_bytes() == (seeds / name).read_bytes(), name
 
 
 def test_nested_layout(nested_corpus):

@@ -42,8 +42,9 @@ def fill_behind(page, words: list[str], colour: str) -> bool:
 
 
 @pytest.fixture
-def northwind(embedded_corpus) -> HighlightedPolicy:
-    return HighlightedPolicy.of(Corpus.open(embedded_corpus).load("northwind-books.example"))
+def northwind(demo_corpus) -> HighlightedPolicy:
+    """A demo policy written to hold every practice, with known passages per category."""
+    return HighlightedPolicy.of(Corpus.open(demo_corpus).load("northwind-books.example"))
 
 
 @pytest.fixture
@@ -135,13 +136,16 @@ def test_unwritable_paths_give_clear_messages(northwind, tmp_path):
 def test_export_many(embedded_corpus, tmp_path):
     corpus = Corpus.open(embedded_corpus)
     seen = []
-    report = export_many(corpus, ["metro-news.example", "bluebird-bank.example", "nope.test"],
+    report = export_many(corpus, ["ipmart.com", "bettymills.com", "nope.test"],
                          tmp_path / "out", progress=lambda d, t, name: seen.append((d, t)))
-    assert sorted(p.name for p in report.written) == ["bluebird-bank.example.pdf",
-                                                      "metro-news.example.pdf"]
+    assert sorted(p.name for p in report.written) == ["bettymills.com.pdf", "ipmart.com.pdf"]
     assert report.failed and "nope.test" in report.failed[0]
     assert seen[-1] == (3, 3)
-    assert "Bluebird Bank" in all_text(tmp_path / "out" / "bluebird-bank.example.pdf")
+    text = all_text(tmp_path / "out" / "bettymills.com.pdf")
+    assert "The Betty Mills Company | Privacy and Security" in text
+    assert "2015-03-15" in text
+    assert "IPmart.com uses WorldPay" in " ".join(all_text(tmp_path / "out" / "ipmart.com.pdf")
+                                                  .split())
 
 
 def _cli(*args, cwd=None):
@@ -151,26 +155,26 @@ def _cli(*args, cwd=None):
 
 def test_cli_export_and_exit_codes(tmp_path):
     out = tmp_path / "one.pdf"
-    ok = _cli("export", "pixelpal-games.example", "-o", str(out),
+    ok = _cli("export", "audiomidi.com", "-o", str(out),
               "--categories", "data_retention,user_access")
     assert ok.returncode == 0, ok.stderr
     text = all_text(out)
-    assert "Retention" in text and "Your choices (" not in text
+    assert "Retention (" in text and "Your choices (" not in text
+    assert "audioMIDIcom: Help > Privacy, Security & Accessibility" in text
     assert _cli("export", "nosuch.example", "-o", str(out)).returncode == 2
-    bad = _cli("export", "pixelpal-games.example", "-o", str(out), "--categories", "bogus")
+    bad = _cli("export", "audiomidi.com", "-o", str(out), "--categories", "bogus")
     assert bad.returncode == 2 and "unknown category 'bogus'" in bad.stderr
-    unwritable = _cli("export", "pixelpal-games.example", "-o", str(tmp_path / "x" / "y.pdf"))
+    unwritable = _cli("export", "audiomidi.com", "-o", str(tmp_path / "x" / "y.pdf"))
     assert unwritable.returncode == 2 and "does not exist" in unwritable.stderr
     assert "Traceback" not in unwritable.stderr
 
 
 def test_cli_batch_and_search_export(tmp_path):
-    batch = _cli("export", "metro-news.example", "bluebird-bank.example", "-d",
-                 str(tmp_path / "batch"))
+    batch = _cli("export", "bmtmicro.com", "ipmart.com", "-d", str(tmp_path / "batch"))
     assert batch.returncode == 0, batch.stderr
     assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [
-        "bluebird-bank.example.pdf", "metro-news.example.pdf"]
-    found = _cli("export", "--search", '"do not track"', "-d", str(tmp_path / "found"))
+        "bmtmicro.com.pdf", "ipmart.com.pdf"]
+    found = _cli("export", "--search", "firewall*", "-d", str(tmp_path / "found"))
     assert found.returncode == 0, found.stderr
     assert sorted(p.name for p in (tmp_path / "found").iterdir()) == [
-        "greenleaf-health.example.pdf", "metro-news.example.pdf", "northwind-books.example.pdf"]
+        "bettymills.com.pdf", "bmtmicro.com.pdf"]

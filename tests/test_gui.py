@@ -49,22 +49,24 @@ def page_html(window: MainWindow) -> str:
 
 
 def test_select_company_shows_highlights_and_counts(make_window):
+    """The embedded seed policy of BMT Micro, archived 2016-11-26."""
     window = make_window()
-    window.select_company("northwind-books.example")
-    assert window.current.policy.domain == "northwind-books.example"
-    assert "Northwind Books Privacy Notice" in window.header.text()
-    assert "433 words" in window.header.text()
+    window.select_company("bmtmicro.com")
+    assert window.current.policy.domain == "bmtmicro.com"
+    header = window.header.text()
+    assert "Privacy Policy |" in header and "2016-11-26" in header and "548 words" in header
     html = page_html(window)
     assert f"background-color:{SECURITY}" in html and f"background-color:{SHARING}" in html
     counts = window.current.counts()
     item = window.category_panel.items["data_security"]
-    assert item.text(1) == str(counts["data_security"]) == "2"
-    assert item.childCount() == 2
-    assert "SSL encryption" in item.child(0).toolTip(0)
+    assert item.text(1) == str(counts["data_security"]) and counts["data_security"] >= 5
+    assert item.childCount() == counts["data_security"]
+    tips = [item.child(i).toolTip(0) for i in range(item.childCount())]
+    assert any("Encryption ensures that no one can access" in tip for tip in tips)
 
 
-def test_toggle_category_hides_its_highlights(make_window):
-    window = make_window()
+def test_toggle_category_hides_its_highlights(make_window, demo_corpus):
+    window = make_window(demo_corpus)
     window.select_company("northwind-books.example")
     before = len(window.highlight_anchors)
     window.category_panel.set_visible("data_security", False)
@@ -76,14 +78,14 @@ def test_toggle_category_hides_its_highlights(make_window):
 
 
 @pytest.fixture
-def long_corpus(tmp_path, embedded_corpus) -> Path:
+def long_corpus(tmp_path, demo_corpus) -> Path:
     folder = tmp_path / "long"
     folder.mkdir()
     filler = "\n\n".join(f"Paragraph {i} says nothing of interest at all." for i in range(300))
     (folder / "long.test.md").write_text(
         f"# Long Policy\n\n{filler}\n\nWe use SSL encryption to protect your data.\n\n"
         f"{filler}\n", "utf-8")
-    shutil.copy(embedded_corpus / "metro-news.example.md", folder)
+    shutil.copy(demo_corpus / "metro-news.example.md", folder)
     return folder
 
 
@@ -110,8 +112,8 @@ def test_next_and_previous_highlight_shortcuts(make_window, qtbot, long_corpus):
     assert window.highlight_position == len(window.highlight_anchors) - 1
 
 
-def test_search_and_open_result(make_window, qtbot):
-    window = make_window()
+def test_search_and_open_result(make_window, qtbot, demo_corpus):
+    window = make_window(demo_corpus)
     window.search_panel.run('"do not track"')
     qtbot.waitUntil(lambda: window.search_panel.model.rowCount() == 3, timeout=30000)
     wait_idle(qtbot, window)
@@ -150,18 +152,18 @@ def test_ctrl_k_focuses_search(make_window, qtbot):
 
 def test_filter_and_sort_companies(make_window):
     window = make_window()
-    window.company_filter.setText("NORTH")
+    window.company_filter.setText("BMT")
     assert window.company_proxy.rowCount() == 1
     assert window.company_count.text() == "1 of 5 companies"
     window.company_filter.clear()
-    window.sort_box.setCurrentIndex(2)  # longest first
-    first = window.company_proxy.index(0, 0).data()
-    assert first == "pixelpal-games.example"
-    window.company_filter.setText("e")  # the filter survives a new order
+    window.sort_box.setCurrentIndex(2)  # longest first: BizSecure's 1,475 words
+    assert window.company_proxy.index(0, 0).data(DomainRole) == "bizdesign.com"
+    window.company_filter.setText("mi")  # the filter survives a new order
     shown = window.company_proxy.rowCount()
+    assert shown == 3  # audiomidi, bettymills, bmtmicro
     window.sort_box.setCurrentIndex(0)
     assert window.company_proxy.rowCount() == shown
-    assert window.company_proxy.index(0, 0).data() == "bluebird-bank.example"
+    assert window.company_proxy.index(0, 0).data(DomainRole) == "audiomidi.com"
     assert window.current.policy.domain == window.company_list.currentIndex().data(DomainRole)
 
 
@@ -247,17 +249,20 @@ def test_gui_export_current_view_and_search_results(make_window, qtbot, tmp_path
     from reader.ui.export_dialog import export_current, export_results
 
     window = make_window()
-    window.select_company("northwind-books.example")
+    window.select_company("bmtmicro.com")
     window.category_panel.set_visible("third_party_sharing", False)
     written = export_current(window, str(tmp_path / "view.pdf"))
     import pdfplumber
 
     with pdfplumber.open(written) as pdf:
-        text = "\n".join(p.extract_text() for p in pdf.pages)
-    assert "Security (2)" in text and "Sharing with third parties (5)" not in text
+        text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    counts = window.current.counts()
+    assert f"Security ({counts['data_security']})" in text
+    assert "Sharing with third parties (" not in text
+    assert "Security Metrics tests for over 4400 security weaknesses!" in text
 
     assert not window.search_panel.export_button.isEnabled()
-    window.search_panel.run("sell")
+    window.search_panel.run("sell")  # the seed policies of audioMIDI and BizSecure
     qtbot.waitUntil(lambda: window.search_panel.model.rowCount() == 2, timeout=30000)
     wait_idle(qtbot, window)
     assert window.search_panel.export_button.isEnabled()
@@ -265,7 +270,7 @@ def test_gui_export_current_view_and_search_results(make_window, qtbot, tmp_path
     assert worker is not None and window.cancel_button.isVisible()
     qtbot.waitUntil(lambda: window.export_worker is None, timeout=60000)
     assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [
-        "bluebird-bank.example.pdf", "northwind-books.example.pdf"]
+        "audiomidi.com.pdf", "bizdesign.com.pdf"]
     assert "Exported 2 PDF files" in window.statusBar().currentMessage()
 
 
@@ -320,7 +325,7 @@ def test_cancel_indexing_keeps_the_app_usable(make_window, qtbot, tmp_path):
 
 def test_dark_theme_uses_dark_highlight_colours(make_window):
     window = make_window()
-    window.select_company("northwind-books.example")
+    window.select_company("bmtmicro.com")
     window._scheme_changed(Qt.ColorScheme.Dark)
     dark = category("data_security").dark.lower()
     assert f"background-color:{dark}" in page_html(window)

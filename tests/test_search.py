@@ -23,8 +23,8 @@ def domains(results) -> set[str]:
 
 
 @pytest.fixture
-def demo_index(embedded_corpus):
-    policy_index = PolicyIndex(Corpus.open(embedded_corpus))
+def demo_index(demo_corpus):
+    policy_index = PolicyIndex(Corpus.open(demo_corpus))
     policy_index.open()
     report = policy_index.update(workers=1)
     assert report.added == 5
@@ -33,16 +33,16 @@ def demo_index(embedded_corpus):
 
 
 @pytest.fixture
-def work_corpus(tmp_path, embedded_corpus, nested_corpus) -> Path:
+def work_corpus(tmp_path, demo_corpus, nested_corpus) -> Path:
     folder = tmp_path / "policies"
-    shutil.copytree(embedded_corpus, folder)
+    shutil.copytree(demo_corpus, folder)
     shutil.copytree(nested_corpus, folder / "nested")
     return folder
 
 
-def test_index_lives_in_user_data_dir(demo_index, private_data_dir, embedded_corpus):
+def test_index_lives_in_user_data_dir(demo_index, private_data_dir, demo_corpus):
     assert demo_index.folder.is_relative_to(private_data_dir)
-    assert not any(p.name.startswith(("_MAIN", "MAIN")) for p in embedded_corpus.iterdir())
+    assert not any(p.name.startswith(("_MAIN", "MAIN")) for p in demo_corpus.iterdir())
 
 
 def test_single_word(demo_index):
@@ -98,9 +98,9 @@ def test_did_you_mean(demo_index):
     assert results.suggestion == "sell information"
 
 
-def test_match_positions_line_up_with_the_viewer_text(demo_index, embedded_corpus):
+def test_match_positions_line_up_with_the_viewer_text(demo_index, demo_corpus):
     hit = demo_index.search('"opt out"').hits[0]
-    policy = Corpus.open(embedded_corpus).load(hit.domain)
+    policy = Corpus.open(demo_corpus).load(hit.domain)
     text = parse_policy(policy.body).text
     matches = hit.finder.find(text)
     assert len(matches) == hit.match_count >= 1
@@ -297,17 +297,22 @@ def _cli(*args):
                           text=True, timeout=300, env={**os.environ})
 
 
-def test_cli_search_json_and_errors(embedded_corpus):
-    result = _cli("search", '"do not track"', "--json", "--limit", "2")
+def test_cli_search_json_and_errors():
+    """The embedded seed policies: four of the five mention cookies; worldpay only ipmart."""
+    result = _cli("search", "cookies", "--json", "--limit", "2")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["total"] == 3 and len(data["hits"]) == 2
+    assert data["total"] == 4 and len(data["hits"]) == 2
+    assert data["hits"][0]["domain"] == "bettymills.com"
+    worldpay = json.loads(_cli("search", "worldpay", "--json").stdout)
+    assert [h["domain"] for h in worldpay["hits"]] == ["ipmart.com"]
+    assert worldpay["hits"][0]["title"] == "IPmart.com - Privacy Policy"
     assert {"domain", "title", "date", "score", "match_count", "snippets"} <= set(data["hits"][0])
     bad = _cli("search", "(broken")
     assert bad.returncode == 2 and "Brackets" in bad.stderr and "Traceback" not in bad.stderr
 
 
-def test_cli_index(embedded_corpus):
+def test_cli_index():
     result = _cli("index")
     assert result.returncode == 0, result.stderr
     assert "5 policies indexed" in result.stdout
