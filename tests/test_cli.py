@@ -103,7 +103,7 @@ def test_search_limit_one(capsys):
     assert "(showing 1," in capsys.readouterr().out
 
 
-DOMAIN = "northwind-books.example"
+DOMAIN = "bmtmicro.com"  # a seed policy of the embedded corpus
 
 
 def test_export_into_an_existing_folder_with_o(tmp_path, capsys):
