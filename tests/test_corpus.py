@@ -220,11 +220,13 @@ def test_preferred_entry_order():
 def test_find_broken_and_discard_keep_them_out_until_they_change(messy_corpus):
     corpus = Corpus.open(messy_corpus)
     assert "binary.com" in corpus  # listing only stats files
-    broken = dict(corpus.find_broken())
+    found = corpus.find_broken()
+    broken = {entry.domain: message for entry, message in found}
     assert set(broken) == {"blank.com", "binary.com", "latin1.com"}
     assert "binary" in broken["binary.com"] and "not UTF-8" in broken["latin1.com"]
-    for domain, message in broken.items():
-        assert corpus.discard(domain, message)
+    for entry, message in found:
+        assert corpus.discard(entry, message)
+    assert not corpus.discard(found[0][0], "again")
     assert corpus.domains() == ["bom.com", "good.com"]
     assert corpus.rescan().added == []  # still broken: still skipped
     assert corpus.domains() == ["bom.com", "good.com"]
@@ -248,6 +250,7 @@ def test_rescan_reports_added_removed_changed(tmp_path):
                                                                  ["b.com"])
     assert corpus.domains() == ["b.com", "c.com"]
     assert "a.com" not in corpus
+    assert corpus.folders == [corpus.root]
     shutil.rmtree(tmp_path)
     with pytest.raises(CorpusError, match="not found"):
         corpus.rescan()

@@ -186,11 +186,13 @@ def test_open_folder_and_errors_keep_the_app_running(make_window, nested_corpus,
 
 def test_unreadable_policy_shows_a_message(make_window, tmp_path):
     (tmp_path / "good.test.md").write_text("# Good\n\nWe collect names.", "utf-8")
-    (tmp_path / "broken.test.md").write_bytes(b"\x00\x01binary junk")
+    (tmp_path / "zbroken.test.md").write_text("# Fine when listed", "utf-8")
     window = make_window(tmp_path)
-    window.select_company("broken.test")
+    (tmp_path / "zbroken.test.md").write_bytes(b"\x00\x01binary junk")  # broken since
+    window.select_company("zbroken.test")
     assert "cannot be shown" in window.browser.toPlainText()
     assert "binary" in window.last_error
+    assert "zbroken.test cannot be shown" in window.notice_bar.summary("unreadable-policy")
     window.select_company("good.test")
     assert window.current.policy.domain == "good.test"
     for box in window.findChildren(QMessageBox):

@@ -247,7 +247,8 @@ class Corpus:
         broken: dict[Path, tuple[int, float, str]] = getattr(self, "_broken", {})
         self._broken = {}
         by_domain: dict[str, list[PolicyEntry]] = {}
-        for path, stat in _walk_policy_files(self.root, self._warn):
+        self.folders: list[Path] = []
+        for path, stat in _walk_policy_files(self.root, self._warn, self.folders):
             if stat.st_size == 0:
                 self._warn(f"{path}: the file is empty; skipped")
                 continue
@@ -291,30 +292,32 @@ class Corpus:
             changed=sorted(d for d in set(before) & set(after) if before[d] != after[d]),
         )
 
-    def find_broken(self, cancelled: Callable[[], bool] | None = None
-                    ) -> list[tuple[str, str]]:
-        """Read every listed file and return ``(domain, message)`` for those that cannot be
-        shown (binary, blank, not UTF-8, too large, unreadable). Safe to run off the GUI
-        thread: it only reads."""
+    def find_broken(self, cancelled: Callable[[], bool] | None = None,
+                    entries: list[PolicyEntry] | None = None
+                    ) -> list[tuple[PolicyEntry, str]]:
+        """Read every listed file (or just ``entries``) and return ``(entry, message)`` for
+        those that cannot be shown (binary, blank, not UTF-8, too large, unreadable, gone).
+        Safe to run off the GUI thread: it only reads."""
         broken = []
-        for entry in list(self.entries):
+        for entry in list(self.entries if entries is None else entries):
             if cancelled and cancelled():
                 break
             try:
                 read_policy(entry.path, entry.domain)
             except PolicyLoadError as exc:
-                broken.append((entry.domain, str(exc)))
+                broken.append((entry, str(exc)))
         return broken
 
-    def discard(self, domain: str, message: str) -> bool:
+    def discard(self, entry: PolicyEntry | str, message: str) -> bool:
         """Take an unreadable file out of the listing (until it changes on disk) and record
-        why in :attr:`problems`. Returns False if ``domain`` is not listed."""
-        entry = self._index.get(domain)
-        if entry is None:
-            return False
+        why in :attr:`problems`. Returns False if it is not listed (any more)."""
+        domain = entry if isinstance(entry, str) else entry.domain
+        current = self._index.get(domain)
+        if current is None or (isinstance(entry, PolicyEntry) and current != entry):
+            return False  # gone, or replaced by a newer file since it was checked
         if not message.endswith("skipped"):
             message += "; skipped"
-        self._broken[entry.path] = (entry.size, entry.mtime, message)
+        self._broken[current.path] = (current.size, current.mtime, message)
         self.entries = [e for e in self.entries if e.domain != domain]
         del self._index[domain]
         self._warn(message)
@@ -360,11 +363,14 @@ class Corpus:
 
 
 def _walk_policy_files(
-    root: Path, warn: Callable[[str], None]
+    root: Path, warn: Callable[[str], None], folders: list[Path] | None = None
 ) -> Iterator[tuple[Path, os.stat_result]]:
+    """Policy files under ``root`` with their stat; ``folders`` collects every folder seen."""
     stack = [root]
     while stack:
         folder = stack.pop()
+        if folders is not None:
+            folders.append(folder)
         try:
             with os.scandir(folder) as it:
                 items = list(it)

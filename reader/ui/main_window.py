@@ -30,9 +30,17 @@ from reader.output.highlight import HighlightedPolicy, header_html
 from reader.paths import embedded_corpus_dir, user_data_dir
 from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
 from reader.search.query import Match, MatchFinder
-from reader.sources.corpus import Corpus, CorpusError, PolicyLoadError
+from reader.sources.corpus import (
+    Corpus,
+    CorpusError,
+    PolicyEntry,
+    PolicyLoadError,
+    corpus_folder_problem,
+)
 from reader.ui.category_panel import CategoryPanel
+from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
+from reader.ui.notice_bar import NoticeBar
 from reader.ui.policy_view import PolicyBrowser
 from reader.ui.search_panel import SEARCH_HELP, SearchPanel
 from reader.ui.workers import IndexWorker, SearchWorker
@@ -42,11 +50,17 @@ CACHE_SIZE = 8
 FILTER_DELAY_MS = 150
 DEBOUNCE_FROM_ROWS = 20000
 SORT_KEYS = [("Name", "name"), ("Newest first", "date"), ("Longest first", "length")]
+FIRST_POLICY_TRIES = 50  # a corpus whose first files are broken opens on the first good one
 
 
 def settings() -> QSettings:
-    """App settings in an INI file under the user data dir."""
-    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    """App settings in an INI file under the user data dir (Qt's default place if that
+    folder cannot be created)."""
+    try:
+        folder = user_data_dir()
+    except OSError:
+        return QSettings()
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def system_is_dark() -> bool:
@@ -60,12 +74,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Privacy Policy Reader")
         self.setAcceptDrops(True)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        self.pool.setMaxThreadCount(3)  # index, search, file check
         self.corpus: Corpus | None = None
         self.policy_index: PolicyIndex | None = None
         self.index_worker: IndexWorker | None = None
         self.export_worker = None
         self.search_worker: SearchWorker | None = None
+        self.check_worker: CorpusCheckWorker | None = None
+        self.reindex_pending = False
         self.search_generation = 0
         self.current: HighlightedPolicy | None = None
         self.current_matches: list[Match] = []
@@ -82,10 +98,7 @@ class MainWindow(QMainWindow):
         stored = settings()
         if restore:
             self._restore_layout(stored)
-        path = corpus_path or (stored.value("corpus") if restore else None)
-        if not path or not Path(str(path)).is_dir():
-            path = str(embedded_corpus_dir())
-        self.open_corpus(str(path), restore_policy=stored.value("policy") if restore else None)
+        self._open_first_corpus(corpus_path, stored if restore else None)
 
     # -- construction --------------------------------------------------------------------
 
@@ -146,7 +159,16 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([230, 760, 340])
-        self.setCentralWidget(self.splitter)
+        self.notice_bar = NoticeBar()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.notice_bar)
+        central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.watcher = CorpusWatcher(self)
+        self.watcher.changed.connect(self.reload_corpus)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
@@ -186,6 +208,9 @@ class MainWindow(QMainWindow):
         self.open_action = action(menu, "&Open Corpus Folder...", self.choose_corpus,
                                   QKeySequence(keys.Open), "Read policies from another folder")
         action(menu, "Open &Embedded Corpus", lambda: self.open_corpus(str(embedded_corpus_dir())))
+        self.reload_action = action(menu, "&Reload Folder", self.reload_corpus,
+                                    QKeySequence(keys.Refresh),
+                                    "List the folder again: new, deleted and changed files")
         menu.addSeparator()
         self.export_action = action(menu, "&Export PDF...", self.export_pdf,
                                     QKeySequence("Ctrl+E"), "Save the highlighted policy as PDF")
@@ -252,6 +277,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.save_settings()
         self.cancel_background_work()
+        self.watcher.stop()
+        if self.check_worker:
+            self.check_worker.cancel()
         if self.search_worker:
             self.search_worker.cancel()
         self.pool.waitForDone(10000)
@@ -288,6 +316,25 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_corpus(folder)
 
+    def _open_first_corpus(self, requested: str | None, stored: QSettings | None) -> None:
+        """The folder given on the command line, else the one open last time, else the
+        embedded corpus; a folder that is gone is said so in the notice bar."""
+        embedded = str(embedded_corpus_dir())
+        restore_policy = stored.value("policy") if stored is not None else None
+        origin = "given"
+        if not requested and stored is not None and stored.value("corpus"):
+            requested, origin = str(stored.value("corpus")), "open last time"
+        if requested:
+            problem = corpus_folder_problem(requested)
+            if problem is None and self.open_corpus(requested, restore_policy):
+                return
+            if problem:
+                self.last_error = problem
+                self.notice_bar.show_notice(
+                    "corpus-missing", f"The folder {origin} cannot be opened ({problem}); "
+                    "the embedded corpus is shown instead.")
+        self.open_corpus(embedded, restore_policy)
+
     def open_corpus(self, path: str, restore_policy: str | None = None) -> bool:
         """Open a folder of policies; on failure keep what is open and say why."""
         try:
@@ -301,31 +348,151 @@ class MainWindow(QMainWindow):
                               "The current corpus stays open.")
             return False
         self.cancel_indexing()
+        if self.check_worker:
+            self.check_worker.cancel()
+            self.check_worker = None
         if self.policy_index:
             self.pool.waitForDone(5000)
             self.policy_index.close()
+            self.policy_index = None
         self.corpus = corpus
         self.cache.clear()
         self.company_model.sort_key = self.sort_box.currentData() or "name"
-        self.company_model.set_entries(corpus.entries)
-        self._update_count()
         self.setWindowTitle(f"Privacy Policy Reader — {corpus.root.name}")
-        if corpus.problems:
-            self.statusBar().showMessage(
-                f"{len(corpus.problems)} files skipped: {corpus.problems[0]}", 15000)
-        self.policy_index = PolicyIndex(corpus)
+        self.notice_bar.dismiss("unreadable-policy")
+        self.watcher.watch(corpus)
+        self._open_index(corpus)
+        first = self._first_readable(restore_policy if restore_policy in corpus else None)
+        self._refresh_company_list()
+        if first:
+            self.select_company(first)
+        self._start_check()
+        return True
+
+    def _open_index(self, corpus: Corpus) -> None:
+        """Open the corpus's search index; without one, reading still works and the notice
+        bar says why search is off."""
         try:
+            self.policy_index = PolicyIndex(corpus)
             self.policy_index.open()
         except Exception as exc:  # noqa: BLE001 - the index is optional for reading
-            self.notify_error("Search index", f"The search index cannot be opened: {exc}")
             self.policy_index = None
+            self.notice_bar.show_notice(
+                "search-off", f"Search is off: the search index cannot be used ({exc}). "
+                "Policies can still be read.")
+            return
+        self.notice_bar.dismiss("search-off")
+        for message in self.policy_index.messages:
+            self.statusBar().showMessage(message, 15000)
+        self.start_indexing()
+
+    def _first_readable(self, preferred: str | None) -> str | None:
+        """The policy to open first: ``preferred`` or the first listed one that reads;
+        unreadable ones met on the way leave the list (and show in the notice bar)."""
+        assert self.corpus is not None
+        candidates = ([preferred] if preferred else []) + self.corpus.domains()
+        for domain in candidates[:FIRST_POLICY_TRIES]:
+            if domain not in self.corpus:
+                continue
+            try:
+                self.highlighted(domain)
+            except PolicyLoadError as exc:
+                self.corpus.discard(domain, str(exc))
+                continue
+            return domain
+        return self.corpus.domains()[0] if len(self.corpus) else None
+
+    def _refresh_company_list(self, keep_metadata: bool = False) -> None:
+        """Show the corpus's current entries, keep the selection, update count and notice."""
+        assert self.corpus is not None
+        current = self.current.policy.domain if self.current else None
+        self.company_model.set_entries(self.corpus.entries, keep_metadata)
+        self._update_count()
+        if current:
+            self._select_quietly(current)
+        self._show_skipped_files()
+
+    def _show_skipped_files(self) -> None:
+        """The notice listing files left out of the list, or none if all are shown."""
+        problems = self.corpus.problems if self.corpus else []
+        if not problems:
+            self.notice_bar.dismiss("skipped")
+            return
+        duplicates = sum("a second policy for" in p for p in problems)
+        parts = []
+        if len(problems) > duplicates:
+            count = len(problems) - duplicates
+            parts.append(f"{count:,} {'file' if count == 1 else 'files'} skipped: "
+                         "cannot be read as text (empty, binary, not UTF-8 or unreadable)")
+        if duplicates:
+            parts.append(f"{duplicates:,} duplicate {'file' if duplicates == 1 else 'files'} "
+                         "skipped: a second file for a company (the .md, then the larger "
+                         "file is shown)")
+        self.notice_bar.show_notice("skipped", "; ".join(parts) + ".", problems)
+
+    def _start_check(self, entries: list[PolicyEntry] | None = None) -> None:
+        """Read the listed files in the background; unreadable ones leave the list."""
+        if not self.corpus:
+            return
+        worker = CorpusCheckWorker(self.corpus, entries)
+        worker.signals.finished.connect(self._check_finished)
+        self.check_worker = worker
+        self.pool.start(worker)
+
+    def _check_finished(self, corpus: Corpus, broken: list) -> None:
+        if self.sender() is not (self.check_worker.signals if self.check_worker else None):
+            return
+        self.check_worker = None
+        if corpus is not self.corpus:
+            return
+        discarded = [entry.domain for entry, message in broken
+                     if corpus.discard(entry, message)]
+        for domain in discarded:
+            self.cache.pop(domain, None)
+        if discarded:
+            self._refresh_company_list(keep_metadata=True)
+
+    def reload_corpus(self) -> None:
+        """File > Reload (F5), also run when the watched folder changes: list the folder
+        again, keep the policy shown, and bring the search index up to date."""
+        if not self.corpus:
+            return
+        try:
+            changes = self.corpus.rescan()
+        except CorpusError as exc:
+            self.notify_error("The folder is gone",
+                              f"{exc}. The list stays as it was; open another folder.")
+            return
+        self.watcher.watch(self.corpus)
+        for domain in changes.removed + changes.changed:
+            self.cache.pop(domain, None)
+        current = self.current.policy.domain if self.current else None
+        self._refresh_company_list(keep_metadata=True)
+        if current and current in changes.removed:
+            self.current = None
+            first = self._first_readable(None)
+            if first:
+                self.select_company(first)
+        elif current and current in changes.changed:
+            self.show_policy(current)
+        if changes:
+            self.statusBar().showMessage(
+                f"Folder reloaded: {len(changes.added):,} added, {len(changes.removed):,} "
+                f"removed, {len(changes.changed):,} changed", 10000)
+            self._reindex()
+            fresh = set(changes.added) | set(changes.changed)
+            if fresh:
+                self._start_check([e for e in self.corpus.entries if e.domain in fresh])
         else:
-            for message in self.policy_index.messages:
-                self.statusBar().showMessage(message, 15000)
+            self.statusBar().showMessage("Folder reloaded: no changes", 5000)
+
+    def _reindex(self) -> None:
+        """Bring the index up to date now, or as soon as the running update stops."""
+        if self.index_worker:
+            self.reindex_pending = True
+            self.index_worker.cancel()
+        else:
             self.start_indexing()
-        target = restore_policy if restore_policy and restore_policy in corpus else None
-        self.select_company(target or corpus.entries[0].domain)
-        return True
 
     def _update_count(self) -> None:
         shown = self.company_proxy.rowCount()
@@ -412,6 +579,10 @@ class MainWindow(QMainWindow):
             return
         self.index_worker = None
         self._show_progress(False)
+        if self.reindex_pending:
+            self.reindex_pending = False
+            self.start_indexing()
+            return
         if report.cancelled:
             message = f"Indexing cancelled after {report.indexed:,} policies; search covers those."
         elif report.indexed or report.deleted:
@@ -430,6 +601,7 @@ class MainWindow(QMainWindow):
     def _index_failed(self, message: str) -> None:
         self.index_worker = None
         self._show_progress(False)
+        self.reindex_pending = False
         self.notify_error("Search index", message)
 
     # -- showing a policy ----------------------------------------------------------------
@@ -472,7 +644,12 @@ class MainWindow(QMainWindow):
             self.browser.setHtml(f"<p><b>This policy cannot be shown.</b></p>"
                                  f"<p>{html.escape(str(exc))}</p>")
             self.category_panel.show_policy(None)
-            self.notify_error("Cannot read the policy", str(exc))
+            self.last_error = str(exc)
+            self.notice_bar.show_notice("unreadable-policy",
+                                        f"{domain} cannot be shown: {exc}")
+            entry = self.corpus.find(domain)
+            if entry is not None and not entry.path.exists():
+                QTimer.singleShot(0, self.reload_corpus)  # deleted since it was listed
             return False
         self.current = item
         self.current_matches = finder.find(item.document.text) if finder else []

@@ -46,9 +46,16 @@ class CompanyListModel(QAbstractListModel):
         self._row_of: dict[str, int] = {}
         self.sort_key = "name"
 
-    def set_entries(self, entries: list[PolicyEntry]) -> None:
+    def set_entries(self, entries: list[PolicyEntry], keep_metadata: bool = False) -> None:
+        """Show ``entries``; with ``keep_metadata`` (a reload of the same folder), rows of
+        unchanged files keep the date, title and words already known."""
+        previous = {row.domain: row for row in self._rows} if keep_metadata else {}
         self.beginResetModel()
-        self._rows = [CompanyRow(e.domain, e.size) for e in entries]
+        self._rows = []
+        for e in entries:
+            old = previous.get(e.domain)
+            self._rows.append(CompanyRow(e.domain, e.size, old.date, old.title, old.words)
+                              if old and old.size == e.size else CompanyRow(e.domain, e.size))
         self._order()
         self.endResetModel()
 
