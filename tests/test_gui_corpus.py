@@ -193,7 +193,7 @@ def test_unwritable_data_folder_turns_search_off_with_a_notice(make_window, qtbo
     monkeypatch.setattr(main_window_module, "settings",
                         lambda: QSettings(ini, QSettings.Format.IniFormat))
     window = make_window()
-    assert window.current.policy.domain == "bluebird-bank.example"  # reading works
+    assert window.current.policy.domain == "audiomidi.com"  # reading works
     assert window.policy_index is None
     notice = window.notice_bar.summary("search-off")
     assert notice.startswith("Search is off: the search index cannot be used")
