@@ -304,6 +304,112 @@ def positive_int(text: str) -> int:
     return value
 
 
+def _policy_history(args: argparse.Namespace):
+    """The versions of ``args.company`` in the corpus, problems printed as warnings."""
+    from reader.sources.history import CorpusHistory
+
+    history_source = CorpusHistory(_open_corpus(args))
+    try:
+        history = history_source.history(args.company)
+    except KeyError as exc:
+        raise CliError(f"{exc.args[0]} (try: privacy-reader list)") from exc
+    for problem in history.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return history
+
+
+_SHORT_CATEGORY = {"first_party_collection": "collect", "third_party_sharing": "share",
+                   "user_choice": "choice", "user_access": "access",
+                   "data_retention": "retain", "data_security": "secure",
+                   "policy_change": "change", "do_not_track": "dnt",
+                   "international_audiences": "audienc"}
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from reader.analysis.taxonomy import practice_ids
+    from reader.analysis.timeline import timeline
+
+    history = _policy_history(args)
+    points = timeline(history)
+    for point in points:
+        if point.problem:
+            print(f"warning: {point.problem}", file=sys.stderr)
+    points = [p for p in points if p.counts is not None]
+    ids = practice_ids()
+    if args.json:
+        json.dump({"company": history.company,
+                   "versions": [{"date": p.version.date, "words": p.words,
+                                 "categories": p.counts} for p in points]}, sys.stdout)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    short = [_SHORT_CATEGORY.get(i, i[:7]) for i in ids]
+    print(f"{history.company}: {len(points)} versions (passages per practice)")
+    print(f"{'DATE':10} {'COMMIT':7} {'WORDS':>7} " + " ".join(f"{s:>7}" for s in short))
+    for point in points:
+        commit = point.version.ref[:7] if point.version.source == "git" else "-"
+        print(f"{point.version.date:10} {commit:7} {point.words:>7} "
+              + " ".join(f"{point.counts.get(i, 0):>7}" for i in ids))
+    print("columns: " + ", ".join(f"{s}={i}" for s, i in zip(short, ids, strict=True)))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from reader.analysis.timeline import diff_history
+
+    history = _policy_history(args)
+    if len(history) < 2:
+        raise CliError(f"{history.company} has only {len(history)} version; nothing to compare")
+    try:
+        old = history.find(args.old) if args.old else history.versions[-2]
+        new = history.find(args.new) if args.new else history.versions[-1]
+    except KeyError as exc:
+        raise CliError(exc.args[0]) from exc
+    try:
+        diff = diff_history(history, old, new)
+    except PolicyLoadError as exc:
+        raise CliError(str(exc)) from exc
+    if args.output:
+        from reader.output.diff_export import write_diff_pdf
+        from reader.output.export import ExportError
+
+        try:
+            written = write_diff_pdf(history.company, diff, Path(args.output))
+        except ExportError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"wrote {written}", file=sys.stderr)
+    if args.json:
+        json.dump(diff.to_json(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif not args.output:
+        print(f"{history.company}: {old.label} -> {new.label}")
+        for line in diff.summary():
+            print(f"  {line}")
+        marks = {"added": "+", "removed": "-", "changed": "~"}
+        for change in diff.changes:
+            cats = f" [{', '.join(change.categories)}]" if change.categories else ""
+            if change.kind == "changed":
+                print(f"\n~{cats}\n  - {change.old.text}\n  + {change.new.text}")
+            else:
+                text = (change.new or change.old).text
+                print(f"\n{marks[change.kind]}{cats} {text}")
+    return EXIT_OK
+
+
+def _add_history_commands(command) -> None:
+    history = command("history", "every version of a company's policy with its practices")
+    history.add_argument("company", metavar="COMPANY")
+    history.add_argument("--json", action="store_true", help="print the versions as JSON")
+    history.set_defaults(func=cmd_history)
+    diff = command("diff", "what changed between two versions of a policy, by practice")
+    diff.add_argument("company", metavar="COMPANY")
+    diff.add_argument("old", metavar="OLD", nargs="?",
+                      help="date YYYY-MM-DD, commit or @N (default: the second newest)")
+    diff.add_argument("new", metavar="NEW", nargs="?", help="(default: the newest)")
+    diff.add_argument("--json", action="store_true", help="print the diff as JSON")
+    diff.add_argument("-o", "--output", metavar="FILE.pdf", help="export the diff as a PDF")
+    diff.set_defaults(func=cmd_diff)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-reader",
@@ -353,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--limit", type=positive_int, default=100, metavar="N",
                         help="at most N search results (default 100)")
     export.set_defaults(func=cmd_export)
+    _add_history_commands(command)
     return parser
 
 

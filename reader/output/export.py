@@ -115,6 +115,12 @@ def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
 
 def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None) -> Path:
     """Write one PDF atomically; raises :class:`ExportError` with a clear message."""
+    return write_document_pdf(lambda: build_document(item, visible), out,
+                              f"{item.policy.domain}: {item.policy.title}")
+
+
+def write_document_pdf(make_document: Callable[[], object], out: Path, title: str) -> Path:
+    """Print the QTextDocument ``make_document()`` builds to ``out`` on A4, atomically."""
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
@@ -136,9 +142,9 @@ def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = Non
         raise ExportError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
     temp = Path(temp_name)
     try:
-        document = build_document(item, visible)
+        document = make_document()
         writer = QPdfWriter(str(temp))
-        writer.setTitle(f"{item.policy.domain}: {item.policy.title}")
+        writer.setTitle(title)
         writer.setCreator("Privacy Policy Reader")
         writer.setResolution(300)
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),

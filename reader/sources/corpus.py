@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader.sources.dated import dated_file
+
 log = logging.getLogger(__name__)
 
 POLICY_SUFFIXES = (".md", ".markdown", ".txt")
@@ -247,6 +249,7 @@ class Corpus:
         broken: dict[Path, tuple[int, float, str]] = getattr(self, "_broken", {})
         self._broken = {}
         by_domain: dict[str, list[PolicyEntry]] = {}
+        newest: dict[str, PolicyEntry] = {}  # dated policy -> its newest file
         self.folders: list[Path] = []
         for path, stat in _walk_policy_files(self.root, self._warn, self.folders):
             if stat.st_size == 0:
@@ -262,8 +265,17 @@ class Corpus:
                 continue
             domain = domain_from_filename(path)
             relpath = str(path.relative_to(self.root))
+            if version := dated_file(relpath):
+                # Dated versions of one policy: the newest is the one listed and indexed.
+                listed = newest.get(version.policy)
+                if listed is None or _newer(relpath, listed.relpath):
+                    newest[version.policy] = PolicyEntry(
+                        version.policy, path, stat.st_size, stat.st_mtime, relpath)
+                continue
             by_domain.setdefault(domain, []).append(
                 PolicyEntry(domain, path, stat.st_size, stat.st_mtime, relpath))
+        for policy, entry in newest.items():
+            by_domain.setdefault(policy, []).append(entry)
         chosen = []
         for domain, candidates in by_domain.items():
             kept = preferred_entry(candidates)
@@ -360,6 +372,13 @@ class Corpus:
                 yield read_policy(entry.path, entry.domain)
             except PolicyLoadError as exc:
                 self._warn(f"{exc}; skipped")
+
+
+def _newer(relpath: str, other: str) -> bool:
+    """Whether dated file ``relpath`` is a later version than ``other`` (same-day ties go to
+    the later name)."""
+    mine, theirs = dated_file(relpath), dated_file(other)
+    return theirs is None or (mine.date, relpath) > (theirs.date, other)
 
 
 def _walk_policy_files(

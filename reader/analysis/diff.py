@@ -1,0 +1,179 @@
+"""What changed between two versions of a policy, sentence by sentence and by practice.
+
+Each version is read as its sentences in order (headings included, nothing dropped), each
+with the practice categories the policy's analysis gave it. The two lists are aligned with
+:class:`difflib.SequenceMatcher`; inside a replaced stretch, an old and a new sentence whose
+words are at least :data:`SIMILAR` alike are paired as one *changed* passage (a rewording),
+the rest are *removed* or *added*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from reader.analysis.practices import Analysis
+from reader.analysis.taxonomy import category, practice_ids
+
+SIMILAR = 0.5  # word-level similarity at which two sentences are one reworded passage
+PAIR_WINDOW = 40  # how far ahead in a replaced stretch a rewording is looked for
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence of one version and its practice categories (most confident first)."""
+
+    text: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionText:
+    """A version as the diff reads it: its sentences, word count and passages per category."""
+
+    passages: tuple[Passage, ...]
+    words: int
+    counts: dict[str, int]
+
+    def to_json(self) -> dict:
+        return {"words": self.words, "counts": self.counts,
+                "passages": [[p.text, list(p.categories)] for p in self.passages]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> VersionText:
+        return cls(tuple(Passage(text, tuple(cats)) for text, cats in data["passages"]),
+                   int(data["words"]), {k: int(v) for k, v in data["counts"].items()})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: ``kind`` is ``added``, ``removed`` or ``changed``."""
+
+    kind: str
+    old: Passage | None
+    new: Passage | None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Categories of the new and the old passage (new first, each once)."""
+        seen: dict[str, None] = {}
+        for passage in (self.new, self.old):
+            if passage:
+                seen.update(dict.fromkeys(passage.categories))
+        return tuple(seen)
+
+
+@dataclass
+class PolicyDiff:
+    old: str  # date (label) of the older version
+    new: str
+    changes: list[Change] = field(default_factory=list)
+    category_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+    def by_category(self) -> dict[str, Counter[str]]:
+        """Category -> how many passages with it were added, removed and changed."""
+        found: dict[str, Counter[str]] = {c: Counter() for c in practice_ids()}
+        for change in self.changes:
+            for category_id in change.categories:
+                found.setdefault(category_id, Counter())[change.kind] += 1
+        return {k: v for k, v in found.items() if v}
+
+    def summary(self) -> list[str]:
+        """One line per practice that changed, e.g. ``Sharing with third parties: 3
+        passages added, 1 changed``; then the passages about no practice."""
+        lines = []
+        for category_id, counted in self.by_category().items():
+            lines.append(f"{category(category_id).name}: {_counted(counted)}")
+        plain = Counter(c.kind for c in self.changes if not c.categories)
+        if plain:
+            lines.append(f"Other text: {_counted(plain)}")
+        return lines or ["No differences in the text."]
+
+    def to_json(self) -> dict:
+        return {
+            "old": self.old, "new": self.new,
+            "added": [{"text": c.new.text, "categories": list(c.categories)}
+                      for c in self.of_kind("added")],
+            "removed": [{"text": c.old.text, "categories": list(c.categories)}
+                        for c in self.of_kind("removed")],
+            "changed": [{"old": c.old.text, "new": c.new.text,
+                         "categories": list(c.categories)} for c in self.of_kind("changed")],
+            "category_counts": {k: {"old": o, "new": n}
+                                for k, (o, n) in self.category_counts.items()},
+        }
+
+
+def _counted(counted: Counter[str]) -> str:
+    """``3 passages added, 1 removed, 2 changed`` (kinds with none are left out)."""
+    kinds = [kind for kind in ("added", "removed", "changed") if counted[kind]]
+    parts = [f"{counted[kind]} {kind}" for kind in kinds]
+    if parts:
+        first = counted[kinds[0]]
+        parts[0] = f"{first} passage{'s' if first != 1 else ''} {kinds[0]}"
+    return ", ".join(parts)
+
+
+def version_text(analysis: Analysis, words: int | None = None) -> VersionText:
+    """Every sentence of an analysed policy with the categories of its highlight."""
+    by_bounds = {(span.start, span.end): span.categories for span in analysis.spans}
+    passages = []
+    for paragraph in analysis.paragraphs:
+        for sentence in paragraph.sentences:
+            text = _SPACE.sub(" ", analysis.text[sentence.start:sentence.end]).strip()
+            if text:
+                passages.append(Passage(text, by_bounds.get((sentence.start, sentence.end),
+                                                             ())))
+    counted = analysis.passage_counts()
+    counts = {c: counted.get(c, 0) for c in practice_ids()}
+    if words is None:
+        words = len(analysis.text.split())
+    return VersionText(tuple(passages), words, counts)
+
+
+def diff_versions(old: VersionText, new: VersionText, old_label: str = "old",
+                  new_label: str = "new") -> PolicyDiff:
+    """Align two versions by sentence (see the module docstring)."""
+    result = PolicyDiff(old_label, new_label)
+    result.category_counts = {c: (old.counts.get(c, 0), new.counts.get(c, 0))
+                              for c in practice_ids()}
+    before = [p.text for p in old.passages]
+    after = [p.text for p in new.passages]
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        result.changes += _pair(old.passages[i1:i2], new.passages[j1:j2])
+    return result
+
+
+def _pair(old: tuple[Passage, ...], new: tuple[Passage, ...]) -> list[Change]:
+    """Changes of a replaced stretch: rewordings paired in order, the rest added/removed."""
+    out: list[Change] = []
+    new_words = [p.text.lower().split() for p in new]
+    cursor = 0
+    for passage in old:
+        words = passage.text.lower().split()
+        best, best_ratio = -1, SIMILAR
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(words)
+        for j in range(cursor, min(len(new), cursor + PAIR_WINDOW)):
+            matcher.set_seq1(new_words[j])
+            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = j, ratio
+        if best < 0:
+            out.append(Change("removed", passage, None))
+            continue
+        out += [Change("added", None, p) for p in new[cursor:best]]
+        out.append(Change("changed", passage, new[best]))
+        cursor = best + 1
+    out += [Change("added", None, p) for p in new[cursor:]]
+    return out

@@ -1,0 +1,112 @@
+"""A diff of two policy versions as HTML (for the History view) and as a PDF.
+
+The same marks everywhere: added passages on a green edge, removed ones struck through on a
+red edge, changed ones as old (struck) then new; every passage carries its practice
+categories as coloured labels. The PDF starts with the "what changed" summary by practice
+and the passages per category before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+from reader.analysis.diff import Change, PolicyDiff
+from reader.analysis.taxonomy import category, practice_categories
+
+ADDED_EDGE = "#2E7D32"
+REMOVED_EDGE = "#C62828"
+CHANGED_EDGE = "#1565C0"
+KIND_LABEL = {"added": "Added", "removed": "Removed", "changed": "Changed"}
+KIND_EDGE = {"added": ADDED_EDGE, "removed": REMOVED_EDGE, "changed": CHANGED_EDGE}
+
+
+def category_labels(categories: tuple[str, ...], dark_theme: bool = False) -> str:
+    """Coloured category name labels (the highlight colours of the viewer)."""
+    if not categories:
+        return "<span style='color:#777777'>no practice</span>"
+    return " ".join(
+        f"<span style='background-color:{category(c).colour(dark_theme)}'>"
+        f"&nbsp;{html.escape(category(c).name)}&nbsp;</span>" for c in categories)
+
+
+def change_html(change: Change, anchor: str = "", dark_theme: bool = False) -> str:
+    """One change as a table row-like block: kind, categories, text with its marks."""
+    e = html.escape
+    colour = category(change.categories[0]).colour(dark_theme) if change.categories else ""
+    background = f"background-color:{colour};" if colour else ""
+    if change.kind == "added":
+        text = f"<span style='{background}'>{e(change.new.text)}</span>"
+    elif change.kind == "removed":
+        text = (f"<span style='text-decoration:line-through;color:{REMOVED_EDGE}'>"
+                f"{e(change.old.text)}</span>")
+    else:
+        text = (f"<span style='text-decoration:line-through;color:{REMOVED_EDGE}'>"
+                f"{e(change.old.text)}</span><br>"
+                f"<span style='{background}'>{e(change.new.text)}</span>")
+    name = f"<a name='{anchor}'></a>" if anchor else ""
+    return (f"<table width='100%' cellspacing='0' cellpadding='4' style='margin-top:4px'>"
+            f"<tr><td width='6' style='background-color:{KIND_EDGE[change.kind]}'></td>"
+            f"<td>{name}<b>{KIND_LABEL[change.kind]}</b> · "
+            f"{category_labels(change.categories, dark_theme)}<br>{text}</td></tr></table>")
+
+
+def summary_html(diff: PolicyDiff, dark_theme: bool = False) -> str:
+    """The "what changed" lines by practice and the passages per category table."""
+    e = html.escape
+    lines = "".join(f"<li>{e(line)}</li>" for line in diff.summary())
+    rows = []
+    for item in practice_categories():
+        old, new = diff.category_counts.get(item.id, (0, 0))
+        delta = new - old
+        sign = f"+{delta}" if delta > 0 else str(delta) if delta else "="
+        rows.append(f"<tr><td><span style='background-color:{item.colour(dark_theme)}'>"
+                    f"&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;{e(item.name)}</td>"
+                    f"<td align='right'>{old}</td><td align='right'>{new}</td>"
+                    f"<td align='right'>{sign}</td></tr>")
+    counts = (f"<table border='1' cellspacing='0' cellpadding='3'>"
+              f"<tr><th align='left'>Practice</th><th>{e(diff.old)}</th><th>{e(diff.new)}</th>"
+              f"<th>change</th></tr>{''.join(rows)}</table>")
+    added, removed, changed = (len(diff.of_kind(k)) for k in ("added", "removed", "changed"))
+    totals = (f"<p>{added} passages added, {removed} removed, {changed} changed "
+              f"(reworded).</p>")
+    return f"<h3>What changed</h3><ul>{lines}</ul>{totals}<h3>Passages per practice</h3>{counts}"
+
+
+def diff_html(company: str, diff: PolicyDiff, dark_theme: bool = False,
+              exported_on: dt.date | None = None) -> str:
+    """The whole diff report: title, summary, then every change in document order."""
+    e = html.escape
+    stamp = (exported_on or dt.date.today()).isoformat()
+    changes = "".join(change_html(c, f"c{i}", dark_theme) for i, c in enumerate(diff.changes))
+    return (f"<h1>{e(company)}: what changed</h1>"
+            f"<p>From the version of {e(diff.old)} to the version of {e(diff.new)}. "
+            f"Exported {stamp} with Privacy Policy Reader.</p>"
+            f"{summary_html(diff, dark_theme)}<hr><h2>Changes</h2>"
+            f"{changes or '<p>No differences in the text.</p>'}")
+
+
+def write_diff_pdf(company: str, diff: PolicyDiff, out: Path) -> Path:
+    """Write the diff report as a PDF (atomically); raises ``ExportError``."""
+    from PySide6.QtGui import QFont, QTextDocument
+
+    from reader.output.export import (
+        BODY_POINT_SIZE,
+        FONT_FAMILY,
+        ensure_gui_application,
+        write_document_pdf,
+    )
+
+    def make_document() -> QTextDocument:
+        ensure_gui_application()
+        document = QTextDocument()
+        font = QFont(FONT_FAMILY)
+        font.setPointSize(BODY_POINT_SIZE)
+        document.setDefaultFont(font)
+        document.setDefaultStyleSheet("h1{font-size:18pt} h2{font-size:14pt} h3{font-size:12pt}")
+        document.setHtml(diff_html(company, diff))
+        return document
+
+    return write_document_pdf(make_document, out,
+                              f"{company}: changes {diff.old} to {diff.new}")

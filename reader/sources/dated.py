@@ -1,0 +1,47 @@
+"""Dated policy files: one file per version of one policy.
+
+Two layouts are recognised, both relative to a corpus root:
+
+- ``<company>/<YYYY-MM-DD>.md`` (the Princeton-Leuven history sample): the company is the
+  folder name;
+- files whose name starts with ``YYYYMMDD_`` in one folder, e.g. the Platform Governance
+  Archive's ``Facebook/Privacy Policy/20040613_Facebook_PrivacyPolicy.md``: the policy is
+  the folder's path, ``Facebook/Privacy Policy``.
+
+Pure string work (no file access, no other project imports), so the corpus scanner can use
+it to list the newest version of each dated policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+_ISO_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.(?:md|markdown|txt)$", re.IGNORECASE)
+_COMPACT_PREFIX = re.compile(r"^(\d{4})(\d{2})(\d{2})_.*\.(?:md|markdown|txt)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DatedFile:
+    """A file that is one dated version of a policy."""
+
+    policy: str  # the policy's name: its folder's path relative to the corpus root
+    date: str  # YYYY-MM-DD
+
+
+def dated_file(relpath: str | PurePath) -> DatedFile | None:
+    """``facebook.com/2009-12-31.md`` -> ``DatedFile("facebook.com", "2009-12-31")``;
+    ``None`` for a file that is not a dated version (or sits at the corpus root)."""
+    path = PurePath(relpath)
+    if len(path.parts) < 2:
+        return None
+    match = _ISO_NAME.match(path.name) or _COMPACT_PREFIX.match(path.name)
+    if match is None:
+        return None
+    try:
+        date = dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+    return DatedFile("/".join(path.parent.parts), date)

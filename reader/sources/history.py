@@ -1,0 +1,503 @@
+"""Versions of a policy over time, from a git working copy or from dated files.
+
+Two history sources are detected when a corpus folder is opened:
+
+- **git**: when the corpus folder is (inside) a git working copy, a policy file's versions
+  are the commits that changed it, renames followed. A version's date is the archive date of
+  the file's header when it has one, else the commit's author date (in the author's time
+  zone). Read with pygit2 (libgit2): no ``git`` program is run and no text is parsed.
+- **dated files**: ``<company>/<YYYY-MM-DD>.md`` and ``YYYYMMDD_*.md`` files in one folder
+  (see :mod:`reader.sources.dated`) are the versions of one policy.
+
+A policy with neither has one version: its file. Walking a repository's commits is cached in
+the user data folder per repository and HEAD, and updated incrementally when HEAD moves on.
+Nothing here raises on bad repositories: shallow clones, unreadable objects and undecodable
+versions become messages in :attr:`GitHistory.problems` / :attr:`PolicyHistory.problems`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from reader.paths import user_data_dir
+from reader.sources.corpus import (
+    MAX_POLICY_BYTES,
+    Corpus,
+    Policy,
+    PolicyEntry,
+    PolicyLoadError,
+    decode_policy_bytes,
+    parse_header,
+)
+from reader.sources.dated import dated_file
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 2
+HEADER_PROBE_BYTES = 2048  # the archive date sits in the first lines
+
+
+class HistoryError(Exception):
+    """A history that cannot be read at all; the message says why."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a policy. ``ref`` is a commit id (git) or a file path (dated files)."""
+
+    date: str  # YYYY-MM-DD
+    ref: str
+    path: str  # the file's path at this version (relative to the repository or corpus)
+    blob: str = ""  # git blob id, empty for files
+    source: str = "file"  # "git" or "file"
+
+    @property
+    def label(self) -> str:
+        """Short name shown to people: the date, with the commit for git versions."""
+        return f"{self.date} ({self.ref[:7]})" if self.source == "git" else self.date
+
+
+@dataclass
+class PolicyHistory:
+    """Every version of one policy, oldest first, and how to read each one."""
+
+    company: str
+    versions: list[Version]
+    problems: list[str] = field(default_factory=list)
+    _repo: GitHistory | None = None
+
+    def __len__(self) -> int:
+        return len(self.versions)
+
+    def read_bytes(self, version: Version) -> bytes:
+        if version.source == "git":
+            if self._repo is None:
+                raise PolicyLoadError(f"{version.label}: no repository to read it from")
+            return self._repo.read_blob(version)
+        path = Path(version.ref)
+        try:
+            if path.stat().st_size > MAX_POLICY_BYTES:
+                raise PolicyLoadError(f"{path}: larger than a policy may be")
+            return path.read_bytes()
+        except OSError as exc:
+            raise PolicyLoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+
+    def load(self, version: Version) -> Policy:
+        """Read and parse one version; raises :class:`PolicyLoadError` naming it."""
+        name = f"{self.company} {version.label}"
+        text = decode_policy_bytes(self.read_bytes(version), Path(name))
+        header, body = parse_header(text)
+        return Policy(domain=self.company, title=header.title or self.company,
+                      archive_date=version.date, source_url=header.source_url, body=body,
+                      path=Path(version.ref) if version.source == "file" else Path(version.path),
+                      word_count=len(body.split()))
+
+    def find(self, wanted: str) -> Version:
+        """A version by date (``YYYY-MM-DD``: the last one that day), commit prefix, or
+        position (``@1`` is the oldest, ``@-1`` the newest)."""
+        if wanted.startswith("@"):
+            try:
+                position = int(wanted[1:])
+                return self.versions[position - 1 if position > 0 else position]
+            except (ValueError, IndexError):
+                raise KeyError(f"no version {wanted} (there are {len(self)})") from None
+        same_day = [v for v in self.versions if v.date == wanted]
+        if same_day:
+            return same_day[-1]
+        if len(wanted) >= 4:
+            by_commit = [v for v in self.versions if v.source == "git" and
+                         v.ref.startswith(wanted.lower())]
+            if len(by_commit) == 1:
+                return by_commit[0]
+        dates = ", ".join(v.date for v in self.versions[-5:])
+        raise KeyError(f"{self.company} has no version {wanted!r} (latest: {dates})")
+
+
+def author_date(seconds: int, offset_minutes: int) -> str:
+    """A commit time as the calendar date in the author's own time zone."""
+    zone = dt.timezone(dt.timedelta(minutes=offset_minutes))
+    return dt.datetime.fromtimestamp(seconds, zone).date().isoformat()
+
+
+# A recorded change of one file: commit id, blob id, path at that commit, author date.
+Change = tuple[str, str, str, str]
+
+
+class GitHistory:
+    """The commits of a git working copy, walked once into per-file change lists.
+
+    ``files`` maps each path present at HEAD to the changes of that file, oldest first,
+    renames followed (the changes of the old path come first).
+    """
+
+    def __init__(self, workdir: Path, repo, files: dict[str, list[Change]],
+                 problems: list[str], head: str) -> None:
+        self.workdir = workdir
+        self.repo = repo
+        self.files = files
+        self.problems = problems
+        self.head = head
+        self._header_dates: dict[str, str] = {}
+
+    @classmethod
+    def discover(cls, folder: Path, use_cache: bool = True) -> GitHistory | None:
+        """The history of the git working copy holding ``folder``, or ``None`` when it is
+        not in one. A repository that cannot be read gives an empty history with a message.
+        """
+        import pygit2
+
+        try:
+            found = pygit2.discover_repository(str(folder))
+        except pygit2.GitError:
+            found = None
+        if not found:
+            return None
+        try:
+            repo = pygit2.Repository(found)
+        except pygit2.GitError as exc:
+            return cls(Path(folder), None, {}, [f"{folder}: not a readable git repository "
+                                                f"({exc})"], "")
+        if repo.is_bare or repo.workdir is None:
+            return None
+        workdir = Path(repo.workdir).resolve()
+        if repo.head_is_unborn:
+            return cls(workdir, repo, {}, [f"{workdir}: the git repository has no commits "
+                                           "checked out; versions are not shown"], "")
+        try:
+            head = str(repo.head.target)
+        except pygit2.GitError as exc:
+            return cls(workdir, repo, {}, [f"{workdir}: cannot read HEAD ({exc})"], "")
+        problems: list[str] = []
+        if repo.head_is_detached:
+            log.info("%s: detached HEAD at %s", workdir, head[:7])
+        cache = _cache_path(workdir) if use_cache else None
+        cached = _read_cache(cache) if cache else None
+        files: dict[str, list[Change]]
+        if cached and cached["head"] == head:
+            files, problems = cached["files"], cached["problems"]
+        else:
+            since = None
+            state = None
+            if cached and _is_ancestor(repo, cached["head"], head):
+                since = cached["head"]
+                state = (cached["files"], cached["gone"])
+            files, gone, problems = _walk(repo, head, since, state)
+            if cache:
+                _write_cache(cache, {"format": CACHE_FORMAT, "head": head, "files": files,
+                                     "gone": gone, "problems": problems})
+        history = cls(workdir, repo, files, list(problems), head)
+        if repo.is_shallow:
+            history.problems.append(f"{workdir} is a shallow clone: versions older than the "
+                                    "first commit in this copy are not shown")
+        return history
+
+    def version_counts(self) -> dict[str, int]:
+        """Path at HEAD -> number of versions."""
+        return {path: len(changes) for path, changes in self.files.items()}
+
+    def repo_path(self, file: Path) -> str | None:
+        """A file's path inside the repository (``/``-separated), or ``None`` if outside."""
+        try:
+            return PurePosixPath(Path(file).resolve().relative_to(self.workdir)).as_posix()
+        except ValueError:
+            return None
+
+    def versions(self, path: str) -> list[Version]:
+        """The versions of the file at ``path`` (a path at HEAD), oldest first."""
+        changes = self.files.get(path, [])
+        # Files either carry the archive header or not: when neither the first nor the last
+        # version has one (Open Terms Archive collections), the others are not read.
+        probe = bool(changes) and any(self._header_date(changes[i][1]) for i in (0, -1))
+        out = [Version((probe and self._header_date(blob)) or date, commit, at_path, blob,
+                       "git")
+               for commit, blob, at_path, date in changes]
+        # Stable: versions of one day stay in commit order.
+        return sorted(out, key=lambda v: v.date)
+
+    def read_blob(self, version: Version) -> bytes:
+        import pygit2
+
+        try:
+            blob = self.repo[version.blob]
+            if blob.size > MAX_POLICY_BYTES:
+                raise PolicyLoadError(f"{version.path} at {version.label}: {blob.size / 1e6:.1f}"
+                                      " MB is larger than a policy may be")
+            return blob.data
+        except (KeyError, ValueError, pygit2.GitError) as exc:
+            raise PolicyLoadError(f"{version.path} at {version.label}: the git object cannot "
+                                  f"be read ({exc}); the repository may be damaged") from exc
+
+    def _header_date(self, blob_id: str) -> str | None:
+        if blob_id not in self._header_dates:
+            date = ""
+            try:
+                head = self.repo[blob_id].data[:HEADER_PROBE_BYTES]
+                if head.lstrip()[:1] == b">":
+                    date = parse_header(head.decode("utf-8", "replace"))[0].archive_date or ""
+            except Exception:  # noqa: BLE001 - unreadable versions are reported when read
+                date = ""
+            self._header_dates[blob_id] = date
+        return self._header_dates[blob_id] or None
+
+
+def _is_ancestor(repo, old: str, new: str) -> bool:
+    try:
+        return old == new or repo.descendant_of(new, old)
+    except Exception:  # noqa: BLE001 - an unknown cached commit means: walk again
+        return False
+
+
+def _walk(repo, head: str, since: str | None,
+          state: tuple[dict, dict] | None) -> tuple[dict, dict, list[str]]:
+    """Walk commits oldest first (from ``since``, exclusive, when given) and record which
+    files each commit changed, following renames."""
+    import pygit2
+    from pygit2.enums import SortMode
+
+    files: dict[str, list[Change]] = {k: list(v) for k, v in state[0].items()} if state else {}
+    gone: dict[str, list[Change]] = {k: list(v) for k, v in state[1].items()} if state else {}
+    problems: list[str] = []
+    trees: dict[str, dict[str, tuple[str, bool]]] = {}
+
+    def entries(tree_id: str | None) -> dict[str, tuple[str, bool]]:
+        if tree_id is None:
+            return {}
+        found = trees.get(tree_id)
+        if found is None:
+            found = {e.name: (str(e.id), e.type_str == "tree") for e in repo[tree_id]}
+            trees[tree_id] = found
+        return found
+
+    def compare(old: str | None, new: str | None, prefix: str, out: list) -> None:
+        before, after = entries(old), entries(new)
+        for name, (oid, is_tree) in after.items():
+            previous = before.get(name)
+            if previous and previous == (oid, is_tree):
+                continue
+            if is_tree:
+                compare(previous[0] if previous and previous[1] else None, oid,
+                        prefix + name + "/", out)
+                if previous and not previous[1]:
+                    out.append(("D", prefix + name, previous[0]))
+            else:
+                out.append(("M" if previous and not previous[1] else "A", prefix + name, oid))
+                if previous and previous[1]:
+                    compare(previous[0], None, prefix + name + "/", out)
+        for name, (oid, is_tree) in before.items():
+            if name not in after:
+                if is_tree:
+                    compare(oid, None, prefix + name + "/", out)
+                else:
+                    out.append(("D", prefix + name, oid))
+
+    walker = repo.walk(head, SortMode.TOPOLOGICAL | SortMode.REVERSE)
+    if since:
+        walker.hide(since)
+    last_read = None
+    try:
+        for commit in walker:
+            commit_id = str(commit.id)
+            parent_tree = None
+            if commit.parent_ids:
+                try:
+                    parent_tree = str(repo[commit.parent_ids[0]].tree_id)
+                except (KeyError, pygit2.GitError):
+                    problems.append(f"commit {commit_id[:7]}: its parent is not in this copy "
+                                    "(shallow clone?); older versions are not shown")
+            changes: list[tuple[str, str, str]] = []
+            try:
+                compare(parent_tree, str(commit.tree_id), "", changes)
+            except (KeyError, pygit2.GitError) as exc:
+                problems.append(f"commit {commit_id[:7]}: a tree cannot be read ({exc}); "
+                                "its changes are not shown")
+                continue
+            if len(commit.parent_ids) > 1:
+                changes = _unmerged(repo, commit, changes)
+            date = author_date(commit.author.time, commit.author.offset)
+            added = [c for c in changes if c[0] == "A"]
+            deleted = [c for c in changes if c[0] == "D"]
+            renames = _renames(repo, parent_tree, commit, added, deleted) \
+                if added and deleted else {}
+            for kind, path, blob in changes:
+                if kind == "D":
+                    if path in renames.values():
+                        continue
+                    if path in files:
+                        gone[path] = files.pop(path)
+                    continue
+                if kind == "A":
+                    source = renames.get(path)
+                    if source is not None and source in files:
+                        files[path] = files.pop(source)
+                    elif path in gone:
+                        files[path] = gone.pop(path)
+                files.setdefault(path, []).append((commit_id, blob, path, date))
+            last_read = commit_id
+    except (KeyError, pygit2.GitError) as exc:
+        where = f" after commit {last_read[:7]}" if last_read else ""
+        problems.append(f"the repository cannot be read{where} ({exc}); later versions are "
+                        "not shown")
+    return files, gone, problems
+
+
+def _unmerged(repo, commit, changes: list) -> list:
+    """A merge changes a file only where it differs from every parent (as git's history
+    simplification reads it): what a merge brings in from a side branch was recorded there."""
+    others = []
+    for parent_id in commit.parent_ids[1:]:
+        try:
+            others.append(repo[parent_id].tree)
+        except (KeyError, ValueError):
+            continue
+
+    def in_other_parent(path: str, blob: str) -> bool:
+        for tree in others:
+            try:
+                if str(tree[path].id) == blob:
+                    return True
+            except (KeyError, ValueError):
+                continue
+        return False
+
+    return [c for c in changes if c[0] == "D" or not in_other_parent(c[1], c[2])]
+
+
+def _renames(repo, parent_tree: str | None, commit, added: list, deleted: list
+             ) -> dict[str, str]:
+    """New path -> old path for files a commit renamed: same content first, then what git's
+    rename detection (50% similar) finds."""
+    by_blob = {blob: path for _, path, blob in deleted}
+    renames = {path: by_blob.pop(blob) for _, path, blob in added if blob in by_blob}
+    left_new = {path for _, path, _ in added} - set(renames)
+    left_old = set(by_blob.values())
+    if left_new and left_old and parent_tree is not None:
+        try:
+            diff = repo.diff(repo[parent_tree], commit.tree)
+            diff.find_similar()
+            for patch in diff:
+                delta = patch.delta
+                if delta.new_file.path in left_new and delta.old_file.path in left_old and \
+                        delta.old_file.path != delta.new_file.path:
+                    renames[delta.new_file.path] = delta.old_file.path
+        except Exception as exc:  # noqa: BLE001 - rename detection is a best effort
+            log.warning("rename detection failed in %s: %s", commit.id, exc)
+    return renames
+
+
+def _cache_path(workdir: Path) -> Path:
+    digest = hashlib.sha1(str(workdir).encode("utf-8")).hexdigest()[:16]
+    return user_data_dir() / "history" / f"{workdir.name[:40]}-{digest}.json"
+
+
+def _read_cache(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        return None
+    return data
+
+
+def _write_cache(path: Path, data: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.part")
+        temp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        log.warning("cannot write the history cache %s: %s", path, exc)
+
+
+class CorpusHistory:
+    """The history sources of one corpus: its git repository (if any) and dated files."""
+
+    def __init__(self, corpus: Corpus, use_cache: bool = True) -> None:
+        self.corpus = corpus
+        self.git = GitHistory.discover(corpus.root, use_cache)
+
+    @property
+    def problems(self) -> list[str]:
+        return list(self.git.problems) if self.git else []
+
+    def version_counts(self) -> dict[str, int]:
+        """Company -> number of versions, for every policy of the corpus."""
+        counts = self.git.version_counts() if self.git else {}
+        out = {}
+        for entry in self.corpus.entries:
+            dated = dated_file(entry.relpath)
+            if dated:
+                out[entry.domain] = len(_dated_siblings(entry, dated.policy))
+                continue
+            path = self.git.repo_path(entry.path) if self.git else None
+            out[entry.domain] = counts.get(path, 0) or 1
+        return out
+
+    def history(self, company: str) -> PolicyHistory:
+        """Every version of a company's policy; raises ``KeyError`` for an unknown one."""
+        entry = self.corpus.find(company) or self._by_prefix(company) or \
+            self._by_path(company)
+        if entry is None:
+            raise KeyError(f"no policy for {company!r} in {self.corpus.root}")
+        dated = dated_file(entry.relpath)
+        if dated:
+            versions = [Version(date, str(path), str(path.relative_to(self.corpus.root)))
+                        for date, path in _dated_siblings(entry, dated.policy)]
+            return PolicyHistory(entry.domain, versions)
+        if self.git:
+            path = self.git.repo_path(entry.path)
+            if path in self.git.files:
+                return PolicyHistory(entry.domain, self.git.versions(path),
+                                     list(self.git.problems), self.git)
+        return PolicyHistory(entry.domain, [_single_version(entry)],
+                             [f"{entry.domain}: no earlier versions (the file has no "
+                              "history in git and no dated siblings)"])
+
+    def _by_path(self, name: str) -> PolicyEntry | None:
+        """A policy named by its file's path relative to the corpus folder."""
+        path = self.corpus.root / name
+        try:
+            if path.resolve().is_relative_to(self.corpus.root) and path.is_file():
+                stat = path.stat()
+                return PolicyEntry(name.removesuffix(path.suffix), path, stat.st_size,
+                                   stat.st_mtime, name)
+        except OSError:
+            pass
+        return None
+
+    def _by_prefix(self, name: str) -> PolicyEntry | None:
+        wanted = name.lower().rstrip("/") + "/"
+        found = [e for e in self.corpus.entries if e.domain.lower().startswith(wanted)]
+        return found[0] if len(found) == 1 else None
+
+
+def _dated_siblings(entry: PolicyEntry, policy: str) -> list[tuple[str, Path]]:
+    """(date, path) of every dated file of one policy, oldest first."""
+    folder = entry.path.parent
+    found = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return [(dated_file(entry.relpath).date, entry.path)]
+    base = PurePosixPath(*PurePosixPath(entry.relpath.replace(os.sep, "/")).parts[:-1])
+    for name in names:
+        dated = dated_file(base / name)
+        if dated and dated.policy == policy and (folder / name).is_file():
+            found.append((dated.date, folder / name))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _single_version(entry: PolicyEntry) -> Version:
+    try:
+        text = entry.path.read_bytes()[:HEADER_PROBE_BYTES].decode("utf-8", "replace")
+        date = parse_header(text)[0].archive_date
+    except OSError:
+        date = None
+    date = date or dt.date.fromtimestamp(entry.mtime).isoformat()
+    return Version(date, str(entry.path), entry.relpath)

@@ -1,0 +1,377 @@
+"""Policy history: git and dated-file sources, sentence diffs, the history/diff commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import SHARED
+
+from reader.analysis.diff import Passage, VersionText, diff_versions
+from reader.analysis.timeline import VersionStore, diff_history, timeline
+from reader.cli import main
+from reader.sources.corpus import Corpus, PolicyLoadError
+from reader.sources.dated import dated_file
+from reader.sources.history import CorpusHistory, GitHistory
+
+HISTORY = SHARED / "history"
+CORPUS_HISTORY = SHARED / "corpus-history"
+POLICY = "example.com.md"
+
+V1 = """# Privacy Policy
+
+We collect your email address when you register an account.
+
+We share your information with advertising partners for marketing purposes.
+
+You can opt out of marketing emails at any time.
+"""
+V2 = V1.replace("advertising partners for marketing purposes",
+                "advertising partners and data brokers for marketing purposes") + \
+    "\nWe keep your personal data for five years after you close your account.\n"
+
+
+def git(repo: Path, *args: str, date: str = "2020-01-01T12:00:00+00:00") -> str:
+    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date,
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, env=env,
+                          capture_output=True, text=True).stdout
+
+
+def commit(repo: Path, files: dict[str, str | bytes], date: str) -> str:
+    for name, content in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"change on {date}", date=f"{date}T12:00:00+00:00")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A working copy with three versions of one policy (one dated by its header)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, {POLICY: V1}, "2019-03-01")
+    commit(root, {POLICY: V2}, "2020-05-02")
+    header = ("> *The following text is extracted and transformed from the example.com "
+              "privacy policy that was archived on 2021-01-31. Please check the [original "
+              "snapshot on the Wayback Machine](https://web.archive.org/x) for the most "
+              "accurate reproduction.*\n\n")
+    commit(root, {POLICY: header + V2 + "\nWe use encryption to protect your data.\n"},
+           "2022-06-07")
+    return root
+
+
+def history_of(root: Path, name: str = "example.com"):
+    return CorpusHistory(Corpus.open(root), use_cache=False).history(name)
+
+
+def test_git_versions_are_commits_dated_by_header_or_author(repo):
+    history = history_of(repo)
+    assert [v.date for v in history.versions] == ["2019-03-01", "2020-05-02", "2021-01-31"]
+    assert all(v.source == "git" for v in history.versions)
+    assert history.load(history.versions[0]).body.startswith("We collect your email")
+    assert history.problems == []
+
+
+def test_version_counts_and_cache(repo, private_data_dir):
+    counts = CorpusHistory(Corpus.open(repo)).version_counts()
+    assert counts == {"example.com": 3}
+    cached = list((private_data_dir / "history").glob("*.json"))
+    assert len(cached) == 1
+    # A new commit: the cache is extended, not rebuilt from scratch.
+    commit(repo, {POLICY: V1}, "2023-01-01")
+    assert CorpusHistory(Corpus.open(repo)).version_counts() == {"example.com": 4}
+
+
+def test_rename_is_followed(repo):
+    git(repo, "mv", POLICY, "renamed.com.md")
+    git(repo, "commit", "-q", "-m", "rename", date="2023-02-02T00:00:00+00:00")
+    history = history_of(repo, "renamed.com")
+    assert len(history) == 4  # three before the rename, plus the rename commit itself
+    assert history.versions[0].path == POLICY
+    assert history.versions[-1].path == "renamed.com.md"
+
+
+def test_reworded_rename_is_followed(tmp_path):
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, {"a/old.md": V2}, "2020-01-01")
+    (root / "a" / "old.md").unlink()
+    commit(root, {"b/new.md": V2.replace("five years", "six years")}, "2020-02-02")
+    history = history_of(root, "new")
+    assert [v.path for v in history.versions] == ["a/old.md", "b/new.md"]
+
+
+def test_two_versions_on_the_same_day(repo):
+    commit(repo, {POLICY: V1}, "2024-04-04")
+    commit(repo, {POLICY: V2}, "2024-04-04")
+    history = history_of(repo)
+    same_day = [v for v in history.versions if v.date == "2024-04-04"]
+    assert len(same_day) == 2 and same_day[0].ref != same_day[1].ref
+    assert history.find("2024-04-04") == same_day[1]  # a date names the day's last version
+    assert history.find(same_day[0].ref[:8]) == same_day[0]
+    assert same_day[0].label != same_day[1].label
+
+
+def test_detached_head(repo):
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
+    second = git(repo, "rev-list", "HEAD").split()[1]
+    git(repo, "checkout", "-q", "--detach", second)
+    history = history_of(repo)
+    assert [v.ref for v in history.versions] == [first, second]
+
+
+def test_shallow_clone_says_so(repo, tmp_path):
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(shallow))
+    source = CorpusHistory(Corpus.open(shallow), use_cache=False)
+    assert any("shallow clone" in p for p in source.problems)
+    history = source.history("example.com")
+    assert len(history) == 2
+    assert [v.date for v in history.versions] == ["2020-05-02", "2021-01-31"]
+
+
+def test_file_without_commits_and_repository_without_commits(repo, tmp_path):
+    (repo / "untracked.org.md").write_text(V1, "utf-8")
+    history = history_of(repo, "untracked.org")
+    assert len(history) == 1 and history.versions[0].source == "file"
+    assert "no earlier versions" in history.problems[0]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    (empty / "a.com.md").write_text(V1, "utf-8")
+    source = CorpusHistory(Corpus.open(empty), use_cache=False)
+    assert any("no commits" in p for p in source.problems)
+    assert len(source.history("a.com")) == 1
+
+
+def _object_path(repo: Path, oid: str) -> Path:
+    return repo / ".git" / "objects" / oid[:2] / oid[2:]
+
+
+def test_corrupt_blob_is_a_skipped_version(repo):
+    history = history_of(repo)
+    path = _object_path(repo, history.versions[0].blob)
+    path.chmod(0o644)
+    path.write_bytes(b"not a zlib stream")
+    with pytest.raises(PolicyLoadError, match="cannot be read"):
+        history.load(history.versions[0])
+    points = timeline(history, VersionStore(repo.parent / "store"))
+    assert "version skipped" in points[0].problem
+    assert [p.counts is not None for p in points] == [False, True, True]
+
+
+def test_corrupt_tree_gives_a_message_not_a_crash(repo):
+    newest = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    path = _object_path(repo, newest)
+    path.chmod(0o644)
+    path.write_bytes(b"garbage")
+    source = GitHistory.discover(repo, use_cache=False)
+    assert source is not None
+    assert any("cannot be read" in p for p in source.problems)
+
+
+def test_binary_and_non_utf8_versions_are_skipped(repo):
+    commit(repo, {POLICY: b"\x00\x01\x02binary\x00" * 10}, "2023-03-03")
+    commit(repo, {POLICY: "Caf\xe9 policy".encode("latin-1")}, "2023-04-04")
+    commit(repo, {POLICY: V1}, "2023-05-05")
+    history = history_of(repo)
+    points = timeline(history, VersionStore(repo.parent / "store"))
+    problems = [p.problem for p in points if p.problem]
+    assert len(points) == 6 and len(problems) == 2
+    assert "binary" in problems[0] and "not UTF-8" in problems[1]
+
+
+def test_dated_file_names():
+    assert dated_file("facebook.com/2009-12-31.md").policy == "facebook.com"
+    found = dated_file("Facebook/Privacy Policy/20040613_Facebook_PrivacyPolicy.md")
+    assert found.policy == "Facebook/Privacy Policy" and found.date == "2004-06-13"
+    assert dated_file("2009-12-31.md") is None
+    assert dated_file("a/2009-13-31.md") is None
+    assert dated_file("a/am/ama/amazon.com.md") is None
+
+
+def test_dated_files_list_newest_and_are_versions(tmp_path):
+    for date, text in [("2010-01-01", V1), ("2012-02-02", V2)]:
+        path = tmp_path / "c" / "example.org" / f"{date}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    corpus = Corpus.open(tmp_path / "c")
+    assert corpus.domains() == ["example.org"]
+    assert corpus.entry("example.org").path.name == "2012-02-02.md"
+    history = CorpusHistory(corpus).history("example.org")
+    assert [v.date for v in history.versions] == ["2010-01-01", "2012-02-02"]
+    assert CorpusHistory(corpus).version_counts() == {"example.org": 2}
+
+
+def text_of(*passages: tuple[str, tuple[str, ...]]) -> VersionText:
+    return VersionText(tuple(Passage(t, c) for t, c in passages), 10, {})
+
+
+def test_diff_pairs_rewordings_as_changed():
+    old = text_of(("Intro.", ()),
+                  ("We share your data with advertising partners.", ("third_party_sharing",)),
+                  ("We keep logs for a year.", ("data_retention",)),
+                  ("Contact us by mail.", ()))
+    new = text_of(("Intro.", ()),
+                  ("We share your data with advertising partners and data brokers.",
+                   ("third_party_sharing",)),
+                  ("Contact us by mail.", ()),
+                  ("You can delete your account in the settings.", ("user_access",)))
+    diff = diff_versions(old, new, "2019-01-01", "2020-01-01")
+    assert [(c.kind, c.categories) for c in diff.changes] == [
+        ("changed", ("third_party_sharing",)), ("removed", ("data_retention",)),
+        ("added", ("user_access",))]
+    assert diff.summary() == ["Sharing with third parties: 1 passage changed",
+                              "Access, edit, delete: 1 passage added",
+                              "Retention: 1 passage removed"]
+
+
+def test_diff_of_real_analysis(repo):
+    history = history_of(repo)
+    diff = diff_history(history, history.versions[0], history.versions[1],
+                        VersionStore(repo.parent / "store"))
+    changed = diff.of_kind("changed")
+    assert len(changed) == 1 and "data brokers" in changed[0].new.text
+    assert "third_party_sharing" in changed[0].categories
+    added = diff.of_kind("added")
+    assert [a.new.text for a in added] == [
+        "We keep your personal data for five years after you close your account."]
+    assert "data_retention" in added[0].categories
+    assert diff.of_kind("removed") == []
+    assert diff.category_counts["data_retention"] == (0, 1)
+
+
+def test_history_and_diff_commands(repo, capsys, tmp_path):
+    assert main(["history", "example.com", "--corpus", str(repo), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["company"] == "example.com"
+    assert [v["date"] for v in data["versions"]] == ["2019-03-01", "2020-05-02", "2021-01-31"]
+    assert data["versions"][0]["words"] == len(V1.split()) - 3  # the title is not body
+    assert data["versions"][2]["categories"]["data_security"] == 1
+    assert main(["diff", "example.com", "2019-03-01", "2020-05-02", "--corpus", str(repo),
+                 "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert (diff["old"], diff["new"]) == ("2019-03-01", "2020-05-02")
+    assert diff["changed"][0]["categories"][0] == "third_party_sharing"
+    assert diff["added"][0]["categories"][0] == "data_retention"
+    assert diff["category_counts"]["data_retention"] == {"old": 0, "new": 1}
+    assert main(["diff", "example.com", "--corpus", str(repo)]) == 0  # the last two
+    out = capsys.readouterr().out
+    assert "2020-05-02" in out and "Security: 1 passage added" in out
+    assert main(["diff", "example.com", "1999-01-01", "--corpus", str(repo)]) == 2
+    assert "no version '1999-01-01'" in capsys.readouterr().err
+
+
+def test_diff_pdf_has_summary_and_marks(repo, tmp_path):
+    import pdfplumber
+
+    out = tmp_path / "diff.pdf"
+    assert main(["diff", "example.com", "@1", "@2", "--corpus", str(repo), "-o",
+                 str(out)]) == 0
+    with pdfplumber.open(out) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        colours = {tuple(round(c, 2) for c in r["non_stroking_color"] or ())
+                   for page in pdf.pages for r in page.rects}
+    assert "example.com: what changed" in text
+    assert "Retention: 1 passage added" in text
+    assert "data brokers" in text and "Changed" in text and "Added" in text
+    assert (0.18, 0.49, 0.2) in colours  # the green edge of an added passage
+
+
+# --- real data (skipped when ../shared is absent) ---------------------------------------
+
+@pytest.fixture(scope="module")
+def pga_clone(tmp_path_factory) -> Path:
+    bundle = HISTORY / "pga-versions.bundle"
+    if not bundle.is_file() or shutil.which("git") is None:
+        pytest.skip("../shared/history/pga-versions.bundle is not present")
+    target = tmp_path_factory.mktemp("pga") / "pga"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
+    return target
+
+
+def git_count(repo: Path, path: str, *options: str) -> int:
+    out = subprocess.run(["git", "-C", str(repo), "log", *options, "--format=%H", "--",
+                          path], check=True, capture_output=True, text=True).stdout
+    return len(out.split())
+
+
+def test_pga_version_counts_equal_git(pga_clone):
+    source = GitHistory.discover(pga_clone, use_cache=False)
+    assert source.problems == []
+    counts = source.version_counts()
+    assert len(counts) > 100
+    for path in ["Facebook/Privacy Policy.md", "TikTok/Privacy Policy.md",
+                 "LinkedIn/Privacy Policy.md", "README.md"]:
+        assert counts[path] == git_count(pga_clone, path, "--follow"), path
+    # git log --follow also follows *copies*: Instagram's policy, first recorded while
+    # Facebook's stayed, is taken back into Facebook's file. Renames only are followed here,
+    # so a company's history never holds another company's file.
+    path = "Instagram/Privacy Policy.md"
+    assert counts[path] == git_count(pga_clone, path) == 112
+    assert git_count(pga_clone, path, "--follow") == 182
+    versions = source.versions("Facebook/Privacy Policy.md")
+    dates = [v.date for v in versions]
+    assert dates == sorted(dates) and dates[0] == "2022-07-11"
+
+
+def test_pga_known_facebook_change(pga_clone):
+    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook/Privacy Policy.md")
+    old, new = history.find("45b1fdc6"), history.find("630993e3")
+    diff = diff_history(history, old, new)
+    assert [c.kind for c in diff.changes] == ["removed"]
+    removed = diff.changes[0]
+    assert removed.old.text.startswith("Public content you or others create or share")
+    assert removed.categories == ("first_party_collection",)
+    assert diff.summary() == ["Collection & use: 1 passage removed"]
+
+
+def test_dating_bundle_counts(tmp_path):
+    bundle = HISTORY / "dating-versions.bundle"
+    if not bundle.is_file():
+        pytest.skip("../shared/history/dating-versions.bundle is not present")
+    target = tmp_path / "dating"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
+    source = GitHistory.discover(target, use_cache=False)
+    counts = source.version_counts()
+    path = next(p for p in counts if p.startswith("Tinder/"))
+    assert counts[path] == git_count(target, path)
+
+
+def test_pga_v1_dated_files():
+    root = HISTORY / "pga-v1"
+    if not root.is_dir():
+        pytest.skip("../shared/history/pga-v1 is not present")
+    corpus = Corpus.open(root)
+    source = CorpusHistory(corpus)
+    counts = source.version_counts()
+    assert counts["Facebook/Privacy Policy"] == 43
+    history = source.history("Facebook")  # a unique prefix names the policy
+    dates = [v.date for v in history.versions]
+    assert dates[0] == "2004-06-13" and dates == sorted(dates)
+    assert corpus.entry("Facebook/Privacy Policy").path.name.startswith(dates[-1].replace(
+        "-", ""))
+
+
+def test_corpus_history_folder():
+    if not CORPUS_HISTORY.is_dir():
+        pytest.skip("../shared/corpus-history is not present")
+    corpus = Corpus.open(CORPUS_HISTORY)
+    assert len(corpus) == 12
+    history = CorpusHistory(corpus).history("facebook.com")
+    assert [v.date for v in history.versions] == ["2009-12-31", "2015-12-31"]
