@@ -21,6 +21,7 @@ SCRIPTS = [
     ("Search", ["bench/bench_search.py", "--policies", "{policies}"]),
     ("Desktop app", ["bench/bench_gui.py", "--policies", "{policies}"]),
     ("PDF export", ["bench/bench_export.py"]),
+    ("Opening a corpus", ["bench/bench_corpus.py", "--policies", "{policies}"]),
 ]
 
 
