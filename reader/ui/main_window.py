@@ -48,6 +48,7 @@ from reader.ui.workers import IndexWorker, SearchWorker
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8
 FILTER_DELAY_MS = 150
+SETTINGS_DELAY_MS = 300  # settings are written this long after they change (not only at exit)
 DEBOUNCE_FROM_ROWS = 20000
 SORT_KEYS = [("Name", "name"), ("Newest first", "date"), ("Longest first", "length")]
 FIRST_POLICY_TRIES = 50  # a corpus whose first files are broken opens on the first good one
@@ -119,6 +120,10 @@ class MainWindow(QMainWindow):
         self.filter_timer.setSingleShot(True)
         self.filter_timer.setInterval(FILTER_DELAY_MS)
         self.filter_timer.timeout.connect(self._apply_company_filter)
+        self.settings_timer = QTimer(self)
+        self.settings_timer.setSingleShot(True)
+        self.settings_timer.setInterval(SETTINGS_DELAY_MS)
+        self.settings_timer.timeout.connect(self.save_settings)
         self.company_list = QListView()
         self.company_list.setModel(self.company_proxy)
         self.company_list.setUniformItemSizes(True)
@@ -191,6 +196,7 @@ class MainWindow(QMainWindow):
         self.search_panel.query_submitted.connect(self.search)
         self.search_panel.hit_activated.connect(self.open_hit)
         self.search_panel.export_requested.connect(self.export_results)
+        self.splitter.splitterMoved.connect(self.settings_changed)
 
     def _build_actions(self) -> None:
         def action(menu, text, slot, shortcut=None, tip=None) -> QAction:
@@ -274,7 +280,20 @@ class MainWindow(QMainWindow):
             stored.setValue("policy", self.current.policy.domain)
         stored.sync()
 
+    def settings_changed(self, *_args) -> None:
+        """Write the settings shortly (a crash or a kill then loses nothing)."""
+        self.settings_timer.start()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.settings_changed()
+
+    def moveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().moveEvent(event)
+        self.settings_changed()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.settings_timer.stop()
         self.save_settings()
         self.cancel_background_work()
         self.watcher.stop()
@@ -367,6 +386,7 @@ class MainWindow(QMainWindow):
         if first:
             self.select_company(first)
         self._start_check()
+        self.settings_changed()
         return True
 
     def _open_index(self, corpus: Corpus) -> None:
@@ -516,6 +536,7 @@ class MainWindow(QMainWindow):
         self.company_model.sort_by(self.sort_box.currentData())
         if current:
             self._select_quietly(current)
+        self.settings_changed()
 
     def _list_index(self, domain: str):
         """The company list's index of ``domain`` (invalid if filtered out or unknown)."""
@@ -659,6 +680,7 @@ class MainWindow(QMainWindow):
         self.match_position = -1
         if self.current_matches:
             self.next_match()
+        self.settings_changed()
         return True
 
     def _render(self, keep_scroll: bool = True) -> None:
@@ -801,14 +823,17 @@ class MainWindow(QMainWindow):
     def zoom_in(self) -> None:
         self.browser.zoomIn(1)
         self.zoom_level += 1
+        self.settings_changed()
 
     def zoom_out(self) -> None:
         self.browser.zoomOut(1)
         self.zoom_level -= 1
+        self.settings_changed()
 
     def zoom_reset(self) -> None:
         self.browser.zoomIn(-self.zoom_level)
         self.zoom_level = 0
+        self.settings_changed()
 
     # -- export / print (see reader.output.export) ---------------------------------------------
 
