@@ -12,6 +12,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from reader.analysis.classifier import MODEL_FILE
 from reader.analysis.diff import PolicyDiff, VersionText, diff_versions, version_text
 from reader.analysis.document import parse_policy
 from reader.analysis.practices import Analysis, analyze_document
+from reader.analysis.taxonomy import practice_ids
 from reader.paths import resources_dir, user_data_dir
 from reader.sources.corpus import PolicyLoadError
 from reader.sources.history import PolicyHistory, Version
@@ -52,21 +55,91 @@ def _model_digest() -> str:
                            digest_size=8).hexdigest()
 
 
+_CHUNKS = re.compile(r"\n[ \t]*\n")
+_LINK_TARGET = re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)")
+_HEADING_CHUNK = re.compile(r"^\s{0,3}#{1,6}\s|^[^\n]+\n\s{0,3}(?:=+|-+)\s*$")
+
+
+def sections(body: str) -> list[str]:
+    """The markdown split before each heading: a heading with the paragraphs under it.
+
+    Paragraphs are classified with their heading only, so a section is analysed alike on
+    its own and inside the whole policy; versions of a policy share most sections.
+    """
+    found: list[list[str]] = [[]]
+    for chunk in _CHUNKS.split(body):
+        if _HEADING_CHUNK.match(chunk.strip()) and found[-1]:
+            found.append([])
+        found[-1].append(chunk)
+    return ["\n\n".join(part) for part in found if any(c.strip() for c in part)]
+
+
 class VersionStore:
-    """Analysed versions, in memory and on disk."""
+    """Analysed versions, in memory and on disk: whole versions for diffs, passage counts
+    per version and per section for timelines."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or user_data_dir() / "history" / "versions" / _model_digest()
         self._memory: dict[str, VersionText] = {}
+        self._counts: dict[str, list] | None = None  # version key -> [words, {id: n}]
+        self._sections: dict[str, dict[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
+        """Words and passages per category of a version (each new section analysed once);
+        raises :class:`PolicyLoadError`."""
+        with self._lock:
+            if self._counts is None:
+                self._counts = self._read_counts()
+        key, data = self._key(history, version)
+        found = self._counts.get(key)
+        if found is None:
+            policy = history.load(version)
+            total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
+            for section in sections(policy.body):
+                # Link targets are not text (session tokens in them change on every crawl).
+                section = _LINK_TARGET.sub("]()", section)
+                digest = hashlib.blake2b(section.encode("utf-8"), digest_size=16).hexdigest()
+                counted = self._sections.get(digest)
+                if counted is None:
+                    counted = dict(analyze_body(section).passage_counts())
+                    self._sections[digest] = counted
+                for category_id, n in counted.items():
+                    total[category_id] = total.get(category_id, 0) + n
+            found = [policy.word_count, total]
+            self._counts[key] = found
+        return found[0], dict(found[1])
+
+    def save_counts(self) -> None:
+        """Keep the counts computed so far for the next time (one small file)."""
+        if self._counts is None:
+            return
+        path = self.folder / "counts.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_name(f".counts.{os.getpid()}.{threading.get_ident()}")
+            with self._lock:
+                temp.write_text(json.dumps(self._counts, separators=(",", ":")), "utf-8")
+            os.replace(temp, path)
+        except OSError as exc:
+            log.warning("cannot cache version counts in %s: %s", path, exc)
+
+    def _read_counts(self) -> dict[str, list]:
+        try:
+            data = json.loads((self.folder / "counts.json").read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _key(self, history: PolicyHistory, version: Version) -> tuple[str, bytes | None]:
+        if version.source == "git":
+            return version.blob, None
+        data = history.read_bytes(version)
+        return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
     def text(self, history: PolicyHistory, version: Version) -> VersionText:
         """A version's sentences and categories; raises :class:`PolicyLoadError`."""
-        data = None
-        if version.source == "git":
-            key = version.blob
-        else:
-            data = history.read_bytes(version)
-            key = hashlib.blake2b(data, digest_size=16).hexdigest()
+        key, _data = self._key(history, version)
         found = self._memory.get(key) or self._read(key)
         if found is None:
             policy = history.load(version)
@@ -108,12 +181,15 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
         if cancelled and cancelled():
             break
         try:
-            text = store.text(history, version)
-            points.append(TimelinePoint(version, text.words, dict(text.counts)))
+            words, counts = store.counts(history, version)
+            points.append(TimelinePoint(version, words, counts))
         except PolicyLoadError as exc:
             points.append(TimelinePoint(version, problem=f"{exc}; version skipped"))
         if progress:
             progress(done, total)
+        if done % 50 == 0:
+            store.save_counts()
+    store.save_counts()
     return points
 
 
