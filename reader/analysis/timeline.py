@@ -107,7 +107,8 @@ class VersionStore:
                 for category_id, n in counted.items():
                     total[category_id] = total.get(category_id, 0) + n
             found = [policy.word_count, total]
-            self._counts[key] = found
+            with self._lock:
+                self._counts[key] = found
         return found[0], dict(found[1])
 
     def save_counts(self) -> None:
@@ -171,9 +172,12 @@ class VersionStore:
 
 def timeline(history: PolicyHistory, store: VersionStore | None = None,
              progress: Progress | None = None,
-             cancelled: Callable[[], bool] | None = None) -> list[TimelinePoint]:
+             cancelled: Callable[[], bool] | None = None,
+             on_point: Callable[[int, TimelinePoint], None] | None = None
+             ) -> list[TimelinePoint]:
     """Words and passages per category of every version, oldest first. A version that
-    cannot be read is kept with its problem (shown as a gap, never a crash)."""
+    cannot be read is kept with its problem (shown as a gap, never a crash). ``on_point``
+    receives each point as soon as it is known (index, point)."""
     store = store or VersionStore()
     points = []
     total = len(history.versions)
@@ -185,6 +189,8 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
             points.append(TimelinePoint(version, words, counts))
         except PolicyLoadError as exc:
             points.append(TimelinePoint(version, problem=f"{exc}; version skipped"))
+        if on_point:
+            on_point(done - 1, points[-1])
         if progress:
             progress(done, total)
         if done % 50 == 0:

@@ -152,17 +152,18 @@ class GitHistory:
         """
         import pygit2
 
+        # Repository() looks upwards for the repository itself. (pygit2's
+        # discover_repository() is not used: in 1.21 it drops a reference to None each time
+        # it finds nothing, which crashes Python 3.11 at exit.)
         try:
-            found = pygit2.discover_repository(str(folder))
-        except pygit2.GitError:
-            found = None
-        if not found:
-            return None
-        try:
-            repo = pygit2.Repository(found)
+            repo = pygit2.Repository(str(folder))
         except pygit2.GitError as exc:
+            if "not found" in str(exc).lower():
+                return None
             return cls(Path(folder), None, {}, [f"{folder}: not a readable git repository "
                                                 f"({exc})"], "")
+        except (KeyError, ValueError, OSError):
+            return None
         if repo.is_bare or repo.workdir is None:
             return None
         workdir = Path(repo.workdir).resolve()

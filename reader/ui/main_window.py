@@ -245,11 +245,24 @@ class MainWindow(QMainWindow):
         action(menu, "Filter &Companies", self.focus_companies, QKeySequence("Ctrl+L"))
         action(menu, "Show C&ategories", lambda: self.side_tabs.setCurrentIndex(0),
                QKeySequence("Ctrl+1"))
+        self.history_action = action(menu, "Policy &History...", self.show_history,
+                                     QKeySequence("Ctrl+H"))
 
         menu = self.menuBar().addMenu("&Help")
         action(menu, "&Search Syntax", lambda: self.inform("Search syntax", SEARCH_HELP))
         action(menu, "&About Privacy Policy Reader", self.about)
         self.zoom_level = 0
+
+    def show_history(self):
+        """Open the History window of the company shown (versions, chart, what changed)."""
+        from reader.ui.history_panel import HistoryDialog
+
+        if self.corpus is None or self.current is None:
+            return None
+        dialog = HistoryDialog(self.corpus, self.current.policy.domain, self.dark, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _restore_layout(self, stored: QSettings) -> None:
         geometry = stored.value("geometry")

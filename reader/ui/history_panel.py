@@ -1,0 +1,469 @@
+"""The History window of a company's policy: versions on a timeline, a chart of passages
+per practice over time, and the diff of two versions with a "what changed" summary.
+
+All reading and analysis runs on a thread pool (:mod:`reader.sources.history`,
+:mod:`reader.analysis.timeline`); this module only shows results.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QPolygonF, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.analysis.diff import PolicyDiff
+from reader.analysis.taxonomy import practice_categories
+from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, timeline
+from reader.output.diff_export import category_labels, change_html, summary_html
+from reader.sources.corpus import Corpus, PolicyLoadError
+from reader.sources.history import CorpusHistory, PolicyHistory
+
+
+class HistorySignals(QObject):
+    loaded = Signal(object)  # PolicyHistory
+    progress = Signal(int, int)
+    point = Signal(int, object)  # index, TimelinePoint
+    finished = Signal()
+    failed = Signal(str)
+
+
+class TimelineWorker(QRunnable):
+    """Reads a company's versions, then the passages per category of each version."""
+
+    def __init__(self, corpus: Corpus, company: str, store: VersionStore) -> None:
+        super().__init__()
+        self.signals = HistorySignals()
+        self.corpus, self.company, self.store = corpus, company, store
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            history = CorpusHistory(self.corpus).history(self.company)
+            self.signals.loaded.emit(history)
+            timeline(history, self.store, progress=self.signals.progress.emit,
+                     cancelled=self._cancel.is_set, on_point=self.signals.point.emit)
+        except KeyError as exc:
+            self.signals.failed.emit(str(exc.args[0]))
+        except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
+            self.signals.failed.emit(f"Reading the history failed: {exc}")
+        self.signals.finished.emit()
+
+
+class DiffSignals(QObject):
+    finished = Signal(object)  # PolicyDiff
+    failed = Signal(str)
+
+
+class DiffWorker(QRunnable):
+    def __init__(self, history: PolicyHistory, old: int, new: int, store: VersionStore) -> None:
+        super().__init__()
+        self.signals = DiffSignals()
+        self.history, self.old, self.new, self.store = history, old, new, store
+
+    def run(self) -> None:
+        versions = self.history.versions
+        try:
+            diff = diff_history(self.history, versions[self.old], versions[self.new],
+                                self.store)
+        except PolicyLoadError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001
+            self.signals.failed.emit(f"Comparing the versions failed: {exc}")
+        else:
+            self.signals.finished.emit(diff)
+
+
+class TimelineChart(QWidget):
+    """Passages per practice (one line each) over the versions; the two compared versions
+    are marked. Click a point to compare it (left: newer side, Shift+click: older side)."""
+
+    version_clicked = Signal(int, bool)  # index, as the older version?
+
+    MARGIN = 28
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.points: list[TimelinePoint | None] = []
+        self.old = self.new = -1
+        self.dark = False
+        self.setMinimumHeight(150)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Passages per practice over time")
+        self.setToolTip("Passages per practice in each version. Click a version to compare it "
+                        "with the older one; Shift+click to set the older one.")
+
+    def set_points(self, points: list[TimelinePoint | None]) -> None:
+        self.points = points
+        self.update()
+
+    def mark(self, old: int, new: int) -> None:
+        self.old, self.new = old, new
+        self.update()
+
+    def _x(self, index: int, width: float) -> float:
+        count = max(1, len(self.points) - 1)
+        return self.MARGIN + (width - 2 * self.MARGIN) * index / count
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width, height = self.width(), self.height()
+        base = QColor("#DDDDDD" if self.dark else "#444444")
+        painter.setPen(QPen(base, 1))
+        top, bottom = 8.0, height - 20.0
+        painter.drawLine(QPointF(self.MARGIN, bottom), QPointF(width - self.MARGIN, bottom))
+        known = [p for p in self.points if p is not None and p.counts]
+        peak = max((max(p.counts.values(), default=0) for p in known), default=0) or 1
+        painter.drawText(QRectF(0, top - 6, self.MARGIN - 4, 14),
+                         Qt.AlignmentFlag.AlignRight, str(peak))
+        for index in (self.old, self.new):
+            if 0 <= index < len(self.points):
+                x = self._x(index, width)
+                painter.setPen(QPen(QColor("#1565C0"), 2, Qt.PenStyle.DashLine))
+                painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        for item in practice_categories():
+            colour = QColor(item.colour(self.dark)).darker(150 if not self.dark else 100)
+            # A polyline, not a QPainterPath: PySide6's QPainterPath.lineTo() drops a
+            # reference to None on each call under Python 3.11.
+            line = QPolygonF([
+                QPointF(self._x(index, width),
+                        bottom - (bottom - top) * point.counts.get(item.id, 0) / peak)
+                for index, point in enumerate(self.points)
+                if point is not None and point.counts is not None])
+            painter.setPen(QPen(colour, 2))
+            painter.drawPolyline(line)
+        painter.setPen(QPen(base, 1))
+        for index in ({0, len(self.points) - 1} if self.points else set()):
+            point = self.points[index]
+            if point is not None:
+                x = self._x(index, width)
+                align = Qt.AlignmentFlag.AlignLeft if index == 0 else Qt.AlignmentFlag.AlignRight
+                rect = QRectF(x - 80 if index else x - 4, bottom + 3, 84, 14)
+                painter.drawText(rect, align, point.version.date)
+        painter.end()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if not self.points:
+            return
+        count = max(1, len(self.points) - 1)
+        share = (event.position().x() - self.MARGIN) / max(1, self.width() - 2 * self.MARGIN)
+        index = min(len(self.points) - 1, max(0, round(share * count)))
+        older = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.version_clicked.emit(index, older)
+
+
+class HistoryDialog(QDialog):
+    """Every version of one company's policy and what changed between two of them."""
+
+    def __init__(self, corpus: Corpus, company: str, dark: bool = False, parent=None,
+                 pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"History of {company}")
+        self.corpus, self.company, self.dark = corpus, company, dark
+        self.pool = pool or QThreadPool(self)
+        self.store = VersionStore()
+        self.history: PolicyHistory | None = None
+        self.points: list[TimelinePoint | None] = []
+        self.diff: PolicyDiff | None = None
+        self.change_position = -1
+        self.timeline_worker: TimelineWorker | None = None
+        self.diff_worker: DiffWorker | None = None
+        self._pending_diff = False
+        self._build()
+        self.resize(1100, 800)
+        self._start_timeline()
+
+    # -- construction --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = QLabel(f"<b>{self.company}</b>: reading its versions…")
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color:#B71C1C")
+        self.problems.hide()
+        self.chart = TimelineChart()
+        self.chart.dark = self.dark
+        self.chart.version_clicked.connect(self._chart_clicked)
+        legend = " ".join(
+            f"<span style='color:{QColor(c.colour(self.dark)).darker(150).name()}'>■</span>"
+            f"&nbsp;{c.name}" for c in practice_categories())
+        self.legend = QLabel(legend)
+        self.legend.setWordWrap(True)
+        self.old_box, self.new_box = QComboBox(), QComboBox()
+        self.old_box.setAccessibleName("Older version")
+        self.new_box.setAccessibleName("Newer version")
+        self.old_box.currentIndexChanged.connect(self._versions_chosen)
+        self.new_box.currentIndexChanged.connect(self._versions_chosen)
+        self.inline_button = QRadioButton("Inline")
+        self.side_button = QRadioButton("Side by side")
+        self.inline_button.setChecked(True)
+        self.layout_group = QButtonGroup(self)
+        for button in (self.inline_button, self.side_button):
+            self.layout_group.addButton(button)
+            button.toggled.connect(self._render_diff)
+        self.previous_button = QPushButton("◀ Previous change")
+        self.next_button = QPushButton("Next change ▶")
+        self.previous_button.clicked.connect(self.previous_change)
+        self.next_button.clicked.connect(self.next_change)
+        self.export_button = QPushButton("Export PDF…")
+        self.export_button.clicked.connect(self.export_pdf)
+        self.position_label = QLabel()
+        choose = QHBoxLayout()
+        choose.addWidget(QLabel("Compare"))
+        choose.addWidget(self.old_box, 1)
+        choose.addWidget(QLabel("with"))
+        choose.addWidget(self.new_box, 1)
+        choose.addWidget(self.inline_button)
+        choose.addWidget(self.side_button)
+        steps = QHBoxLayout()
+        steps.addWidget(self.previous_button)
+        steps.addWidget(self.next_button)
+        steps.addWidget(self.position_label, 1)
+        steps.addWidget(self.export_button)
+        from reader.ui.policy_view import PolicyBrowser
+
+        self.summary = PolicyBrowser()
+        self.summary.setAccessibleName("What changed")
+        self.view = PolicyBrowser()
+        self.view.setAccessibleName("Changes")
+        panes = QSplitter(Qt.Orientation.Horizontal)
+        panes.addWidget(self.summary)
+        panes.addWidget(self.view)
+        panes.setStretchFactor(0, 2)
+        panes.setStretchFactor(1, 3)
+        self.progress = QProgressBar()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        status = QHBoxLayout()
+        status.addWidget(self.progress, 1)
+        status.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.legend)
+        layout.addLayout(choose)
+        layout.addLayout(steps)
+        layout.addWidget(panes, 1)
+        layout.addLayout(status)
+        for keys, slot in (("N", self.next_change), ("P", self.previous_change),
+                           ("Ctrl+Down", self.next_change), ("Ctrl+Up", self.previous_change),
+                           ("F8", self.next_change), ("Shift+F8", self.previous_change)):
+            QShortcut(QKeySequence(keys), self, slot)
+        self._enable_diff(False)
+
+    def _enable_diff(self, enabled: bool) -> None:
+        for widget in (self.previous_button, self.next_button, self.export_button):
+            widget.setEnabled(enabled)
+
+    # -- background work -----------------------------------------------------------------
+
+    def _start_timeline(self) -> None:
+        worker = TimelineWorker(self.corpus, self.company, self.store)
+        worker.signals.loaded.connect(self._history_loaded)
+        worker.signals.point.connect(self._point_ready)
+        worker.signals.progress.connect(self._progress)
+        worker.signals.failed.connect(self._failed)
+        worker.signals.finished.connect(self._timeline_finished)
+        self.timeline_worker = worker
+        self.progress.setRange(0, 0)
+        self.pool.start(worker)
+
+    def cancel(self) -> None:
+        if self.timeline_worker:
+            self.timeline_worker.cancel()
+
+    def _history_loaded(self, history: PolicyHistory) -> None:
+        self.history = history
+        self.points = [None] * len(history.versions)
+        count = len(history.versions)
+        span = (f"{history.versions[0].date} to {history.versions[-1].date}"
+                if count else "no versions")
+        self.title.setText(f"<b>{self.company}</b>: {count} version{'s' * (count != 1)}, "
+                           f"{span}")
+        if history.problems:
+            self.problems.setText("\n".join(history.problems))
+            self.problems.show()
+        for box in (self.old_box, self.new_box):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems([v.label for v in history.versions])
+            box.blockSignals(False)
+        if count >= 2:
+            self.old_box.blockSignals(True)
+            self.old_box.setCurrentIndex(count - 2)
+            self.old_box.blockSignals(False)
+            self.new_box.setCurrentIndex(count - 1)
+            self._versions_chosen()
+        else:
+            self.summary.setHtml("Only one version: nothing to compare.")
+        self.chart.set_points(self.points)
+
+    def _point_ready(self, index: int, point: TimelinePoint) -> None:
+        if 0 <= index < len(self.points):
+            self.points[index] = point
+            if point.problem:
+                self.problems.setText((self.problems.text() + "\n" + point.problem).strip())
+                self.problems.show()
+            self.chart.set_points(self.points)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"Analysing versions: {done} of {total}")
+
+    def _failed(self, message: str) -> None:
+        self.problems.setText(message)
+        self.problems.show()
+
+    def _timeline_finished(self) -> None:
+        self.timeline_worker = None
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    def is_busy(self) -> bool:
+        return self.timeline_worker is not None or self.diff_worker is not None
+
+    # -- comparing -----------------------------------------------------------------------
+
+    def _chart_clicked(self, index: int, older: bool) -> None:
+        (self.old_box if older else self.new_box).setCurrentIndex(index)
+
+    def compare(self, old: int, new: int) -> None:
+        """Compare versions ``old`` and ``new`` (indexes, oldest first)."""
+        self.old_box.blockSignals(True)
+        self.old_box.setCurrentIndex(old)
+        self.old_box.blockSignals(False)
+        self.new_box.setCurrentIndex(new)
+        self._versions_chosen()
+
+    def _versions_chosen(self, _index: int = 0) -> None:
+        if self.history is None or len(self.history.versions) < 2:
+            return
+        old, new = self.old_box.currentIndex(), self.new_box.currentIndex()
+        if old < 0 or new < 0:
+            return
+        if old > new:
+            old, new = new, old
+        self.chart.mark(old, new)
+        if self.diff_worker is not None:
+            self._pending_diff = True
+            return
+        self.summary.setHtml(f"Comparing {self.history.versions[old].label} with "
+                             f"{self.history.versions[new].label}…")
+        self._enable_diff(False)
+        worker = DiffWorker(self.history, old, new, self.store)
+        worker.signals.finished.connect(self._diff_ready)
+        worker.signals.failed.connect(self._diff_failed)
+        self.diff_worker = worker
+        self.pool.start(worker)
+
+    def _diff_done(self) -> None:
+        self.diff_worker = None
+        if self._pending_diff:
+            self._pending_diff = False
+            self._versions_chosen()
+
+    def _diff_ready(self, diff: PolicyDiff) -> None:
+        self.diff = diff
+        self.change_position = -1
+        self.summary.setHtml(summary_html(diff, self.dark))
+        self._render_diff()
+        self._enable_diff(True)
+        self._diff_done()
+
+    def _diff_failed(self, message: str) -> None:
+        self.diff = None
+        self.summary.setHtml(f"<span style='color:#B71C1C'>{message}</span>")
+        self.view.setHtml("")
+        self._diff_done()
+
+    def _render_diff(self, _checked: bool = True) -> None:
+        if self.diff is None:
+            return
+        if self.side_button.isChecked():
+            body = "".join(self._side_by_side(i) for i in range(len(self.diff.changes)))
+        else:
+            body = "".join(change_html(c, f"c{i}", self.dark)
+                           for i, c in enumerate(self.diff.changes))
+        self.view.setHtml(body or "<p>No differences in the text.</p>")
+        self._show_position()
+
+    def _side_by_side(self, index: int) -> str:
+        import html
+
+        change = self.diff.changes[index]
+        old = html.escape(change.old.text) if change.old else ""
+        new = html.escape(change.new.text) if change.new else ""
+        edge = {"added": "#2E7D32", "removed": "#C62828", "changed": "#1565C0"}[change.kind]
+        return (f"<a name='c{index}'></a><table width='100%' cellspacing='0' cellpadding='4'>"
+                f"<tr><td colspan='2' style='border-top:2px solid {edge}'><b>"
+                f"{change.kind.capitalize()}</b> · {category_labels(change.categories, self.dark)}"
+                f"</td></tr><tr><td width='50%' style='color:#C62828'>{old}</td>"
+                f"<td width='50%'>{new}</td></tr></table>")
+
+    # -- stepping ------------------------------------------------------------------------
+
+    def next_change(self) -> None:
+        self._step(1)
+
+    def previous_change(self) -> None:
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        if not self.diff or not self.diff.changes:
+            return
+        count = len(self.diff.changes)
+        self.change_position = (self.change_position + step) % count
+        self.view.scrollToAnchor(f"c{self.change_position}")
+        self._show_position()
+
+    def _show_position(self) -> None:
+        count = len(self.diff.changes) if self.diff else 0
+        where = f"change {self.change_position + 1} of {count}" if self.change_position >= 0 \
+            else f"{count} changes (N / P or F8 / Shift+F8 to step)"
+        self.position_label.setText(where)
+
+    # -- export --------------------------------------------------------------------------
+
+    def export_pdf(self, path: str | None = None) -> str | None:
+        if self.diff is None:
+            return None
+        if path is None:
+            suggested = f"{self.company.replace('/', '-')}-{self.diff.old}-{self.diff.new}.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, "Export the changes to PDF", suggested,
+                                                  "PDF files (*.pdf)")
+            if not path:
+                return None
+        from reader.output.diff_export import write_diff_pdf
+        from reader.output.export import ExportError
+
+        try:
+            return str(write_diff_pdf(self.company, self.diff, path))
+        except ExportError as exc:
+            QMessageBox.warning(self, "Export PDF", str(exc))
+            return None
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.cancel()
+        super().closeEvent(event)

@@ -1,0 +1,53 @@
+"""Take docs/history.png: the History window of a policy with many versions.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot_history.py \
+        ../shared/history/pga-v1 "Facebook/Privacy Policy" 2018-04-19 2020-01-01
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from reader.output.fonts import register_fonts
+from reader.sources.corpus import Corpus
+from reader.ui.history_panel import HistoryDialog
+
+
+def wait(app: QApplication, condition, seconds: float = 600) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: loop.quit() if condition() else None)
+    timer.start(100)
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    folder, company = sys.argv[1], sys.argv[2]
+    app = QApplication(sys.argv[:1])
+    register_fonts()
+    dialog = HistoryDialog(Corpus.open(folder), company)
+    dialog.resize(1200, 860)
+    dialog.show()
+    wait(app, lambda: not dialog.is_busy() and dialog.diff is not None)
+    if len(sys.argv) > 4 and dialog.history:
+        old = dialog.history.find(sys.argv[3])
+        new = dialog.history.find(sys.argv[4])
+        dialog.compare(dialog.history.versions.index(old), dialog.history.versions.index(new))
+        wait(app, lambda: dialog.diff_worker is None)
+    dialog.next_change()
+    app.processEvents()
+    out = Path(__file__).resolve().parents[1] / "docs" / "history.png"
+    dialog.grab().save(str(out))
+    print(f"wrote {out}")
+    dialog.close()
+    dialog.pool.waitForDone()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

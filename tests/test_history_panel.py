@@ -1,0 +1,69 @@
+"""The History window, driven through its widgets with pytest-qt."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from test_history import commit, repo  # noqa: F401 - the git repository fixture
+
+from reader.analysis.taxonomy import category
+from reader.sources.corpus import Corpus
+from reader.ui.history_panel import HistoryDialog
+from reader.ui.main_window import MainWindow
+
+SHARING = category("third_party_sharing").light.lower()
+
+
+def open_dialog(qtbot, root) -> HistoryDialog:
+    dialog = HistoryDialog(Corpus.open(root), "example.com")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.diff is not None, timeout=60000)
+    return dialog
+
+
+def test_history_dialog_timeline_summary_and_stepping(qtbot, repo, tmp_path):  # noqa: F811
+    dialog = open_dialog(qtbot, repo)
+    assert "3 versions, 2019-03-01 to 2021-01-31" in dialog.title.text()
+    assert [p.version.date for p in dialog.chart.points] == [
+        "2019-03-01", "2020-05-02", "2021-01-31"]
+    assert dialog.chart.points[2].counts["data_security"] == 1
+    assert (dialog.chart.old, dialog.chart.new) == (1, 2)  # the last two by default
+    assert "Security: 1 passage added" in dialog.summary.toPlainText()
+    assert "encryption" in dialog.view.toPlainText()
+
+    dialog.compare(0, 1)
+    qtbot.waitUntil(lambda: dialog.diff_worker is None and dialog.diff.old == "2019-03-01",
+                    timeout=60000)
+    assert "Sharing with third parties: 1 passage changed" in dialog.summary.toPlainText()
+    assert "Retention: 1 passage added" in dialog.summary.toPlainText()
+    assert f"background-color:{SHARING}" in dialog.view.toHtml().lower()
+    qtbot.keyClick(dialog, Qt.Key.Key_N)
+    assert dialog.position_label.text() == f"change 1 of {len(dialog.diff.changes)}"
+    qtbot.keyClick(dialog, Qt.Key.Key_P)
+    assert dialog.change_position == len(dialog.diff.changes) - 1
+    dialog.side_button.setChecked(True)
+    assert "data brokers" in dialog.view.toPlainText()
+    out = dialog.export_pdf(str(tmp_path / "changes.pdf"))
+    assert out and (tmp_path / "changes.pdf").stat().st_size > 1000
+
+
+def test_history_dialog_shows_unreadable_version(qtbot, repo):  # noqa: F811
+    commit(repo, {"example.com.md": b"\x00binary\x00" * 20}, "2023-03-03")
+    dialog = HistoryDialog(Corpus.open(repo), "example.com")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=60000)
+    assert "binary" in dialog.problems.text() and "version skipped" in dialog.problems.text()
+    assert dialog.chart.points[3].counts is None
+
+
+def test_main_window_opens_history(qtbot, repo):  # noqa: F811
+    window = MainWindow(str(repo), restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    window.select_company("example.com")
+    dialog = window.show_history()
+    assert dialog is not None and dialog.company == "example.com"
+    qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.diff is not None, timeout=60000)
+    dialog.close()
+    window.pool.waitForDone(10000)
