@@ -254,3 +254,12 @@ def test_rescan_reports_added_removed_changed(tmp_path):
     shutil.rmtree(tmp_path)
     with pytest.raises(CorpusError, match="not found"):
         corpus.rescan()
+
+
+def test_discard_ignores_an_entry_replaced_since_the_check(messy_corpus):
+    corpus = Corpus.open(messy_corpus)
+    [(entry, message)] = [b for b in corpus.find_broken() if b[0].domain == "latin1.com"]
+    (messy_corpus / "latin1.com.md").write_text("Café policy, fixed and longer", "utf-8")
+    assert corpus.rescan().changed == ["latin1.com"]
+    assert not corpus.discard(entry, message)
+    assert corpus.load("latin1.com").body == "Café policy, fixed and longer"

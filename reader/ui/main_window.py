@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.watcher = CorpusWatcher(self)
-        self.watcher.changed.connect(self.reload_corpus)
+        self.watcher.changed.connect(lambda: self.reload_corpus(announce_unchanged=False))
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
         if discarded:
             self._refresh_company_list(keep_metadata=True)
 
-    def reload_corpus(self) -> None:
+    def reload_corpus(self, *, announce_unchanged: bool = True) -> None:
         """File > Reload (F5), also run when the watched folder changes: list the folder
         again, keep the policy shown, and bring the search index up to date."""
         if not self.corpus:
@@ -514,9 +514,12 @@ class MainWindow(QMainWindow):
                 f"removed, {len(changes.changed):,} changed", 10000)
             self._reindex()
             fresh = set(changes.added) | set(changes.changed)
-            if fresh:
+            if self.check_worker:  # the first full check had not finished: check all again
+                self.check_worker.cancel()
+                self._start_check()
+            elif fresh:
                 self._start_check([e for e in self.corpus.entries if e.domain in fresh])
-        else:
+        elif announce_unchanged:
             self.statusBar().showMessage("Folder reloaded: no changes", 5000)
 
     def _reindex(self) -> None:
