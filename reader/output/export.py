@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reader import __version__
 from reader.analysis.taxonomy import practice_categories
 from reader.output.fonts import register_fonts
 from reader.output.highlight import HighlightedPolicy
@@ -145,7 +146,7 @@ def write_document_pdf(make_document: Callable[[], object], out: Path, title: st
         document = make_document()
         writer = QPdfWriter(str(temp))
         writer.setTitle(title)
-        writer.setCreator("Privacy Policy Reader")
+        writer.setCreator(f"Privacy Policy Reader {__version__}")
         writer.setResolution(300)
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
                                          QPageLayout.Orientation.Portrait,
