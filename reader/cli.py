@@ -417,6 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # Smoke tests and start-up benchmarks: open the window, wait until ready, exit.
+    parser.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     corpus_help = "folder of policies (default: the embedded corpus)"
     parser.add_argument("--corpus", metavar="DIR", help=corpus_help)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -474,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         from reader.ui.app import run_app
 
-        return run_app(args.corpus)
+        return run_app(args.corpus, quit_when_ready=args.quit_when_ready)
     try:
         return args.func(args)
     except CliError as exc:

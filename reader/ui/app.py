@@ -23,10 +23,50 @@ def create_app():
     return app
 
 
-def run_app(corpus: str | None = None) -> int:
+def run_app(corpus: str | None = None, quit_when_ready: bool = False) -> int:
     app = create_app()
     from reader.ui.main_window import MainWindow
 
     window = MainWindow(corpus)
     window.show()
+    if quit_when_ready:
+        _quit_when_ready(app, window)
     return app.exec()
+
+
+def _quit_when_ready(app, window, timeout: float = 300.0) -> None:
+    """For smoke tests and start-up benchmarks (``privacy-reader --quit-when-ready``).
+
+    Prints the wall-clock time when the window shows a policy, waits until its search
+    index is up to date, closes the window and exits: code 0, or 1 when an error was
+    shown or it was not ready within ``timeout`` seconds.
+    """
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    started = time.monotonic()
+    shown = False
+    timer = QTimer(window)
+    timer.setInterval(10)
+
+    def check() -> None:
+        nonlocal shown
+        if not shown and window.isVisible() and window.current is not None:
+            shown = True
+            print(f"window ready at {time.time():.3f}: {window.current.policy.domain}",
+                  flush=True)
+        if shown and window.index_worker is None:
+            timer.stop()
+            print(f"index ready: {window.policy_index.doc_count() if window.policy_index else 0}"
+                  " policies", flush=True)
+            failed = bool(window.last_error)
+            window.close()
+            app.exit(1 if failed else 0)
+        elif time.monotonic() - started > timeout:
+            timer.stop()
+            print(f"privacy-reader: not ready after {timeout:.0f} s", file=sys.stderr)
+            app.exit(1)
+
+    timer.timeout.connect(check)
+    timer.start()
