@@ -1,0 +1,12 @@
+"""Entry point of the frozen app (PyInstaller): the same ``main`` as ``privacy-reader``."""
+
+import multiprocessing
+import sys
+
+from reader.cli import main
+
+if __name__ == "__main__":
+    # Index worker processes started with "spawn" re-run this executable; this hands them
+    # to multiprocessing instead of starting the app again.
+    multiprocessing.freeze_support()
+    sys.exit(main())
