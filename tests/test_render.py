@@ -22,9 +22,11 @@ Click [here](javascript:alert(1)) or [there](JaVaScRiPt&#58;alert(2)) or [safe](
 
 def test_hostile_markup_is_neutralised():
     html = render_policy_html(HOSTILE).lower()
-    for forbidden in ("<script", "alert('x')", "onerror", "onclick", "onmouseover", "javascript:",
-                      "<img", "evil.test", "<iframe", "<style", "display:none"):
+    for forbidden in ("<script", "onerror", "onclick", "onmouseover", "javascript:",
+                      "<img", "evil.test", "<iframe", "<style", "src="):
         assert forbidden not in html, forbidden
+    # What a script or style element holds is policy text: shown, escaped, never run.
+    assert "alert('x')" in html and "body{display:none}" in html
     assert 'href="https://ok.test/a"' in html
     assert "[image: tracker]" in html
     assert "we care." in html and "really." in html
@@ -57,3 +59,27 @@ def test_tables_and_entities():
     document = parse_policy("| a | b |\n|---|---|\n| c &amp; d | <b>e</b> |")
     assert [b.text for b in document.blocks] == ["a", "b", "c & d", "e"]
     assert "c &amp; d" in to_html(document)
+
+
+def test_mis_decoded_text_is_repaired_and_the_rest_kept():
+    from reader.sources.repair import repair_text
+
+    assert repair_text("We use \u00e2\u0080\u009cGoogle Analytics\u00e2\u0080\u009d.") == (
+        "We use \u201cGoogle Analytics\u201d.")
+    assert repair_text("stored on the user¡¯s computer") == "stored on the user\u2019s computer"
+    assert repair_text("a user?s friends; don?t. Why? Because.") == (
+        "a user\u2019s friends; don\u2019t. Why? Because.")
+    assert repair_text("what&aposs in them, &apos;quoted&apos;") == "what's in them, 'quoted'"
+    assert repair_text("You can \ufb01nd \u201ccurly\u201d and ＡＢＣ") == (
+        "You can find \u201ccurly\u201d and ＡＢＣ")
+    assert repair_text("plain ascii & <b>html</b> &amp;") == "plain ascii & <b>html</b> &amp;"
+
+
+def test_real_mojibake_policy_is_repaired(shared_corpus):
+    from reader.sources.corpus import read_policy
+
+    policy = read_policy(shared_corpus / "0" / "0c" / "0ca" / "0calc.com.md")
+    assert not any("\x80" <= ch <= "\x9f" for ch in policy.body)
+    assert "\u00e2\u0080" not in policy.body
+    assert "a tool called \u201cGoogle Analytics\u201d" in policy.body
+    assert "Google\u2019s ability" in policy.body

@@ -30,10 +30,32 @@ INLINE_TAGS = frozenset(
 )
 VOID_TAGS = frozenset({"br", "hr"})
 ALLOWED_TAGS = CONTAINER_TAGS | INLINE_TAGS | {"hr"}
-DROP_WITH_CONTENT = frozenset(
-    {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
-     "head", "title", "textarea", "select", "form", "frame", "frameset"}
-)
+# Every other HTML element name (HTML5, obsolete and SVG/MathML roots). These tags are removed
+# but their content stays as text, even for script, style or textarea: a policy's words are
+# shown, never run and never hidden. A tag with any other name (``<usersname>`` in a URL
+# template) is not markup at all and is shown literally.
+HTML_ELEMENTS = ALLOWED_TAGS | frozenset({
+    "abbr", "acronym", "address", "applet", "area", "article", "aside", "audio", "base",
+    "basefont", "bdi", "bdo", "bgsound", "big", "blink", "body", "button", "canvas", "caption",
+    "center", "cite", "col", "colgroup", "data", "datalist", "details", "dfn", "dialog", "dir",
+    "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame", "frameset",
+    "head", "header", "hgroup", "html", "iframe", "image", "img", "input", "ins", "isindex",
+    "kbd", "keygen", "label", "legend", "link", "listing", "main", "map", "mark", "marquee",
+    "math", "menu", "menuitem", "meta", "meter", "multicol", "nav", "nextid", "nobr", "noembed",
+    "noframes", "noscript", "object", "optgroup", "option", "output", "param", "picture",
+    "plaintext", "portal", "progress", "q", "rb", "rp", "rt", "rtc", "ruby", "samp", "script",
+    "search", "section", "select", "slot", "source", "spacer", "strike", "style", "summary",
+    "svg", "table", "template", "textarea", "tfoot", "time", "title", "track", "tt", "var",
+    "video", "wbr", "xmp",
+})
+# Removed elements that end a line of text where they stand (so words never run together).
+_BREAKING_ELEMENTS = HTML_ELEMENTS - INLINE_TAGS - {
+    "abbr", "acronym", "bdi", "bdo", "big", "cite", "data", "dfn", "font", "ins", "kbd", "label",
+    "mark", "nobr", "q", "samp", "strike", "time", "tt", "var", "wbr"
+}
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Where loose text found directly inside a container goes: a block the container may hold.
+_LOOSE_TEXT_WRAPPER = {"ul": "li", "ol": "li", "dl": "dd", "tr": "td"}
 SAFE_URL = re.compile(r"^(https?://|mailto:|#)", re.IGNORECASE)
 BLOCK_SEPARATOR = "\n\n"
 
@@ -63,7 +85,7 @@ class Block:
 
     @property
     def is_heading(self) -> bool:
-        return self.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}
+        return self.tag in HEADING_TAGS
 
 
 @dataclass
@@ -97,25 +119,29 @@ def safe_url(url: str) -> str | None:
 
 
 class _SanitizingParser(HTMLParser):
+    """Build a whitelisted :class:`Node` tree; text is always kept, whatever tag holds it."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Node("div")
         self.stack: list[Node] = [self.root]
-        self.dropping = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROP_WITH_CONTENT:
-            self.dropping += 1
-            return
-        if self.dropping:
-            return
+    def _open(self, tag: str, attrs: list[tuple[str, str | None]]) -> Node | None:
         if tag == "img":
             alt = next((v for k, v in attrs if k == "alt" and v), "")
-            if alt:
+            if alt.strip():
                 self.handle_data(f"[image: {alt}]")
-            return
+            return None
         if tag not in ALLOWED_TAGS:
-            return
+            if tag not in HTML_ELEMENTS:
+                self.handle_data(self.get_starttag_text() or f"<{tag}>")
+            elif tag in _BREAKING_ELEMENTS:
+                self._break_line()
+            return None
+        if tag in CONTAINER_TAGS or tag == "hr":
+            # A block never sits inside an inline element: close the open inline ones.
+            while self.stack[-1].tag not in CONTAINER_TAGS and len(self.stack) > 1:
+                self.stack.pop()
         clean: dict[str, str] = {}
         if tag == "a":
             href = next((v for k, v in attrs if k == "href" and v), None)
@@ -128,37 +154,168 @@ class _SanitizingParser(HTMLParser):
                 clean["align"] = align
         node = Node(tag, clean)
         self.stack[-1].children.append(node)
-        if tag not in VOID_TAGS:
+        return node
+
+    def _break_line(self) -> None:
+        parent = self.stack[-1]
+        if parent.children and parent.children[-1] != "\n":
+            parent.children.append("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = self._open(tag, attrs)
+        if node is not None and tag not in VOID_TAGS:
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROP_WITH_CONTENT:
-            return
-        self.handle_starttag(tag, attrs)
-        if tag in ALLOWED_TAGS and tag not in VOID_TAGS and not self.dropping:
-            self.stack.pop()
+        self._open(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in DROP_WITH_CONTENT:
-            self.dropping = max(0, self.dropping - 1)
+        if tag not in ALLOWED_TAGS:
+            if tag not in HTML_ELEMENTS:
+                self.handle_data(f"</{tag}>")
+            elif tag in _BREAKING_ELEMENTS:
+                self._break_line()
             return
-        if self.dropping or tag not in ALLOWED_TAGS or tag in VOID_TAGS:
+        if tag in VOID_TAGS:
             return
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
                 del self.stack[depth:]
                 return
 
+    def set_cdata_mode(self, *args: object, **kwargs: object) -> None:
+        """Never read an element's content as raw text (the base class does for <script>).
+
+        Markdown has already rendered what a script or style element holds, and an unclosed
+        one would turn the rest of the policy into raw source: its content is parsed like any
+        other, through the same whitelist.
+        """
+
+    def close(self) -> None:
+        super().close()
+        if self.rawdata:  # whatever the base class could not parse is still text
+            self.handle_data(self.rawdata)
+            self.rawdata = ""
+
     def handle_data(self, data: str) -> None:
-        if not self.dropping and data:
+        if data:
             self.stack[-1].children.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        # A comment is hidden on a web page, but in a policy file it is text someone wrote.
+        self.handle_data(f" {data} ")
+
+    def unknown_decl(self, data: str) -> None:
+        self.handle_data(f" {data.removeprefix('CDATA[')} ")
+
+    def handle_pi(self, data: str) -> None:
+        self.handle_data(f" {data.rstrip('?')} ")
+
+
+def _is_inline(child: str | Node) -> bool:
+    return isinstance(child, str) or child.tag not in CONTAINER_TAGS
+
+
+def _has_text(run: list[str | Node]) -> bool:
+    return any(
+        child.strip() if isinstance(child, str) else _has_text(child.children) for child in run
+    )
+
+
+def _wrap_loose(run: list[str | Node], tag: str) -> list[str | Node]:
+    """Loose inline content as blocks of ``tag``, split at blank lines like paragraphs."""
+    if tag == "p" and all(isinstance(child, str) for child in run):
+        text = "".join(run)  # type: ignore[arg-type]
+        return [Node(tag, children=[part]) for part in re.split(r"\n\s*\n", text)
+                if part.strip()]
+    return [Node(tag, children=list(run))]
+
+
+def _normalize(node: Node, in_pre: bool = False) -> None:
+    """Give every piece of text a block, and turn soft line breaks into spaces.
+
+    Loose text directly in a container (from raw HTML) gets a block of its own, and text
+    after a nested list inside a list item becomes a paragraph, so no word is left outside
+    the document's blocks or glued to another.
+    """
+    in_pre = in_pre or node.tag == "pre"
+    is_block = node.tag in BLOCK_TAGS
+    is_container = node.tag in CONTAINER_TAGS
+    wrapper = "p" if is_block else _LOOSE_TEXT_WRAPPER.get(node.tag, "p")
+    children: list[str | Node] = []
+    run: list[str | Node] = []
+    seen_container = False
+
+    def flush() -> None:
+        if not run:
+            return
+        if _has_text(run) and is_container and (seen_container or not is_block):
+            children.extend(_wrap_loose(run, wrapper))
+        else:
+            children.extend(run)
+        run.clear()
+
+    for child in node.children:
+        if _is_inline(child):
+            if isinstance(child, str) and not in_pre:
+                child = _soften_line_breaks(child)
+            elif isinstance(child, Node):
+                _normalize(child, in_pre)
+            run.append(child)
+            continue
+        flush()
+        seen_container = True
+        if node.tag in {"table", "thead", "tbody", "tfoot"} and child.tag in BLOCK_TAGS:
+            child = Node("tr", children=[child])
+        _normalize(child, in_pre)
+        children.append(child)
+    flush()
+    if node.tag in {"table", "thead", "tbody"}:
+        children = [_table_row(child) for child in children]
+    node.children = children
+
+
+def _table_row(child: str | Node) -> str | Node:
+    """Loose text wrapped as a block directly in a table gets a row and a cell."""
+    if isinstance(child, Node) and child.tag == "p":
+        return Node("tr", children=[Node("td", children=child.children)])
+    return child
+
+
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_SENTENCE_STOP = ".!?:;"
+
+
+def _soften_line_breaks(text: str) -> str:
+    """Source line breaks inside a paragraph become spaces, as a browser shows them.
+
+    A break stays after a sentence stop or after a short line followed by a capital (a
+    heading or list written as lines), so the segmenter still ends a sentence there.
+    """
+    if "\n" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        before = text[:match.start()].rstrip()
+        after = text[match.end():]
+        line = before[before.rfind("\n") + 1:]
+        if not after:
+            return match.group()
+        if not before:
+            return " " if after[0].islower() else "\n"
+        if before[-1] in _SENTENCE_STOP or (len(line) < 50 and not after[0].islower()):
+            return "\n"
+        return " "
+
+    return _LINE_BREAK.sub(replace, text)
 
 
 def sanitize_html(fragment: str) -> Node:
-    """Parse an HTML fragment into a whitelisted tree."""
+    """Parse an HTML fragment into a whitelisted tree where every text has a block."""
     parser = _SanitizingParser()
     parser.feed(fragment)
     parser.close()
+    _normalize(parser.root)
     return parser.root
 
 
@@ -166,9 +323,17 @@ def _markdown_converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
 
 
+_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
+
+
+def _comments_as_text(body: str) -> str:
+    """An HTML comment's words are text in a policy file (markdown would also move them)."""
+    return _COMMENT.sub(lambda match: f" {match.group(1).strip(' -')} ", body)
+
+
 def markdown_to_html(body: str) -> str:
     """Markdown to HTML (not yet sanitized: raw HTML passes, :func:`sanitize_html` cleans it)."""
-    return _markdown_converter().convert(body)
+    return _markdown_converter().convert(_comments_as_text(body))
 
 
 def _own_text(node: Node) -> str:

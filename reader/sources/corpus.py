@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.sources.dated import dated_file
+from reader.sources.repair import repair_text
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def decode_policy_bytes(data: bytes, path: Path) -> str:
             f"{path}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
             "save it as UTF-8 to read it here"
         ) from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return repair_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def read_policy_text(path: Path) -> str:

@@ -1,0 +1,59 @@
+"""Repair mis-decoded policy text (mojibake, C1 controls, stray entities) where it is safe.
+
+Archived policies were often decoded with the wrong charset on their way here: UTF-8 read as
+Windows-1252 (``â€™``, C1 control characters), GBK read as Latin-1 (``¡¯``), or a
+curly apostrophe lost to ``?`` (``user?s``). ftfy repairs the first kind reliably; the two
+others get small, explicit rules. What cannot be repaired is kept as it is: repair never
+removes words.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ftfy
+
+# ftfy options: repair the encoding, but keep the text's own typography (curly quotes,
+# full-width CJK punctuation) and leave HTML entities to the markdown renderer.
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    explain=False,
+)
+# GBK-encoded punctuation read as Latin-1: "¡¯" is a right single quote, "¡°" a left double.
+_GBK_PUNCTUATION = re.compile("¡[¡-¿]")
+# A curly apostrophe replaced by "?" inside a contraction or possessive: "user?s", "don?t".
+_LOST_APOSTROPHE = re.compile(r"\?(?=(?:s|t|re|ll|ve|d|m)\b)")
+# HTML's ``&apos`` (often written without its semicolon by PDF converters).
+_APOS_ENTITY = re.compile(r"&apos;?")
+
+
+def _apostrophe_after_letter(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1:match.start()]
+    return "\u2019" if before.isascii() and before.isalpha() else match.group()
+
+
+def _gbk_to_unicode(match: re.Match[str]) -> str:
+    try:
+        decoded = match.group().encode("latin-1").decode("gbk")
+    except UnicodeError:
+        return match.group()
+    return decoded if len(decoded) == 1 and not decoded.isalnum() else match.group()
+
+
+# Characters that only ftfy's repairs need: C1 controls, the lead bytes of UTF-8 read as
+# Windows-1252/Latin-1, Latin ligatures, and the control/terminal characters ftfy removes.
+_NEEDS_FTFY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00c2\u00c3\u00c5\u00e2"
+                         "\u00ef\u00f0\ufb00-\ufb06\u2028\u2029\ufffd]")
+
+
+def repair_text(text: str) -> str:
+    """``text`` with mojibake, control characters and stray ``&apos`` repaired."""
+    if _NEEDS_FTFY.search(text):
+        text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    if "¡" in text:
+        text = _GBK_PUNCTUATION.sub(_gbk_to_unicode, text)
+    if "?" in text:
+        text = _LOST_APOSTROPHE.sub(_apostrophe_after_letter, text)
+    return _APOS_ENTITY.sub("'", text)
