@@ -83,3 +83,49 @@ def test_real_mojibake_policy_is_repaired(shared_corpus):
     assert "\u00e2\u0080" not in policy.body
     assert "a tool called \u201cGoogle Analytics\u201d" in policy.body
     assert "Google\u2019s ability" in policy.body
+
+
+def test_wrapped_lines_of_a_converted_pdf_are_re_joined_into_paragraphs():
+    lines = [
+        "Data Policy",
+        "This policy describes the information we process to support Facebook, Instagram,",
+        "Messenger and other products offered by Facebook (Facebook",
+        "Products). You can find additional tools in the Settings.",
+        "Information we collect",
+        "To provide the Products, we must process information about you. The types of",
+        "information we collect depend on how you use our Products; we log",
+        "7",
+        "the time and duration of your activities. Learn more about how you can",
+        "control who can see the things you share and",
+        "the people you share with.",
+    ]
+    document = parse_policy("\n\n \n\n".join(lines))
+    assert [block.text for block in document.blocks] == [
+        "Data Policy",
+        "This policy describes the information we process to support Facebook, Instagram, "
+        "Messenger and other products offered by Facebook (Facebook Products). You can find "
+        "additional tools in the Settings.",
+        "Information we collect",
+        "To provide the Products, we must process information about you. The types of "
+        "information we collect depend on how you use our Products; we log the time and "
+        "duration of your activities. Learn more about how you can control who can see the "
+        "things you share and the people you share with.",
+        "7",
+    ]
+
+
+def test_ordinary_paragraphs_are_not_joined():
+    body = "# Title\n\nIntroduction\n\nWe collect data\n\nYour choices\n\nyou may opt out.\n"
+    assert [b.text for b in parse_policy(body).blocks] == [
+        "Title", "Introduction", "We collect data", "Your choices", "you may opt out."]
+
+
+def test_soft_line_breaks_inside_a_paragraph_do_not_end_sentences():
+    from reader.analysis.segment import segment
+
+    document = parse_policy(
+        "We collect your email address when you\nsign up, and we share it with\n"
+        "partners.\nContact\nWrite to us at any time.")
+    sentences = [document.text[s.start:s.end] for p in segment(document) for s in p.sentences]
+    assert sentences == ["We collect your email address when you sign up, and we share it "
+                         "with partners.", "Contact", "Write to us at any time."]

@@ -54,6 +54,7 @@ _BREAKING_ELEMENTS = HTML_ELEMENTS - INLINE_TAGS - {
     "mark", "nobr", "q", "samp", "strike", "time", "tt", "var", "wbr"
 }
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_DROP_WHEN_EMPTY = HEADING_TAGS | {"p"}
 # Where loose text found directly inside a container goes: a block the container may hold.
 _LOOSE_TEXT_WRAPPER = {"ul": "li", "ol": "li", "dl": "dd", "tr": "td"}
 SAFE_URL = re.compile(r"^(https?://|mailto:|#)", re.IGNORECASE)
@@ -265,6 +266,8 @@ def _normalize(node: Node, in_pre: bool = False) -> None:
             continue
         flush()
         seen_container = True
+        if child.tag in _DROP_WHEN_EMPTY and not _has_text(child.children):
+            continue  # an empty "# " title would be a tall blank line
         if node.tag in {"table", "thead", "tbody", "tfoot"} and child.tag in BLOCK_TAGS:
             child = Node("tr", children=[child])
         _normalize(child, in_pre)
@@ -331,9 +334,87 @@ def _comments_as_text(body: str) -> str:
     return _COMMENT.sub(lambda match: f" {match.group(1).strip(' -')} ", body)
 
 
+_BLANK_LINES = re.compile(r"(\n[ \t\u00a0]*\n(?:[ \t\u00a0]*\n)*)")
+_NOT_PROSE = re.compile(r"^(?: {4}|\t| {0,3}(?:#|>|[-*+]\s|\d+[.)]\s|\||<|```|~~~|[-=_]{3,}\s*$))")
+_PAGE_FURNITURE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+(?:of|/)\s+\d{1,4})?\s*$",
+                             re.IGNORECASE)
+_PARAGRAPH_STOP = ".!?:"  # a line ending in one of these is not continued in the next
+_WRAP_ENDINGS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "its", "of",
+    "on", "or", "our", "that", "the", "their", "this", "to", "with", "your",
+})
+
+
+def _is_prose(chunk: str) -> bool:
+    return bool(chunk.strip()) and not _NOT_PROSE.match(chunk)
+
+
+def _continues(before: str, after: str, width: float) -> bool:
+    """Whether the line ending ``before`` was wrapped and the sentence goes on in ``after``."""
+    line = before.rstrip().rsplit("\n", 1)[-1].rstrip("*_ ")
+    head = after.lstrip().lstrip("*_")
+    if not line or not head or line[-1] in _PARAGRAPH_STOP:
+        return False
+    if head[0].islower():
+        return True
+    if after.lstrip().startswith("**") != line.lstrip().startswith("**"):
+        return False  # plain text then a bold line (or back): a heading, not a wrapped line
+    return len(line) >= 0.6 * width or line.rsplit(None, 1)[-1].lower() in _WRAP_ENDINGS
+
+
+def _rejoin_wrapped_lines(body: str) -> str:
+    """Re-join sentences that a PDF or old web page broke into one paragraph per line.
+
+    Only in a body where many paragraphs evidently stop mid-sentence (no stop, and the next
+    one starts in lower case): then a paragraph without a final stop continues into the next
+    when that starts in lower case, or the line is near the wrapping width, or it ends with a
+    word like "and". A page number between the halves moves after the joined paragraph.
+    """
+    parts = _BLANK_LINES.split(body)
+    chunks, separators = parts[0::2], parts[1::2]
+    prose = [_is_prose(chunk) for chunk in chunks]
+    wraps = sum(
+        1 for i in range(len(chunks) - 1)
+        if prose[i] and prose[i + 1]
+        and chunks[i].rstrip().rstrip("*_ ")[-1:] not in _PARAGRAPH_STOP
+        and chunks[i + 1].lstrip().lstrip("*_")[:1].islower()
+    )
+    if wraps < 3 or wraps < 0.05 * len(chunks):
+        return body
+    lengths = sorted(
+        len(chunk.rstrip().rsplit("\n", 1)[-1])
+        for chunk, is_prose in zip(chunks, prose, strict=True) if is_prose
+    )
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    out: list[str] = [chunks[0]]
+    held: list[str] = []  # page furniture waiting for the end of the joined paragraph
+    joinable = prose[0]
+    i = 1
+    while i < len(chunks):
+        chunk = chunks[i]
+        if (joinable and _PAGE_FURNITURE.match(chunk) and i + 1 < len(chunks)
+                and prose[i + 1] and chunks[i + 1].lstrip("*_ ")[:1].islower()
+                and _continues(out[-1], chunks[i + 1], width)):
+            held.append(chunk)
+            i += 1
+            continue
+        if joinable and prose[i] and _continues(out[-1], chunk, width):
+            out[-1] = out[-1].rstrip() + " " + chunk.lstrip()
+        else:
+            for furniture in held:
+                out.extend(["\n\n", furniture])
+            held.clear()
+            out.extend([separators[i - 1], chunk])
+            joinable = prose[i]
+        i += 1
+    for furniture in held:
+        out.extend(["\n\n", furniture])
+    return "".join(out)
+
+
 def markdown_to_html(body: str) -> str:
     """Markdown to HTML (not yet sanitized: raw HTML passes, :func:`sanitize_html` cleans it)."""
-    return _markdown_converter().convert(_comments_as_text(body))
+    return _markdown_converter().convert(_rejoin_wrapped_lines(_comments_as_text(body)))
 
 
 def _own_text(node: Node) -> str:
