@@ -196,7 +196,8 @@ def test_unwritable_data_folder_turns_search_off_with_a_notice(make_window, qtbo
     assert window.current.policy.domain == "audiomidi.com"  # reading works
     assert window.policy_index is None
     notice = window.notice_bar.summary("search-off")
-    assert notice.startswith("Search is off: the search index cannot be used")
+    assert notice.startswith("Search is off: the search index cannot be used: the folder "
+                             f"{blocker / 'data'} cannot be used (Not a directory).")
     assert "Policies can still be read." in notice
     assert not visible_boxes(window)
     window.search("cookies")

@@ -410,8 +410,10 @@ class MainWindow(QMainWindow):
             self.policy_index.open()
         except Exception as exc:  # noqa: BLE001 - the index is optional for reading
             self.policy_index = None
+            why = (f"the folder {exc.filename} cannot be used ({exc.strerror})"
+                   if isinstance(exc, OSError) and exc.filename and exc.strerror else str(exc))
             self.notice_bar.show_notice(
-                "search-off", f"Search is off: the search index cannot be used ({exc}). "
+                "search-off", f"Search is off: the search index cannot be used: {why}. "
                 "Policies can still be read.")
             return
         self.notice_bar.dismiss("search-off")
