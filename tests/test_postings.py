@@ -140,3 +140,58 @@ def test_counted_terms_round_trip():
 def test_stable_argsort_matches_numpy(high):
     keys = np.random.default_rng(1).integers(0, high, 50_000).astype(np.int64)
     assert np.array_equal(postings._stable_argsort(keys), np.argsort(keys, kind="stable"))
+
+
+def build_in_commits(folder: Path, writer_class, docs: list[dict], deleted: set[str],
+                     commits: int = 7) -> Path:
+    """Commits of a few documents each (deleting some on the way), the last one merging
+    every segment with ``writer_class`` itself, as Whoosh's merge policies do."""
+    folder.mkdir()
+    ix = index.create_in(str(folder), schema())
+    size = len(docs) // commits + 1
+    for start in range(0, len(docs), size):
+        writer = writer_class(ix, compound=False)
+        for doc in docs[start:start + size]:
+            writer.add_document(**doc)
+        for path in deleted:
+            writer.delete_by_term("path", path)
+        writer.commit(merge=False, optimize=start + size >= len(docs))
+    ix.close()
+    return folder
+
+
+@pytest.mark.parametrize("deleted", [set(), {"/p/3", "/p/40", "/p/41", "/p/150"}])
+def test_merging_writes_what_whoosh_writes(tmp_path, deleted):
+    """A commit that merges segments (the fast writer's own and Whoosh's) writes the
+    counted fields once, with the postings Whoosh writes (issue 11: it wrote them twice
+    and failed with "Keys must increase")."""
+    docs = documents(200)
+    expected = postings_of(build_in_commits(tmp_path / "whoosh", SegmentWriter, docs, deleted))
+    ours = build_in_commits(tmp_path / "ours", CountedSegmentWriter, docs, deleted)
+    assert postings_of(ours) == expected
+    ix = index.open_dir(str(ours))
+    with ix.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 1
+        assert searcher.doc_count() == 200 - len(deleted)
+        parser = QueryParser("body", ix.schema)
+        found = {hit["path"] for hit in searcher.search(parser.parse("zeta"), limit=None)}
+    ix.close()
+    assert found == {d["path"] for d in docs if "zeta" in d["body"].terms.split("\n")} - deleted
+
+
+def test_documents_added_after_a_merge_keep_their_order(tmp_path):
+    docs = documents(120)
+    first = build(tmp_path / "first", CountedSegmentWriter, docs[:60])
+    expected = postings_of(build(tmp_path / "whoosh", SegmentWriter, docs))
+    (tmp_path / "ours").mkdir()
+    ix = index.create_in(str(tmp_path / "ours"), schema())
+    writer = CountedSegmentWriter(ix, compound=False)
+    source = index.open_dir(str(first))
+    with source.reader() as reader:
+        writer.add_reader(reader)  # merged documents first, then new ones
+    for doc in docs[60:]:
+        writer.add_document(**doc)
+    writer.commit()
+    source.close()
+    ix.close()
+    assert postings_of(tmp_path / "ours") == expected

@@ -375,3 +375,99 @@ def test_module_entry_point_is_guarded_for_spawned_workers(monkeypatch):
     monkeypatch.setattr(reader.cli, "main", lambda *a: called.append(a) or 0)
     runpy.run_module("reader.__main__", run_name="__mp_main__")
     assert called == []
+
+
+ANIMALS = ["aardvark", "badger", "cheetah", "dingo", "emu", "ferret", "gecko", "heron",
+           "ibis", "jackal", "koala", "lemur", "marmot", "newt", "ocelot", "puffin"]
+
+
+def write_policy(folder: Path, number: int, extra: str = "") -> None:
+    """A tiny policy with a unique word (``polN``), an animal shared by every 16th and
+    a shared phrase."""
+    (folder / f"pol{number}.test.md").write_text(
+        f"# Policy {number}\n\nWe share your {ANIMALS[number % 16]} data with partners. "
+        f"Unique word pol{number}. {extra}\n", "utf-8")
+
+
+def search_answers(policy_index: PolicyIndex, scores: bool = True) -> dict[str, list]:
+    """The hits (domain, score) of a set of queries: one word, a phrase, an AND, a
+    category, a prefix."""
+    answers = {}
+    for text in [*ANIMALS[:5], '"your badger"', "share AND emu", "data partners",
+                 "category:third_party_sharing AND heron", "pol1*", "changed"]:
+        results = policy_index.search(text, limit=500, snippets=False)
+        answers[text] = sorted((h.domain, round(h.score, 5)) if scores else h.domain
+                               for h in results.hits)
+    return answers
+
+
+def test_many_small_updates_in_a_row(tmp_path):
+    """Issue 11: the sixth small update failed in Whoosh's merge ("Keys must increase")
+    and so did every later one. 15 updates, each adding, changing and deleting policies:
+    every one searchable, deleted ones gone, segments merged (their count stays small)."""
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    policy_index = PolicyIndex(Corpus.open(folder))
+    live: set[int] = set()
+    segment_counts = []
+    for update in range(15):
+        for number in range(update * 6, update * 6 + 6):
+            write_policy(folder, number)
+            live.add(number)
+        if update >= 2:
+            gone = update * 6 - 11
+            (folder / f"pol{gone}.test.md").unlink()
+            live.discard(gone)
+            changed = update * 6 - 10
+            write_policy(folder, changed, "Now changed.")
+            os.utime(folder / f"pol{changed}.test.md", (update, update))
+        policy_index.corpus = Corpus.open(folder)
+        report = policy_index.update(workers=1)
+        assert report.added == 6 and not report.failed
+        for number in range(update * 6, update * 6 + 6):
+            assert domains(policy_index.search(f"pol{number}")) == {f"pol{number}.test"}
+        if update >= 2:
+            assert report.deleted == 1 and report.changed == 1
+            assert domains(policy_index.search(f"pol{gone}")) == set()
+            assert domains(policy_index.search("changed")) == {
+                f"pol{n}.test" for n in range(2, update * 6 - 9, 6) if n in live}
+        assert policy_index.doc_count() == len(live)
+        with policy_index.ix.searcher() as searcher:
+            segment_counts.append(len(searcher.reader().leaf_readers()))
+    assert max(segment_counts) <= 6 and segment_counts[-1] < 15  # merged on the way
+    fresh = PolicyIndex(Corpus.open(folder), folder=tmp_path / "fresh-index")
+    fresh.update(workers=1)
+    # Same hits; scores differ while deleted documents still count in their segment's
+    # statistics (as in any Whoosh or Lucene index) ...
+    assert search_answers(policy_index, scores=False) == search_answers(fresh, scores=False)
+    # ... and are equal once every segment is merged into one, deletions dropped.
+    policy_index._writer(1.0).commit(optimize=True)
+    merged = search_answers(policy_index)
+    assert merged == search_answers(fresh)
+    assert len(merged["badger"]) == len({n for n in live if n % 16 == 1})
+    policy_index.close()
+    fresh.close()
+
+
+def test_build_across_merge_points_matches_one_segment(tmp_path, monkeypatch):
+    """A build of many batches merges segments on the way (as one past ~26,000 policies
+    does with the normal batch sizes); it answers as a build into one segment does."""
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    for number in range(400):
+        write_policy(folder, number)
+    monkeypatch.setattr("reader.search.index.FIRST_BATCH", 4)
+    monkeypatch.setattr("reader.search.index.SEGMENT_LIMIT", 16)
+    batched = PolicyIndex(Corpus.open(folder))
+    assert batched.update(workers=2).added == 400
+    with batched.ix.searcher() as searcher:
+        segments = len(searcher.reader().leaf_readers())
+    assert segments < 400 // 16  # merged: fewer segments than batches
+    monkeypatch.setattr("reader.search.index.FIRST_BATCH", 1000)
+    monkeypatch.setattr("reader.search.index.SEGMENT_LIMIT", 1000)
+    whole = PolicyIndex(Corpus.open(folder), folder=tmp_path / "one-segment")
+    assert whole.update(workers=2).added == 400
+    assert search_answers(batched) == search_answers(whole)
+    assert len(search_answers(whole)["aardvark"]) == 25
+    batched.close()
+    whole.close()

@@ -40,7 +40,13 @@ from whoosh.writing import LockError
 from reader.analysis.classifier import MODEL_FILE, TOKEN
 from reader.analysis.practices import PolicyWords, lowercase, policy_categories, policy_words
 from reader.paths import index_dir_for, resources_dir
-from reader.search.postings import CountedSegmentWriter, CountedTerms, CountedText, field_lengths
+from reader.search.postings import (
+    CountedSegmentWriter,
+    CountedTerms,
+    CountedText,
+    field_lengths,
+    postings_arrays,
+)
 from reader.search.query import (
     MatchFinder,
     SearchError,
@@ -459,13 +465,16 @@ class PolicyIndex:
         return parse_query(self.ix.schema, text)
 
     def _current_searcher(self):
-        """One searcher reused across queries (opening segments is costly), refreshed
-        when the index has changed."""
+        """One searcher reused across queries (opening segments is costly), opened again
+        when the index has changed. (Whoosh's ``Searcher.refresh`` reuses the reader of a
+        segment whose deletions changed, so deleted policies stayed found, and keeps
+        segments that were merged away.)"""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._weighting.forget()
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self.ix.searcher(weighting=self._weighting)
-        elif not self._searcher.up_to_date():
-            self._weighting.forget()
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT, snippets: bool = True
@@ -528,11 +537,8 @@ def conjunction_top(searcher, weighting: CachedLengthBM25F, parsed: query.Query,
             type(t) is query.Term and t.fieldname in FAST_FIELDS and t.boost == 1.0
             for t in terms):
         return None
-    try:
-        import numpy as np
-        from whoosh.codec.whoosh3 import W3LeafMatcher
-    except ImportError:
-        return None
+    import numpy as np
+
     stats = []
     for term in terms:
         field = term.fieldname
@@ -549,7 +555,7 @@ def conjunction_top(searcher, weighting: CachedLengthBM25F, parsed: query.Query,
             if (field, text_bytes) not in reader:
                 docs = np.empty(0, dtype=np.int64)
                 break
-            ids, weights = _postings_arrays(reader.postings(field, text_bytes), W3LeafMatcher)
+            ids, weights = postings_arrays(reader.postings(field, text_bytes))
             per_term.append((ids, weights))
             docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
         if docs is None or not len(docs):
@@ -571,33 +577,6 @@ def conjunction_top(searcher, weighting: CachedLengthBM25F, parsed: query.Query,
     docs = np.concatenate(all_docs)
     order = np.lexsort((docs, -scores))[:limit]
     return [(int(docs[i]), float(scores[i])) for i in order], len(docs)
-
-
-def _postings_arrays(matcher, leaf_class) -> tuple:
-    """(ids, weights) of a term's postings as numpy arrays, a block at a time."""
-    import numpy as np
-
-    id_parts, weight_parts = [], []
-    if isinstance(matcher, leaf_class):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            id_parts.append(np.asarray(matcher._ids, dtype=np.int64))
-            weight_parts.append(np.asarray(matcher._weights, dtype=np.float32))
-            if matcher._lastblock:
-                break
-            matcher._next_block()
-    else:  # short posting lists are stored inline and come as a plain list matcher
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        id_parts.append(np.asarray(ids, dtype=np.int64))
-        weight_parts.append(np.asarray(weights, dtype=np.float32))
-    if not id_parts:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 
 def _may_fork() -> bool:

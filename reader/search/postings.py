@@ -25,9 +25,10 @@ from pickle import dumps
 
 import numpy as np
 from whoosh import fields
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_int, pack_uint, pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 BLOCK_LIMIT = 128  # postings per block, Whoosh's W3Codec default
@@ -95,7 +96,9 @@ class CountedText(fields.TEXT):
 
 
 class _FieldPostings:
-    """The counted postings of one field in the segment being written."""
+    """The counted postings of one field in the segment being written: those of added
+    documents (a document's terms at a time) and those of merged segments (a term's
+    documents at a time)."""
 
     def __init__(self) -> None:
         self.vocabulary: dict[str, int] = {}
@@ -106,6 +109,8 @@ class _FieldPostings:
         self.docnums: list[int] = []
         self.sizes: list[int] = []
         self.length_bytes: list[int] = []
+        # Postings of merged segments, per posting: term ids, docnums, counts, lengths
+        self.merged: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, docnum: int, counted: CountedTerms, length: int) -> None:
         if not counted.terms:
@@ -120,6 +125,36 @@ class _FieldPostings:
         self.sizes.append(len(ids))
         self.length_bytes.append(length_to_byte(length))
         self.ids_used += len(ids)
+
+    def add_segment(self, reader, fieldname: str, boost: float, new_docnums: np.ndarray
+                    ) -> None:
+        """Take one field's postings from a segment being merged into this one, read a
+        block at a time; ``new_docnums`` maps the segment's document numbers to this
+        segment's (-1 for deleted documents, which are left out)."""
+        length_of = np.fromiter(
+            (length_to_byte(length) for length in field_lengths(reader, fieldname, 0)),
+            dtype=np.uint8, count=reader.doc_count_all())
+        term_ids, old_docs, new_docs, counts = [], [], [], []
+        vocabulary, next_id = self.vocabulary, self.next_id
+        for text in reader.lexicon(fieldname):
+            ids, weights = postings_arrays(_unfiltered(reader.postings(fieldname, text)))
+            kept = new_docnums[ids]
+            alive = kept >= 0
+            if not alive.all():
+                ids, weights, kept = ids[alive], weights[alive], kept[alive]
+            if not len(ids):
+                continue
+            self.ids_used += 1
+            term_id = vocabulary.setdefault(text.decode("utf-8"), next(next_id))
+            term_ids.append(np.full(len(ids), term_id, dtype=np.uint32))
+            old_docs.append(ids)
+            new_docs.append(kept)
+            counts.append(np.rint(weights / boost).astype(np.uint32))
+        if term_ids:
+            self.merged.append((np.concatenate(term_ids),
+                                np.concatenate(new_docs).astype(np.int32),
+                                np.concatenate(counts),
+                                length_of[np.concatenate(old_docs)]))
 
 
 def write_counted_field(fieldwriter, fieldname: str, fieldobj, postings: _FieldPostings
@@ -139,6 +174,13 @@ def _write_postings(fieldwriter, postings: _FieldPostings, boost: float) -> None
     postings.term_ids, postings.counts = [], []  # memory: the arrays hold them now
     docs = np.repeat(np.asarray(postings.docnums, dtype=np.int32), sizes)
     lengths = np.repeat(np.asarray(postings.length_bytes, dtype=np.uint8), sizes)
+    if postings.merged:
+        merged = list(zip(*postings.merged, strict=True))
+        postings.merged = []
+        term_ids, docs, counts, lengths = (
+            np.concatenate([ours, *theirs])
+            for ours, theirs in zip((term_ids, docs, counts, lengths), merged, strict=True))
+        del merged
 
     names = sorted(postings.vocabulary)
     ranked_ids = np.fromiter(map(postings.vocabulary.__getitem__, names), dtype=np.int64,
@@ -148,6 +190,9 @@ def _write_postings(fieldwriter, postings: _FieldPostings, boost: float) -> None
     keys = rank[term_ids]
     del term_ids, rank
     order = _stable_argsort(keys)  # documents stay in order within a term
+    if not _increasing_within_terms(keys[order], docs[order]):
+        # Documents were added after a merge: sort by document too.
+        order = np.lexsort((docs, keys))
     keys, docs, counts, lengths = keys[order], docs[order], counts[order], lengths[order]
     del order
 
@@ -187,6 +232,42 @@ def _stable_argsort(keys: np.ndarray) -> np.ndarray:
         return np.argsort(keys, kind="stable")
     order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
     return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
+
+def _increasing_within_terms(keys: np.ndarray, docs: np.ndarray) -> bool:
+    """Whether each term's documents (``keys`` sorted) come in increasing order."""
+    same_term = keys[1:] == keys[:-1]
+    return bool(np.all(docs[1:][same_term] > docs[:-1][same_term]))
+
+
+def postings_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, weights) of a term's postings as numpy arrays, a block at a time."""
+    id_parts, weight_parts = [], []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            id_parts.append(np.asarray(matcher._ids, dtype=np.int64))
+            weight_parts.append(np.asarray(matcher._weights, dtype=np.float32))
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+    else:  # short posting lists are stored inline and come as a plain list matcher
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        id_parts.append(np.asarray(ids, dtype=np.int64))
+        weight_parts.append(np.asarray(weights, dtype=np.float32))
+    if not id_parts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _unfiltered(matcher):
+    """A segment's matcher without the wrapper that skips deleted documents."""
+    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
 
 # W3TermInfo of a term whose postings are in the postings file ("!BfIBBfII" + offset +
@@ -324,7 +405,10 @@ class CountedSegmentWriter(SegmentWriter):
                             length += freq
                         # Whoosh multiplies by the document's boost (1.0): always a float
                         add_posting((name, term, docnum, float(weight), value_bytes))
-                perdoc.add_field(name, fieldobj, value if fieldobj.stored else None, length)
+                # The length as a document's length byte keeps it: the field's total
+                # is then the sum of what a merge reads back (Whoosh's totals drift).
+                perdoc.add_field(name, fieldobj, value if fieldobj.stored else None,
+                                 byte_to_length(length_to_byte(length)))
                 column = fieldobj.column_type
                 if column:
                     perdoc.add_column_value(name, column, fieldobj.to_column_value(value))
@@ -336,6 +420,32 @@ class CountedSegmentWriter(SegmentWriter):
             self._counted.setdefault(name, _FieldPostings()).add(docnum, value, length)
         self._added = True
         self.docnum += 1
+
+    def add_postings_to_pool(self, reader, startdoc: int, docmap: dict | None) -> None:
+        """Merging a segment (Whoosh's merge policy calls this through ``add_reader``):
+        its counted fields join this segment's counted postings, the others go through
+        Whoosh's pool as usual. (Both in the pool would write a field twice.)"""
+        schema = self.schema
+        total = reader.doc_count_all()
+        if docmap is None:
+            new_docnums = np.arange(startdoc, startdoc + total, dtype=np.int64)
+        else:
+            new_docnums = np.full(total, -1, dtype=np.int64)
+            if docmap:
+                new_docnums[np.fromiter(docmap.keys(), dtype=np.int64, count=len(docmap))] = (
+                    np.fromiter(docmap.values(), dtype=np.int64, count=len(docmap)))
+        add_posting = self.pool.add
+        for fieldname in sorted(reader.indexed_field_names()):
+            if fieldname not in schema:
+                continue
+            fieldobj = schema[fieldname]
+            if isinstance(fieldobj, CountedText):
+                self._counted.setdefault(fieldname, _FieldPostings()).add_segment(
+                    reader, fieldname, fieldobj.format.field_boost, new_docnums)
+                continue
+            for item in self._process_posts(_field_postings(reader, fieldname), startdoc,
+                                            docmap):
+                add_posting(item)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -355,6 +465,15 @@ class CountedSegmentWriter(SegmentWriter):
         fieldwriter.close()
         if reader:
             reader.close()
+
+
+def _field_postings(reader, fieldname: str) -> Iterator[tuple]:
+    """``reader.iter_postings()`` for one field."""
+    for text in reader.lexicon(fieldname):
+        matcher = reader.postings(fieldname, text)
+        while matcher.is_active():
+            yield fieldname, text, matcher.id(), matcher.weight(), matcher.value()
+            matcher.next()
 
 
 def field_lengths(reader, fieldname: str, default: int) -> list[int]:
