@@ -22,6 +22,8 @@ from reader.sources.corpus import (
     PolicyLoadError,
     corpus_folder_problem,
 )
+from reader.sources.layouts import is_privacy_policy
+from reader.sources.sites import snapshot_note
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -52,16 +54,21 @@ def _load_policy(corpus: Corpus, name: str) -> Policy:
 def cmd_list(args: argparse.Namespace) -> int:
     corpus = _open_corpus(args)
     out = sys.stdout
-    out.write(f"{'COMPANY':40} {'ARCHIVED':10} {'WORDS':>7}\n")
-    for entry in corpus.entries:
+    wanted = (args.type or "").strip().casefold()
+    entries = [e for e in corpus.entries if wanted in e.doc_type.casefold()]
+    width = max([32, *(len(e.domain) + 1 for e in entries)])
+    out.write(f"{'COMPANY':{width}} {'ARCHIVED':10} {'WORDS':>7}  TITLE\n")
+    for entry in entries:
         try:
             policy = corpus.load(entry.domain)
         except PolicyLoadError as exc:
             print(f"warning: {exc}", file=sys.stderr)
             continue
-        out.write(f"{entry.domain:40} {policy.archive_date or '-':10} "
-                  f"{policy.word_count:>7}\n")
-    out.write(f"{len(corpus)} policies in {corpus.root}\n")
+        site = f"  [{snapshot_note(policy.snapshot_site)}]" if policy.snapshot_site else ""
+        out.write(f"{entry.domain:{width}} {policy.archive_date or '-':10} "
+                  f"{policy.word_count:>7}  {' '.join(policy.title.split())}{site}\n")
+    kind = f" of type {args.type!r}" if wanted else ""
+    out.write(f"{len(entries)} policies{kind} in {corpus.root}\n")
     return EXIT_OK
 
 
@@ -71,6 +78,10 @@ def policy_as_text(policy: Policy) -> str:
 
     document = parse_policy(policy.body)
     lines = [policy.title, "=" * min(len(policy.title), 78), f"Company:  {policy.domain}"]
+    if policy.snapshot_site:
+        lines.append(f"Snapshot: {policy.snapshot_site} (the archived page was on that site)")
+    if not is_privacy_policy(policy.doc_type):
+        lines.append(f"Document: {policy.doc_type}")
     if policy.archive_date:
         lines.append(f"Archived: {policy.archive_date}")
     if policy.source_url:
@@ -429,8 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     command("gui", "open the desktop app (the default)")
-    command("list", "list companies with archive date and word count").set_defaults(
-        func=cmd_list)
+    listing = command("list", "list companies with archive date, word count and title")
+    listing.add_argument("--type", metavar="TYPE",
+                         help='only documents whose type contains TYPE ("privacy", "terms")')
+    listing.set_defaults(func=cmd_list)
     show = command("show", "print a policy as text")
     show.add_argument("domain", metavar="DOMAIN")
     show.set_defaults(func=cmd_show)

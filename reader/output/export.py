@@ -23,6 +23,7 @@ from reader.analysis.taxonomy import practice_categories
 from reader.output.fonts import register_fonts
 from reader.output.highlight import HighlightedPolicy
 from reader.sources.corpus import Corpus, PolicyLoadError
+from reader.sources.layouts import is_privacy_policy
 
 FONT_FAMILY = "DejaVu Sans"
 BODY_POINT_SIZE = 10
@@ -65,7 +66,8 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
     counts = item.counts()
     exported_on = exported_on or dt.date.today()
     e = html.escape
-    rows = [("Company", e(policy.domain)), ("Policy", e(policy.title)),
+    rows = [("Company", e(policy.company_label)), ("Policy", e(policy.title)),
+            *([] if is_privacy_policy(policy.doc_type) else [("Document", e(policy.doc_type))]),
             ("Archived", e(policy.archive_date or "unknown")),
             ("Source", f'<a href="{e(policy.source_url)}">{e(policy.source_url)}</a>'
              if policy.source_url else "local file"),

@@ -14,6 +14,8 @@ from reader.analysis.practices import Analysis, analyze_document, highlight_mark
 from reader.analysis.taxonomy import categories
 from reader.search.query import Match
 from reader.sources.corpus import Policy
+from reader.sources.layouts import is_privacy_policy
+from reader.sources.sites import snapshot_note
 
 SEARCH_MARK_STYLE = (
     "font-weight:bold;text-decoration:underline;color:#000000;background-color:#FFD54F"
@@ -54,7 +56,11 @@ class HighlightedPolicy:
 
 def header_html(policy: Policy) -> str:
     """Title, company, archive date, source link, word count and reading time."""
-    parts = [f"<b>{html.escape(policy.domain)}</b>"]
+    parts = [f"<b>{html.escape(policy.company or policy.domain)}</b>"]
+    if not is_privacy_policy(policy.doc_type):
+        parts.append(html.escape(policy.doc_type))
+    if policy.snapshot_site:
+        parts.append(html.escape(snapshot_note(policy.snapshot_site)))
     if policy.archive_date:
         parts.append(f"archived {html.escape(policy.archive_date)}")
     parts.append(f"{policy.word_count:,} words · about {policy.reading_minutes} min read")

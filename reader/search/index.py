@@ -1,11 +1,12 @@
 """Full-text search over a corpus with Whoosh: incremental, crash-safe index; ranked hits.
 
 One index per corpus folder, under the user data dir (see :func:`reader.paths.index_dir_for`).
-Fields: company (domain, tokenised), domain, title, date, year, body, category (the practice
-categories found in the policy); words, size, mtime and digest are stored only. Two-word
-phrases are answered from a field of word pairs, which avoids Whoosh reading positions of
-every document that holds both words. Worker processes read, classify and count each policy;
-the body and pair fields are written by :mod:`reader.search.postings`.
+Fields: company (domain or service, and the snapshot's site when it differs, tokenised),
+domain, title, type (Privacy Policy, Terms of Service...), date, year, body, category (the
+practice categories found in the policy); words, size, mtime, digest and site are stored
+only. Two-word phrases are answered from a field of word pairs, which avoids Whoosh reading
+positions of every document that holds both words. Worker processes read, classify and
+count each policy; the body and pair fields are written by :mod:`reader.search.postings`.
 
 Snippets come from each hit's source text, read again for the hits shown, so they cover
 the whole policy; the viewer finds match positions in its own text with the hit's
@@ -55,11 +56,18 @@ from reader.search.query import (
     opening,
     parse_query,
 )
-from reader.sources.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
+from reader.sources.corpus import (
+    Corpus,
+    PolicyEntry,
+    PolicyLoadError,
+    entry_reading,
+    read_policy,
+)
+from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 SEGMENT_LIMIT = 1500  # policies per segment written at once (memory: ~100 KB each)
@@ -118,6 +126,8 @@ def make_schema() -> fields.Schema:
         mtime=fields.STORED(),
         digest=fields.STORED(),
         category=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        type=fields.TEXT(analyzer=_WORDS, stored=True),  # Privacy Policy, Terms of Service...
+        site=fields.STORED(),  # the snapshot's site when it is not the domain
         body=CountedText(analyzer=_WORDS),
         pairs=CountedText(analyzer=_PAIRS),
     )
@@ -212,16 +222,19 @@ def count_words(prefix: str, body: PolicyWords) -> tuple[CountedTerms, CountedTe
     return CountedTerms.from_tokens(words), CountedTerms.from_tokens(pairs + body.pairs)
 
 
-def policy_document(entry_path: str, domain: str) -> dict:
-    """Everything the index stores about one policy file (runs in worker processes)."""
+def policy_document(entry_path: str, domain: str, company: str | None = None,
+                    doc_type: str = PRIVACY_POLICY) -> dict:
+    """Everything the index stores about one policy file (runs in worker processes).
+    The arguments are those of :func:`reader.sources.corpus.entry_reading`."""
     path = Path(entry_path)
     try:
-        policy = read_policy(path, domain)
+        policy = read_policy(path, domain, company, doc_type)
         stat = path.stat()
         digest = file_digest(path)
     except (PolicyLoadError, OSError) as exc:
         return {"error": str(exc), "path": entry_path}
-    company = policy.domain.replace(".", " ").replace("-", " ")
+    site = policy.snapshot_site or ""
+    company = " ".join(f"{policy.company} {site}".replace(".", " ").replace("-", " ").split())
     body = policy_words(policy.body)
     words, pairs = count_words(f"{company}\n{policy.title}", body)
     return {
@@ -236,6 +249,8 @@ def policy_document(entry_path: str, domain: str) -> dict:
         "mtime": stat.st_mtime,
         "digest": digest,
         "category": ",".join(policy_categories(body)),
+        "type": policy.doc_type,
+        "site": site,
         "body": words,
         "pairs": pairs,
     }
@@ -432,11 +447,11 @@ class PolicyIndex:
         """The index documents of ``todo``, in order. With several workers, worker
         processes read, classify and count the policies; otherwise this process does."""
         if workers <= 1 or len(todo) < 50:
-            yield (policy_document(str(e.path), e.domain) for e in todo)
+            yield (policy_document(*entry_reading(e)) for e in todo)
             return
         # Forking a process that runs Qt threads is unsafe; spawn there.
         context = multiprocessing.get_context("fork" if _may_fork() else "spawn")
-        args = [(str(e.path), e.domain) for e in todo]
+        args = [entry_reading(e) for e in todo]
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             yield _bounded_map(pool, args, ahead=AHEAD_BATCHES)
 
@@ -603,13 +618,13 @@ def _safe_digest(path: Path) -> str | None:
         return None
 
 
-def _policy_documents(batch: list[tuple[str, str]]) -> list[dict]:
-    return [policy_document(path, domain) for path, domain in batch]
+def _policy_documents(batch: list[tuple]) -> list[dict]:
+    return [policy_document(*reading) for reading in batch]
 
 
-def _bounded_map(pool: ProcessPoolExecutor, args: list[tuple[str, str]], ahead: int,
+def _bounded_map(pool: ProcessPoolExecutor, args: list[tuple], ahead: int,
                  batch: int = 8) -> Iterator[dict]:
-    """``policy_document`` of each (path, domain), in order, computed by ``pool`` with at
+    """``policy_document`` of each entry reading, in order, computed by ``pool`` with at
     most ``ahead`` batches waiting: the workers outpace the writer, and unbounded results
     would pile up in memory. Closing the iterator cancels the batches not started."""
     waiting: deque = deque()

@@ -48,7 +48,7 @@ def parse_query(schema: fields.Schema, text: str) -> query.Query:
     """Parse user query syntax; raise :class:`QuerySyntaxError` with a readable message.
 
     Words are ANDed; ``OR``, ``NOT``, ``"phrases"``, ``prefix*``, ``field:value``
-    (company, title, category, year, date) and ``year:2010..2015`` ranges are understood.
+    (company, title, type, category, year, date) and ``year:2010..2015`` ranges are understood.
     """
     if not text.strip():
         raise QuerySyntaxError("Type some words to search for.")
@@ -80,7 +80,7 @@ def _check_query(node: query.Query, schema: fields.Schema) -> None:
             raise QuerySyntaxError(f"Cannot understand part of the query: {leaf.error}.")
         fieldname = getattr(leaf, "fieldname", None)
         if fieldname and fieldname not in schema.names():
-            known = "company, title, category, year, date"
+            known = "company, title, type, category, year, date"
             raise QuerySyntaxError(f"Unknown field {fieldname!r}; use one of: {known}.")
 
 

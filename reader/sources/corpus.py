@@ -7,7 +7,8 @@ A policy file is markdown. Files from the Princeton-Leuven corpus start with a q
     Machine](URL) for the most accurate reproduction.*
 
 followed by a ``# Title`` and the body. Files without that header still load; their domain
-comes from the file name.
+comes from the file name, their title from a first heading. Where a file sits in the folder
+says whose document it is (see :mod:`reader.sources.layouts`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.sources.dated import dated_file
+from reader.sources.layouts import (
+    POLICY_SUFFIXES,
+    PRIVACY_POLICY,
+    Layout,
+    document_identity,
+    is_privacy_policy,
+    strip_policy_suffix,
+)
 from reader.sources.repair import repair_text
+from reader.sources.sites import other_snapshot_site, snapshot_note
 
 log = logging.getLogger(__name__)
 
-POLICY_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_POLICY_BYTES = 4 * 1024 * 1024  # about 650,000 words; real policies stay near 1 MB
 WORDS_PER_MINUTE = 230
 
@@ -33,6 +42,8 @@ _HEADER_DOMAIN = re.compile(r"from the\s+(\S+?)\s+privacy policy", re.IGNORECASE
 _HEADER_DATE = re.compile(r"archived on\s+(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _HEADER_URL = re.compile(r"\]\(\s*(https?://[^)\s]+)\s*\)")
 _TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
+_SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
 class PolicyLoadError(Exception):
@@ -64,6 +75,8 @@ class Policy:
     body: str
     path: Path
     word_count: int = 0
+    company: str = ""
+    doc_type: str = PRIVACY_POLICY
 
     @property
     def reading_minutes(self) -> int:
@@ -73,6 +86,20 @@ class Policy:
     @property
     def year(self) -> int | None:
         return int(self.archive_date[:4]) if self.archive_date else None
+
+    @property
+    def snapshot_site(self) -> str | None:
+        """The site the archived snapshot was taken on, when it is not this domain (nor a
+        subdomain of it): ``bizsecure.com`` for ``bizdesign.com``. Else ``None``."""
+        return other_snapshot_site(self.domain, self.source_url)
+
+    @property
+    def company_label(self) -> str:
+        """The company as every view names it, with the snapshot's site when it differs:
+        ``bizdesign.com (snapshot from bizsecure.com)``."""
+        company = self.company or self.domain
+        site = self.snapshot_site
+        return f"{company} ({snapshot_note(site)})" if site else company
 
 
 @dataclass(frozen=True)
@@ -84,15 +111,40 @@ class PolicyEntry:
     size: int
     mtime: float
     relpath: str = ""
+    company: str = ""
+    doc_type: str = PRIVACY_POLICY
 
 
 def domain_from_filename(path: Path) -> str:
     """``a/am/ama/amazon.com.md`` -> ``amazon.com``."""
-    name = path.name
-    for suffix in POLICY_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
+    return strip_policy_suffix(path.name)
+
+
+def clean_title(text: str) -> str:
+    """A heading as plain text: links keep their words; ``**``, ``__`` and backslash
+    escapes go."""
+    text = _LINK.sub(r"\1", text)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
+    return " ".join(text.split())
+
+
+def _first_heading(lines: list[str], start: int) -> tuple[str | None, int]:
+    """A ``# Title`` or underlined title as the first block from ``start``: its text and
+    the line after it, or ``(None, start)``."""
+    probe = start
+    while probe < len(lines) and not lines[probe].strip():
+        probe += 1
+    if probe >= len(lines):
+        return None, start
+    if m := _TITLE.match(lines[probe]):
+        return m.group(1).strip(), probe + 1
+    if (probe + 1 < len(lines) and lines[probe].strip() and not lines[probe].startswith(
+            (" " * 4, "\t")) and _SETEXT_RULE.match(lines[probe + 1])):
+        title = clean_title(lines[probe])
+        if title:
+            return title, probe + 2
+    return None, start
 
 
 def parse_header(text: str) -> tuple[Header, str]:
@@ -120,13 +172,7 @@ def parse_header(text: str) -> tuple[Header, str]:
         if not (domain or date or url):
             # An ordinary block quote, not our header: keep it in the body.
             index = 0
-    title = None
-    probe = index
-    while probe < len(lines) and not lines[probe].strip():
-        probe += 1
-    if probe < len(lines) and (m := _TITLE.match(lines[probe])):
-        title = m.group(1).strip()
-        index = probe + 1
+    title, index = _first_heading(lines, index)
     body = "\n".join(lines[index:]).strip("\n")
     return Header(domain, date, url, title), body
 
@@ -170,20 +216,41 @@ def read_policy_text(path: Path) -> str:
     return decode_policy_bytes(data, path)
 
 
-def read_policy(path: Path, domain: str | None = None) -> Policy:
-    """Read and parse one policy file."""
+def read_policy(path: Path, domain: str | None = None, company: str | None = None,
+                doc_type: str = PRIVACY_POLICY) -> Policy:
+    """Read and parse one policy file (``domain``: its key in the corpus; ``company`` and
+    ``doc_type`` as its layout says, see :func:`read_entry`)."""
     text = read_policy_text(path)
     header, body = parse_header(text)
     file_domain = domain or domain_from_filename(path)
+    fallback = f"{company} {doc_type}" if company else header.domain or file_domain
     return Policy(
         domain=file_domain,
-        title=header.title or (header.domain or file_domain),
+        title=header.title or fallback,
         archive_date=header.archive_date,
         source_url=header.source_url,
         body=body,
         path=path,
         word_count=len(body.split()),
+        company=company or file_domain,
+        doc_type=doc_type,
     )
+
+
+def entry_reading(entry: PolicyEntry) -> tuple[str, str, str | None, str]:
+    """The arguments of :func:`read_policy` for a listed entry, as plain strings (they go
+    to worker processes): path, key, the company of a collection document (None for a
+    site's policy file) and the document type."""
+    collection = bool(entry.company) and (
+        document_identity(entry.relpath).layout is Layout.OPEN_TERMS_ARCHIVE)
+    return (str(entry.path), entry.domain, entry.company if collection else None,
+            entry.doc_type)
+
+
+def read_entry(entry: PolicyEntry) -> Policy:
+    """Read the policy of a listed entry, with the company and type its layout gave it."""
+    path, key, company, doc_type = entry_reading(entry)
+    return read_policy(Path(path), key, company, doc_type)
 
 
 def corpus_folder_problem(root: str | os.PathLike[str]) -> str | None:
@@ -271,7 +338,6 @@ class Corpus:
                 self._broken[path] = known  # still the same broken file
                 self._warn(known[2])
                 continue
-            domain = domain_from_filename(path)
             relpath = str(path)[prefix:]  # as path.relative_to(root), 5x faster
             if version := dated_file(relpath):
                 # Dated versions of one policy: the newest is the one listed and indexed.
@@ -280,8 +346,10 @@ class Corpus:
                     newest[version.policy] = PolicyEntry(
                         version.policy, path, stat.st_size, stat.st_mtime, relpath)
                 continue
-            by_domain.setdefault(domain, []).append(
-                PolicyEntry(domain, path, stat.st_size, stat.st_mtime, relpath))
+            who = document_identity(relpath)
+            by_domain.setdefault(who.key, []).append(
+                PolicyEntry(who.key, path, stat.st_size, stat.st_mtime, relpath, who.company,
+                            who.doc_type))
         for policy, entry in newest.items():
             by_domain.setdefault(policy, []).append(entry)
         chosen = []
@@ -293,7 +361,7 @@ class Corpus:
                     self._warn(f"{other.path}: a second policy for {domain}; "
                                f"{kept.relpath} is shown instead (.md first, then the "
                                "larger file); skipped")
-        self.entries = sorted(chosen, key=lambda e: (e.domain.lower(), e.domain))
+        self.entries = sorted(chosen, key=entry_order)
         self._index = {e.domain: e for e in self.entries}
 
     def rescan(self) -> CorpusChanges:
@@ -370,14 +438,13 @@ class Corpus:
 
     def load(self, domain: str) -> Policy:
         """Read one policy; raises :class:`PolicyLoadError` with a clear message on bad files."""
-        entry = self.entry(domain)
-        return read_policy(entry.path, entry.domain)
+        return read_entry(self.entry(domain))
 
     def iter_policies(self) -> Iterator[Policy]:
         """Every readable policy; bad files are skipped with a warning naming them."""
         for entry in self.entries:
             try:
-                yield read_policy(entry.path, entry.domain)
+                yield read_entry(entry)
             except PolicyLoadError as exc:
                 self._warn(f"{exc}; skipped")
 
@@ -387,6 +454,13 @@ def _newer(relpath: str, other: str) -> bool:
     the later name)."""
     mine, theirs = dated_file(relpath), dated_file(other)
     return theirs is None or (mine.date, relpath) > (theirs.date, other)
+
+
+def entry_order(entry: PolicyEntry) -> tuple:
+    """Privacy policies first, then by company and document type (A-Z)."""
+    company = entry.company or entry.domain
+    return (not is_privacy_policy(entry.doc_type), company.lower(), company,
+            entry.doc_type.lower(), entry.domain)
 
 
 def _walk_policy_files(

@@ -14,11 +14,16 @@ from PySide6.QtCore import (
 
 from reader.search.index import Hit
 from reader.sources.corpus import PolicyEntry
+from reader.sources.layouts import PRIVACY_POLICY, is_privacy_policy
+from reader.sources.sites import snapshot_note
 
 DomainRole = Qt.ItemDataRole.UserRole + 1
 DateRole = Qt.ItemDataRole.UserRole + 2
 LengthRole = Qt.ItemDataRole.UserRole + 3
 HitRole = Qt.ItemDataRole.UserRole + 4
+TitleRole = Qt.ItemDataRole.UserRole + 5
+SiteRole = Qt.ItemDataRole.UserRole + 6
+TypeRole = Qt.ItemDataRole.UserRole + 7
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,6 +35,34 @@ class CompanyRow:
     date: str = ""
     title: str = ""
     words: int = 0
+    company: str = ""
+    doc_type: str = PRIVACY_POLICY
+    site: str = ""  # the snapshot's site, when it is not the domain
+    haystack: str = ""  # what the filter looks in, lowercase
+
+    def __post_init__(self) -> None:
+        self.company = self.company or self.domain
+        self.refresh_haystack()
+
+    def refresh_haystack(self) -> None:
+        self.haystack = "\n".join((self.domain, self.site, self.doc_type, self.title)).lower()
+
+    @property
+    def privacy_policy(self) -> bool:
+        return is_privacy_policy(self.doc_type)
+
+    def first_line(self) -> str:
+        """Company (and type), year and length: what a reader needs to choose."""
+        parts = [self.domain]
+        if self.date:
+            parts.append(self.date[:4])
+        parts.append(f"{self.words:,} words" if self.words else f"{self.size // 1024 + 1} KB")
+        return "  ·  ".join(parts)
+
+    def second_line(self) -> str:
+        """The title, and the snapshot's site when it is another one."""
+        title = " ".join(self.title.split()) or "…"
+        return f"{title}  ({snapshot_note(self.site)})" if self.site else title
 
 
 class CompanyListModel(QAbstractListModel):
@@ -37,7 +70,10 @@ class CompanyListModel(QAbstractListModel):
 
     Sorting happens here, with Python's sort on plain values (one model reset), rather than
     in the proxy, whose comparisons would call :meth:`data` millions of times on 100,000
-    companies. Metadata (date, title, words) arrives later from the index.
+    companies. Metadata (date, title, words, snapshot site) arrives later from the index.
+    Each row shows the company, year and length, then the title (and the site the snapshot
+    was taken on when it is not the company's). Privacy policies come before other
+    documents (terms of service...) of a collection.
     """
 
     def __init__(self, parent=None) -> None:
@@ -53,9 +89,12 @@ class CompanyListModel(QAbstractListModel):
         self.beginResetModel()
         self._rows = []
         for e in entries:
+            row = CompanyRow(e.domain, e.size, company=e.company, doc_type=e.doc_type)
             old = previous.get(e.domain)
-            self._rows.append(CompanyRow(e.domain, e.size, old.date, old.title, old.words)
-                              if old and old.size == e.size else CompanyRow(e.domain, e.size))
+            if old and old.size == e.size:
+                row.date, row.title, row.words, row.site = old.date, old.title, old.words, old.site
+                row.refresh_haystack()
+            self._rows.append(row)
         self._order()
         self.endResetModel()
 
@@ -68,11 +107,14 @@ class CompanyListModel(QAbstractListModel):
 
     def _order(self) -> None:
         if self.sort_key == "date":
-            self._rows.sort(key=lambda r: (r.date or "", r.domain), reverse=True)
+            self._rows.sort(key=lambda r: (r.privacy_policy, r.date or "", r.domain),
+                            reverse=True)
         elif self.sort_key == "length":
-            self._rows.sort(key=lambda r: (r.words or r.size // 6, r.domain), reverse=True)
+            self._rows.sort(key=lambda r: (r.privacy_policy, r.words or r.size // 6, r.domain),
+                            reverse=True)
         else:
-            self._rows.sort(key=lambda r: (r.domain.lower(), r.domain))
+            self._rows.sort(key=lambda r: (not r.privacy_policy, r.company.lower(),
+                                           r.doc_type.lower(), r.domain))
         self._row_of = {row.domain: i for i, row in enumerate(self._rows)}
 
     def set_metadata(self, metadata: dict[str, dict]) -> None:
@@ -83,17 +125,20 @@ class CompanyListModel(QAbstractListModel):
                 row.date = stored.get("date") or ""
                 row.title = stored.get("title") or ""
                 row.words = int(stored.get("words") or 0)
+                row.site = stored.get("site") or ""
+                row.refresh_haystack()
         if self.sort_key != "name":
             self.sort_by(self.sort_key)
         elif self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     def matching_rows(self, text: str) -> bytearray | None:
-        """1 for each row whose domain contains ``text`` (case-insensitive); None: all."""
+        """1 for each row whose domain, snapshot site, document type or title contains
+        ``text`` (case-insensitive); None: all."""
         needle = text.strip().lower()
         if not needle:
             return None
-        return bytearray(needle in row.domain.lower() for row in self._rows)
+        return bytearray(needle in row.haystack for row in self._rows)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
@@ -106,26 +151,35 @@ class CompanyListModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{row.domain}  ·  {row.date[:4]}" if row.date else row.domain
+            return f"{row.first_line()}\n{row.second_line()}"
         if role == DomainRole:
             return row.domain
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [row.title or row.domain]
+            if row.site:
+                parts.append(snapshot_note(row.site))
             if row.date:
                 parts.append(f"archived {row.date}")
             parts.append(f"{row.words} words" if row.words else f"{row.size // 1024 + 1} KB")
             return " · ".join(parts)
+        if role == TitleRole:
+            return row.title
+        if role == SiteRole:
+            return row.site
+        if role == TypeRole:
+            return row.doc_type
         if role == DateRole:
             return row.date
         if role == LengthRole:
             return row.words or row.size // 6
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return row.domain
+            return f"{row.domain}, {row.second_line()}" if row.title else row.domain
         return None
 
 
 class CompanyFilterModel(QSortFilterProxyModel):
-    """Shows the companies whose domain contains the filter text (case-insensitive).
+    """Shows the companies whose domain, snapshot site, document type or title contains the
+    filter text (case-insensitive).
 
     The source model computes which rows match in one pass; each row's test here is a
     lookup, so typing stays quick on 100,000 companies.
