@@ -4,7 +4,8 @@ Three folder layouts are read:
 
 - flat: ``amazon.com.md`` (the file is named after the site);
 - nested, as in the Princeton-Leuven corpus: ``a/am/ama/amazon.com.md``;
-- Open Terms Archive collections: ``<Service>/<Document type>.md``, e.g.
+- Open Terms Archive collections: ``<Service>/<Document type>.md`` (the type in title
+  case), e.g.
   ``Facebook/Privacy Policy.md`` and ``Facebook/Terms of Service.md``. The service is the
   company; each document keeps its type.
 
@@ -62,11 +63,16 @@ def looks_like_domain(name: str) -> bool:
     return "." in name.strip(".") and not any(ch.isspace() for ch in name)
 
 
+def looks_like_document_type(name: str) -> bool:
+    """Open Terms Archive names documents in title case: ``Privacy Policy``, ``Imprint``."""
+    return bool(name) and name[0].isupper() and not looks_like_domain(name)
+
+
 def document_identity(relpath: str | PurePath) -> DocumentIdentity:
     """The identity of the file at ``relpath`` (relative to the corpus folder)."""
     parts = PurePath(relpath).parts
     name = strip_policy_suffix(parts[-1]) if parts else ""
-    if len(parts) == 2 and not looks_like_domain(name):
+    if len(parts) == 2 and looks_like_document_type(name):
         service = parts[0]
         key = service if is_privacy_policy(name) else f"{service} ({name})"
         return DocumentIdentity(key, service, name, Layout.OPEN_TERMS_ARCHIVE)
