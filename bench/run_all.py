@@ -22,6 +22,7 @@ SCRIPTS = [
     ("Desktop app", ["bench/bench_gui.py", "--policies", "{policies}"]),
     ("PDF export", ["bench/bench_export.py"]),
     ("Opening a corpus", ["bench/bench_corpus.py", "--policies", "{policies}"]),
+    ("Policy history", ["bench/bench_history.py"]),
 ]
 
 

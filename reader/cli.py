@@ -341,7 +341,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     from reader.analysis.timeline import timeline
 
     history = _policy_history(args)
-    points = timeline(history)
+
+    def progress(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\ranalysing versions: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    points = timeline(history, progress=progress if sys.stderr.isatty() else None)
     for point in points:
         if point.problem:
             print(f"warning: {point.problem}", file=sys.stderr)
