@@ -1,7 +1,7 @@
 """Take docs/history.png: the History window of a policy with many versions.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot_history.py \
-        ../shared/history/pga-v1 "Facebook/Privacy Policy" 2018-04-19 2020-01-01
+        ../shared/history/pga-v1 Facebook 2019-12-28 2020-08-29
 """
 
 from __future__ import annotations

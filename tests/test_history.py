@@ -330,15 +330,22 @@ def test_pga_version_counts_equal_git(pga_clone):
     assert dates == sorted(dates) and dates[0] == "2022-07-11"
 
 
-def test_pga_known_facebook_change(pga_clone):
-    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook/Privacy Policy.md")
-    old, new = history.find("45b1fdc6"), history.find("630993e3")
-    diff = diff_history(history, old, new)
-    assert [c.kind for c in diff.changes] == ["removed"]
-    removed = diff.changes[0]
-    assert removed.old.text.startswith("Public content you or others create or share")
-    assert removed.categories == ("first_party_collection",)
-    assert diff.summary() == ["Collection & use: 1 passage removed"]
+def test_pga_known_facebook_change(pga_clone, capsys):
+    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook")
+    assert history.versions[-1].path == "Facebook/Privacy Policy.md"
+    assert len(history) == git_count(pga_clone, "Facebook/Privacy Policy.md", "--follow")
+    # 2026-02-25: "Public content ..." left the list of information Meta collects.
+    assert main(["diff", "Facebook", "45b1fdc6", "630993e3", "--corpus", str(pga_clone),
+                 "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert (diff["old"], diff["new"]) == ("2026-01-15", "2026-02-25")
+    assert diff["added"] == [] and diff["changed"] == []
+    assert len(diff["removed"]) == 1
+    removed = diff["removed"][0]
+    assert removed["text"].startswith("Public content you or others create or share")
+    assert removed["categories"] == ["first_party_collection"]
+    counts = diff["category_counts"]["first_party_collection"]
+    assert counts["old"] == counts["new"] + 1
 
 
 def test_dating_bundle_counts(tmp_path):
@@ -360,12 +367,11 @@ def test_pga_v1_dated_files():
     corpus = Corpus.open(root)
     source = CorpusHistory(corpus)
     counts = source.version_counts()
-    assert counts["Facebook/Privacy Policy"] == 43
-    history = source.history("Facebook")  # a unique prefix names the policy
+    assert counts["Facebook"] == 43  # Facebook/Privacy Policy/YYYYMMDD_*.md
+    history = source.history("Facebook")
     dates = [v.date for v in history.versions]
     assert dates[0] == "2004-06-13" and dates == sorted(dates)
-    assert corpus.entry("Facebook/Privacy Policy").path.name.startswith(dates[-1].replace(
-        "-", ""))
+    assert corpus.entry("Facebook").path.name.startswith(dates[-1].replace("-", ""))
 
 
 def test_corpus_history_folder():

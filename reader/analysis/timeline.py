@@ -2,8 +2,9 @@
 
 Each version is analysed once by the same analysis the viewer uses and its sentences with
 their categories are kept in the user data folder (``history/versions/``), keyed by the
-version's content (the git blob id, or a digest of the file) and by the practice model, so a
-timeline or a diff that was computed once opens at once afterwards.
+version's content (the git blob id, or a digest of the file) and by the practice model and
+the code that reads and analyses policies, so a timeline or a diff that was computed once
+opens at once afterwards.
 """
 
 from __future__ import annotations
@@ -50,9 +51,15 @@ class TimelinePoint:
 
 
 @lru_cache(maxsize=1)
-def _model_digest() -> str:
-    return hashlib.blake2b((resources_dir() / MODEL_FILE).read_bytes(),
-                           digest_size=8).hexdigest()
+def _analysis_digest() -> str:
+    """Names what decides a version's passages: the model and the analysis code (a change
+    to either makes earlier cached analyses stale)."""
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update((resources_dir() / MODEL_FILE).read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for module in sorted([*package.glob("analysis/*.py"), *package.glob("sources/*.py")]):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
 
 
 _CHUNKS = re.compile(r"\n[ \t]*\n")
@@ -79,7 +86,7 @@ class VersionStore:
     per version and per section for timelines."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or user_data_dir() / "history" / "versions" / _model_digest()
+        self.folder = folder or user_data_dir() / "history" / "versions" / _analysis_digest()
         self._memory: dict[str, VersionText] = {}
         self._counts: dict[str, list] | None = None  # version key -> [words, {id: n}]
         self._sections: dict[str, dict[str, int]] = {}

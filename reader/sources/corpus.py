@@ -340,11 +340,14 @@ class Corpus:
                 continue
             relpath = str(path)[prefix:]  # as path.relative_to(root), 5x faster
             if version := dated_file(relpath):
-                # Dated versions of one policy: the newest is the one listed and indexed.
-                listed = newest.get(version.policy)
+                # Dated versions of one policy (named as its folder would be as one file:
+                # facebook.com/2009-12-31.md is facebook.com, Facebook/Privacy Policy/
+                # 20040613_x.md is Facebook): the newest is the one listed and indexed.
+                who = document_identity(version.policy + ".md")
+                listed = newest.get(who.key)
                 if listed is None or _newer(relpath, listed.relpath):
-                    newest[version.policy] = PolicyEntry(
-                        version.policy, path, stat.st_size, stat.st_mtime, relpath)
+                    newest[who.key] = PolicyEntry(who.key, path, stat.st_size, stat.st_mtime,
+                                                  relpath, who.company, who.doc_type)
                 continue
             who = document_identity(relpath)
             by_domain.setdefault(who.key, []).append(

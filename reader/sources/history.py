@@ -96,7 +96,7 @@ class PolicyHistory:
         return Policy(domain=self.company, title=header.title or self.company,
                       archive_date=version.date, source_url=header.source_url, body=body,
                       path=Path(version.ref) if version.source == "file" else Path(version.path),
-                      word_count=len(body.split()))
+                      word_count=len(body.split()), company=self.company)
 
     def find(self, wanted: str) -> Version:
         """A version by date (``YYYY-MM-DD``: the last one that day), commit prefix, or
