@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -12,15 +13,41 @@ APP_NAME = "privacy-reader"
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+RESOURCES_PACKAGE = "reader._resources"  # the repository's resources/ folder, installed
+CORPUS_PACKAGE = "reader._corpus"  # the repository's corpus/ folder, installed
+
+
+def _package_folder(package: str, checkout_folder: str) -> Path:
+    """The folder of an installed data package, found with importlib.resources.
+
+    A wheel installs ``resources/`` and ``corpus/`` as packages inside ``reader``. Running
+    from a source checkout (or an editable install, whose finder cannot map a folder that
+    is not a regular package), the checkout's own top-level folder is used.
+    """
+    try:
+        root = importlib.resources.files(package)
+    except ModuleNotFoundError:
+        return _PROJECT_ROOT / checkout_folder
+    if isinstance(root, Path):
+        return root
+    # A namespace package (corpus/ holds only the policies, no __init__.py): the folder
+    # its files are in.
+    for child in root.iterdir():
+        if isinstance(child, Path):
+            return child.parent
+    return _PROJECT_ROOT / checkout_folder
+
+
 def resources_dir() -> Path:
-    """The bundled ``resources/`` folder (model, categories, fonts)."""
+    """The bundled resources (model, categories, fonts, icon);
+    ``PRIVACY_READER_RESOURCES`` overrides it."""
     override = os.environ.get("PRIVACY_READER_RESOURCES")
-    return Path(override) if override else _PROJECT_ROOT / "resources"
+    return Path(override) if override else _package_folder(RESOURCES_PACKAGE, "resources")
 
 
 def embedded_corpus_dir() -> Path:
-    """The small corpus that ships with the app and opens by default."""
-    return _PROJECT_ROOT / "corpus"
+    """The five seed policies that ship with the app and open by default."""
+    return _package_folder(CORPUS_PACKAGE, "corpus")
 
 
 def user_data_dir() -> Path:
