@@ -23,6 +23,7 @@ SCRIPTS = [
     ("PDF export", ["bench/bench_export.py"]),
     ("Opening a corpus", ["bench/bench_corpus.py", "--policies", "{policies}"]),
     ("Policy history", ["bench/bench_history.py"]),
+    ("App bundle start-up", ["bench/bench_bundle.py"]),
 ]
 
 

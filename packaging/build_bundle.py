@@ -41,7 +41,7 @@ ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 # PyInstaller's hooks would otherwise pull in.
 EXCLUDED_MODULES = [
     "PIL", "tkinter", "_tkinter", "pytest", "_pytest", "pdfplumber", "pdfminer",
-    "pypdfium2", "IPython", "sklearn", "scipy", "torch", "sentence_transformers",
+    "pypdfium2", "IPython", "hypothesis", "sklearn", "scipy", "torch", "sentence_transformers",
     *(f"PySide6.{name}" for name in (
         "QtNetwork", "QtDBus", "QtOpenGL", "QtOpenGLWidgets", "QtQml", "QtQuick",
         "QtQuickWidgets", "QtQuickControls2", "QtQuickTest", "QtSql", "QtTest", "QtXml",
