@@ -129,3 +129,25 @@ def test_soft_line_breaks_inside_a_paragraph_do_not_end_sentences():
     sentences = [document.text[s.start:s.end] for p in segment(document) for s in p.sentences]
     assert sentences == ["We collect your email address when you sign up, and we share it "
                          "with partners.", "Contact", "Write to us at any time."]
+
+
+def test_layout_table_remnants_read_as_lines_and_real_tables_stay():
+    remnant = ("|  |  [Info for Consumers](https://x.test/a) |   \n---|---|---  \n|  |   \n"
+               "|  |  Internet Privacy  |   \n|  |  |  |  |\n\nAfter the table.")
+    document = parse_policy(remnant)
+    assert [b.text for b in document.blocks] == [
+        "Info for Consumers", "Internet Privacy", "After the table."]
+    assert "<table" not in to_html(document)
+    empty = parse_policy("|  |  |  |\n---|---|---\n  |  |  \n\nText.")
+    assert [b.text for b in empty.blocks] == ["Text."]
+    table = parse_policy("| Data | Use |\n|---|---|\n| Email | Ads |\n|  | Support |")
+    assert [b.text for b in table.blocks] == ["Data", "Use", "Email", "Ads", "Support"]
+    assert '<table border="1"' in to_html(table)
+
+
+def test_table_cells_carry_no_anchor_elements():
+    """An anchor or id in every cell made Qt lay out a 3,000-row table in minutes."""
+    rows = "".join(f"| c{i} | purpose {i} |\n" for i in range(50))
+    html = to_html(parse_policy("# T\n\n| Name | Purpose |\n|---|---|\n" + rows))
+    assert "<td><a name" not in html and "<th><a name" not in html and " id=" not in html
+    assert '<h1><a name="p0"></a>T</h1>' in html

@@ -259,7 +259,8 @@ def _normalize(node: Node, in_pre: bool = False) -> None:
     for child in node.children:
         if _is_inline(child):
             if isinstance(child, str) and not in_pre:
-                child = _soften_line_breaks(child)
+                # No-break spaces from PDF conversions would glue whole lines together.
+                child = _soften_line_breaks(child.replace("\u00a0", " "))
             elif isinstance(child, Node):
                 _normalize(child, in_pre)
             run.append(child)
@@ -349,6 +350,11 @@ def _is_prose(chunk: str) -> bool:
     return bool(chunk.strip()) and not _NOT_PROSE.match(chunk)
 
 
+def _is_bold_line(line: str) -> bool:
+    line = line.strip()
+    return len(line) > 4 and line.startswith("**") and line.endswith("**")
+
+
 def _continues(before: str, after: str, width: float) -> bool:
     """Whether the line ending ``before`` was wrapped and the sentence goes on in ``after``."""
     line = before.rstrip().rsplit("\n", 1)[-1].rstrip("*_ ")
@@ -357,7 +363,7 @@ def _continues(before: str, after: str, width: float) -> bool:
         return False
     if head[0].islower():
         return True
-    if after.lstrip().startswith("**") != line.lstrip().startswith("**"):
+    if _is_bold_line(after.lstrip().split("\n", 1)[0]) != _is_bold_line(before.rsplit("\n", 1)[-1]):
         return False  # plain text then a bold line (or back): a heading, not a wrapped line
     return len(line) >= 0.6 * width or line.rsplit(None, 1)[-1].lower() in _WRAP_ENDINGS
 
@@ -412,9 +418,56 @@ def _rejoin_wrapped_lines(body: str) -> str:
     return "".join(out)
 
 
+_PIPE_ROW = re.compile(r"^ {0,3}\|")
+_PIPE_RULE = re.compile(r"^ {0,3}\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") else row
+    return [cell.strip() for cell in row.split("|")]
+
+
+def _table_remnant_as_text(rows: list[str]) -> list[str]:
+    """A run of pipe rows as it should read: a table stays a table; the remnant of a page's
+    layout table (cells mostly empty, or a header that does not match its rule) becomes one
+    paragraph per row with text, its cells joined by " · "."""
+    cells = [_cells(row) for row in rows if not _PIPE_RULE.match(row)]
+    filled = sum(1 for row in cells for cell in row if cell)
+    total = sum(len(row) for row in cells)
+    is_table = (len(rows) >= 2 and _PIPE_RULE.match(rows[1]) is not None
+                and len(_cells(rows[0])) == len(_cells(rows[1])))
+    if is_table and filled > total / 4:
+        return rows
+    paragraphs = [" · ".join(cell for cell in row if cell) for row in cells]
+    return [line for paragraph in paragraphs if paragraph for line in (paragraph, "")]
+
+
+def _flatten_table_remnants(body: str) -> str:
+    """Turn runs of pipe rows that are not readable tables into plain paragraphs."""
+    if "|" not in body:
+        return body
+    lines = body.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not (_PIPE_ROW.match(lines[i]) or (_PIPE_RULE.match(lines[i]) and "|" in lines[i])):
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and (_PIPE_ROW.match(lines[end]) or _PIPE_RULE.match(lines[end])):
+            end += 1
+        out.extend(_table_remnant_as_text(lines[i:end]))
+        i = end
+    return "\n".join(out)
+
+
 def markdown_to_html(body: str) -> str:
     """Markdown to HTML (not yet sanitized: raw HTML passes, :func:`sanitize_html` cleans it)."""
-    return _markdown_converter().convert(_rejoin_wrapped_lines(_comments_as_text(body)))
+    body = _flatten_table_remnants(_comments_as_text(body))
+    return _markdown_converter().convert(_rejoin_wrapped_lines(body))
 
 
 def _own_text(node: Node) -> str:
@@ -520,10 +573,16 @@ def to_html(document: Document, marks: Iterable[Mark] = ()) -> str:
                 out.append("<hr>")
                 continue
             own = block_of_anchor.get(child.attrs.get("id", ""))
-            attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in child.attrs.items())
+            # The block's id stays in the tree: its <a name> is the anchor, and an id attribute
+            # on every table cell makes Qt's layout of a long table ten times slower.
+            attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in child.attrs.items()
+                            if k != "id")
+            if child.tag == "table":  # ruled cells: a wide table stays readable when it wraps
+                attrs += ' border="1" cellspacing="0" cellpadding="3"'
             out.append(f"<{child.tag}{attrs}>")
             if own is not None:
-                out.append(f'<a name="{own.anchor}"></a>')
+                if child.tag not in {"td", "th"}:  # anchors in cells: Qt lays a long table
+                    out.append(f'<a name="{own.anchor}"></a>')  # out 15x slower
                 write(child, own, own.start)
             elif child.tag in CONTAINER_TAGS:
                 write(child, None, 0)
