@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from test_history import commit, repo  # noqa: F401 - the git repository fixture
 
 from reader.analysis.taxonomy import category
@@ -28,6 +28,17 @@ def test_history_dialog_timeline_summary_and_stepping(qtbot, repo, tmp_path):  #
         "2019-03-01", "2020-05-02", "2021-01-31"]
     assert dialog.chart.points[2].counts["data_security"] == 1
     assert (dialog.chart.old, dialog.chart.new) == (1, 2)  # the last two by default
+    # A timeline: versions sit by date (428 and 274 days apart).
+    left, middle, right = (dialog.chart._x(i, 1000) for i in range(3))
+    assert abs((middle - left) / (right - middle) - 428 / 274) < 0.01
+    # Shift+click the oldest version on the chart: it becomes the older side.
+    x = round(dialog.chart._x(0, dialog.chart.width()))
+    qtbot.mouseClick(dialog.chart, Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, QPoint(x, 50))
+    assert dialog.old_box.currentIndex() == 0
+    qtbot.waitUntil(lambda: dialog.diff_worker is None and dialog.diff.old == "2019-03-01",
+                    timeout=60000)
+    assert dialog.diff.new == "2021-01-31"
     assert "Security: 1 passage added" in dialog.summary.toPlainText()
     assert "encryption" in dialog.view.toPlainText()
 

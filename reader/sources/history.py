@@ -264,14 +264,16 @@ def _walk(repo, head: str, since: str | None,
     files: dict[str, list[Change]] = {k: list(v) for k, v in state[0].items()} if state else {}
     gone: dict[str, list[Change]] = {k: list(v) for k, v in state[1].items()} if state else {}
     problems: list[str] = []
-    trees: dict[str, dict[str, tuple[str, bool]]] = {}
+    # Tree and blob ids stay pygit2 Oids (hashable, cheap) until a change is recorded.
+    trees: dict = {}
+    tree_of_commit: dict = {}
 
-    def entries(tree_id: str | None) -> dict[str, tuple[str, bool]]:
+    def entries(tree_id) -> dict:
         if tree_id is None:
             return {}
         found = trees.get(tree_id)
         if found is None:
-            found = {e.name: (str(e.id), e.type_str == "tree") for e in repo[tree_id]}
+            found = {e.name: (e.id, isinstance(e, pygit2.Tree)) for e in repo[tree_id]}
             trees[tree_id] = found
         return found
 
@@ -285,9 +287,10 @@ def _walk(repo, head: str, since: str | None,
                 compare(previous[0] if previous and previous[1] else None, oid,
                         prefix + name + "/", out)
                 if previous and not previous[1]:
-                    out.append(("D", prefix + name, previous[0]))
+                    out.append(("D", prefix + name, str(previous[0])))
             else:
-                out.append(("M" if previous and not previous[1] else "A", prefix + name, oid))
+                out.append(("M" if previous and not previous[1] else "A", prefix + name,
+                            str(oid)))
                 if previous and previous[1]:
                     compare(previous[0], None, prefix + name + "/", out)
         for name, (oid, is_tree) in before.items():
@@ -295,7 +298,7 @@ def _walk(repo, head: str, since: str | None,
                 if is_tree:
                     compare(oid, None, prefix + name + "/", out)
                 else:
-                    out.append(("D", prefix + name, oid))
+                    out.append(("D", prefix + name, str(oid)))
 
     walker = repo.walk(head, SortMode.TOPOLOGICAL | SortMode.REVERSE)
     if since:
@@ -304,16 +307,18 @@ def _walk(repo, head: str, since: str | None,
     try:
         for commit in walker:
             commit_id = str(commit.id)
+            tree_id = tree_of_commit[commit.id] = commit.tree_id
             parent_tree = None
             if commit.parent_ids:
                 try:
-                    parent_tree = str(repo[commit.parent_ids[0]].tree_id)
+                    first = commit.parent_ids[0]
+                    parent_tree = tree_of_commit.get(first) or repo[first].tree_id
                 except (KeyError, pygit2.GitError):
                     problems.append(f"commit {commit_id[:7]}: its parent is not in this copy "
                                     "(shallow clone?); older versions are not shown")
             changes: list[tuple[str, str, str]] = []
             try:
-                compare(parent_tree, str(commit.tree_id), "", changes)
+                compare(parent_tree, tree_id, "", changes)
             except (KeyError, pygit2.GitError) as exc:
                 problems.append(f"commit {commit_id[:7]}: a tree cannot be read ({exc}); "
                                 "its changes are not shown")
@@ -369,7 +374,7 @@ def _unmerged(repo, commit, changes: list) -> list:
     return [c for c in changes if c[0] == "D" or not in_other_parent(c[1], c[2])]
 
 
-def _renames(repo, parent_tree: str | None, commit, added: list, deleted: list
+def _renames(repo, parent_tree, commit, added: list, deleted: list
              ) -> dict[str, str]:
     """New path -> old path for files a commit renamed: same content first, then what git's
     rename detection (50% similar) finds."""

@@ -7,6 +7,7 @@ All reading and analysis runs on a thread pool (:mod:`reader.sources.history`,
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
@@ -104,6 +105,7 @@ class TimelineChart(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.points: list[TimelinePoint | None] = []
+        self._days: list[int] = []
         self.old = self.new = -1
         self.dark = False
         self.setMinimumHeight(150)
@@ -121,8 +123,15 @@ class TimelineChart(QWidget):
         self.update()
 
     def _x(self, index: int, width: float) -> float:
-        count = max(1, len(self.points) - 1)
-        return self.MARGIN + (width - 2 * self.MARGIN) * index / count
+        """Where version ``index`` sits: proportional to its date (a timeline)."""
+        days = self._days if len(self._days) == len(self.points) else list(range(len(self.points)))
+        span = max(1, days[-1] - days[0]) if days else 1
+        return self.MARGIN + (width - 2 * self.MARGIN) * (days[index] - days[0]) / span
+
+    def set_dates(self, dates: list[str]) -> None:
+        """The versions' dates (YYYY-MM-DD), oldest first: the x axis."""
+        self._days = [dt.date.fromisoformat(d).toordinal() for d in dates]
+        self.update()
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
@@ -165,9 +174,9 @@ class TimelineChart(QWidget):
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if not self.points:
             return
-        count = max(1, len(self.points) - 1)
-        share = (event.position().x() - self.MARGIN) / max(1, self.width() - 2 * self.MARGIN)
-        index = min(len(self.points) - 1, max(0, round(share * count)))
+        x = event.position().x()
+        width = self.width()
+        index = min(range(len(self.points)), key=lambda i: abs(self._x(i, width) - x))
         older = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self.version_clicked.emit(index, older)
 
@@ -317,6 +326,7 @@ class HistoryDialog(QDialog):
             self._versions_chosen()
         else:
             self.summary.setHtml("Only one version: nothing to compare.")
+        self.chart.set_dates([v.date for v in history.versions])
         self.chart.set_points(self.points)
 
     def _point_ready(self, index: int, point: TimelinePoint) -> None:
