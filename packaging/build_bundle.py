@@ -87,19 +87,15 @@ def bundle_name() -> str:
 
 
 def data_files() -> list[tuple[str, str]]:
-    """(source, bundle folder) of the app's data, placed where ``reader.paths`` looks.
-
-    The folders are asked from ``reader.paths`` itself and placed at the same place
-    relative to the folder holding the ``reader`` package, which is the bundle's
-    ``sys._MEIPASS`` when frozen.
-    """
+    """(source, bundle folder) of the app's data: ``resources/`` and ``corpus/`` in the
+    bundle's ``sys._MEIPASS``, where ``reader.paths`` looks when frozen; the sources are
+    where ``reader.paths`` finds them in the build environment (checkout or installed)."""
     sys.path.insert(0, str(ROOT))
     os.environ.pop("PRIVACY_READER_RESOURCES", None)
     from reader import paths
 
-    base = Path(paths.__file__).resolve().parent.parent
-    folders = [paths.resources_dir(), paths.embedded_corpus_dir()]
-    return [(str(folder), str(Path(folder).resolve().relative_to(base))) for folder in folders]
+    return [(str(paths.resources_dir()), "resources"),
+            (str(paths.embedded_corpus_dir()), "corpus")]
 
 
 def keep_binary(dest: str) -> bool:

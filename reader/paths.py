@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -24,6 +25,8 @@ def _package_folder(package: str, checkout_folder: str) -> Path:
     from a source checkout (or an editable install, whose finder cannot map a folder that
     is not a regular package), the checkout's own top-level folder is used.
     """
+    if getattr(sys, "frozen", False):  # the PyInstaller bundle (packaging/build_bundle.py)
+        return Path(sys._MEIPASS) / checkout_folder
     try:
         root = importlib.resources.files(package)
     except ModuleNotFoundError:

@@ -194,11 +194,13 @@ def test_trimming_keeps_what_the_app_uses(path, kept):
     assert build_bundle.keep_binary(path) is kept
 
 
-def test_bundle_data_goes_where_reader_paths_looks():
-    placed = dict((dest, Path(src)) for src, dest in build_bundle.data_files())
-    from reader.paths import embedded_corpus_dir, resources_dir
+def test_bundle_data_goes_where_reader_paths_looks_when_frozen(monkeypatch, tmp_path):
+    from reader import paths
 
-    assert placed == {
-        str(resources_dir().resolve().relative_to(PROJECT)): resources_dir(),
-        str(embedded_corpus_dir().resolve().relative_to(PROJECT)): embedded_corpus_dir(),
-    }
+    placed = {dest: Path(src) for src, dest in build_bundle.data_files()}
+    assert placed == {"resources": paths.resources_dir(), "corpus": paths.embedded_corpus_dir()}
+    assert (placed["resources"] / "practice_model.npz").is_file()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert paths.resources_dir() == tmp_path / "resources"
+    assert paths.embedded_corpus_dir() == tmp_path / "corpus"
