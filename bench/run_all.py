@@ -24,6 +24,7 @@ SCRIPTS = [
     ("Opening a corpus", ["bench/bench_corpus.py", "--policies", "{policies}"]),
     ("Policy history", ["bench/bench_history.py"]),
     ("App bundle start-up", ["bench/bench_bundle.py"]),
+    ("Rendering big and messy policies", ["bench/bench_render.py"]),
 ]
 
 

@@ -50,7 +50,7 @@ _NEEDS_FTFY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00c2\u00c3\u00c5
 
 def repair_text(text: str) -> str:
     """``text`` with mojibake, control characters and stray ``&apos`` repaired."""
-    if _NEEDS_FTFY.search(text):
+    if not text.isascii() and _NEEDS_FTFY.search(text):  # ASCII text is shown as it is
         text = ftfy.fix_text(text, config=_FTFY_CONFIG)
     if "¡" in text:
         text = _GBK_PUNCTUATION.sub(_gbk_to_unicode, text)
