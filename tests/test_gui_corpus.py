@@ -197,7 +197,7 @@ def test_unwritable_data_folder_turns_search_off_with_a_notice(make_window, qtbo
     assert window.policy_index is None
     notice = window.notice_bar.summary("search-off")
     assert notice.startswith("Search is off: the search index cannot be used: the folder "
-                             f"{blocker / 'data'} cannot be used (Not a directory).")
+                             f"{blocker / 'data'} cannot be used (")
     assert "Policies can still be read." in notice
     assert not visible_boxes(window)
     window.search("cookies")
