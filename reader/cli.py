@@ -175,23 +175,33 @@ def _progress_printer(stream=None):
     return show
 
 
-def _update_index(corpus: Corpus, quiet: bool = False):
+def _update_index(corpus: Corpus, quiet: bool = False, rebuild: bool = False):
+    """The corpus's index, brought up to date (or rebuilt); a damaged one is rebuilt with
+    a warning. An unusable data folder is an error naming it."""
+    from reader.paths import folder_problem
     from reader.search.index import PolicyIndex
     from reader.search.query import SearchError
 
-    policy_index = PolicyIndex(corpus)
+    policy_index = None
     try:
+        policy_index = PolicyIndex(corpus)
         policy_index.open()
-        report = policy_index.update(None if quiet else _progress_printer())
-    except SearchError as exc:
-        policy_index.close()
+        progress = None if quiet else _progress_printer()
+        report = (policy_index.rebuild(progress) if rebuild
+                  else policy_index.update(progress))
+    except (SearchError, OSError) as exc:
+        if policy_index:
+            policy_index.close()
+        if isinstance(exc, OSError):
+            raise CliError(f"the search index is unavailable: {folder_problem(exc)}; "
+                           "set PRIVACY_READER_DATA to a writable folder") from exc
         raise CliError(str(exc)) from exc
     return policy_index, report
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     corpus = _open_corpus(args)
-    policy_index, report = _update_index(corpus)
+    policy_index, report = _update_index(corpus, rebuild=args.rebuild)
     try:
         total = policy_index.doc_count()
     finally:
@@ -204,13 +214,26 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _search(policy_index, query: str, limit: int, quiet: bool):
+    """Search; an index found damaged on reading is rebuilt (with a warning) and the
+    search run again."""
+    from reader.search.index import IndexDamagedError
+
+    try:
+        return policy_index.search(query, limit=limit)
+    except IndexDamagedError as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+        policy_index.update(None if quiet else _progress_printer())
+        return policy_index.search(query, limit=limit)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from reader.search.query import SearchError, terminal_snippet
 
     corpus = _open_corpus(args)
     policy_index, _ = _update_index(corpus, quiet=args.json)
     try:
-        results = policy_index.search(args.query, limit=args.limit)
+        results = _search(policy_index, args.query, args.limit, quiet=args.json)
     except SearchError as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -457,8 +480,11 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--jsonl", action="store_true",
                           help='read {"text": ...} lines on stdin, write one result per line')
     classify.set_defaults(func=cmd_classify)
-    command("index", "build or update the search index of a corpus").set_defaults(
-        func=cmd_index)
+    index = command("index", "build or update the search index of a corpus")
+    index.add_argument("--rebuild", action="store_true",
+                       help="build the index again from nothing (a damaged index is "
+                            "rebuilt by itself)")
+    index.set_defaults(func=cmd_index)
     search = command("search", "search the corpus (updates its index first)")
     search.add_argument("query", metavar="QUERY",
                         help='words, "phrases", prefix*, AND/OR/NOT, company:, category:, '

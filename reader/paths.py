@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.resources
 import os
@@ -60,8 +61,20 @@ def user_data_dir() -> Path:
     """
     override = os.environ.get("PRIVACY_READER_DATA")
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(path))
     path.mkdir(parents=True, exist_ok=True)
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "it is not writable", str(path))
     return path
+
+
+def folder_problem(exc: OSError) -> str:
+    """One line saying which folder cannot be used and why (for an OSError of
+    :func:`user_data_dir` or of writing in it)."""
+    if exc.filename and exc.strerror:
+        return f"the folder {exc.filename} cannot be used ({exc.strerror})"
+    return str(exc)
 
 
 def index_dir_for(corpus_root: Path) -> Path:

@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 
 from reader.analysis.document import parse_policy
-from reader.search.index import BUILD_MARKER, VERSION_FILE, PolicyIndex
+from reader.paths import embedded_corpus_dir
+from reader.search.index import BUILD_MARKER, VERSION_FILE, IndexDamagedError, PolicyIndex
 from reader.search.query import QuerySyntaxError, SearchError
 from reader.sources.corpus import Corpus
+
+EMBEDDED = embedded_corpus_dir()
 
 
 def domains(results) -> set[str]:
@@ -471,3 +474,112 @@ def test_build_across_merge_points_matches_one_segment(tmp_path, monkeypatch):
     assert len(search_answers(whole)["aardvark"]) == 25
     batched.close()
     whole.close()
+
+
+def damage(folder: Path, how: str) -> None:
+    """Garble the postings file (same size), truncate the term table, or delete the
+    table of contents of an index."""
+    if how == "garble":
+        postings = next(folder.glob("*.pst"))
+        postings.write_bytes(bytes(255 - b for b in postings.read_bytes()))
+    elif how == "truncate":
+        terms = next(folder.glob("*.trm"))
+        terms.write_bytes(terms.read_bytes()[: terms.stat().st_size // 2])
+    else:
+        next(folder.glob("_MAIN_*.toc")).unlink()
+
+
+@pytest.mark.parametrize("how", ["garble", "truncate", "toc"])
+def test_damaged_index_is_rebuilt_by_the_next_update(how):
+    """Issue 11: a garbled segment file made every search fail ("Block tag error") and
+    ``index`` said "unchanged"."""
+    policy_index = PolicyIndex(Corpus.open(EMBEDDED))
+    policy_index.update(workers=1)
+    policy_index.close()
+    damage(policy_index.folder, how)
+    again = PolicyIndex(Corpus.open(EMBEDDED))
+    report = again.update(workers=1)
+    assert report.added == 5 and report.unchanged == 0
+    assert report.rebuilt_because and ("damaged" in report.rebuilt_because
+                                       or "missing" in report.rebuilt_because)
+    assert any("rebuilt from the policy files" in m for m in again.messages)
+    assert domains(again.search("worldpay")) == {"ipmart.com"}
+    assert again.search("cookies").total == 4
+    assert again.verify() is None
+    again.close()
+
+
+def test_damage_found_by_a_search_clears_the_index_for_a_rebuild():
+    policy_index = PolicyIndex(Corpus.open(EMBEDDED))
+    policy_index.update(workers=1)
+    policy_index.close()
+    damage(policy_index.folder, "garble")
+    again = PolicyIndex(Corpus.open(EMBEDDED))
+    assert again.open() is None  # same sizes: found on reading
+    with pytest.raises(IndexDamagedError, match="damaged .*rebuilt from the policy files"):
+        again.search("cookies")
+    assert again.damaged and again.search("cookies").index_empty  # cleared, no traceback
+    report = again.update(workers=1)
+    assert report.added == 5 and "damaged" in report.rebuilt_because
+    assert again.search("cookies").total == 4 and again.damaged is None
+    again.close()
+
+
+def test_rebuild_on_request():
+    policy_index = PolicyIndex(Corpus.open(EMBEDDED))
+    policy_index.update(workers=1)
+    report = policy_index.rebuild(workers=1)
+    assert (report.added, report.unchanged) == (5, 0)
+    assert domains(policy_index.search("worldpay")) == {"ipmart.com"}
+    policy_index.close()
+
+
+def test_cli_repairs_a_damaged_index_and_rebuilds_on_request():
+    assert _cli("index").returncode == 0
+    folder = PolicyIndex(Corpus.open(EMBEDDED)).folder
+    damage(folder, "garble")
+    result = _cli("search", "worldpay", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [h["domain"] for h in json.loads(result.stdout)["hits"]] == ["ipmart.com"]
+    assert "warning: The search index is damaged" in result.stderr
+    assert "rebuilt from the policy files" in result.stderr
+    assert "Traceback" not in result.stderr
+    damage(folder, "truncate")
+    repaired = _cli("index")
+    assert "added 5" in repaired.stdout and "is damaged" in repaired.stderr
+    rebuilt = _cli("index", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "5 policies indexed" in rebuilt.stdout and "added 5" in rebuilt.stdout
+    assert "unchanged 5" in _cli("index").stdout
+
+
+@pytest.mark.parametrize("place", ["file", "below-a-file", "read-only"])
+def test_unusable_data_folder_leaves_the_cli_working_without_an_index(
+        tmp_path, monkeypatch, place):
+    """Issue 11: an unwritable data folder gave a traceback. Now one line says which
+    folder and why; reading, classifying and exporting work, search says why it cannot."""
+    if place == "read-only" and os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    blocker = tmp_path / "data-file"
+    blocker.write_text("not a folder")
+    data = {"file": blocker, "below-a-file": blocker / "sub",
+            "read-only": tmp_path / "read-only"}[place]
+    if place == "read-only":
+        data.mkdir(mode=0o500)
+    monkeypatch.setenv("PRIVACY_READER_DATA", str(data))
+    for args in [("index",), ("search", "cookies")]:
+        result = _cli(*args)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "the search index is unavailable" in lines[0]
+        assert f"the folder {data} cannot be used" in lines[0]
+    listing = _cli("list")
+    assert listing.returncode == 0 and "ipmart.com" in listing.stdout
+    shown = _cli("show", "ipmart.com")
+    assert shown.returncode == 0 and "worldpay" in shown.stdout.lower()
+    assert _cli("classify", "ipmart.com").returncode == 0
+    pdf = tmp_path / "ipmart.pdf"
+    exported = _cli("export", "ipmart.com", "-o", str(pdf))
+    assert exported.returncode == 0, exported.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")

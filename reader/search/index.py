@@ -70,6 +70,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 8
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
+FILES_RECORD = "reader-files.json"  # size and digest of each index file after a commit
 SEGMENT_LIMIT = 1500  # policies per segment written at once (memory: ~100 KB each)
 FIRST_BATCH = 250
 # Batches of 8 policies the workers may run ahead of the writer: enough to keep them busy
@@ -131,6 +132,11 @@ def make_schema() -> fields.Schema:
         body=CountedText(analyzer=_WORDS),
         pairs=CountedText(analyzer=_PAIRS),
     )
+
+
+class IndexDamagedError(SearchError):
+    """The index could not be read: it was cleared and is rebuilt by the next
+    :meth:`PolicyIndex.update` (the message says so)."""
 
 
 @dataclass
@@ -267,6 +273,9 @@ class PolicyIndex:
         self._weighting = CachedLengthBM25F()
         self._search_lock = threading.Lock()
         self.messages: list[str] = []
+        self.damaged: str | None = None  # why the index was cleared, until rebuilt
+        self._updating = False
+        self._failed_during_update: str | None = None
 
     # -- opening, validating, rebuilding -------------------------------------------------
 
@@ -281,7 +290,9 @@ class PolicyIndex:
         (self.folder / VERSION_FILE).write_text(
             json.dumps({"schema": SCHEMA_VERSION, "corpus": str(self.corpus.root),
                         "model": model_digest()}), "utf-8")
-        return index.create_in(str(self.folder), make_schema())
+        created = index.create_in(str(self.folder), make_schema())
+        self._record_files()
+        return created
 
     def open(self) -> str | None:
         """Open (or create) the index. Returns why it had to be rebuilt, or ``None``."""
@@ -290,10 +301,83 @@ class PolicyIndex:
             return None
         problem = self._check()
         if problem:
-            self._note(f"The search index {problem}; it will be rebuilt from the policy files.")
-            self._index = self._fresh()
+            self._reset(problem)
             return problem
         self._index = index.open_dir(str(self.folder))
+        return None
+
+    def _reset(self, problem: str) -> None:
+        """Clear a damaged index (``problem`` says how); the next update rebuilds it."""
+        self._note(f"The search index {problem}; it will be rebuilt from the policy files.")
+        self.damaged = problem
+        self.close()
+        self._index = self._fresh()
+
+    def _unreadable(self, exc: Exception) -> IndexDamagedError:
+        """Clear the index after a failed read; the error to raise (its message says the
+        index is rebuilt). An update under way rebuilds it when it has finished."""
+        problem = f"is damaged ({type(exc).__name__}: {exc})"
+        if self._updating:
+            self._failed_during_update = problem
+        else:
+            self._reset(problem)
+        return IndexDamagedError(
+            f"The search index {problem}. It was cleared and is being rebuilt from the "
+            "policy files; search again when indexing has finished.")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Any failure to read the index (not a bad query) clears it for a rebuild."""
+        try:
+            yield
+        except SearchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged index fails in many ways
+            raise self._unreadable(exc) from exc
+
+    def rebuild(self, progress: ProgressCallback | None = None,
+                cancelled: CancelCheck | None = None, workers: int | None = None
+                ) -> UpdateReport:
+        """Build the index again from nothing (File > Rebuild Index, ``index --rebuild``)."""
+        self._reset("is rebuilt on request")
+        return self.update(progress, cancelled, workers)
+
+    def _record_files(self) -> None:
+        """Remember each index file's size and digest (checked on open and update)."""
+        old = self._recorded_files() or {}
+        record = {}
+        for path in self.folder.iterdir():
+            if path.name in _NOT_RECORDED or path.name.endswith(".lock") or not path.is_file():
+                continue
+            stat = path.stat()
+            known = old.get(path.name)
+            if known and known[0] == stat.st_size and known[2] == stat.st_mtime_ns:
+                record[path.name] = known
+            else:
+                record[path.name] = [stat.st_size, _file_hash(path), stat.st_mtime_ns]
+        (self.folder / FILES_RECORD).write_text(json.dumps(record), "utf-8")
+
+    def _recorded_files(self) -> dict[str, list] | None:
+        try:
+            return json.loads((self.folder / FILES_RECORD).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def verify(self, digests: bool = True) -> str | None:
+        """Why the index files differ from those last committed (a file missing, of
+        another size or, with ``digests``, other content), or ``None``."""
+        record = self._recorded_files()
+        if not record:
+            return None  # made before files were recorded
+        for name, (size, digest, _) in sorted(record.items()):
+            path = self.folder / name
+            try:
+                if path.stat().st_size != size:
+                    return f"is damaged (the file {name} has changed size)"
+                if digests and _file_hash(path) != digest:
+                    return f"is damaged (the file {name} has changed)"
+            except FileNotFoundError:
+                return f"is damaged (the file {name} is missing)"
         return None
 
     def _check(self) -> str | None:
@@ -310,6 +394,9 @@ class PolicyIndex:
                 return "holds categories from another practice model"
         except (OSError, ValueError):
             return "has no version record"
+        problem = self.verify(digests=False)
+        if problem:
+            return problem
         marker = self.folder / BUILD_MARKER
         if marker.exists():
             try:
@@ -348,7 +435,7 @@ class PolicyIndex:
             self._index = None
 
     def doc_count(self) -> int:
-        with self.ix.searcher() as searcher:
+        with self._reading(), self.ix.searcher() as searcher:
             return searcher.doc_count()
 
     # -- incremental update ------------------------------------------------------------
@@ -356,7 +443,7 @@ class PolicyIndex:
     def plan(self) -> tuple[list[PolicyEntry], list[PolicyEntry], list[str], int]:
         """(new, changed, deleted paths, unchanged count) comparing files with the index."""
         known: dict[str, tuple[int, float, str]] = {}
-        with self.ix.searcher() as searcher:
+        with self._reading(), self.ix.searcher() as searcher:
             for stored in searcher.all_stored_fields():
                 known[stored["path"]] = (stored["size"], stored["mtime"], stored["digest"])
         new, changed = [], []
@@ -389,13 +476,38 @@ class PolicyIndex:
         report = UpdateReport()
         if self._index is None:
             report.rebuilt_because = self.open()
-        new, changed, deleted, report.unchanged = self.plan()
+        if self._failed_during_update:  # a search failed while the last update ran
+            self._reset(self._failed_during_update)
+            self._failed_during_update = None
+        else:
+            problem = self.verify()  # garbled, truncated or missing files
+            if problem:
+                self._reset(problem)
+        try:
+            new, changed, deleted, report.unchanged = self.plan()
+        except IndexDamagedError:  # cleared it
+            new, changed, deleted, report.unchanged = self.plan()
+        report.rebuilt_because = report.rebuilt_because or self.damaged
         todo = new + changed
         if progress:
             progress(Progress(0, len(todo), 0.0))
-        if not todo and not deleted:
-            report.seconds = time.perf_counter() - started
-            return report
+        if todo or deleted:
+            self._updating = True
+            try:
+                self._write(report, todo, changed, deleted, progress, cancelled, workers,
+                            lock_timeout)
+            finally:
+                self._updating = False
+        self.damaged = None
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write(self, report: UpdateReport, todo: list[PolicyEntry],
+               changed: list[PolicyEntry], deleted: list[str],
+               progress: ProgressCallback | None, cancelled: CancelCheck | None,
+               workers: int | None, lock_timeout: float) -> None:
+        """Delete, add and commit (in batches) what :meth:`plan` found."""
+        started = time.perf_counter()
         workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
         writer = self._writer(lock_timeout)
         marker = self.folder / BUILD_MARKER
@@ -424,12 +536,14 @@ class PolicyIndex:
                         pending += 1
                     if pending >= batch:
                         writer.commit()
+                        self._record_files()
                         writer = self._writer(lock_timeout)
                         pending = 0
                         batch = min(batch * 2, SEGMENT_LIMIT)
                     if progress and (done % 25 == 0 or done == len(todo)):
                         progress(Progress(done, len(todo), time.perf_counter() - started))
             writer.commit()
+            self._record_files()
         except BaseException:
             if not writer.is_closed:  # not a writer already committed
                 writer.cancel()
@@ -439,8 +553,6 @@ class PolicyIndex:
         changed_paths = {str(e.path) for e in changed}
         report.changed = sum(1 for path in report.indexed_paths if path in changed_paths)
         report.added = len(report.indexed_paths) - report.changed
-        report.seconds = time.perf_counter() - started
-        return report
 
     @contextmanager
     def _documents(self, todo: list[PolicyEntry], workers: int) -> Iterator[Iterator[dict]]:
@@ -471,7 +583,7 @@ class PolicyIndex:
 
     def metadata(self) -> dict[str, dict]:
         """Stored fields per domain (title, date, words, categories) for fast listings."""
-        with self.ix.searcher() as searcher:
+        with self._reading(), self.ix.searcher() as searcher:
             return {s["domain"]: s for s in searcher.all_stored_fields()}
 
     # -- searching ---------------------------------------------------------------------
@@ -496,11 +608,30 @@ class PolicyIndex:
                ) -> SearchResults:
         started = time.perf_counter()
         parsed = self.parse(text)
+        with self._reading():
+            found, total, exact, suggestion = self._ranked(parsed, text, limit)
+        if found is None:
+            return SearchResults(text, 0, [], None, time.perf_counter() - started,
+                                 index_empty=True)
+        hits = [Hit(domain=f["domain"], title=f["title"], date=f["date"] or None,
+                    score=float(score), path=f["path"],
+                    categories=[c for c in f["category"].split(",") if c])
+                for f, score in found]
+        finder = MatchFinder.from_query(parsed)
+        if snippets:
+            for hit in hits:
+                fill_matches(hit, finder)
+        return SearchResults(text, total, hits, suggestion, time.perf_counter() - started,
+                             total_is_exact=exact, finder=finder)
+
+    def _ranked(self, parsed: query.Query, text: str, limit: int
+                ) -> tuple[list[tuple[dict, float]] | None, int, bool, str | None]:
+        """(stored fields and score of the top hits, total, total exact?, suggestion);
+        no hits (None) when nothing is indexed yet."""
         with self._search_lock:
             searcher = self._current_searcher()
             if searcher.doc_count() == 0:
-                return SearchResults(text, 0, [], None, time.perf_counter() - started,
-                                     index_empty=True)
+                return None, 0, True, None
             fast = conjunction_top(searcher, self._weighting, parsed, limit)
             if fast is not None:
                 ranked, total = fast
@@ -511,19 +642,10 @@ class PolicyIndex:
                 exact = results.has_exact_length() or searcher.doc_count() <= EXACT_COUNT_UP_TO
                 total = len(results) if exact else results.estimated_length()
                 found = [(r.fields(), r.score) for r in results]
-            hits = [Hit(domain=f["domain"], title=f["title"], date=f["date"] or None,
-                        score=float(score), path=f["path"],
-                        categories=[c for c in f["category"].split(",") if c])
-                    for f, score in found]
             suggestion = None
-            if total == 0 or len(hits) < 3:
+            if total == 0 or len(found) < 3:
                 suggestion = self._suggest(searcher, parsed, text)
-        finder = MatchFinder.from_query(parsed)
-        if snippets:
-            for hit in hits:
-                fill_matches(hit, finder)
-        return SearchResults(text, total, hits, suggestion, time.perf_counter() - started,
-                             total_is_exact=exact, finder=finder)
+        return found, total, exact, suggestion
 
     def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:
         try:
@@ -609,6 +731,15 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+_NOT_RECORDED = frozenset({FILES_RECORD, VERSION_FILE, BUILD_MARKER, "MAIN_WRITELOCK"})
+
+
+def _file_hash(path: Path) -> str:
+    """A digest of an index file (fast: ~1 GB/s), to notice damage."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def _safe_digest(path: Path) -> str | None:
