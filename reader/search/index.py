@@ -339,7 +339,7 @@ class PolicyIndex:
                 cancelled: CancelCheck | None = None, workers: int | None = None
                 ) -> UpdateReport:
         """Build the index again from nothing (File > Rebuild Index, ``index --rebuild``)."""
-        self._reset("is rebuilt on request")
+        self._reset("was cleared on request")
         return self.update(progress, cancelled, workers)
 
     def _record_files(self) -> None:

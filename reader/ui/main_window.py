@@ -217,6 +217,9 @@ class MainWindow(QMainWindow):
         self.reload_action = action(menu, "&Reload Folder", self.reload_corpus,
                                     QKeySequence(keys.Refresh),
                                     "List the folder again: new, deleted and changed files")
+        self.rebuild_index_action = action(
+            menu, "Re&build Search Index", self.rebuild_index,
+            tip="Build the search index again from the policy files")
         menu.addSeparator()
         self.export_action = action(menu, "&Export PDF...", self.export_pdf,
                                     QKeySequence("Ctrl+E"), "Save the highlighted policy as PDF")
@@ -576,10 +579,10 @@ class MainWindow(QMainWindow):
 
     # -- indexing ------------------------------------------------------------------------
 
-    def start_indexing(self) -> None:
+    def start_indexing(self, rebuild: bool = False) -> None:
         if not self.policy_index:
             return
-        worker = IndexWorker(self.policy_index)
+        worker = IndexWorker(self.policy_index, rebuild)
         worker.signals.progress.connect(self._index_progress)
         worker.signals.finished.connect(self._index_finished)
         worker.signals.failed.connect(self._index_failed)
@@ -588,6 +591,14 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 0)
         self.progress_label.setText("Checking the search index…")
         self.pool.start(worker)
+
+    def rebuild_index(self) -> None:
+        """File > Rebuild Search Index."""
+        if self.index_worker:
+            self.statusBar().showMessage(
+                "The index is being updated; rebuild it when that has finished.", 8000)
+        else:
+            self.start_indexing(rebuild=True)
 
     def cancel_indexing(self) -> None:
         if self.index_worker:
@@ -631,6 +642,8 @@ class MainWindow(QMainWindow):
             message = "Search index is up to date"
         if report.failed:
             message += f"; {len(report.failed)} files could not be read"
+        if report.rebuilt_because:
+            message = f"Search index rebuilt (it {report.rebuilt_because}). {message}"
         self.statusBar().showMessage(message, 10000)
         current = self.current.policy.domain if self.current else None
         self.company_model.set_metadata(metadata)
@@ -824,6 +837,8 @@ class MainWindow(QMainWindow):
     def _search_failed(self, generation: int, message: str) -> None:
         if generation == self.search_generation:
             self.search_panel.status.setText(f"<b>{html.escape(message)}</b>")
+        if self.policy_index and self.policy_index.damaged and not self.index_worker:
+            self.start_indexing()  # the index was found damaged and cleared: rebuild it
 
     def _search_finished(self, generation: int) -> None:
         if generation == self.search_generation:

@@ -37,14 +37,15 @@ class IndexSignals(QObject):
 class IndexWorker(CancellableWorker):
     """Brings a corpus index up to date; ``cancel()`` stops it after the current policy."""
 
-    def __init__(self, policy_index: PolicyIndex) -> None:
+    def __init__(self, policy_index: PolicyIndex, rebuild: bool = False) -> None:
         super().__init__(IndexSignals())
         self.policy_index = policy_index
+        self.rebuild = rebuild  # from nothing (File > Rebuild Search Index)
 
     def run(self) -> None:
         try:
-            report = self.policy_index.update(progress=self.signals.progress.emit,
-                                              cancelled=self.is_cancelled)
+            build = self.policy_index.rebuild if self.rebuild else self.policy_index.update
+            report = build(progress=self.signals.progress.emit, cancelled=self.is_cancelled)
             metadata = self.policy_index.metadata()  # dates and titles for the list
         except SearchError as exc:
             self.signals.failed.emit(str(exc))
