@@ -363,18 +363,21 @@ class PolicyIndex:
         except (OSError, ValueError):
             return None
 
-    def verify(self, digests: bool = True) -> str | None:
+    def verify(self, full: bool = False) -> str | None:
         """Why the index files differ from those last committed (a file missing, of
-        another size or, with ``digests``, other content), or ``None``."""
+        another size, or rewritten with other content), or ``None``. Files not modified
+        since (same size and time) are trusted unless ``full``: a check then costs
+        microseconds; a failed read catches what it misses."""
         record = self._recorded_files()
         if not record:
             return None  # made before files were recorded
-        for name, (size, digest, _) in sorted(record.items()):
+        for name, (size, digest, mtime_ns) in sorted(record.items()):
             path = self.folder / name
             try:
-                if path.stat().st_size != size:
+                stat = path.stat()
+                if stat.st_size != size:
                     return f"is damaged (the file {name} has changed size)"
-                if digests and _file_hash(path) != digest:
+                if (full or stat.st_mtime_ns != mtime_ns) and _file_hash(path) != digest:
                     return f"is damaged (the file {name} has changed)"
             except FileNotFoundError:
                 return f"is damaged (the file {name} is missing)"
@@ -394,7 +397,7 @@ class PolicyIndex:
                 return "holds categories from another practice model"
         except (OSError, ValueError):
             return "has no version record"
-        problem = self.verify(digests=False)
+        problem = self.verify()
         if problem:
             return problem
         marker = self.folder / BUILD_MARKER
