@@ -381,3 +381,15 @@ def test_corpus_history_folder():
     assert len(corpus) == 12
     history = CorpusHistory(corpus).history("facebook.com")
     assert [v.date for v in history.versions] == ["2009-12-31", "2015-12-31"]
+
+
+def test_file_name_not_utf8(tmp_path):
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    name = os.fsdecode(b"caf\xe9.com.md")
+    commit(root, {name: V1}, "2020-01-01")
+    commit(root, {name: V2}, "2021-01-01")
+    history = history_of(root, os.fsdecode(b"caf\xe9.com"))
+    assert [v.date for v in history.versions] == ["2020-01-01", "2021-01-01"]
+    assert "data brokers" in history.load(history.versions[1]).body

@@ -189,7 +189,7 @@ class GitHistory:
                 since = cached["head"]
                 state = (cached["files"], cached["gone"])
             files, gone, problems = _walk(repo, head, since, state)
-            if cache:
+            if cache and not problems:  # a damaged copy is read again next time
                 _write_cache(cache, {"format": CACHE_FORMAT, "head": head, "files": files,
                                      "gone": gone, "problems": problems})
         history = cls(workdir, repo, files, list(problems), head)
@@ -319,7 +319,7 @@ def _walk(repo, head: str, since: str | None,
             changes: list[tuple[str, str, str]] = []
             try:
                 compare(parent_tree, tree_id, "", changes)
-            except (KeyError, pygit2.GitError) as exc:
+            except (KeyError, ValueError, UnicodeError, pygit2.GitError) as exc:
                 problems.append(f"commit {commit_id[:7]}: a tree cannot be read ({exc}); "
                                 "its changes are not shown")
                 continue
@@ -345,7 +345,7 @@ def _walk(repo, head: str, since: str | None,
                         files[path] = gone.pop(path)
                 files.setdefault(path, []).append((commit_id, blob, path, date))
             last_read = commit_id
-    except (KeyError, pygit2.GitError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a damaged repository must not take the app down
         where = f" after commit {last_read[:7]}" if last_read else ""
         problems.append(f"the repository cannot be read{where} ({exc}); later versions are "
                         "not shown")
