@@ -261,7 +261,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from reader.analysis.taxonomy import parse_category_list
-    from reader.output.export import ExportError, export_many, write_pdf
+    from reader.output.export import (
+        ExportCancelled,
+        ExportError,
+        StopOnSignals,
+        export_many,
+        write_pdf,
+    )
     from reader.output.highlight import HighlightedPolicy
 
     corpus = _open_corpus(args)
@@ -302,7 +308,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             output = output / f"{entries[0]}.pdf"
         policy = _load_policy(corpus, entries[0])
         try:
-            path = write_pdf(HighlightedPolicy.of(policy), output, visible)
+            with StopOnSignals() as stop:  # Ctrl+C / SIGTERM: stop and leave no .part file
+                path = write_pdf(HighlightedPolicy.of(policy), output, visible, stop)
+        except ExportCancelled:
+            print("export interrupted; nothing written", file=sys.stderr)
+            return 128 + stop.signum
         except ExportError as exc:
             raise CliError(str(exc)) from exc
         print(f"wrote {path}")
@@ -316,9 +326,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stderr.flush()
 
     try:
-        report = export_many(corpus, entries, folder, visible, progress)
+        with StopOnSignals() as stop:
+            report = export_many(corpus, entries, folder, visible, progress, stop)
     except ExportError as exc:
         raise CliError(str(exc)) from exc
+    if report.cancelled:
+        print(f"export interrupted after {len(report.written)} PDF files", file=sys.stderr)
+        return 128 + stop.signum
     if interactive:
         sys.stderr.write("\n")
     for failure in report.failed:

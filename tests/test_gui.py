@@ -253,7 +253,11 @@ def test_gui_export_current_view_and_search_results(make_window, qtbot, tmp_path
     window = make_window()
     window.select_company("bmtmicro.com")
     window.category_panel.set_visible("third_party_sharing", False)
-    written = export_current(window, str(tmp_path / "view.pdf"))
+    worker = export_current(window, str(tmp_path / "view.pdf"))
+    assert worker is not None and window.cancel_button.isVisible()  # in the background
+    qtbot.waitUntil(lambda: window.export_worker is None, timeout=60000)
+    written = tmp_path / "view.pdf"
+    assert window.statusBar().currentMessage() == f"Exported {written}"
     import pdfplumber
 
     with pdfplumber.open(written) as pdf:

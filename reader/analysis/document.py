@@ -104,13 +104,16 @@ class Document:
 
 @dataclass(frozen=True)
 class Mark:
-    """A styled range of the rendered text. ``anchor`` adds a jump target at its start."""
+    """A styled range of the rendered text. ``anchor`` adds a jump target at its start;
+    ``title`` is a tooltip (give anchored marks a distinct one: Qt imports many anchors in
+    quadratic time unless the text after each has a format of its own)."""
 
     start: int
     end: int
     style: str
     anchor: str | None = None
     priority: int = 0
+    title: str | None = None
 
 
 def safe_url(url: str) -> str | None:
@@ -539,11 +542,19 @@ def _serialize_text(text: str, pos: int, marks: Sequence[Mark], out: list[str],
                 out.append(f'<a name="{mark.anchor}"></a>')
         piece = html.escape(text[a - pos:b - pos], quote=False)
         style = _style_of(covering)
-        out.append(f'<span style="{html.escape(style)}">{piece}</span>' if style else piece)
+        titles = " · ".join(m.title for m in covering if m.title)
+        title = f' title="{html.escape(titles)}"' if titles else ""
+        out.append(f'<span style="{html.escape(style)}"{title}>{piece}</span>' if style or title
+                   else piece)
 
 
-def to_html(document: Document, marks: Iterable[Mark] = ()) -> str:
-    """Serialize the document, wrapping marked ranges of block text in styled spans."""
+def to_html(document: Document, marks: Iterable[Mark] = (), block_anchors: bool = True) -> str:
+    """Serialize the document, wrapping marked ranges of block text in styled spans.
+
+    ``block_anchors=False`` leaves out the per-block ``id``/``<a name>`` anchors: Qt's HTML
+    import takes time quadratic in the number of anchors (a policy of 6,400 paragraphs: 14 s
+    with them), so the viewer and the PDF keep only the anchors of marks.
+    """
     by_block: dict[int, list[Mark]] = {}
     starts = [block.start for block in document.blocks]
     for mark in marks:
@@ -581,8 +592,9 @@ def to_html(document: Document, marks: Iterable[Mark] = ()) -> str:
                 attrs += ' border="1" cellspacing="0" cellpadding="3"'
             out.append(f"<{child.tag}{attrs}>")
             if own is not None:
-                if child.tag not in {"td", "th"}:  # anchors in cells: Qt lays a long table
-                    out.append(f'<a name="{own.anchor}"></a>')  # out 15x slower
+                # anchors in cells: Qt lays a long table out 15x slower
+                if block_anchors and child.tag not in {"td", "th"}:
+                    out.append(f'<a name="{own.anchor}"></a>')
                 write(child, own, own.start)
             elif child.tag in CONTAINER_TAGS:
                 write(child, None, 0)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import secrets
+import signal
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,14 @@ PAGE_MARGIN_MM = 18
 
 class ExportError(Exception):
     """An export that could not be written; the message says why and where."""
+
+
+class ExportCancelled(ExportError):
+    """The export was cancelled; nothing was written."""
+
+
+class _NotCreated(Exception):
+    """The temporary file could not be made (so there is none to remove)."""
 
 
 @dataclass
@@ -84,7 +93,7 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
     hidden = [c.name for c in practice_categories() if c not in shown]
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
                    if hidden else "")
-    body = item.body_html({c.id for c in shown}, dark_theme=False)
+    body = item.body_html({c.id for c in shown}, dark_theme=False, anchors=False)
     return (
         f"<h1>{e(policy.title)}</h1>"
         f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
@@ -116,17 +125,16 @@ def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
     return document
 
 
-def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None) -> Path:
+def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> Path:
     """Write one PDF atomically; raises :class:`ExportError` with a clear message."""
     return write_document_pdf(lambda: build_document(item, visible), out,
-                              f"{item.policy.domain}: {item.policy.title}")
+                              f"{item.policy.domain}: {item.policy.title}", cancelled)
 
 
-def write_document_pdf(make_document: Callable[[], object], out: Path, title: str) -> Path:
-    """Print the QTextDocument ``make_document()`` builds to ``out`` on A4, atomically."""
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
-
+def pdf_target(out: Path) -> Path:
+    """The file an export to ``out`` writes (``.pdf`` added), checked: its folder exists
+    and it is not a folder; raises :class:`ExportError` saying why not."""
     out = Path(out).expanduser()
     if out.is_dir():
         raise ExportError(f"Cannot export to {out}: it is a folder.")
@@ -137,15 +145,33 @@ def write_document_pdf(make_document: Callable[[], object], out: Path, title: st
         raise ExportError(f"Cannot export to {out}: the folder {folder} does not exist.")
     if out.is_dir():
         raise ExportError(f"Cannot export to {out}: it is a folder.")
+    return folder / out.name
+
+
+def write_document_pdf(make_document: Callable[[], object], out: Path, title: str,
+                       cancelled: Callable[[], bool] | None = None) -> Path:
+    """Print the QTextDocument ``make_document()`` builds to ``out`` on A4, atomically.
+
+    Runs in any thread (the QTextDocument and QPdfWriter are made where it runs). The
+    temporary ``.part`` file is removed whatever stops the export: an error, ``cancelled()``
+    turning true (:class:`ExportCancelled`), Ctrl+C or an exit.
+    """
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    out = pdf_target(out)
+    folder = out.parent
+    # The .part file is made inside the try, so that an interrupt (Ctrl+C, SIGTERM) right
+    # after it appears still removes it.
+    temp = folder / f".{out.stem}.{secrets.token_hex(6)}.pdf.part"
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".pdf.part",
-                                             dir=folder)
-        os.close(handle)
-    except OSError as exc:
-        raise ExportError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
-    temp = Path(temp_name)
-    try:
+        try:
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise _NotCreated(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
         document = make_document()
+        if cancelled and cancelled():
+            raise ExportCancelled(f"Export to {out} cancelled.")
         writer = QPdfWriter(str(temp))
         writer.setTitle(title)
         writer.setCreator(f"Privacy Policy Reader {__version__}")
@@ -157,16 +183,20 @@ def write_document_pdf(make_document: Callable[[], object], out: Path, title: st
                                          QPageLayout.Unit.Millimeter))
         document.print_(writer)
         del writer  # finishes and closes the file
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp made it 0600; honour the umask
+        if cancelled and cancelled():
+            raise ExportCancelled(f"Export to {out} cancelled.")
+        os.chmod(temp, 0o666 & ~_umask())  # made 0600 while written; honour the umask
         if temp.stat().st_size < 100:
             raise ExportError(f"Cannot export to {out}: the PDF could not be written.")
         os.replace(temp, out)
-    except ExportError:
-        temp.unlink(missing_ok=True)
-        raise
+    except _NotCreated as exc:
+        raise ExportError(str(exc)) from exc.__cause__
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ExportError(f"Cannot export to {out}: {exc.strerror or exc}.") from exc
+    except BaseException:  # ExportError, KeyboardInterrupt, SystemExit (SIGTERM in the CLI)
+        temp.unlink(missing_ok=True)
+        raise
     return out
 
 
@@ -192,6 +222,35 @@ def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = 
 ExportProgress = Callable[[int, int, str], None]
 
 
+class StopOnSignals:
+    """While entered (main thread only), SIGINT and SIGTERM do not kill the process but ask
+    the export to stop: pass the object as ``cancelled``. The export then removes its
+    ``.part`` file and raises :class:`ExportCancelled` (or reports ``cancelled``); a signal
+    that arrives while Qt prints is acted on as soon as it returns. ``signum`` says which
+    signal came (exit with ``128 + signum``)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum = 0
+        self._previous: dict[int, object] = {}
+
+    def __call__(self) -> bool:
+        return bool(self.signum)
+
+    def _received(self, signum: int, _frame) -> None:
+        self.signum = signum
+
+    def __enter__(self) -> StopOnSignals:
+        for number in self.SIGNALS:
+            self._previous[number] = signal.signal(number, self._received)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+
 def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
                 visible: set[str] | None = None, progress: ExportProgress | None = None,
                 cancelled: Callable[[], bool] | None = None) -> ExportReport:
@@ -211,7 +270,11 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
             break
         try:
             item = HighlightedPolicy.of(corpus.load(domain))
-            report.written.append(write_pdf(item, folder / f"{domain}.pdf", visible))
+            report.written.append(write_pdf(item, folder / f"{domain}.pdf", visible,
+                                            cancelled))
+        except ExportCancelled:
+            report.cancelled = True
+            break
         except (PolicyLoadError, ExportError, KeyError) as exc:
             report.failed.append(f"{domain}: {exc}")
         if progress:

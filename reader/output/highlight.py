@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reader.analysis.document import Document, Mark, parse_policy, to_html
 from reader.analysis.practices import Analysis, analyze_document, highlight_marks
-from reader.analysis.taxonomy import categories
+from reader.analysis.taxonomy import categories, category
 from reader.search.query import Match
 from reader.sources.corpus import Policy
 from reader.sources.layouts import is_privacy_policy
@@ -34,12 +34,27 @@ class HighlightedPolicy:
         return cls(policy, document, analyze_document(document))
 
     def body_html(self, visible: set[str] | None = None, dark_theme: bool = False,
-                  matches: Iterable[Match] = ()) -> str:
-        """The policy body with highlights of the ``visible`` categories and search marks."""
-        marks = highlight_marks(self.analysis, visible, dark_theme)
-        marks += [Mark(m.start, m.end, SEARCH_MARK_STYLE, f"m{i}", priority=1)
+                  matches: Iterable[Match] = (), anchors: bool = True) -> str:
+        """The policy body with highlights of the ``visible`` categories and search marks.
+
+        With ``anchors`` each passage and match gets a jump target and a tooltip naming its
+        categories (the distinct tooltip also keeps Qt's import of many anchors linear);
+        without (for print), neither.
+        """
+        marks = [self._titled(mark) if anchors else replace(mark, anchor=None)
+                 for mark in highlight_marks(self.analysis, visible, dark_theme)]
+        marks += [Mark(m.start, m.end, SEARCH_MARK_STYLE, f"m{i}" if anchors else None,
+                       priority=1, title=f"Search match {i + 1}" if anchors else None)
                   for i, m in enumerate(matches)]
-        return to_html(self.document, marks)
+        return to_html(self.document, marks, block_anchors=False)
+
+    def _titled(self, mark: Mark) -> Mark:
+        """A passage's mark with the tooltip "Passage N: categories"."""
+        if not mark.anchor or not mark.anchor.startswith("s"):
+            return mark
+        number = int(mark.anchor[1:])
+        names = ", ".join(category(c).name for c in self.analysis.spans[number].categories)
+        return replace(mark, title=f"Passage {number + 1}: {names}")
 
     def visible_span_anchors(self, visible: set[str] | None) -> list[str]:
         """Anchors of highlighted passages in reading order (for next/previous)."""

@@ -21,6 +21,7 @@ from reader.output.highlight import HighlightedPolicy
 CategoryRole = Qt.ItemDataRole.UserRole + 10
 SpanRole = Qt.ItemDataRole.UserRole + 11
 PASSAGE_CHARS = 140
+EAGER_PASSAGES = 300  # more passages than this are listed when their category is opened
 
 
 def colour_icon(colour: str, size: int = 14) -> QIcon:
@@ -90,6 +91,9 @@ class CategoryPanel(QWidget):
         self.tree.itemChanged.connect(self._changed)
         self.tree.itemClicked.connect(self._clicked)
         self.tree.itemActivated.connect(self._clicked)
+        self.tree.itemExpanded.connect(self._fill)
+        self._shown: HighlightedPolicy | None = None
+        self._unfilled: set[str] = set()
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
@@ -108,27 +112,51 @@ class CategoryPanel(QWidget):
         """Counts and passage lists for a policy (or empty for none)."""
         self._building = True
         counts = highlighted.counts() if highlighted else {}
+        self._shown = highlighted
+        lazy = bool(highlighted) and len(highlighted.analysis.spans) > EAGER_PASSAGES
+        self._unfilled = set()
         for cat in practice_categories():
             item = self.items[cat.id]
+            item.setExpanded(False)
             item.takeChildren()
             count = counts.get(cat.id, 0)
             item.setText(1, str(count) if highlighted else "")
             item.setDisabled(bool(highlighted) and count == 0)
-            if not highlighted:
+            if not highlighted or not count:
                 continue
-            analysis = highlighted.analysis
-            for number, span in enumerate(analysis.spans):
-                if cat.id not in span.categories:
-                    continue
-                text = " ".join(analysis.passage_text(span).split())
-                short = text if len(text) <= PASSAGE_CHARS else text[:PASSAGE_CHARS] + "…"
-                child = QTreeWidgetItem(item, [short, ""])
-                child.setData(0, SpanRole, number)
-                child.setToolTip(0, text)
+            if lazy:  # thousands of rows would block the window: made when opened
+                self._unfilled.add(cat.id)
+                item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+            else:
+                self._fill(item)
         self._building = False
+
+    def _fill(self, item: QTreeWidgetItem) -> None:
+        """List a category's passages under it (once per policy)."""
+        category_id = item.data(0, CategoryRole)
+        if self._shown is None or (item.childCount() and category_id not in self._unfilled):
+            return
+        self._unfilled.discard(category_id)
+        building, self._building = self._building, True
+        analysis = self._shown.analysis
+        children = []
+        for number, span in enumerate(analysis.spans):
+            if category_id not in span.categories:
+                continue
+            text = " ".join(analysis.passage_text(span).split())
+            short = text if len(text) <= PASSAGE_CHARS else text[:PASSAGE_CHARS] + "…"
+            child = QTreeWidgetItem([short, ""])
+            child.setData(0, SpanRole, number)
+            child.setToolTip(0, text)
+            children.append(child)
+        item.addChildren(children)
+        item.setChildIndicatorPolicy(
+            QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+        self._building = building
 
     def passages_of(self, category_id: str) -> list[QTreeWidgetItem]:
         item = self.items[category_id]
+        self._fill(item)
         return [item.child(i) for i in range(item.childCount())]
 
     def _changed(self, item: QTreeWidgetItem, column: int) -> None:
@@ -139,5 +167,6 @@ class CategoryPanel(QWidget):
         span = item.data(0, SpanRole)
         if span is not None:
             self.passage_activated.emit(int(span))
-        elif item.data(0, CategoryRole) and item.childCount():
+        elif item.data(0, CategoryRole) and (item.childCount()
+                                             or item.data(0, CategoryRole) in self._unfilled):
             item.setExpanded(not item.isExpanded())

@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from reader.output.export import ExportError, print_document, write_pdf
-from reader.ui.workers import BatchExportWorker
+from reader.output.export import ExportError, pdf_target, print_document
+from reader.ui.workers import BatchExportWorker, PdfExportWorker
 
 if TYPE_CHECKING:
     from reader.ui.main_window import MainWindow
 
 
-def export_current(window: MainWindow, path: str | None = None) -> Path | None:
-    """Export the policy on screen, with the categories shown, to a PDF the user picks."""
+def export_current(window: MainWindow, path: str | None = None) -> PdfExportWorker | None:
+    """Export the policy on screen, with the categories shown, to a PDF the user picks.
+
+    The PDF is made in the background (progress and Cancel in the status bar); the worker
+    is returned, or None when nothing was started (the reason is shown)."""
     if not window.current:
         window.notify_error("Nothing to export", "Open a policy first.")
         return None
@@ -26,12 +29,13 @@ def export_current(window: MainWindow, path: str | None = None) -> Path | None:
         if not path:
             return None
     try:
-        written = write_pdf(window.current, Path(path), window.category_panel.visible())
+        target = pdf_target(Path(path))
     except ExportError as exc:
         window.notify_error("Export failed", str(exc))
         return None
-    window.statusBar().showMessage(f"Exported {written}", 10000)
-    return written
+    worker = PdfExportWorker(window.current, target, window.category_panel.visible())
+    window.start_batch_export(worker)
+    return worker
 
 
 def print_current(window: MainWindow) -> None:

@@ -7,7 +7,7 @@ import logging
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,7 +41,13 @@ from reader.ui.category_panel import CategoryPanel
 from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
 from reader.ui.notice_bar import NoticeBar
-from reader.ui.policy_view import PolicyBrowser
+from reader.ui.policy_loader import (
+    LARGE_NOTICE_FROM,
+    PolicyLoader,
+    RenderedPolicy,
+    opens_in_background,
+)
+from reader.ui.policy_view import BusyBar, PolicyBrowser
 from reader.ui.search_panel import SEARCH_HELP, SearchPanel
 from reader.ui.workers import IndexWorker, SearchWorker
 
@@ -70,12 +76,14 @@ def system_is_dark() -> bool:
 
 
 class MainWindow(QMainWindow):
+    policy_shown = Signal(str)  # domain: a policy is on screen with its highlights
+
     def __init__(self, corpus_path: str | None = None, restore: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("Privacy Policy Reader")
         self.setAcceptDrops(True)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(3)  # index, search, file check
+        self.pool.setMaxThreadCount(4)  # index, search, file check, opening a policy
         self.corpus: Corpus | None = None
         self.policy_index: PolicyIndex | None = None
         self.index_worker: IndexWorker | None = None
@@ -149,7 +157,13 @@ class MainWindow(QMainWindow):
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(4, 4, 4, 4)
         centre_layout.addWidget(self.header)
+        self.busy_bar = BusyBar()
+        centre_layout.addWidget(self.busy_bar)
         centre_layout.addWidget(self.browser, 1)
+        self.loader = PolicyLoader(self.pool, self)
+        self.loader.loaded.connect(self._policy_rendered)
+        self.loader.failed.connect(self._policy_failed)
+        self.busy_bar.cancel_requested.connect(self.cancel_opening)
 
         self.category_panel = CategoryPanel()
         self.search_panel = SearchPanel()
@@ -311,6 +325,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.settings_timer.stop()
         self.save_settings()
+        self.loader.cancel()
         self.cancel_background_work()
         self.watcher.stop()
         if self.check_worker:
@@ -433,7 +448,7 @@ class MainWindow(QMainWindow):
             if domain not in self.corpus:
                 continue
             try:
-                self.highlighted(domain)
+                self.corpus.load(domain)  # readable? (opening it may happen in the background)
             except PolicyLoadError as exc:
                 self.corpus.discard(domain, str(exc))
                 continue
@@ -677,17 +692,28 @@ class MainWindow(QMainWindow):
             self.cache.move_to_end(domain)
             return self.cache[domain]
         assert self.corpus is not None
-        item = HighlightedPolicy.of(self.corpus.load(domain))
-        self.cache[domain] = item
+        return self._remember(HighlightedPolicy.of(self.corpus.load(domain)))
+
+    def _remember(self, item: HighlightedPolicy) -> HighlightedPolicy:
+        self.cache[item.policy.domain] = item
+        self.cache.move_to_end(item.policy.domain)
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
         return item
 
     def show_policy(self, domain: str, finder: MatchFinder | None = None) -> bool:
         """Show a policy; with ``finder``, the search terms are marked and the view scrolls
-        to the first one."""
+        to the first one. Large policies open in the background (True: started)."""
         if not self.corpus:
             return False
+        self.loader.cancel()  # whatever was opening is superseded
+        self.busy_bar.stop()
+        entry = self.corpus.find(domain)
+        cached = self.cache.get(domain)
+        size = len(cached.document.text) if cached else entry.size if entry else 0
+        if opens_in_background(size):
+            self._open_in_background(domain, cached, finder)
+            return True
         try:
             item = self.highlighted(domain)
         except (PolicyLoadError, KeyError) as exc:
@@ -708,14 +734,74 @@ class MainWindow(QMainWindow):
         self.header.setText(header_html(item.policy))
         self.category_panel.show_policy(item)
         self._render(keep_scroll=False)
+        self._policy_ready()
+        return True
+
+    def _policy_ready(self) -> None:
         self.match_position = -1
         if self.current_matches:
             self.next_match()
         self.settings_changed()
-        return True
+        assert self.current is not None
+        self.policy_shown.emit(self.current.policy.domain)
+
+    def _open_in_background(self, domain: str, cached: HighlightedPolicy | None,
+                            finder: MatchFinder | None, matches=None) -> None:
+        """Read, classify and render in a worker; the busy bar offers Cancel meanwhile."""
+        assert self.corpus is not None
+        entry = self.corpus.find(domain)
+        size = entry.size if entry else len(cached.document.text) if cached else 0
+        note = (" — a very large policy: this can take a while; Cancel goes back"
+                if size >= LARGE_NOTICE_FROM else "")
+        verb = "Opening" if cached is None or cached is not self.current else "Updating"
+        self.busy_bar.start(f"{verb} {html.escape(domain)} ({size / 1e6:.1f} MB){note}…"
+                            if size >= 100_000 else f"{verb} {html.escape(domain)}…")
+        self.loader.start(self.corpus, domain, cached, self.category_panel.visible(), self.dark,
+                          self.browser.font(), finder, matches)
+
+    def _policy_rendered(self, rendered: RenderedPolicy) -> None:
+        self.busy_bar.stop()
+        item = rendered.item
+        same = self.current is item
+        scroll = self.browser.verticalScrollBar().value()
+        self.current = self._remember(item)
+        self.current_matches = rendered.matches
+        if not same:
+            self.header.setText(header_html(item.policy))
+            self.category_panel.show_policy(item)
+        self.browser.show_document(rendered.document)
+        self.highlight_anchors = item.visible_span_anchors(rendered.visible)
+        self.highlight_position = -1
+        if same:
+            self.browser.verticalScrollBar().setValue(scroll)
+            return
+        self._policy_ready()
+
+    def _policy_failed(self, domain: str, message: str) -> None:
+        self.busy_bar.stop()
+        self.current = None
+        self.header.setText(f"<h2>{html.escape(domain)}</h2>")
+        self.browser.setHtml(f"<p><b>This policy cannot be shown.</b></p>"
+                             f"<p>{html.escape(message)}</p>")
+        self.category_panel.show_policy(None)
+        self.last_error = message
+        self.notice_bar.show_notice("unreadable-policy", f"{domain} cannot be shown: {message}")
+
+    def cancel_opening(self) -> None:
+        """The busy bar's Cancel: keep the policy shown before, and select it again."""
+        domain = self.loader.domain
+        if self.loader.cancel():
+            self.busy_bar.stop()
+            self.statusBar().showMessage(f"Opening {domain} cancelled", 5000)
+            if self.current:
+                self._select_quietly(self.current.policy.domain)
 
     def _render(self, keep_scroll: bool = True) -> None:
         if not self.current:
+            return
+        if opens_in_background(len(self.current.document.text)):  # re-render in a worker
+            self._open_in_background(self.current.policy.domain, self.current, None,
+                                     self.current_matches)
             return
         visible = self.category_panel.visible()
         scroll = self.browser.verticalScrollBar().value()
@@ -891,9 +977,11 @@ class MainWindow(QMainWindow):
         worker.signals.failed.connect(self._export_failed)
         self.export_worker = worker
         self._show_progress(True)
-        self.progress.setRange(0, len(worker.domains))
+        one = len(worker.domains) == 1
+        self.progress.setRange(0, 0 if one else len(worker.domains))  # one file: busy
         self.progress.setValue(0)
-        self.progress_label.setText("Exporting…")
+        self.progress_label.setText(f"Exporting {worker.domains[0]} to PDF…" if one
+                                    else "Exporting…")
         self.pool.start(worker)
 
     def _export_progress(self, done: int, total: int, domain: str) -> None:
@@ -905,7 +993,9 @@ class MainWindow(QMainWindow):
         self.export_worker = None
         self._show_progress(self.index_worker is not None)
         message = f"Exported {len(report.written)} PDF files"
-        if report.written:
+        if len(report.written) == 1:
+            message = f"Exported {report.written[0]}"
+        elif report.written:
             message += f" to {report.written[0].parent}"
         if report.cancelled:
             message += " (cancelled)"

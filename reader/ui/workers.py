@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from reader.output.export import ExportError, export_many
+from reader.output.export import ExportCancelled, ExportError, ExportReport, export_many, write_pdf
+from reader.output.highlight import HighlightedPolicy
 from reader.search.index import PolicyIndex, fill_matches
 from reader.search.query import SearchError
 from reader.sources.corpus import Corpus
@@ -123,3 +124,30 @@ class BatchExportWorker(CancellableWorker):
             self.signals.failed.emit(str(exc))
         else:
             self.signals.finished.emit(report)
+
+
+class PdfExportWorker(CancellableWorker):
+    """Exports the policy on screen to one PDF; Cancel stops it and leaves no file."""
+
+    def __init__(self, item: HighlightedPolicy, out: Path, visible: set[str] | None) -> None:
+        super().__init__(ExportSignals())
+        self.item = item
+        self.out = out
+        self.visible = visible
+        self.domains = [item.policy.domain]
+
+    def run(self) -> None:
+        report = ExportReport()
+        try:
+            report.written.append(write_pdf(self.item, self.out, self.visible,
+                                            self.is_cancelled))
+        except ExportCancelled:
+            report.cancelled = True
+        except ExportError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
+            self.signals.failed.emit(f"Export failed: {exc}")
+            return
+        self.signals.progress.emit(1, 1, self.item.policy.domain)
+        self.signals.finished.emit(report)

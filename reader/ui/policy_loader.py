@@ -1,0 +1,154 @@
+"""Opening a policy off the GUI thread: read, parse, classify, render and build the
+QTextDocument in a QThreadPool worker; only the latest request's result is shown.
+
+Small policies are quick enough to open inline (``opens_in_background`` says which are
+not); large ones go through :class:`PolicyLoader`, which the main window shows with a
+busy bar and a Cancel button. A request supersedes the one before it: the earlier worker is
+told to stop and whatever it still delivers is dropped by its generation number.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QFont
+
+from reader.output.highlight import HighlightedPolicy
+from reader.search.query import Match, MatchFinder
+from reader.sources.corpus import Corpus, PolicyLoadError
+from reader.ui.policy_view import PolicyDocument
+
+# Policies from this size (bytes of markdown, or characters of text) open in the background:
+# below it parse + classify + render + show take well under 100 ms (bench/bench_responsiveness).
+BACKGROUND_FROM = 30_000
+LARGE_NOTICE_FROM = 1_000_000  # from here the busy bar warns that opening takes a while
+
+
+def opens_in_background(size: int) -> bool:
+    return size >= BACKGROUND_FROM
+
+
+@dataclass
+class RenderedPolicy:
+    """A worker's result: the policy, its search matches and its ready QTextDocument."""
+
+    generation: int
+    item: HighlightedPolicy
+    matches: list[Match]
+    document: PolicyDocument
+    visible: set[str] | None
+
+
+class Cancelled(Exception):
+    pass
+
+
+class LoadSignals(QObject):
+    loaded = Signal(object)  # RenderedPolicy
+    failed = Signal(int, str, str)  # generation, domain, message
+
+
+class PolicyLoadWorker(QRunnable):
+    """Reads (unless ``item`` is given), analyses and renders one policy."""
+
+    def __init__(self, generation: int, corpus: Corpus, domain: str,
+                 item: HighlightedPolicy | None, visible: set[str] | None, dark: bool,
+                 finder: MatchFinder | None, matches: list[Match] | None, font: QFont) -> None:
+        super().__init__()
+        self.signals = LoadSignals()
+        self.generation = generation
+        self.corpus = corpus
+        self.domain = domain
+        self.item = item
+        self.visible = visible
+        self.dark = dark
+        self.finder = finder
+        self.matches = matches
+        self.font = QFont(font)
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+
+    def run(self) -> None:
+        try:
+            item = self.item
+            if item is None:
+                policy = self.corpus.load(self.domain)
+                self._check()
+                item = HighlightedPolicy.of(policy)
+            self._check()
+            matches = (self.finder.find(item.document.text) if self.finder
+                       else list(self.matches or []))
+            html = item.body_html(self.visible, self.dark, matches)
+            self._check()
+            document = PolicyDocument.of_html(html, self.font)
+            self._check()
+            document.moveToThread(QCoreApplication.instance().thread())
+            self.signals.loaded.emit(RenderedPolicy(self.generation, item, matches, document,
+                                                    self.visible))
+        except Cancelled:
+            pass
+        except (PolicyLoadError, KeyError) as exc:
+            self.signals.failed.emit(self.generation, self.domain, str(exc))
+        except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
+            self.signals.failed.emit(self.generation, self.domain,
+                                     f"{self.domain} could not be shown: {exc}")
+
+
+class PolicyLoader(QObject):
+    """Runs one :class:`PolicyLoadWorker` at a time; newer requests make older ones stale."""
+
+    loaded = Signal(object)  # RenderedPolicy of the latest request
+    failed = Signal(str, str)  # domain, message (latest request only)
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.generation = 0
+        self.worker: PolicyLoadWorker | None = None
+        self.domain = ""
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    def start(self, corpus: Corpus, domain: str, item: HighlightedPolicy | None,
+              visible: set[str] | None, dark: bool, font: QFont,
+              finder: MatchFinder | None = None, matches: list[Match] | None = None) -> None:
+        self.cancel()
+        self.generation += 1
+        self.domain = domain
+        worker = PolicyLoadWorker(self.generation, corpus, domain, item, visible, dark, finder,
+                                  matches, font)
+        worker.signals.loaded.connect(self._loaded)
+        worker.signals.failed.connect(self._failed)
+        self.worker = worker
+        self.pool.start(worker)
+
+    def cancel(self) -> bool:
+        """Stop the running request (its result, if any, is dropped); True if one ran."""
+        if self.worker is None:
+            return False
+        self.worker.cancel()
+        self.worker = None
+        self.generation += 1
+        return True
+
+    def _loaded(self, rendered: RenderedPolicy) -> None:
+        if rendered.generation != self.generation:
+            rendered.document.deleteLater()  # a stale result: the user has moved on
+            return
+        self.worker = None
+        self.loaded.emit(rendered)
+
+    def _failed(self, generation: int, domain: str, message: str) -> None:
+        if generation == self.generation:
+            self.worker = None
+            self.failed.emit(domain, message)
