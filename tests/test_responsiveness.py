@@ -188,3 +188,18 @@ def test_interrupted_cli_export_leaves_no_part_file(tmp_path, big_corpus, signum
     _, err = process.communicate(timeout=300)
     assert process.returncode in (130, 128 + signum), err
     assert list(out.iterdir()) == []
+
+
+def test_html_parts_keep_every_cell_once_and_split_long_tables():
+    from reader.analysis.document import TABLE_PART_ROWS, to_html, to_html_parts
+
+    document = parse_policy(table_policy(TABLE_ROWS))
+    parts = to_html_parts(document)
+    joined = "".join(parts)
+    assert len(parts) > 1
+    assert joined.count("<table") == -(-(TABLE_ROWS + 1) // TABLE_PART_ROWS)  # header row too
+    for i in (0, 1234, TABLE_ROWS - 1):
+        assert joined.count(f">email address {i}<") == 1
+    assert joined.count("<td") == to_html(document).count("<td") == 3 * TABLE_ROWS
+    small = parse_policy("# Title\n\nOne paragraph.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert "".join(to_html_parts(small)) == to_html(small)

@@ -555,6 +555,19 @@ def to_html(document: Document, marks: Iterable[Mark] = (), block_anchors: bool 
     import takes time quadratic in the number of anchors (a policy of 6,400 paragraphs: 14 s
     with them), so the viewer and the PDF keep only the anchors of marks.
     """
+    return "".join(to_html_parts(document, marks, block_anchors, split=False))
+
+
+PART_PIECES = 1500  # about 50-100 KB of HTML per part
+TABLE_PART_ROWS = 50
+
+
+def to_html_parts(document: Document, marks: Iterable[Mark] = (), block_anchors: bool = True,
+                  split: bool = True) -> list[str]:
+    """:func:`to_html` in parts of whole top-level elements, tables of more than
+    ``TABLE_PART_ROWS`` rows cut into tables of that many rows (no text is left out or
+    repeated). Qt imports and lays out each part quickly: a big policy can be built part by
+    part (the GUI thread is never held for long), and Qt lays out a table as one piece."""
     by_block: dict[int, list[Mark]] = {}
     starts = [block.start for block in document.blocks]
     for mark in marks:
@@ -603,8 +616,40 @@ def to_html(document: Document, marks: Iterable[Mark] = (), block_anchors: bool 
             out.append(f"</{child.tag}>")
         return pos
 
-    write(document.root, None, 0)
-    return "".join(out)
+    if not split:
+        write(document.root, None, 0)
+        return ["".join(out)]
+    parts: list[str] = []
+    for child in document.root.children:
+        for piece in _table_parts(child) if isinstance(child, Node) else [child]:
+            write(Node("div", children=[piece]), None, 0)
+            if len(out) >= PART_PIECES:
+                parts.append("".join(out))
+                out.clear()
+    if out or not parts:
+        parts.append("".join(out))
+    return parts
+
+
+def _table_parts(node: Node) -> list[Node]:
+    """A long table as several tables of ``TABLE_PART_ROWS`` rows (others as they are)."""
+    if node.tag != "table":
+        return [node]
+    rows: list[str | Node] = []
+    for child in node.children:
+        if isinstance(child, str):
+            if child.strip():
+                return [node]  # stray text in the table: keep it exactly where it is
+        elif child.tag in {"thead", "tbody", "tfoot"}:
+            if any(isinstance(c, str) and c.strip() for c in child.children):
+                return [node]
+            rows += [c for c in child.children if isinstance(c, Node)]
+        else:
+            rows.append(child)
+    if len(rows) <= TABLE_PART_ROWS:
+        return [node]
+    return [Node("table", dict(node.attrs), [Node("tbody", {}, rows[i:i + TABLE_PART_ROWS])])
+            for i in range(0, len(rows), TABLE_PART_ROWS)]
 
 
 def _blocks_overlapping(blocks: list[Block], starts: list[int], start: int, end: int):

@@ -70,6 +70,12 @@ def ensure_gui_application():
 def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
                 exported_on: dt.date | None = None) -> str:
     """The whole export as HTML: title block, legend, summary table, highlighted policy."""
+    return "".join(export_html_parts(item, visible, exported_on))
+
+
+def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
+                      exported_on: dt.date | None = None) -> list[str]:
+    """:func:`export_html` in parts for :func:`append_html`."""
     policy = item.policy
     shown = _shown_categories(visible)
     counts = item.counts()
@@ -93,8 +99,8 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
     hidden = [c.name for c in practice_categories() if c not in shown]
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
                    if hidden else "")
-    body = item.body_html({c.id for c in shown}, dark_theme=False, anchors=False)
-    return (
+    body = item.body_html_parts({c.id for c in shown}, dark_theme=False, anchors=False)
+    return [
         f"<h1>{e(policy.title)}</h1>"
         f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
         f"<h3>Legend</h3><p>{legend or 'No categories highlighted.'}</p>"
@@ -102,8 +108,23 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
         f"<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
         f"<tr><th align='left'>Category</th><th align='left'>What it covers</th>"
         f"<th align='right'>Passages</th></tr>{summary}</table>{hidden_note}"
-        f"<hr><h2>Policy text</h2>{body}"
-    )
+        f"<hr><h2>Policy text</h2>{body[0]}", *body[1:]
+    ]
+
+
+def append_html(document, parts: list[str]) -> None:
+    """Import HTML ``parts`` into an empty QTextDocument one after the other: PySide holds
+    Python's lock while Qt imports HTML, so one big import in a worker thread would stall
+    the GUI thread's Python code as long; parts keep each stall short."""
+    from PySide6.QtGui import QTextCursor
+
+    if not parts:
+        return
+    document.setHtml(parts[0])
+    cursor = QTextCursor(document)
+    for part in parts[1:]:
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertHtml(part)
 
 
 def _shown_categories(visible: set[str] | None):
@@ -119,7 +140,7 @@ def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
     font.setPointSize(BODY_POINT_SIZE)
     document.setDefaultFont(font)
     document.setDefaultStyleSheet("h1{font-size:18pt} h2{font-size:14pt} h3{font-size:12pt}")
-    document.setHtml(export_html(item, visible))
+    append_html(document, export_html_parts(item, visible))
     document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle,
                                 f"{item.policy.domain}: {item.policy.title}")
     return document

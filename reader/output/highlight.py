@@ -9,7 +9,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from reader.analysis.document import Document, Mark, parse_policy, to_html
+from reader.analysis.document import Document, Mark, parse_policy, to_html_parts
 from reader.analysis.practices import Analysis, analyze_document, highlight_marks
 from reader.analysis.taxonomy import categories, category
 from reader.search.query import Match
@@ -41,12 +41,18 @@ class HighlightedPolicy:
         categories (the distinct tooltip also keeps Qt's import of many anchors linear);
         without (for print), neither.
         """
+        return "".join(self.body_html_parts(visible, dark_theme, matches, anchors))
+
+    def body_html_parts(self, visible: set[str] | None = None, dark_theme: bool = False,
+                        matches: Iterable[Match] = (), anchors: bool = True) -> list[str]:
+        """:meth:`body_html` in parts that Qt imports quickly one by one (see
+        :func:`reader.analysis.document.to_html_parts`)."""
         marks = [self._titled(mark) if anchors else replace(mark, anchor=None)
                  for mark in highlight_marks(self.analysis, visible, dark_theme)]
         marks += [Mark(m.start, m.end, SEARCH_MARK_STYLE, f"m{i}" if anchors else None,
                        priority=1, title=f"Search match {i + 1}" if anchors else None)
                   for i, m in enumerate(matches)]
-        return to_html(self.document, marks, block_anchors=False)
+        return to_html_parts(self.document, marks, block_anchors=False)
 
     def _titled(self, mark: Mark) -> Mark:
         """A passage's mark with the tooltip "Passage N: categories"."""

@@ -86,9 +86,9 @@ class PolicyLoadWorker(QRunnable):
             self._check()
             matches = (self.finder.find(item.document.text) if self.finder
                        else list(self.matches or []))
-            html = item.body_html(self.visible, self.dark, matches)
+            parts = item.body_html_parts(self.visible, self.dark, matches)
             self._check()
-            document = PolicyDocument.of_html(html, self.font)
+            document = PolicyDocument.of_html(parts, self.font)
             self._check()
             document.moveToThread(QCoreApplication.instance().thread())
             self.signals.loaded.emit(RenderedPolicy(self.generation, item, matches, document,

@@ -7,6 +7,8 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTextBrowser, QWidget
 
+from reader.output.export import append_html
+
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -15,10 +17,11 @@ class PolicyDocument(QTextDocument):
     moved to the GUI thread) so that Qt's HTML import does not block the window."""
 
     @classmethod
-    def of_html(cls, html: str, font: QFont) -> PolicyDocument:
+    def of_html(cls, parts: list[str], font: QFont) -> PolicyDocument:
+        """The document of HTML ``parts`` (imported one by one, see :func:`append_html`)."""
         document = cls()
         document.setDefaultFont(font)
-        document.setHtml(html)
+        append_html(document, parts)
         return document
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
