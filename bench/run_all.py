@@ -25,6 +25,7 @@ SCRIPTS = [
     ("Policy history", ["bench/bench_history.py"]),
     ("App bundle start-up", ["bench/bench_bundle.py"]),
     ("Rendering big and messy policies", ["bench/bench_render.py"]),
+    ("Responsiveness with big policies", ["bench/bench_responsiveness.py"]),
 ]
 
 
