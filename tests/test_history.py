@@ -393,3 +393,17 @@ def test_file_name_not_utf8(tmp_path):
     history = history_of(root, os.fsdecode(b"caf\xe9.com"))
     assert [v.date for v in history.versions] == ["2020-01-01", "2021-01-01"]
     assert "data brokers" in history.load(history.versions[1]).body
+
+
+def test_version_from_sections_equals_whole_analysis(repo):
+    from reader.analysis.diff import version_text
+    from reader.analysis.timeline import analyze_body
+
+    history = history_of(repo)
+    store = VersionStore(repo.parent / "store")
+    timeline(history, store)  # analyses each section once
+    newest = history.versions[-1]
+    assembled = store.text(history, newest)
+    whole = version_text(analyze_body(history.load(newest).body))
+    assert assembled.passages == whole.passages
+    assert assembled.counts == whole.counts

@@ -81,6 +81,39 @@ def sections(body: str) -> list[str]:
     return ["\n\n".join(part) for part in found if any(c.strip() for c in part)]
 
 
+def _prepared(body: str) -> str | None:
+    """The markdown as the renderer reads it after its whole-policy steps (comments as text,
+    table remnants flattened, wrapped lines of PDF conversions re-joined), or ``None`` when
+    that cannot be known here; the steps are decided on the whole body, so sections are cut
+    from this text."""
+    from reader.analysis import document
+
+    steps = [getattr(document, name, None) for name in
+             ("_comments_as_text", "_flatten_table_remnants", "_rejoin_wrapped_lines")]
+    if any(step is None for step in steps):
+        return None
+    for step in steps:
+        body = step(body)
+    return body
+
+
+def _keyed_sections(body: str) -> list[tuple[str, str]] | None:
+    """(digest, markdown) of each section; link targets are left out (they are not text,
+    and session tokens in them change on every crawl). ``None`` when a section would not
+    read alone as it reads in the whole policy: then the version is analysed whole."""
+    prepared = _prepared(body)
+    if prepared is None:
+        return None
+    found = []
+    for section in sections(prepared):
+        if _prepared(section) != section:
+            return None
+        section = _LINK_TARGET.sub("]()", section)
+        found.append((hashlib.blake2b(section.encode("utf-8"), digest_size=16).hexdigest(),
+                      section))
+    return found
+
+
 class VersionStore:
     """Analysed versions, in memory and on disk: whole versions for diffs, passage counts
     per version and per section for timelines."""
@@ -89,7 +122,7 @@ class VersionStore:
         self.folder = folder or user_data_dir() / "history" / "versions" / _analysis_digest()
         self._memory: dict[str, VersionText] = {}
         self._counts: dict[str, list] | None = None  # version key -> [words, {id: n}]
-        self._sections: dict[str, dict[str, int]] = {}
+        self._sections: dict[str, VersionText] = {}  # section digest -> its passages
         self._lock = threading.Lock()
 
     def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
@@ -103,15 +136,14 @@ class VersionStore:
         if found is None:
             policy = history.load(version)
             total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
-            for section in sections(policy.body):
-                # Link targets are not text (session tokens in them change on every crawl).
-                section = _LINK_TARGET.sub("]()", section)
-                digest = hashlib.blake2b(section.encode("utf-8"), digest_size=16).hexdigest()
-                counted = self._sections.get(digest)
-                if counted is None:
-                    counted = dict(analyze_body(section).passage_counts())
-                    self._sections[digest] = counted
-                for category_id, n in counted.items():
+            keyed = _keyed_sections(policy.body)
+            if keyed is None:
+                total.update(version_text(analyze_body(policy.body)).counts)
+            for digest, section in keyed or []:
+                part = self._sections.get(digest)
+                if part is None:
+                    part = self._sections[digest] = version_text(analyze_body(section))
+                for category_id, n in part.counts.items():
                     total[category_id] = total.get(category_id, 0) + n
             found = [policy.word_count, total]
             with self._lock:
@@ -151,7 +183,17 @@ class VersionStore:
         found = self._memory.get(key) or self._read(key)
         if found is None:
             policy = history.load(version)
-            found = version_text(analyze_body(policy.body), policy.word_count)
+            keyed = _keyed_sections(policy.body) or []
+            parts = [self._sections.get(digest) for digest, _ in keyed]
+            if parts and all(parts):  # every section already analysed (by a timeline)
+                total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
+                for part in parts:
+                    for category_id, n in part.counts.items():
+                        total[category_id] = total.get(category_id, 0) + n
+                found = VersionText(tuple(p for part in parts for p in part.passages),
+                                    policy.word_count, total)
+            else:
+                found = version_text(analyze_body(policy.body), policy.word_count)
             self._write(key, found)
         self._memory[key] = found
         return found
