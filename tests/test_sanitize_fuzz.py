@@ -184,13 +184,14 @@ def test_every_word_of_hostile_markup_is_shown_and_nothing_runs(source, qt_app):
                                  "<title>", "<select>", "<template>", "<svg>", "<style>"])
 def test_text_after_an_unclosed_dangerous_tag_is_shown(tag):
     """Issue 11: everything after these tags disappeared."""
-    source = f"# Policy\n\nWe collect {tag} your email.\n\n## Sharing\n\nWe sell it.\n"
-    document = parse_policy(source)
-    assert "your email." in document.text
-    assert document.text.endswith("We sell it.")
-    assert [b.text for b in document.blocks if b.is_heading] == ["Policy", "Sharing"] or (
-        "Sharing" in document.text)
-    assert "<embed" not in to_html(document) and "<iframe" not in to_html(document)
+    for source in (f"# Policy\n\nWe collect {tag} your email.\n\n## Sharing\n\nWe *sell* it.",
+                   f"# Policy\n\nWe collect your email.\n\n{tag}\n\n## Sharing\n\nWe *sell* it."):
+        document = parse_policy(source)
+        assert "your email." in document.text
+        # What follows is still formatted: a heading, emphasis (not raw markdown source).
+        assert [(b.tag, b.text) for b in document.blocks][-2:] == [
+            ("h2", "Sharing"), ("p", "We sell it.")]
+        assert "<embed" not in to_html(document) and "<iframe" not in to_html(document)
 
 
 def test_template_placeholders_that_are_not_html_are_shown_literally():

@@ -467,9 +467,30 @@ def _flatten_table_remnants(body: str) -> str:
     return "\n".join(out)
 
 
+_CODE_SPAN_OR_TAG = re.compile(
+    r"(`+)(?:(?!\n[ \t]*\n).)*?\1|</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>", re.DOTALL
+)
+# Removed here already so that markdown does not take an unclosed one (a <noscript> on its
+# own line) as the start of a raw HTML block and leave the rest of the policy unformatted.
+_FOREIGN_ELEMENTS = HTML_ELEMENTS - ALLOWED_TAGS - {"img"}
+
+
+def _drop_foreign_tags(body: str) -> str:
+    """Remove the tags (never the content) of HTML elements the sanitiser would remove anyway,
+    except in code spans, where a tag is text."""
+    if "<" not in body:
+        return body
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return " " if name and name.lower() in _FOREIGN_ELEMENTS else match.group()
+
+    return _CODE_SPAN_OR_TAG.sub(replace, body)
+
+
 def markdown_to_html(body: str) -> str:
     """Markdown to HTML (not yet sanitized: raw HTML passes, :func:`sanitize_html` cleans it)."""
-    body = _flatten_table_remnants(_comments_as_text(body))
+    body = _flatten_table_remnants(_drop_foreign_tags(_comments_as_text(body)))
     return _markdown_converter().convert(_rejoin_wrapped_lines(body))
 
 
