@@ -572,7 +572,7 @@ def _serialize_text(text: str, pos: int, marks: Sequence[Mark], out: list[str],
 def to_html(document: Document, marks: Iterable[Mark] = (), block_anchors: bool = True) -> str:
     """Serialize the document, wrapping marked ranges of block text in styled spans.
 
-    ``block_anchors=False`` leaves out the per-block ``id``/``<a name>`` anchors: Qt's HTML
+    ``block_anchors=False`` leaves out the per-block ``<a name>`` anchors: Qt's HTML
     import takes time quadratic in the number of anchors (a policy of 6,400 paragraphs: 14 s
     with them), so the viewer and the PDF keep only the anchors of marks.
     """
