@@ -35,6 +35,7 @@ def bundle(tmp_path_factory) -> Path:
     given = os.environ.get("PRIVACY_READER_BUNDLE")
     if given:
         return Path(given).resolve()
+    pytest.importorskip("PyInstaller", reason="pip install -e '.[bundle]' to build the bundle")
     dist = tmp_path_factory.mktemp("dist")
     assert build_bundle.main(["--dist", str(dist), "--work", str(dist / "work")]) == 0
     return dist / build_bundle.bundle_name()
