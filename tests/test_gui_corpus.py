@@ -202,3 +202,12 @@ def test_unwritable_data_folder_turns_search_off_with_a_notice(make_window, qtbo
     assert not visible_boxes(window)
     window.search("cookies")
     assert "Search is not available" in window.search_panel.status.text()
+    # Once the folder can be used, File > Rebuild Search Index turns search back on.
+    blocker.unlink()
+    window.rebuild_index()
+    wait_idle(qtbot, window)
+    assert window.policy_index is not None
+    assert "search-off" not in window.notice_bar.rows
+    window.search("cookies")
+    wait_idle(qtbot, window)
+    assert window.search_panel.model.rowCount() > 0

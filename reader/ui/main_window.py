@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from reader import __version__
 from reader.output.highlight import HighlightedPolicy, header_html
-from reader.paths import embedded_corpus_dir, user_data_dir
+from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
 from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
 from reader.search.query import Match, MatchFinder
 from reader.sources.corpus import (
@@ -428,8 +428,7 @@ class MainWindow(QMainWindow):
             self.policy_index.open()
         except Exception as exc:  # noqa: BLE001 - the index is optional for reading
             self.policy_index = None
-            why = (f"the folder {exc.filename} cannot be used ({exc.strerror})"
-                   if isinstance(exc, OSError) and exc.filename and exc.strerror else str(exc))
+            why = folder_problem(exc) if isinstance(exc, OSError) else str(exc)
             self.notice_bar.show_notice(
                 "search-off", f"Search is off: the search index cannot be used: {why}. "
                 "Policies can still be read.")
@@ -609,6 +608,9 @@ class MainWindow(QMainWindow):
 
     def rebuild_index(self) -> None:
         """File > Rebuild Search Index."""
+        if self.policy_index is None and self.corpus:
+            self._open_index(self.corpus)  # search was off: try the data folder again
+            return
         if self.index_worker:
             self.statusBar().showMessage(
                 "The index is being updated; rebuild it when that has finished.", 8000)
