@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,11 +25,14 @@ from common import (  # noqa: E402
     PROJECT,
     add_corpus_arguments,
     corpus_paths,
+    longest_real_policy,
     make_corpus,
     source_paragraphs,
     synthetic_policy,
     table,
 )
+
+from reader.sources.corpus import domain_from_filename  # noqa: E402
 
 READY_SCRIPT = """
 import sys, time
@@ -123,6 +127,28 @@ def main() -> None:
     app.processEvents()
     big_time = time.perf_counter() - started
     big_words = window.current.policy.word_count
+    real_time = real_words = real_name = None
+    longest_file = longest_real_policy()
+    if longest_file is not None:  # the longest real policy, in a folder of its own
+        real_dir = data / "longest-real"
+        real_dir.mkdir(exist_ok=True)
+        shutil.copy(longest_file, real_dir / longest_file.name)
+        window.open_corpus(str(real_dir))
+        window.pool.waitForDone()
+        real_times = []
+        for _ in range(3):
+            window.cache.clear()
+            started = time.perf_counter()
+            window.show_policy(domain_from_filename(longest_file))
+            app.processEvents()
+            real_times.append(time.perf_counter() - started)
+        real_time = statistics.median(real_times)
+        real_words = window.current.policy.word_count
+        real_name = window.current.policy.domain
+        window.open_corpus(str(big_dir))
+        window.pool.waitForDone()
+        window.show_policy("big.example")
+        app.processEvents()
     toggles = []
     for _ in range(5):
         started = time.perf_counter()
@@ -167,7 +193,9 @@ def main() -> None:
          f"{sorted(times)[int(0.95 * (len(times) - 1))] * 1000:.0f})", "", "< 150 ms"],
         [f"open the longest policy of the corpus ({longest_words:,} words)",
          f"{longest_time * 1000:.0f} ms", "", "< 1,000 ms"],
-        [f"open a {big_words:,}-word policy", f"{big_time * 1000:.0f} ms", "", ""],
+        *([[f"open the longest real policy ({real_name}, {real_words:,} words; median of "
+            "3)", f"{real_time * 1000:.0f} ms", "", "< 1,000 ms"]] if real_time else []),
+        [f"open a {big_words:,}-word synthetic policy", f"{big_time * 1000:.0f} ms", "", ""],
         [f"hide or show a category on the {big_words:,}-word policy",
          f"{statistics.median(toggles) * 1000:.0f} ms", "", ""],
         ["company list: load 100,000 companies (sorted, behind the filter proxy)",
@@ -176,9 +204,9 @@ def main() -> None:
          f"{filter_100k * 1000:.0f} ms", "", ""],
         ["company list: re-sort 100,000 by length", f"{sort_100k * 1000:.0f} ms", "", ""],
     ]))
-    print("\n../shared/corpus is not present on this machine, so the longest real policy "
-          "could not be timed; the synthetic ones stand in." if not
-          (PROJECT.parent / "shared" / "corpus").is_dir() else "")
+    if real_time is None:
+        print("\n../shared/corpus is not present on this machine, so the longest real policy "
+              "could not be timed; the synthetic ones stand in.")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """``../shared`` beside the repository (or beside an ancestor, for a git worktree)."""
+    for folder in PROJECT.parents:
+        if (folder / "shared").is_dir():
+            return folder / "shared"
+    return PROJECT.parent / "shared"
+
+
+SHARED = _find_shared()
 HEADER = ("> *The following text is extracted and transformed from the {domain} privacy policy "
           "that was archived on {date}. Please check the [original snapshot on the Wayback "
           "Machine](https://web.archive.org/web/{stamp}/https://{domain}/privacy) for the most "
@@ -67,7 +77,9 @@ def source_paragraphs() -> tuple[list[str], str]:
             paragraphs += [p.strip() for p in text.split("\n\n")
                            if len(p.split()) >= 8 and not p.startswith(">")]
         if paragraphs:
-            return paragraphs, f"paragraphs sampled from {corpus} (real archived policies)"
+            return paragraphs, (f"paragraphs of the {count_policies(corpus)} real archived "
+                                f"policies in {corpus}, resampled into new policies under "
+                                "new names")
     opp = SHARED / "opp115"
     for path in sorted(opp.glob("*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
@@ -75,6 +87,20 @@ def source_paragraphs() -> tuple[list[str], str]:
             paragraphs += [p.strip() for p in text.split("\n") if len(p.split()) >= 8]
     return paragraphs, (f"paragraphs sampled from {opp} (OPP-115 segments; ../shared/corpus "
                         "is not present on this machine)")
+
+
+def count_policies(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.md")) - (folder / "README.md").is_file()
+
+
+def longest_real_policy() -> Path | None:
+    """The longest policy of ``../shared/corpus`` (skype.com, 159,423 characters), or None
+    when the folder is not on this machine."""
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        return None
+    files = [p for p in corpus.rglob("*.md") if p.name != "README.md"]
+    return max(files, key=lambda p: p.stat().st_size) if files else None
 
 
 def synthetic_policy(rng: random.Random, paragraphs: list[str], words: int, number: int

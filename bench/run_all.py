@@ -1,8 +1,9 @@
 """Run every benchmark and write their tables to docs/BENCHMARKS.md.
 
-    python bench/run_all.py [--policies 20000]
+    python bench/run_all.py [--policies 20000] [--only "PDF export" "Desktop app"]
 
 Each script prints a markdown table; this collects them with the machine they ran on.
+With ``--only``, just those sections are run again; the others stay as they are in the file.
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--policies", type=int, default=20000)
     parser.add_argument("--out", type=Path, default=PROJECT / "docs" / "BENCHMARKS.md")
+    parser.add_argument("--only", nargs="+", metavar="SECTION",
+                        help="run only these sections (titles as in the file); keep the rest")
     args = parser.parse_args()
+    known = [title for title, _ in SCRIPTS]
+    unknown = set(args.only or []) - set(known)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {known}")
+    kept = previous_sections(args.out) if args.only else {}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     sections = [
         "# Benchmarks",
         "",
@@ -42,10 +51,18 @@ def main() -> int:
         f"{platform.python_version()}, {platform.system()}. Each section is the output of one "
         "script in `bench/`; every ratio is against a baseline measured in the same run. "
         "Large corpora are synthetic (paragraphs of real policies sampled into new policies), "
-        "as each section says.",
+        "as each section says."
+        + (f" Load average when this run started: {load:.1f} (the machine was shared; "
+           "wall times are slower than on an idle one)." if load and load > 1.5 else "")
+        + (f" This run re-measured: {', '.join(args.only)}; the other sections are from "
+           "earlier runs." if args.only else ""),
         "",
     ]
     for title, command in SCRIPTS:
+        if args.only and title not in args.only:
+            if title in kept:
+                sections += [kept[title], ""]
+            continue
         argv = [sys.executable] + [part.format(policies=args.policies) for part in command]
         print(f"running {' '.join(argv[1:])}", file=sys.stderr, flush=True)
         result = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True)
@@ -57,6 +74,17 @@ def main() -> int:
     args.out.write_text("\n".join(sections) + "\n", "utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def previous_sections(path: Path) -> dict[str, str]:
+    """The ``## Title`` sections of an earlier BENCHMARKS.md, by title (text trimmed)."""
+    if not path.is_file():
+        return {}
+    found: dict[str, str] = {}
+    for chunk in path.read_text("utf-8").split("\n## ")[1:]:
+        title = chunk.split("\n", 1)[0].strip()
+        found[title] = ("## " + chunk).strip()
+    return found
 
 
 if __name__ == "__main__":

@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 760, 340])
+        self.splitter.setSizes([300, 690, 340])  # the company list shows two lines a row
         self.notice_bar = NoticeBar()
         central = QWidget()
         central_layout = QVBoxLayout(central)
