@@ -23,7 +23,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from common import SHARED, median_time, synthetic_policy, table  # noqa: E402
 
-BUNDLE = SHARED / "history" / "pga-versions.bundle"
+BUNDLE = next((folder / "shared" / "history" / "pga-versions.bundle"
+               for folder in Path(__file__).resolve().parents
+               if (folder / "shared" / "history" / "pga-versions.bundle").is_file()),
+              SHARED / "history" / "pga-versions.bundle")  # ../shared, or one further up
 FACEBOOK = "Facebook/Privacy Policy.md"
 
 
