@@ -164,13 +164,13 @@ def read_field_postings(reader, fieldname: str
     table = reader._terms
     prefix = table._keycoder(fieldname, b"")
     head = W3TermInfo._struct.size
-    get_postings = table._postfile.get
+    get_postings = _ChunkedReader(table._postfile).get
     terms: list[bytes] = []
     per_term: list[int] = []
     deltas: list[int] = []  # a block's first id is absolute, the others are gaps
     per_block: list[int] = []
     values: list[bytes] = []
-    for key, info in table._tindex.items_from(prefix):
+    for key, info in _records_from(table._tindex, prefix):
         if not key.startswith(prefix):
             break
         terms.append(key[len(prefix):])
@@ -290,6 +290,44 @@ def _stable_argsort(keys: np.ndarray) -> np.ndarray:
         return np.argsort(keys, kind="stable")
     order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
     return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
+
+READ_CHUNK = 4 << 20
+
+
+class _ChunkedReader:
+    """``get(offset, length)`` of a file read forwards a few MB at a time (one call per
+    term through Whoosh's file object cost more than decoding the term)."""
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self.start = 0
+        self.data = b""
+
+    def get(self, offset: int, length: int) -> bytes:
+        if not (self.start <= offset and offset + length <= self.start + len(self.data)):
+            self.start = offset
+            self.data = self.file.get(offset, max(length, READ_CHUNK))
+        begin = offset - self.start
+        return self.data[begin:begin + length]
+
+
+def _records_from(table, key: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """``table.items_from(key)`` of a Whoosh ordered hash file, read in chunks."""
+    position = table.closest_key_pos(key)
+    if position is None:
+        return
+    end = table.endofdata
+    reader = _ChunkedReader(table.dbfile)
+    header = _KEY_VALUE_LENGTHS.size
+    while position < end:
+        head = reader.get(position, header)
+        if len(head) < header:  # the file ends early
+            raise ValueError("the term table is truncated")
+        key_length, value_length = _KEY_VALUE_LENGTHS.unpack(head)
+        record = reader.get(position + header, key_length + value_length)
+        yield record[:key_length], record[key_length:]
+        position += header + key_length + value_length
 
 
 def _increasing_within_terms(keys: np.ndarray, docs: np.ndarray) -> bool:
