@@ -586,3 +586,27 @@ def test_unusable_data_folder_leaves_the_cli_working_without_an_index(
     exported = _cli("export", "ipmart.com", "-o", str(pdf))
     assert exported.returncode == 0, exported.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_damage_found_by_a_search_during_an_update_is_rebuilt_by_it(tmp_path):
+    corpus = tmp_path / "policies"
+    shutil.copytree(EMBEDDED, corpus)
+    policy_index = PolicyIndex(Corpus.open(corpus))
+    policy_index.update(workers=1)
+    damage(policy_index.folder, "garble quietly")
+    (corpus / "newco.test.md").write_text("# New\n\nWe collect aardvarks.", "utf-8")
+    policy_index.corpus = Corpus.open(corpus)
+    errors = []
+
+    def search_meanwhile() -> bool:
+        if not errors:
+            with pytest.raises(IndexDamagedError, match="when the indexing under way") as info:
+                policy_index.search("cookies")
+            errors.append(info.value)
+        return False
+
+    report = policy_index.update(cancelled=search_meanwhile, workers=1)
+    assert errors and report.added == 6 and "damaged" in report.rebuilt_because
+    assert policy_index.search("cookies").total == 4
+    assert domains(policy_index.search("aardvarks")) == {"newco.test"}
+    policy_index.close()

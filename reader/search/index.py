@@ -319,8 +319,10 @@ class PolicyIndex:
         problem = f"is damaged ({type(exc).__name__}: {exc})"
         if self._updating:
             self._failed_during_update = problem
-        else:
-            self._reset(problem)
+            return IndexDamagedError(
+                f"The search index {problem}. It will be rebuilt from the policy files "
+                "when the indexing under way has finished; search again then.")
+        self._reset(problem)
         return IndexDamagedError(
             f"The search index {problem}. It was cleared and is being rebuilt from the "
             "policy files; search again when indexing has finished.")
@@ -479,28 +481,31 @@ class PolicyIndex:
         report = UpdateReport()
         if self._index is None:
             report.rebuilt_because = self.open()
-        if self._failed_during_update:  # a search failed while the last update ran
+        problem = self.verify()  # garbled, truncated or missing files
+        if problem:
+            self._reset(problem)
+        while True:
+            try:
+                new, changed, deleted, report.unchanged = self.plan()
+            except IndexDamagedError:  # cleared it
+                new, changed, deleted, report.unchanged = self.plan()
+            report.rebuilt_because = report.rebuilt_because or self.damaged
+            todo = new + changed
+            if progress:
+                progress(Progress(0, len(todo), 0.0))
+            if todo or deleted:
+                self._updating = True
+                try:
+                    self._write(report, todo, changed, deleted, progress, cancelled,
+                                workers, lock_timeout)
+                finally:
+                    self._updating = False
+            if not self._failed_during_update or report.cancelled:
+                break
+            # A search failed to read the index meanwhile: clear it and build it again.
             self._reset(self._failed_during_update)
             self._failed_during_update = None
-        else:
-            problem = self.verify()  # garbled, truncated or missing files
-            if problem:
-                self._reset(problem)
-        try:
-            new, changed, deleted, report.unchanged = self.plan()
-        except IndexDamagedError:  # cleared it
-            new, changed, deleted, report.unchanged = self.plan()
-        report.rebuilt_because = report.rebuilt_because or self.damaged
-        todo = new + changed
-        if progress:
-            progress(Progress(0, len(todo), 0.0))
-        if todo or deleted:
-            self._updating = True
-            try:
-                self._write(report, todo, changed, deleted, progress, cancelled, workers,
-                            lock_timeout)
-            finally:
-                self._updating = False
+            report = UpdateReport(rebuilt_because=self.damaged)
         self.damaged = None
         report.seconds = time.perf_counter() - started
         return report
