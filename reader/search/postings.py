@@ -232,7 +232,8 @@ def _write_postings(fieldwriter, postings: _FieldPostings, boost: float) -> None
     postings.term_ids, postings.counts = [], []  # memory: the arrays hold them now
     docs = np.repeat(np.asarray(postings.docnums, dtype=np.int32), sizes)
     lengths = np.repeat(np.asarray(postings.length_bytes, dtype=np.uint8), sizes)
-    if postings.merged:
+    postings_merged = bool(postings.merged)
+    if postings_merged:
         merged = list(zip(*postings.merged, strict=True))
         postings.merged = []
         term_ids, docs, counts, lengths = (
@@ -248,10 +249,11 @@ def _write_postings(fieldwriter, postings: _FieldPostings, boost: float) -> None
     keys = rank[term_ids]
     del term_ids, rank
     order = _stable_argsort(keys)  # documents stay in order within a term
-    if not _increasing_within_terms(keys[order], docs[order]):
+    keys, docs, counts, lengths = keys[order], docs[order], counts[order], lengths[order]
+    if postings_merged and not _increasing_within_terms(keys, docs):
         # Documents were added after a merge: sort by document too.
         order = np.lexsort((docs, keys))
-    keys, docs, counts, lengths = keys[order], docs[order], counts[order], lengths[order]
+        keys, docs, counts, lengths = keys[order], docs[order], counts[order], lengths[order]
     del order
 
     term_starts = np.flatnonzero(np.diff(keys, prepend=-1))
