@@ -8,6 +8,10 @@ only. Two-word phrases are answered from a field of word pairs, which avoids Who
 positions of every document that holds both words. Worker processes read, classify and
 count each policy; the body and pair fields are written by :mod:`reader.search.postings`.
 
+The index repairs itself: each commit records its files' sizes, times and digests; a file
+missing, resized or rewritten since, or any failure to read the index, clears it and the
+next update rebuilds it (:class:`IndexDamagedError` tells a searcher so).
+
 Snippets come from each hit's source text, read again for the hits shown, so they cover
 the whole policy; the viewer finds match positions in its own text with the hit's
 MatchFinder.
