@@ -1,134 +1,253 @@
-"""Data practices of a policy: categories per paragraph and sentence-level highlight spans.
+"""Data practices of a policy: ONE decision for every view (viewer, panel, index, CLI, PDF).
 
-Each paragraph (with its heading as context, as OPP-115 segments read) is classified; the
-sentences of a paragraph are classified too, and a sentence is highlighted for a category
-when the paragraph has that category and the sentence leans to it, or when the sentence
-alone is confidently in it. A paragraph category that no sentence carries is given to the
-sentence that scores highest for it, so every category found has at least one passage.
+:func:`decide` is that decision. A policy's paragraphs, read with their headings as
+OPP-115 segments read, are classified from the policy's words exactly as the search index
+tokenises them (:func:`policy_words`), so the index and the viewer cannot disagree: a
+policy has category ``c`` when at least one paragraph has it. Highlighted passages are
+sentences of the displayed text, mapped onto those paragraphs by their words; a sentence is
+highlighted for ``c`` only inside a paragraph that has ``c``, when the sentence model says
+the sentence itself states ``c``. A paragraph category that no sentence reaches goes to its
+most likely sentence, so every category found has at least one passage (marked as not
+confident).
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
 
-from reader.analysis.classifier import MAX_TOKENS, TOKEN, PracticeModel, default_model, ngrams
-from reader.analysis.document import Document, Mark
+from reader.analysis.classifier import (
+    MAX_TOKENS,
+    MODEL_FILE,
+    TOKEN,
+    PracticeModel,
+    default_model,
+    ngrams,
+)
+from reader.analysis.document import Document, Mark, parse_policy
 from reader.analysis.segment import Paragraph, Sentence, segment, sentence_bounds
 from reader.analysis.taxonomy import OTHER, category
+from reader.paths import resources_dir
 from reader.search.query import index_text
 
-SENTENCE_SUPPORT = 0.5  # a sentence needs this fraction of the threshold inside a paragraph
+# Bump when the decision rule changes: an index built by another decision is rebuilt.
+DECISION_VERSION = 2
+SENTENCE_MODEL_FILE = "sentence_model.npz"
+SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
 # highlighted on their own
 
 
 @dataclass(frozen=True)
 class Span:
-    """A highlighted passage: ``categories`` ordered by confidence (highest first)."""
+    """A highlighted passage: ``categories`` ordered by confidence (highest first);
+    ``confident[i]`` is False for a passage given only so that a category found in its
+    paragraph has one."""
 
     start: int
     end: int
     categories: tuple[str, ...]
     scores: tuple[float, ...]
     paragraph: int
+    confident: tuple[bool, ...] = ()
 
     @property
     def category(self) -> str:
         return self.categories[0]
 
+    def is_confident(self, category_id: str) -> bool:
+        index = self.categories.index(category_id)
+        return not self.confident or self.confident[index]
+
 
 @dataclass
 class Analysis:
-    """Classification of a whole text: paragraph labels and sentence spans."""
+    """The decision about one policy: its categories, scores and highlighted passages."""
 
     text: str
     paragraphs: list[Paragraph]
-    paragraph_categories: list[tuple[str, ...]]
-    scores: dict[str, float]
-    spans: list[Span] = field(default_factory=list)
-
-    @property
-    def categories(self) -> list[str]:
-        """Practice categories present, in taxonomy order."""
-        found = {c for cats in self.paragraph_categories for c in cats}
-        return [c for c in self.scores if c in found]
+    categories: list[str]  # practice categories present, in taxonomy order
+    scores: dict[str, float]  # highest paragraph probability per category
+    spans: list[Span]
 
     def passage_counts(self) -> Counter[str]:
         return Counter(c for span in self.spans for c in span.categories)
 
     def passages(self, category_id: str) -> list[Span]:
-        return [span for span in self.spans if category_id in span.categories]
+        """Passages of a category, most confident first."""
+        found = [span for span in self.spans if category_id in span.categories]
+        return sorted(found, key=lambda s: -s.scores[s.categories.index(category_id)])
 
     def passage_text(self, span: Span) -> str:
         return self.text[span.start:span.end]
 
 
-def analyze_paragraphs(text: str, paragraphs: list[Paragraph],
-                       model: PracticeModel | None = None) -> Analysis:
-    """Classify paragraphs and sentences; ``text`` is what span offsets refer to."""
+@lru_cache(maxsize=1)
+def default_sentence_model() -> PracticeModel | None:
+    """The bundled sentence model (``None`` when absent: the paragraph model reads
+    sentences then)."""
+    from reader.analysis.classifier import load_model
+
+    path = resources_dir() / SENTENCE_MODEL_FILE
+    return load_model(path) if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def decision_digest() -> str:
+    """Digest of the decision (rule version and model files): an index records it."""
+    digest = hashlib.blake2b(f"decision {DECISION_VERSION}".encode(), digest_size=12)
+    for name in (MODEL_FILE, SENTENCE_MODEL_FILE):
+        path = resources_dir() / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Paragraph] = (),
+           model: PracticeModel | None = None,
+           sentence_model: PracticeModel | None = None) -> Analysis:
+    """THE practice decision. ``source`` is the policy's markdown (or plain text, or its
+    :class:`PolicyWords`); ``text`` and ``paragraphs`` are what is displayed, whose
+    sentences may be highlighted (leave them out for the categories alone, as the
+    search index does)."""
     model = model or default_model()
+    words = source if isinstance(source, PolicyWords) else policy_words(source)
     labels = model.labels
     practice = [i for i, label in enumerate(labels) if label != OTHER]
-    thresholds = model.thresholds
-    body = [p for p in paragraphs if not p.is_heading]
-    para_probs = model.predict([p.context_text for p in body])
-    sentences = [s for p in body for s in p.sentences]
-    sent_probs = model.predict([text[s.start:s.end] for s in sentences])
-
-    para_cats: dict[int, tuple[str, ...]] = {}
-    spans: list[Span] = []
-    cursor = 0
-    for row, paragraph in enumerate(body):
-        probs = para_probs[row]
-        found = [i for i in practice if probs[i] >= thresholds[i]]
-        para_cats[paragraph.index] = tuple(labels[i] for i in found)
-        count = len(paragraph.sentences)
-        sprobs = sent_probs[cursor:cursor + count]
-        cursor += count
-        if count == 0:
-            continue
-        chosen: list[list[int]] = [[] for _ in range(count)]
-        long_enough = [len(text[s.start:s.end].split()) >= MIN_SENTENCE_WORDS
-                       for s in paragraph.sentences]
-        if not any(long_enough):
-            long_enough = [True] * count
-        for i in practice:
-            in_paragraph = i in found
-            for j in range(count):
-                if not long_enough[j]:
-                    continue
-                if sprobs[j, i] >= thresholds[i] or (
-                    in_paragraph and sprobs[j, i] >= SENTENCE_SUPPORT * thresholds[i]
-                ):
-                    chosen[j].append(i)
-            if in_paragraph and not any(i in c for c in chosen):
-                candidates = np.where(long_enough, sprobs[:, i], -1.0)
-                chosen[int(np.argmax(candidates))].append(i)
-        for j, cats in enumerate(chosen):
-            if not cats:
-                continue
-            if any(i not in found for i in cats):
-                extra = [labels[i] for i in cats if i not in found]
-                para_cats[paragraph.index] += tuple(extra)
-            cats.sort(key=lambda i: -float(sprobs[j, i]))
-            sentence = paragraph.sentences[j]
-            spans.append(Span(sentence.start, sentence.end, tuple(labels[i] for i in cats),
-                              tuple(round(float(sprobs[j, i]), 4) for i in cats),
-                              paragraph.index))
-    scores = {labels[i]: round(float(para_probs[:, i].max()), 4) if len(body) else 0.0
+    if words.paragraphs:
+        probs = model.predict_ngrams([words.ngrams(p) for p in words.paragraphs])
+    else:
+        probs = np.zeros((0, len(labels)), dtype=np.float32)
+    found = probs >= model.thresholds
+    if len(probs):  # two-word lines ("Bye.", "Opt out.") state no practice on their own
+        lengths = np.asarray([end - start for _, _, start, end in words.paragraphs])
+        found[lengths < MIN_SENTENCE_WORDS] = False
+    present = found[:, practice].any(axis=0) if len(probs) else np.zeros(len(practice), bool)
+    categories = [labels[i] for i, hit in zip(practice, present, strict=True) if hit]
+    scores = {labels[i]: round(float(probs[:, i].max()), 4) if len(probs) else 0.0
               for i in practice}
-    ordered = [para_cats.get(p.index, ()) for p in paragraphs]
-    return Analysis(text, paragraphs, ordered, scores, spans)
+    spans: list[Span] = []
+    if categories and paragraphs:
+        spans = _passages(words, found, text, paragraphs, model,
+                          sentence_model or default_sentence_model())
+    return Analysis(text, list(paragraphs), categories, scores, spans)
 
 
-def analyze_document(document: Document, model: PracticeModel | None = None) -> Analysis:
-    """Analyse a parsed policy; offsets refer to ``document.text``."""
-    return analyze_paragraphs(document.text, segment(document), model)
+def _passages(words: PolicyWords, found: np.ndarray, text: str,
+              paragraphs: Sequence[Paragraph], model: PracticeModel,
+              sentence_model: PracticeModel | None) -> list[Span]:
+    """Sentences of the displayed text highlighted for their paragraph's categories."""
+    labels = model.labels
+    body = [s for p in paragraphs if not p.is_heading for s in p.sentences]
+    candidates = body or [s for p in paragraphs for s in p.sentences]
+    if not candidates:
+        return []
+    owner = _paragraph_of_sentences(words, text, candidates)
+    reader = sentence_model or model
+    sprobs = reader.predict([text[s.start:s.end] for s in candidates])
+    if sentence_model is not None:
+        sthresholds = sentence_model.thresholds
+    else:
+        sthresholds = model.thresholds * SENTENCE_SUPPORT
+    long_enough = np.asarray([len(text[s.start:s.end].split()) >= MIN_SENTENCE_WORDS
+                              for s in candidates])
+    chosen: dict[int, dict[int, bool]] = {}  # sentence -> {label: confident}
+    by_paragraph: dict[int, list[int]] = {}
+    for number, unit in enumerate(owner):
+        by_paragraph.setdefault(unit, []).append(number)
+    for unit in np.flatnonzero(found[:, [i for i, x in enumerate(labels) if x != OTHER]]
+                               .any(axis=1)):
+        if int(unit) not in by_paragraph:  # its words show nowhere alone: nearest sentence
+            nearest = int(np.argmin(np.abs(np.asarray(owner) - unit)))
+            by_paragraph[int(unit)] = [nearest]
+    for unit, members in by_paragraph.items():
+        members_array = np.asarray(members)
+        eligible = members_array[long_enough[members_array]]
+        if not len(eligible):
+            eligible = members_array
+        for i in np.flatnonzero(found[unit]):
+            if labels[i] == OTHER:
+                continue
+            hits = eligible[sprobs[eligible, i] >= sthresholds[i]]
+            for j in hits:
+                chosen.setdefault(int(j), {})[i] = True
+            if not len(hits):
+                best = int(eligible[np.argmax(sprobs[eligible, i])])
+                chosen.setdefault(best, {})[i] = False
+    spans = []
+    for j in sorted(chosen, key=lambda j: (candidates[j].start, candidates[j].end)):
+        cats = sorted(chosen[j], key=lambda i: (-float(sprobs[j, i]), i))
+        sentence = candidates[j]
+        spans.append(Span(sentence.start, sentence.end, tuple(labels[i] for i in cats),
+                          tuple(round(float(sprobs[j, i]), 4) for i in cats),
+                          sentence.paragraph, tuple(chosen[j][i] for i in cats)))
+    return spans
+
+
+def _paragraph_of_sentences(words: PolicyWords, text: str,
+                            sentences: Sequence[Sentence]) -> list[int]:
+    """For each displayed sentence, the classified paragraph (index into
+    ``words.paragraphs``) whose words it shows. Displayed words are aligned with the
+    source's words (the same in most policies; markup can differ); a sentence whose words
+    lie in no paragraph (a heading, say) goes to the nearest paragraph after it."""
+    matches = list(TOKEN.finditer(text))
+    shown = lowercase([m.group() for m in matches])
+    position = _aligned_positions(shown, words.words)
+    if not len(position):
+        position = np.zeros(1, dtype=np.int64)
+    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
+    first = np.searchsorted(starts, [s.start for s in sentences])
+    last = np.searchsorted(starts, [s.end for s in sentences])
+    middle = np.minimum((first + np.maximum(last - 1, first)) // 2, len(position) - 1)
+    where = position[middle]
+    paragraph_starts = np.asarray([p[2] for p in words.paragraphs], dtype=np.int64)
+    paragraph_ends = np.asarray([p[3] for p in words.paragraphs], dtype=np.int64)
+    unit = np.searchsorted(paragraph_starts, where, side="right") - 1
+    outside = (unit < 0) | (where >= paragraph_ends[np.maximum(unit, 0)])
+    unit = np.where(outside, unit + 1, unit)
+    return np.clip(unit, 0, len(paragraph_starts) - 1).tolist()
+
+
+def _aligned_positions(shown: list[str], source: list[str]) -> np.ndarray:
+    """For each displayed word, the index of the source word it corresponds to."""
+    if shown == source:
+        return np.arange(len(shown))
+    position = np.zeros(len(shown), dtype=np.int64)
+    head = 0  # the common beginning and end need no matching
+    while head < min(len(shown), len(source)) and shown[head] == source[head]:
+        head += 1
+    tail = 0
+    while (tail < min(len(shown), len(source)) - head
+           and shown[-1 - tail] == source[-1 - tail]):
+        tail += 1
+    position[:head] = np.arange(head)
+    if tail:
+        position[len(shown) - tail:] = np.arange(len(source) - tail, len(source))
+    matcher = difflib.SequenceMatcher(None, shown[head:len(shown) - tail],
+                                      source[head:len(source) - tail])
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
+        if tag == "equal":
+            position[i1:i2] = np.arange(j1, j2)
+        elif tag == "replace":
+            position[i1:i2] = j1 + (np.arange(i2 - i1) * (j2 - j1)) // max(i2 - i1, 1)
+        elif tag == "delete":
+            position[i1:i2] = min(j1, max(len(source) - 1, 0))
+    return position
+
+
+def analyze_policy(body: str, document: Document | None = None) -> Analysis:
+    """The decision for a policy's markdown ``body``; offsets refer to its rendered text."""
+    document = document or parse_policy(body)
+    return decide(body, document.text, segment(document))
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -151,9 +270,11 @@ def plain_paragraphs(text: str) -> list[Paragraph]:
     return paragraphs
 
 
-def analyze_text(text: str, model: PracticeModel | None = None) -> Analysis:
-    """Analyse plain text (the ``classify --jsonl`` contract); offsets refer to ``text``."""
-    return analyze_paragraphs(text, plain_paragraphs(text), model)
+def analyze_text(text: str, model: PracticeModel | None = None,
+                 sentence_model: PracticeModel | None = None) -> Analysis:
+    """The decision for plain text (the ``classify --jsonl`` contract); offsets refer to
+    ``text``."""
+    return decide(text, text, plain_paragraphs(text), model, sentence_model)
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
@@ -214,25 +335,19 @@ def lowercase(words: list[str]) -> list[str]:
 
 def policy_categories(markdown_body: str | PolicyWords, model: PracticeModel | None = None
                       ) -> list[str]:
-    """Practice categories of a policy from its paragraphs read with their headings
-    (cheap: no rendering, no sentences); fills the search index's ``category`` field."""
-    model = model or default_model()
-    tokens = markdown_body if isinstance(markdown_body, PolicyWords) else \
-        policy_words(markdown_body)
-    if not tokens.paragraphs:
-        return []
-    grams = [tokens.ngrams(paragraph) for paragraph in tokens.paragraphs]
-    found = (model.predict_ngrams(grams) >= model.thresholds).any(axis=0)
-    return [label for label, hit in zip(model.labels, found, strict=True)
-            if hit and label != OTHER]
+    """A policy's categories as :func:`decide` finds them (no rendering, no sentences):
+    the search index's ``category`` field."""
+    return decide(markdown_body, model=model).categories
 
 
 def highlight_marks(analysis: Analysis, visible: set[str] | None = None,
-                    dark_theme: bool = False) -> list[Mark]:
-    """Styled marks for the spans whose categories are visible (first visible one wins)."""
+                    dark_theme: bool = False, confident_only: bool = False) -> list[Mark]:
+    """Styled marks for the spans whose categories are visible (first visible one wins);
+    ``confident_only`` leaves out passages that are not confident for any of them."""
     marks = []
     for number, span in enumerate(analysis.spans):
-        shown = [c for c in span.categories if visible is None or c in visible]
+        shown = [c for c in span.categories if (visible is None or c in visible)
+                 and (not confident_only or span.is_confident(c))]
         if not shown:
             continue
         colour = category(shown[0]).colour(dark_theme)

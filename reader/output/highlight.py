@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from reader.analysis.document import Document, Mark, parse_policy, to_html_parts
-from reader.analysis.practices import Analysis, analyze_document, highlight_marks
+from reader.analysis.practices import Analysis, analyze_policy, highlight_marks
 from reader.analysis.taxonomy import categories, category
 from reader.search.query import Match
 from reader.sources.corpus import Policy
@@ -31,24 +31,28 @@ class HighlightedPolicy:
     @classmethod
     def of(cls, policy: Policy) -> HighlightedPolicy:
         document = parse_policy(policy.body)
-        return cls(policy, document, analyze_document(document))
+        return cls(policy, document, analyze_policy(policy.body, document))
 
     def body_html(self, visible: set[str] | None = None, dark_theme: bool = False,
-                  matches: Iterable[Match] = (), anchors: bool = True) -> str:
+                  matches: Iterable[Match] = (), anchors: bool = True,
+                  confident_only: bool = False) -> str:
         """The policy body with highlights of the ``visible`` categories and search marks.
 
         With ``anchors`` each passage and match gets a jump target and a tooltip naming its
         categories (the distinct tooltip also keeps Qt's import of many anchors linear);
-        without (for print), neither.
+        without (for print), neither. ``confident_only`` leaves out unsure passages.
         """
-        return "".join(self.body_html_parts(visible, dark_theme, matches, anchors))
+        return "".join(self.body_html_parts(visible, dark_theme, matches, anchors,
+                                            confident_only))
 
     def body_html_parts(self, visible: set[str] | None = None, dark_theme: bool = False,
-                        matches: Iterable[Match] = (), anchors: bool = True) -> list[str]:
+                        matches: Iterable[Match] = (), anchors: bool = True,
+                        confident_only: bool = False) -> list[str]:
         """:meth:`body_html` in parts that Qt imports quickly one by one (see
         :func:`reader.analysis.document.to_html_parts`)."""
         marks = [self._titled(mark) if anchors else replace(mark, anchor=None)
-                 for mark in highlight_marks(self.analysis, visible, dark_theme)]
+                 for mark in highlight_marks(self.analysis, visible, dark_theme,
+                                             confident_only)]
         marks += [Mark(m.start, m.end, SEARCH_MARK_STYLE, f"m{i}" if anchors else None,
                        priority=1, title=f"Search match {i + 1}" if anchors else None)
                   for i, m in enumerate(matches)]
@@ -62,10 +66,13 @@ class HighlightedPolicy:
         names = ", ".join(category(c).name for c in self.analysis.spans[number].categories)
         return replace(mark, title=f"Passage {number + 1}: {names}")
 
-    def visible_span_anchors(self, visible: set[str] | None) -> list[str]:
+    def visible_span_anchors(self, visible: set[str] | None,
+                             confident_only: bool = False) -> list[str]:
         """Anchors of highlighted passages in reading order (for next/previous)."""
         return [f"s{i}" for i, span in enumerate(self.analysis.spans)
-                if visible is None or any(c in visible for c in span.categories)]
+                if any((visible is None or c in visible)
+                       and (not confident_only or span.is_confident(c))
+                       for c in span.categories)]
 
     def span_anchor(self, span_index: int) -> str:
         return f"s{span_index}"

@@ -42,9 +42,15 @@ from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import LockError
 
-from reader.analysis.classifier import MODEL_FILE, TOKEN
-from reader.analysis.practices import PolicyWords, lowercase, policy_categories, policy_words
-from reader.paths import index_dir_for, resources_dir
+from reader.analysis.classifier import TOKEN
+from reader.analysis.practices import (
+    PolicyWords,
+    decide,
+    decision_digest,
+    lowercase,
+    policy_words,
+)
+from reader.paths import index_dir_for
 from reader.search.postings import (
     CountedSegmentWriter,
     CountedTerms,
@@ -213,8 +219,9 @@ class SearchResults:
 
 @lru_cache(maxsize=1)
 def model_digest() -> str:
-    """Digest of the bundled practice model: an index records it with its categories."""
-    return file_digest(resources_dir() / MODEL_FILE)
+    """Digest of the practice decision (rule and models): an index records it with its
+    categories."""
+    return decision_digest()
 
 
 def file_digest(path: Path) -> str:
@@ -258,7 +265,7 @@ def policy_document(entry_path: str, domain: str, company: str | None = None,
         "size": stat.st_size,
         "mtime": stat.st_mtime,
         "digest": digest,
-        "category": ",".join(policy_categories(body)),
+        "category": ",".join(decide(body).categories),
         "type": policy.doc_type,
         "site": site,
         "body": words,

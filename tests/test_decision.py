@@ -1,0 +1,97 @@
+"""One practice decision: the search index's ``category`` field, the panel, ``classify``
+and the PDF all show the result of :func:`reader.analysis.practices.decide`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.analysis import practices
+from reader.analysis.practices import analyze_policy, analyze_text, decide, policy_words
+from reader.analysis.taxonomy import practice_ids
+from reader.output.highlight import HighlightedPolicy
+from reader.search.index import VERSION_FILE, PolicyIndex
+from reader.sources.corpus import Corpus
+
+
+def _index_agrees_with_panel(root: Path, workers: int = 1) -> int:
+    """``category:X`` finds a policy exactly when its panel lists X with a passage."""
+    corpus = Corpus.open(root)
+    policy_index = PolicyIndex(corpus)
+    policy_index.open()
+    policy_index.update(workers=workers)
+    try:
+        panel: dict[str, set[str]] = {}
+        for domain in corpus.domains():
+            counts = HighlightedPolicy.of(corpus.load(domain)).counts()
+            panel[domain] = {c for c, n in counts.items() if n > 0}
+        checked = 0
+        for category_id in practice_ids():
+            found = {hit.domain for hit in
+                     policy_index.search(f"category:{category_id}", limit=100_000).hits}
+            expected = {d for d, listed in panel.items() if category_id in listed}
+            assert found == expected, (category_id, sorted(found ^ expected)[:5])
+            checked += len(expected)
+        return checked
+    finally:
+        policy_index.close()
+
+
+def test_index_and_panel_agree_on_the_seeds(embedded_corpus):
+    assert _index_agrees_with_panel(embedded_corpus) > 0
+
+
+def test_index_and_panel_agree_on_the_shared_corpus(shared_corpus):
+    assert _index_agrees_with_panel(shared_corpus, workers=2) > 200
+
+
+def test_every_category_found_has_a_passage_and_passages_stay_in_their_paragraphs(
+        embedded_corpus):
+    corpus = Corpus.open(embedded_corpus)
+    for domain in corpus.domains():
+        body = corpus.load(domain).body
+        analysis = analyze_policy(body)
+        assert analysis.categories == decide(policy_words(body)).categories
+        assert set(analysis.passage_counts()) == set(analysis.categories)
+        for category_id in analysis.categories:
+            scores = [s.scores[s.categories.index(category_id)]
+                      for s in analysis.passages(category_id)]
+            assert scores == sorted(scores, reverse=True)  # most confident first
+
+
+def test_a_sentence_alone_does_not_add_a_category():
+    # The paragraph decides: a sentence is highlighted only for its paragraph's categories.
+    text = ("We collect your name, email address and phone number when you register. "
+            "We use it to run your account. We keep it for 30 days.")
+    analysis = analyze_text(text)
+    assert set(analysis.passage_counts()) == set(analysis.categories)
+
+
+def test_an_index_built_by_another_decision_is_rebuilt(embedded_corpus, monkeypatch):
+    corpus = Corpus.open(embedded_corpus)
+    first = PolicyIndex(corpus)
+    assert first.open() is None
+    first.update(workers=1)
+    first.close()
+    record = json.loads((first.folder / VERSION_FILE).read_text("utf-8"))
+    assert record["model"] == practices.decision_digest()
+    monkeypatch.setattr(practices, "DECISION_VERSION", practices.DECISION_VERSION + 1)
+    practices.decision_digest.cache_clear()
+    try:
+        from reader.search import index as index_module
+
+        index_module.model_digest.cache_clear()
+        again = PolicyIndex(corpus)
+        assert again.open() == "holds categories from another practice model"
+        again.close()
+    finally:
+        practices.decision_digest.cache_clear()
+        index_module.model_digest.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  ", "# Only a heading\n"])
+def test_nothing_to_decide(text):
+    analysis = analyze_text(text)
+    assert analysis.spans == [] or set(analysis.passage_counts()) == set(analysis.categories)
