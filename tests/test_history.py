@@ -343,7 +343,9 @@ def test_pga_known_facebook_change(pga_clone, capsys):
     assert len(diff["removed"]) == 1
     removed = diff["removed"][0]
     assert removed["text"].startswith("Public content you or others create or share")
-    assert removed["categories"] == ["first_party_collection"]
+    # The practice decision (reader.analysis.practices.decide) may give the passage more
+    # than one category; collection comes first.
+    assert removed["categories"][0] == "first_party_collection"
     counts = diff["category_counts"]["first_party_collection"]
     assert counts["old"] == counts["new"] + 1
 

@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from reader.analysis.classifier import MODEL_FILE
 from reader.analysis.diff import PolicyDiff, VersionText, diff_versions, version_text
-from reader.analysis.document import parse_policy
-from reader.analysis.practices import Analysis, analyze_document
+from reader.analysis.practices import Analysis, analyze_policy, decision_digest
 from reader.analysis.taxonomy import practice_ids
-from reader.paths import resources_dir, user_data_dir
+from reader.paths import user_data_dir
 from reader.sources.corpus import PolicyLoadError
 from reader.sources.history import PolicyHistory, Version
 
@@ -37,7 +35,7 @@ Progress = Callable[[int, int], None]
 
 def analyze_body(body: str) -> Analysis:
     """The policy's practice analysis, as every view computes it."""
-    return analyze_document(parse_policy(body))
+    return analyze_policy(body)
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,11 @@ class TimelinePoint:
 
 @lru_cache(maxsize=1)
 def _analysis_digest() -> str:
-    """Names what decides a version's passages: the model and the analysis code (a change
-    to either makes earlier cached analyses stale)."""
+    """Names what decides a version's passages: the practice decision (its rule and
+    models) and the analysis code (a change to either makes earlier cached analyses
+    stale)."""
     digest = hashlib.blake2b(digest_size=8)
-    digest.update((resources_dir() / MODEL_FILE).read_bytes())
+    digest.update(decision_digest().encode())
     package = Path(__file__).resolve().parent.parent
     for module in sorted([*package.glob("analysis/*.py"), *package.glob("sources/*.py")]):
         digest.update(module.read_bytes())
