@@ -340,6 +340,13 @@ def policy_categories(markdown_body: str | PolicyWords, model: PracticeModel | N
     return decide(markdown_body, model=model).categories
 
 
+def highlight_text_colour(dark_theme: bool = False) -> str:
+    """Text colour on highlights in either theme: black (the palette keeps at least 4.5:1
+    contrast with it; see resources/categories.json)."""
+    del dark_theme  # the dark theme's highlights are dimmed marker colours, text stays black
+    return "#000000"
+
+
 def highlight_marks(analysis: Analysis, visible: set[str] | None = None,
                     dark_theme: bool = False, confident_only: bool = False) -> list[Mark]:
     """Styled marks for the spans whose categories are visible (first visible one wins);
@@ -351,5 +358,6 @@ def highlight_marks(analysis: Analysis, visible: set[str] | None = None,
         if not shown:
             continue
         colour = category(shown[0]).colour(dark_theme)
-        marks.append(Mark(span.start, span.end, f"background-color:{colour}", f"s{number}"))
+        style = f"background-color:{colour};color:{highlight_text_colour(dark_theme)}"
+        marks.append(Mark(span.start, span.end, style, f"s{number}"))
     return marks

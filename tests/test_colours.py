@@ -1,0 +1,129 @@
+"""Highlight colours: distinct for colour-blind readers (CIEDE2000 under simulated
+deuteranopia, protanopia and tritanopia) and readable text on every highlight (WCAG
+contrast >= 4.5:1) in the light and dark themes."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from reader.analysis.practices import highlight_text_colour
+from reader.analysis.taxonomy import category, practice_categories
+
+# Machado, Oliveira and Fernandes (2009), severity 1.0, applied to linear RGB.
+SIMULATIONS = {
+    "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+                   (0.004733, 0.691367, 0.303900)),
+}
+# Smallest CIEDE2000 difference between two highlight colours, in every simulation.
+MIN_DIFFERENCE = {"light": 9.0, "dark": 8.5}
+# The pairs readers confused (issue 13), with normal vision.
+FORMERLY_CONFUSED = [("data_retention", "data_security"), ("data_security", "do_not_track")]
+
+
+def linear(hex_colour: str) -> tuple[float, float, float]:
+    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                 for c in channels)
+
+
+def luminance(hex_colour: str) -> float:
+    r, g, b = linear(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def lab(hex_colour: str, simulation: str = "normal") -> tuple[float, float, float]:
+    rgb = linear(hex_colour)
+    rgb = [min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True))))
+           for row in SIMULATIONS[simulation]]
+    xyz_rows = ((0.4124564, 0.3575761, 0.1804375), (0.2126729, 0.7151522, 0.0721750),
+                (0.0193339, 0.1191920, 0.9503041))
+    white = (0.95047, 1.0, 1.08883)
+    x, y, z = (sum(m * c for m, c in zip(row, rgb, strict=True)) / w
+               for row, w in zip(xyz_rows, white, strict=True))
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def ciede2000(first: tuple[float, float, float], second: tuple[float, float, float]) -> float:
+    """CIEDE2000 colour difference (Sharma, Wu and Dalal 2005)."""
+    l1, a1, b1 = first
+    l2, a2, b2 = second
+    c_mean = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_mean ** 7 / (c_mean ** 7 + 25 ** 7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
+    h1p = math.degrees(math.atan2(b1, a1p)) % 360
+    h2p = math.degrees(math.atan2(b2, a2p)) % 360
+    dl, dc = l2 - l1, c2p - c1p
+    dh = h2p - h1p
+    if c1p * c2p == 0:
+        dh = 0.0
+    elif dh > 180:
+        dh -= 360
+    elif dh < -180:
+        dh += 360
+    d_hue = 2 * math.sqrt(c1p * c2p) * math.sin(math.radians(dh / 2))
+    l_mean, c_mean_p = (l1 + l2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        h_mean = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        h_mean = (h1p + h2p) / 2
+    else:
+        h_mean = (h1p + h2p + (360 if h1p + h2p < 360 else -360)) / 2
+    t = (1 - 0.17 * math.cos(math.radians(h_mean - 30)) + 0.24 * math.cos(math.radians(2 * h_mean))
+         + 0.32 * math.cos(math.radians(3 * h_mean + 6))
+         - 0.20 * math.cos(math.radians(4 * h_mean - 63)))
+    rotation = 30 * math.exp(-(((h_mean - 275) / 25) ** 2))
+    r_c = 2 * math.sqrt(c_mean_p ** 7 / (c_mean_p ** 7 + 25 ** 7))
+    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / math.sqrt(20 + (l_mean - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * c_mean_p, 1 + 0.015 * c_mean_p * t
+    r_t = -math.sin(math.radians(2 * rotation)) * r_c
+    return math.sqrt((dl / s_l) ** 2 + (dc / s_c) ** 2 + (d_hue / s_h) ** 2
+                     + r_t * (dc / s_c) * (d_hue / s_h))
+
+
+def test_ciede2000_matches_published_values():
+    # Sharma, Wu and Dalal (2005), test pairs 1 and 17.
+    assert ciede2000((50, 2.6772, -79.7751), (50, 0, -82.7485)) == pytest.approx(2.0425, abs=1e-4)
+    assert ciede2000((50, 2.5, 0), (73, 25, -18)) == pytest.approx(27.1492, abs=1e-4)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("simulation", list(SIMULATIONS))
+def test_highlights_stay_apart_for_colour_blind_readers(theme, simulation):
+    colours = {c.id: c.colour(theme == "dark") for c in practice_categories()}
+    closest = min((ciede2000(lab(colours[a], simulation), lab(colours[b], simulation)), a, b)
+                  for a, b in itertools.combinations(colours, 2))
+    assert closest[0] >= MIN_DIFFERENCE[theme], closest
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(("first", "second"), FORMERLY_CONFUSED)
+def test_formerly_confused_pairs_are_clearly_different(theme, first, second):
+    dark = theme == "dark"
+    difference = ciede2000(lab(category(first).colour(dark)), lab(category(second).colour(dark)))
+    assert difference >= 15
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_is_readable_on_every_highlight(theme):
+    dark = theme == "dark"
+    text = highlight_text_colour(dark)
+    for item in practice_categories():
+        assert contrast(item.colour(dark), text) >= 4.5, item.id
