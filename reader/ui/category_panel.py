@@ -1,11 +1,13 @@
 """The side panel: categories with colour, explanation, passage count and a show/hide box;
-a category's passages underneath; clicking a passage asks the viewer to scroll to it."""
+a category's passages underneath, most confident first; clicking a passage asks the viewer
+to scroll to it. A switch shows "confident only" or "all" highlights (kept in settings)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QHeaderView,
     QLabel,
     QStyledItemDelegate,
@@ -22,6 +24,7 @@ CategoryRole = Qt.ItemDataRole.UserRole + 10
 SpanRole = Qt.ItemDataRole.UserRole + 11
 PASSAGE_CHARS = 140
 EAGER_PASSAGES = 300  # more passages than this are listed when their category is opened
+CONFIDENT_ONLY_KEY = "highlights/confident_only"
 
 
 def colour_icon(colour: str, size: int = 14) -> QIcon:
@@ -53,8 +56,17 @@ class CategoryPanel(QWidget):
     visibility_changed = Signal()
     passage_activated = Signal(int)  # span index
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, settings: QSettings | None = None, parent=None) -> None:
         super().__init__(parent)
+        self.settings = settings
+        self.mode = QComboBox(self)
+        self.mode.addItems(["Highlight all passages", "Highlight confident passages only"])
+        self.mode.setAccessibleName("Which highlights to show")
+        self.mode.setToolTip("Passages not marked confident were highlighted only so that "
+                             "each practice found in a paragraph has a passage.")
+        stored = settings.value(CONFIDENT_ONLY_KEY, False) if settings is not None else False
+        self.mode.setCurrentIndex(1 if str(stored).lower() in {"true", "1"} else 0)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Data practice", "Passages"])
@@ -73,6 +85,7 @@ class CategoryPanel(QWidget):
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.mode)
         layout.addWidget(self.tree)
         layout.addWidget(self.hint)
         self.items: dict[str, QTreeWidgetItem] = {}
@@ -103,6 +116,19 @@ class CategoryPanel(QWidget):
     def visible(self) -> set[str]:
         return {cid for cid, item in self.items.items()
                 if item.checkState(0) == Qt.CheckState.Checked}
+
+    def confident_only(self) -> bool:
+        """Whether only confident passages are highlighted."""
+        return self.mode.currentIndex() == 1
+
+    def set_confident_only(self, on: bool) -> None:
+        self.mode.setCurrentIndex(1 if on else 0)
+
+    def _mode_changed(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue(CONFIDENT_ONLY_KEY, self.confident_only())
+            self.settings.sync()
+        self.visibility_changed.emit()
 
     def set_visible(self, category_id: str, shown: bool) -> None:
         self.items[category_id].setCheckState(
@@ -140,14 +166,23 @@ class CategoryPanel(QWidget):
         building, self._building = self._building, True
         analysis = self._shown.analysis
         children = []
-        for number, span in enumerate(analysis.spans):
-            if category_id not in span.categories:
-                continue
+        numbered = [(n, span) for n, span in enumerate(analysis.spans)
+                    if category_id in span.categories]
+        # Most confident first; reading order among equals.
+        numbered.sort(key=lambda pair: -pair[1].scores[pair[1].categories.index(category_id)])
+        for number, span in numbered:
+            score = span.scores[span.categories.index(category_id)]
+            confident = span.is_confident(category_id)
             text = " ".join(analysis.passage_text(span).split())
             short = text if len(text) <= PASSAGE_CHARS else text[:PASSAGE_CHARS] + "…"
-            child = QTreeWidgetItem([short, ""])
+            label = f"{score:.0%} · {short}" if confident else f"{score:.0%} (unsure) · {short}"
+            child = QTreeWidgetItem([label, ""])
             child.setData(0, SpanRole, number)
             child.setToolTip(0, text)
+            if not confident:
+                font = QFont(child.font(0))
+                font.setItalic(True)
+                child.setFont(0, font)
             children.append(child)
         item.addChildren(children)
         item.setChildIndicatorPolicy(

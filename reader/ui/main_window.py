@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._policy_failed)
         self.busy_bar.cancel_requested.connect(self.cancel_opening)
 
-        self.category_panel = CategoryPanel()
+        self.category_panel = CategoryPanel(settings())
         self.search_panel = SearchPanel()
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.category_panel, "Categories")
@@ -807,8 +807,10 @@ class MainWindow(QMainWindow):
             return
         visible = self.category_panel.visible()
         scroll = self.browser.verticalScrollBar().value()
-        self.browser.setHtml(self.current.body_html(visible, self.dark, self.current_matches))
-        self.highlight_anchors = self.current.visible_span_anchors(visible)
+        confident_only = self.category_panel.confident_only()
+        self.browser.setHtml(self.current.body_html(visible, self.dark, self.current_matches,
+                                                    confident_only=confident_only))
+        self.highlight_anchors = self.current.visible_span_anchors(visible, confident_only)
         self.highlight_position = -1
         if keep_scroll:
             self.browser.verticalScrollBar().setValue(scroll)

@@ -1,0 +1,66 @@
+"""The category panel: passages most confident first, and the "confident only" / "all"
+highlight switch, remembered in settings."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QSettings
+
+from reader.output.highlight import HighlightedPolicy
+from reader.sources.corpus import Corpus
+from reader.ui.category_panel import CONFIDENT_ONLY_KEY, CategoryPanel, SpanRole
+
+
+def _policy(demo_corpus) -> HighlightedPolicy:
+    return HighlightedPolicy.of(Corpus.open(demo_corpus).load("northwind-books.example"))
+
+
+def test_passages_are_listed_most_confident_first(qtbot, demo_corpus):
+    panel = CategoryPanel()
+    qtbot.addWidget(panel)
+    item = _policy(demo_corpus)
+    panel.show_policy(item)
+    for category_id in item.analysis.categories:
+        listed = panel.passages_of(category_id)
+        spans = [item.analysis.spans[child.data(0, SpanRole)] for child in listed]
+        scores = [s.scores[s.categories.index(category_id)] for s in spans]
+        assert scores == sorted(scores, reverse=True)
+        assert len(listed) == item.counts()[category_id]
+        assert listed[0].text(0).startswith(f"{scores[0]:.0%}")
+
+
+def test_confident_only_switch_hides_unsure_highlights_and_is_remembered(
+        qtbot, demo_corpus, tmp_path):
+    store = tmp_path / "settings.ini"
+    settings = QSettings(str(store), QSettings.Format.IniFormat)
+    panel = CategoryPanel(settings)
+    qtbot.addWidget(panel)
+    assert not panel.confident_only()  # all highlights by default
+    item = _policy(demo_corpus)
+    # Whatever the models say today, make the first passage an unsure one.
+    first = item.analysis.spans[0]
+    item.analysis.spans[0] = dataclasses.replace(
+        first, confident=tuple(False for _ in first.categories))
+    unsure = [n for n, span in enumerate(item.analysis.spans)
+              if not all(span.is_confident(c) for c in span.categories)]
+    confident = [n for n, span in enumerate(item.analysis.spans)
+                 if any(span.is_confident(c) for c in span.categories)]
+    assert confident
+    every = item.body_html(panel.visible(), confident_only=panel.confident_only())
+    with qtbot.waitSignal(panel.visibility_changed):
+        panel.set_confident_only(True)
+    fewer = item.body_html(panel.visible(), confident_only=panel.confident_only())
+    anchors = item.visible_span_anchors(panel.visible(), confident_only=True)
+    assert anchors == [f"s{n}" for n in confident]
+    assert all(f'name="s{n}"' in every for n in range(len(item.analysis.spans)))
+    assert all(f'name="s{n}"' in fewer for n in confident)
+    fully_unsure = [n for n in unsure if n not in confident]
+    assert 0 in fully_unsure
+    assert not any(f'name="s{n}"' in fewer for n in fully_unsure)
+    # A new panel (the app started again) reads the choice back.
+    again = CategoryPanel(QSettings(str(store), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.confident_only()
+    assert QSettings(str(store), QSettings.Format.IniFormat).value(CONFIDENT_ONLY_KEY) in (
+        True, "true")
