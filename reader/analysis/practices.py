@@ -278,6 +278,8 @@ def analyze_text(text: str, model: PracticeModel | None = None,
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
+# A line break before a table row or a list item (where a chunk is cut into paragraphs).
+_ITEM_START = re.compile(r"\n(?=\s{0,3}(?:\||[-*+]\s|\d{1,3}[.)]\s))")
 
 
 @dataclass
@@ -316,12 +318,18 @@ def policy_words(markdown_body: str) -> PolicyWords:
     for chunk in _BLANK_LINES.split(markdown_body):
         if not chunk.strip():
             continue
-        start = len(found)
-        found += TOKEN.findall(index_text(chunk))
         if _HEADING.match(chunk.strip()):
+            start = len(found)
+            found += TOKEN.findall(index_text(chunk))
             heading = (start, len(found))
-        elif len(found) > start:
-            paragraphs.append((*heading, start, len(found)))
+            continue
+        # Each table row and list item is a paragraph of its own, as the viewer shows it.
+        pieces = _ITEM_START.split(chunk) if _ITEM_START.search(chunk) else (chunk,)
+        for piece in pieces:
+            start = len(found)
+            found += TOKEN.findall(index_text(piece))
+            if len(found) > start:
+                paragraphs.append((*heading, start, len(found)))
     words = lowercase(found)
     return PolicyWords(words, list(map(" ".join, pairwise(words))), paragraphs)
 

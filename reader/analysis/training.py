@@ -53,6 +53,10 @@ class TrainConfig:
     vector_scale: float = 1.0
 
 
+# The sentence model: same features and learner as the paragraph model, sentences as rows.
+SENTENCE_CONFIG = TrainConfig()
+
+
 def load_opp115(folder: Path) -> Dataset:
     """Read ``<id>_<domain>.jsonl`` files; labels by majority vote."""
     texts, rows, policies = [], [], []
@@ -184,11 +188,19 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> Practi
     )
 
 
-def best_thresholds(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per-label threshold that maximises F1 on these predictions."""
-    grid = np.arange(0.1, 0.91, 0.025)
+def best_thresholds(probs: np.ndarray, labels: np.ndarray,
+                    rows: np.ndarray | None = None, lowest: float = 0.1) -> np.ndarray:
+    """Per-label threshold that maximises F1 on these predictions (for label k, only on
+    the rows where ``rows[:, k]`` is true, when given)."""
+    grid = np.arange(lowest, 0.91, 0.025)
     result = np.full(labels.shape[1], 0.5, dtype=np.float32)
     for k in range(labels.shape[1]):
+        if rows is not None:
+            kept = rows[:, k]
+            probs_k, truth = probs[kept][:, [k]], labels[kept, k].astype(bool)
+            result[k] = best_thresholds(probs_k, truth[:, None].astype(np.int8),
+                                        lowest=0.05)[0]
+            continue
         truth = labels[:, k].astype(bool)
         if not truth.any():
             continue
@@ -276,3 +288,187 @@ def scores_table(truth: np.ndarray, predicted: np.ndarray) -> dict:
     macro = float(np.mean([r["f1"] for r in rows.values()]))
     return {"per_label": rows, "micro_f1": micro, "macro_f1": macro,
             "micro_precision": micro_p, "micro_recall": micro_r}
+
+
+# -- sentences: the gold for highlighting --------------------------------------------------
+
+SENTENCE_MAJORITY = 2  # annotators who marked the category in text overlapping a sentence
+
+
+@dataclass
+class Segment:
+    """One OPP-115 segment with its annotators' marked text."""
+
+    policy: str
+    text: str
+    labels: np.ndarray  # (len(LABELS),) 0/1 by majority vote
+    marked: dict[str, list[tuple[str, int, int]]]  # category -> (annotator, start, end)
+
+
+def load_segments(folder: Path) -> list[Segment]:
+    """Every segment of ``<id>_<domain>.jsonl`` files, with the located marked texts."""
+    segments = []
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"no OPP-115 .jsonl files in {folder}")
+    for path in files:
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            votes = record.get("votes", {})
+            marked: dict[str, list[tuple[str, int, int]]] = {}
+            for practice in record.get("practices", []):
+                for value in practice.get("attributes", {}).values():
+                    start, end = value.get("start"), value.get("end")
+                    if isinstance(start, int) and isinstance(end, int) and end > start:
+                        marked.setdefault(practice["category"], []).append(
+                            (str(practice.get("annotator")), start, end))
+            labels = np.asarray([1 if votes.get(label, 0) >= MAJORITY else 0
+                                 for label in LABELS], dtype=np.int8)
+            segments.append(Segment(record["policy"], record["text"], labels, marked))
+    return segments
+
+
+def as_dataset(segments: Sequence[Segment]) -> Dataset:
+    return Dataset([s.text for s in segments], np.vstack([s.labels for s in segments]),
+                   [s.policy for s in segments])
+
+
+def gold_sentences(segment: Segment) -> list[tuple[int, int, np.ndarray]]:
+    """The segment's sentences of at least 3 words, as the app splits them, each with its
+    gold: category c when at least 2 annotators marked c in text overlapping it."""
+    from reader.analysis.practices import MIN_SENTENCE_WORDS, plain_paragraphs
+
+    found = []
+    for paragraph in plain_paragraphs(segment.text):
+        for sentence in paragraph.sentences:
+            start, end = sentence.start, sentence.end
+            if len(segment.text[start:end].split()) < MIN_SENTENCE_WORDS:
+                continue
+            gold = np.zeros(len(LABELS), dtype=np.int8)
+            for k, label in enumerate(LABELS):
+                annotators = {who for who, s, e in segment.marked.get(label, ())
+                              if s < end and e > start}
+                gold[k] = len(annotators) >= SENTENCE_MAJORITY
+            if not gold[:-1].any():
+                gold[-1] = 1  # no practice: "other"
+            found.append((start, end, gold))
+    return found
+
+
+def sentence_dataset(segments: Sequence[Segment]) -> tuple[Dataset, np.ndarray]:
+    """Sentences (at least 3 words) of the segments with their gold, and the majority
+    labels of the segment each sentence is in."""
+    texts, rows, policies, context = [], [], [], []
+    for segment in segments:
+        for start, end, gold in gold_sentences(segment):
+            texts.append(segment.text[start:end])
+            rows.append(gold)
+            policies.append(segment.policy)
+            context.append(segment.labels)
+    shape = (-1, len(LABELS))
+    return (Dataset(texts, np.asarray(rows, dtype=np.int8).reshape(shape), policies),
+            np.asarray(context, dtype=np.int8).reshape(shape))
+
+
+def train_models(segments: Sequence[Segment], config: TrainConfig,
+                 sentence_config: TrainConfig, folds: int = 4
+                 ) -> tuple[PracticeModel, PracticeModel]:
+    """Paragraph and sentence models with thresholds tuned on out-of-fold predictions of
+    these segments only (policy-split)."""
+    paragraphs = as_dataset(segments)
+    model = fit(paragraphs.texts, paragraphs.labels, config)
+    model.thresholds = best_thresholds(out_of_fold(paragraphs, config, folds, seed=1),
+                                       paragraphs.labels)
+    sentences, context = sentence_dataset(segments)
+    sentence_model = fit(sentences.texts, sentences.labels, sentence_config)
+    # The app asks the sentence model only inside paragraphs that have the category, so
+    # each threshold is tuned on the sentences of segments labelled with it.
+    sentence_model.thresholds = best_thresholds(
+        out_of_fold(sentences, sentence_config, folds, seed=1), sentences.labels,
+        rows=context.astype(bool))
+    return model, sentence_model
+
+
+@dataclass
+class ProductScores:
+    """What the app returns for held-out segments, beside the gold."""
+
+    segment_truth: np.ndarray
+    segment_predicted: np.ndarray
+    sentence_truth: np.ndarray
+    sentence_predicted: np.ndarray
+    sentence_reference: np.ndarray  # every sentence of each segment, by its gold label
+
+
+def covered_categories(spans: Sequence[tuple[int, int, str]], start: int, end: int
+                       ) -> np.ndarray:
+    """0/1 per practice: spans of that category cover at least half of the sentence."""
+    row = np.zeros(len(PRACTICES), dtype=np.int8)
+    for k, label in enumerate(PRACTICES):
+        covered = np.zeros(end - start, dtype=bool)
+        for s, e, c in spans:
+            if c == label and s < end and e > start:
+                covered[max(s, start) - start:min(e, end) - start] = True
+        row[k] = covered.sum() * 2 >= end - start
+    return row
+
+
+def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
+                     sentence_config: TrainConfig, folds: int = 5,
+                     progress=None, trained: list | None = None) -> ProductScores:
+    """Policy-split cross-validation of the app's own output: each held-out segment goes
+    through :func:`reader.analysis.practices.analyze_text` (what ``classify --jsonl``
+    returns) with models trained on the other policies. The thresholds used on a fold are
+    tuned on the out-of-fold predictions of the other folds (not fully nested: those
+    predictions come from models that saw this fold's policies)."""
+    from reader.analysis.practices import analyze_text
+
+    paragraphs = as_dataset(segments)
+    sentences, context = sentence_dataset(segments)
+    policies = np.asarray(paragraphs.policies)
+    sentence_policies = np.asarray(sentences.policies)
+    fold_of_policy = {}
+    for number, test in enumerate(policy_folds(paragraphs.policies, folds)):
+        fold_of_policy.update({paragraphs.policies[i]: number for i in test})
+    para_fold = np.asarray([fold_of_policy[p] for p in policies])
+    sent_fold = np.asarray([fold_of_policy[p] for p in sentence_policies])
+    para_probs = np.zeros(paragraphs.labels.shape, dtype=np.float32)
+    sent_probs = np.zeros(sentences.labels.shape, dtype=np.float32)
+    models = []
+    for number in range(folds):
+        train_p, train_s = para_fold != number, sent_fold != number
+        model = fit([t for t, keep in zip(paragraphs.texts, train_p, strict=True) if keep],
+                    paragraphs.labels[train_p], config)
+        sentence_model = fit([t for t, keep in zip(sentences.texts, train_s, strict=True)
+                              if keep], sentences.labels[train_s], sentence_config)
+        para_probs[~train_p] = model.predict(
+            [t for t, keep in zip(paragraphs.texts, train_p, strict=True) if not keep])
+        sent_probs[~train_s] = sentence_model.predict(
+            [t for t, keep in zip(sentences.texts, train_s, strict=True) if not keep])
+        models.append((model, sentence_model))
+        if progress:
+            progress(f"fold {number + 1}/{folds} trained")
+    seg_truth, seg_pred, sent_truth, sent_pred, sent_ref = [], [], [], [], []
+    for number, (model, sentence_model) in enumerate(models):
+        other_p, other_s = para_fold != number, sent_fold != number
+        model.thresholds = best_thresholds(para_probs[other_p], paragraphs.labels[other_p])
+        sentence_model.thresholds = best_thresholds(
+            sent_probs[other_s], sentences.labels[other_s],
+            rows=context[other_s].astype(bool))
+        if trained is not None:  # (fold, models) for experiments
+            trained.append((number, model, sentence_model))
+        for i in np.flatnonzero(para_fold == number):
+            segment = segments[i]
+            analysis = analyze_text(segment.text, model, sentence_model)
+            predicted = np.asarray([label in analysis.categories for label in PRACTICES])
+            seg_truth.append(segment.labels[:-1])
+            seg_pred.append(predicted)
+            spans = [(s.start, s.end, c) for s in analysis.spans for c in s.categories]
+            for start, end, gold in gold_sentences(segment):
+                sent_truth.append(gold[:-1])
+                sent_pred.append(covered_categories(spans, start, end))
+                sent_ref.append(segment.labels[:-1])
+    return ProductScores(*(np.asarray(x, dtype=np.int8)
+                           for x in (seg_truth, seg_pred, sent_truth, sent_pred, sent_ref)))
