@@ -28,7 +28,7 @@ TypeRole = Qt.ItemDataRole.UserRole + 7
 Index = QModelIndex | QPersistentModelIndex
 
 
-@dataclass
+@dataclass(slots=True)
 class CompanyRow:
     domain: str
     size: int
@@ -37,19 +37,13 @@ class CompanyRow:
     words: int = 0
     company: str = ""
     doc_type: str = PRIVACY_POLICY
+    privacy_policy: bool = True  # False for terms of service and other documents
     site: str = ""  # the snapshot's site, when it is not the domain
-    haystack: str = ""  # what the filter looks in, lowercase
+    haystack: str = ""  # what the filter looks in, lowercase; "" until first needed
 
-    def __post_init__(self) -> None:
-        self.company = self.company or self.domain
-        self.refresh_haystack()
-
-    def refresh_haystack(self) -> None:
+    def refresh_haystack(self) -> str:
         self.haystack = "\n".join((self.domain, self.site, self.doc_type, self.title)).lower()
-
-    @property
-    def privacy_policy(self) -> bool:
-        return is_privacy_policy(self.doc_type)
+        return self.haystack
 
     def first_line(self) -> str:
         """Company (and type), year and length: what a reader needs to choose."""
@@ -88,12 +82,16 @@ class CompanyListModel(QAbstractListModel):
         previous = {row.domain: row for row in self._rows} if keep_metadata else {}
         self.beginResetModel()
         self._rows = []
+        policy_types: dict[str, bool] = {}
         for e in entries:
-            row = CompanyRow(e.domain, e.size, company=e.company, doc_type=e.doc_type)
+            is_policy = policy_types.get(e.doc_type)
+            if is_policy is None:
+                is_policy = policy_types[e.doc_type] = is_privacy_policy(e.doc_type)
+            row = CompanyRow(e.domain, e.size, company=e.company or e.domain,
+                             doc_type=e.doc_type, privacy_policy=is_policy)
             old = previous.get(e.domain)
             if old and old.size == e.size:
                 row.date, row.title, row.words, row.site = old.date, old.title, old.words, old.site
-                row.refresh_haystack()
             self._rows.append(row)
         self._order()
         self.endResetModel()
@@ -126,7 +124,7 @@ class CompanyListModel(QAbstractListModel):
                 row.title = stored.get("title") or ""
                 row.words = int(stored.get("words") or 0)
                 row.site = stored.get("site") or ""
-                row.refresh_haystack()
+                row.haystack = ""
         if self.sort_key != "name":
             self.sort_by(self.sort_key)
         elif self._rows:
@@ -138,7 +136,8 @@ class CompanyListModel(QAbstractListModel):
         needle = text.strip().lower()
         if not needle:
             return None
-        return bytearray(needle in row.haystack for row in self._rows)
+        return bytearray(needle in (row.haystack or row.refresh_haystack())
+                         for row in self._rows)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
