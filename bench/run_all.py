@@ -71,6 +71,9 @@ def main() -> int:
             return result.returncode
         shown = " ".join(argv[1:])
         sections += [f"## {title}", "", f"`python {shown}`", "", result.stdout.strip(), ""]
+    if args.only:  # sections not made by a script here (added by hand) stay too
+        known_titles = {title for title, _ in SCRIPTS}
+        sections += [text + "\n" for title, text in kept.items() if title not in known_titles]
     args.out.write_text("\n".join(sections) + "\n", "utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
