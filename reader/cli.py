@@ -463,6 +463,40 @@ def _add_history_commands(command) -> None:
     diff.set_defaults(func=cmd_diff)
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    """Privacy facts at a glance: each shown fact, stated or not, with its evidence."""
+    from reader.analysis.document import parse_policy
+    from reader.analysis.facts import facts_json, policy_facts
+    from reader.analysis.segment import segment
+
+    policy = _load_policy(_open_corpus(args), args.domain)
+    document = parse_policy(policy.body)
+    facts = policy_facts(document.text, segment(document))
+    if args.json:
+        json.dump({"company": policy.domain, "facts": facts_json(document.text, facts)},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    print(f"{policy.domain}: {policy.title}")
+    group = ""
+    for fact in facts:
+        if fact.group != group:
+            group = fact.group
+            print(f"\n{group}")
+        print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
+        for evidence in fact.evidence[:1]:
+            print(f"      \"{' '.join(document.text[evidence.start:evidence.end].split())}\"")
+    return EXIT_OK
+
+
+def _add_facts_command(command) -> None:
+    facts = command("facts", "privacy facts at a glance (what is collected, shared, kept...)"
+                    " with the sentences that state them")
+    facts.add_argument("domain", metavar="DOMAIN")
+    facts.add_argument("--json", action="store_true", help="print the facts as JSON")
+    facts.set_defaults(func=cmd_facts)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-reader",
@@ -520,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="at most N search results (default 100)")
     export.set_defaults(func=cmd_export)
     _add_history_commands(command)
+    _add_facts_command(command)
     return parser
 
 

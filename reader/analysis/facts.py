@@ -183,8 +183,6 @@ def policy_facts(text: str, paragraphs: Sequence[Paragraph], model: FactsModel |
     classifier = model.classifier
     sentences = [s for p in paragraphs if not p.is_heading for s in p.sentences]
     probabilities = classifier.predict([text[s.start:s.end] for s in sentences])
-    if not sentences:
-        probabilities = np.zeros((0, len(classifier.labels)), dtype=np.float32)
     wanted = set(model.shown) if shown_only else set(classifier.labels)
     facts = []
     for fact_id, (stated, rows) in zip(classifier.labels,

@@ -1,0 +1,170 @@
+"""Privacy facts at a glance: facts on seed policies a reader can check, the CLI contract,
+the model file, and the training/evaluation scripts on a few OPP-115 policies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import PROJECT, shared_folder
+
+from reader.analysis.classifier import load_model, save_model
+from reader.analysis.document import parse_policy
+from reader.analysis.facts import (
+    FACT_IDS,
+    MIN_SHOWN_F1,
+    Fact,
+    default_facts_model,
+    load_facts_model,
+    policy_facts,
+)
+from reader.analysis.practices import plain_paragraphs
+from reader.analysis.segment import segment
+from reader.cli import main
+
+
+def _facts(domain: str, shown_only: bool = False) -> tuple[str, dict[str, Fact]]:
+    body = (PROJECT / "corpus" / f"{domain}.md").read_text("utf-8")
+    document = parse_policy(body)
+    facts = policy_facts(document.text, segment(document), shown_only=shown_only)
+    return document.text, {fact.id: fact for fact in facts}
+
+
+def _evidence(text: str, fact: Fact) -> list[str]:
+    return [text[e.start:e.end] for e in fact.evidence]
+
+
+def test_bmtmicro_collects_contact_and_financial_data_to_process_orders():
+    # "we must collect the purchaser's name, email address, mailing address, phone number
+    # and credit card information. This allows us to process and fulfill orders"
+    text, facts = _facts("bmtmicro.com")
+    contact = facts["collects:contact"]
+    assert contact.stated
+    assert any("email address" in s.lower() or "e-mail address" in s.lower()
+               for s in _evidence(text, contact))
+    financial = facts["collects:financial"]
+    assert financial.stated
+    assert any("credit card" in s.lower() or "credit-card" in s.lower()
+               for s in _evidence(text, financial))
+
+
+def test_bmtmicro_releases_information_for_legal_reasons_and_encrypts_it():
+    # "In order to comply with the law ... We will also release such information to
+    # cooperate with law enforcement"; "a secure server, which encrypts ..."
+    text, facts = _facts("bmtmicro.com")
+    legal = facts["purpose:legal"]
+    assert legal.stated
+    assert any("law" in s.lower() for s in _evidence(text, legal))
+    shared = facts["shares_with:third_party"]
+    assert shared.stated
+    assert any("release" in s.lower() for s in _evidence(text, shared))
+    security = facts["security:measures"]
+    assert security.stated
+    assert any("encrypt" in s.lower() or "ssl" in s.lower() for s in _evidence(text, security))
+
+
+def test_bmtmicro_says_nothing_about_children_californians_or_do_not_track():
+    # The policy never mentions children, California or tracking.
+    _, facts = _facts("bmtmicro.com")
+    for fact_id in ("audience:children", "audience:californians", "dnt:not_honored",
+                    "dnt:honored"):
+        assert not facts[fact_id].stated, fact_id
+        assert facts[fact_id].evidence == ()
+
+
+def test_facts_come_in_model_order_with_evidence_best_first():
+    text, facts = _facts("ipmart.com")
+    assert list(facts) == list(FACT_IDS)
+    for fact in facts.values():
+        scores = [e.score for e in fact.evidence]
+        assert scores == sorted(scores, reverse=True)
+        assert fact.stated == bool(fact.evidence)
+        for evidence in fact.evidence:
+            assert text[evidence.start:evidence.end].strip()
+
+
+def test_shown_facts_are_those_recorded_in_the_model():
+    model = default_facts_model()
+    shown = model.shown
+    assert shown and set(shown) <= set(FACT_IDS)
+    f1 = model.classifier.info["policy_f1"]
+    assert all(f1[fact] >= MIN_SHOWN_F1 for fact in shown)
+    assert all(f1[fact] < MIN_SHOWN_F1 for fact in FACT_IDS if fact not in shown)
+    _, facts = _facts("bmtmicro.com", shown_only=True)
+    assert tuple(facts) == shown
+
+
+def test_plain_text_and_empty_text():
+    text = ("We collect your name and email address when you register.\n\n"
+            "We use cookies to remember you.")
+    facts = {f.id: f for f in policy_facts(text, plain_paragraphs(text), shown_only=False)}
+    assert facts["collects:contact"].stated
+    assert facts["collects:contact"].evidence[0].start == 0
+    empty = policy_facts("", plain_paragraphs(""), shown_only=False)
+    assert [f.id for f in empty] == list(FACT_IDS)
+    assert not any(f.stated for f in empty)
+
+
+def test_cli_facts_json_contract(capsys):
+    assert main(["facts", "bmtmicro.com", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["company"] == "bmtmicro.com"
+    assert list(result["facts"]) == list(default_facts_model().shown)
+    for fact in result["facts"].values():
+        assert set(fact) == {"stated", "evidence"}
+        assert isinstance(fact["stated"], bool)
+        assert fact["stated"] == bool(fact["evidence"])
+        assert all(isinstance(sentence, str) for sentence in fact["evidence"])
+    contact = result["facts"]["collects:contact"]
+    assert contact["stated"]
+    assert any("email" in sentence.lower() for sentence in contact["evidence"])
+
+
+def test_cli_facts_text_and_unknown_domain(capsys):
+    assert main(["facts", "bmtmicro.com"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bmtmicro.com: ")
+    assert "not stated" in out and "Contact details" in out
+    assert main(["facts", "no-such-site.example"]) == 2
+    assert "no policy for 'no-such-site.example'" in capsys.readouterr().err
+
+
+def test_model_save_load_round_trip(tmp_path):
+    model = default_facts_model()
+    path = tmp_path / "facts.npz"
+    save_model(path, model.classifier)
+    again = load_facts_model(path)
+    assert again.shown == model.shown
+    assert again.classifier.labels == FACT_IDS
+    np.testing.assert_array_equal(again.classifier.thresholds, model.classifier.thresholds)
+    sentences = ["We share your information with our affiliates.", "Contact us by mail."]
+    np.testing.assert_allclose(again.classifier.predict(sentences),
+                               model.classifier.predict(sentences), atol=1e-6)
+    assert load_model(path).info == model.classifier.info
+
+
+def test_train_and_evaluate_scripts_on_a_few_policies(tmp_path):
+    pytest.importorskip("sklearn")
+    opp115 = shared_folder("opp115")
+    out = tmp_path / "facts.npz"
+    report = tmp_path / "EVALUATION.md"
+    report.write_text("# Evaluation\n\n## Privacy facts\n\nold\n\n## Other\n\nkept\n", "utf-8")
+    run = [sys.executable, str(PROJECT / "scripts" / "evaluate_facts.py"), "--opp115",
+           str(opp115), "--limit", "4", "--folds", "2", "--write", str(report)]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=PROJECT)
+    assert result.returncode == 0, result.stderr
+    written = report.read_text("utf-8")
+    assert "| `collects:contact` | Contact details |" in written
+    assert "\nold\n" not in written and written.endswith("## Other\n\nkept\n")
+    assert "4 policies" in written
+    train = [sys.executable, str(PROJECT / "scripts" / "train_facts.py"), "--opp115",
+             str(opp115), "--limit", "4", "--folds", "2", "--out", str(out)]
+    result = subprocess.run(train, capture_output=True, text=True, timeout=600, cwd=PROJECT)
+    assert result.returncode == 0, result.stderr
+    model = load_facts_model(Path(out))
+    assert model.classifier.labels == FACT_IDS
+    assert set(model.shown) <= set(FACT_IDS)
