@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -136,3 +137,92 @@ def make_corpus(folder: Path, count: int, mean_words: int = 2500, seed: int = 7)
         (nested / f"{domain}.md").write_text(text, "utf-8")
     marker.write_text("done")
     return origin
+
+
+WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+
+
+def real_policies() -> list[tuple[str, str, list[str]]]:
+    """(domain, archive date, paragraphs) of each policy in ``../shared/corpus``."""
+    policies = []
+    for path in sorted((SHARED / "corpus").rglob("*.md")):
+        if path.name == "README.md":
+            continue
+        text = path.read_text("utf-8", errors="replace")
+        date = text.split("archived on ", 1)[1][:10] if "archived on " in text else "2010-01-01"
+        paragraphs = [p.strip() for p in text.split("\n\n") if p.strip() and not p.startswith(">")]
+        if paragraphs:
+            policies.append((path.name[:-3], date, paragraphs))
+    return policies
+
+
+REAL_CORPUS_RECIPE = (
+    "policy i is real policy (i mod {real}) of {source}: its own paragraphs with 30% of them "
+    "swapped for paragraphs of other real policies and the order partly shuffled, 1 word in "
+    "200 replaced by a real word that occurs in at most 2 of the real policies, and 2-6 "
+    "partner names coined from two real words (e.g. 'cookiebridge') inserted, so the "
+    "vocabulary grows with the corpus; domain '<real stem>-<i>.<real tld>', date: a random "
+    "day 2000-2019")
+
+
+def make_real_corpus(folder: Path, count: int, seed: int = 11) -> tuple[str, dict]:
+    """Write ``count`` policies built from real ones (see REAL_CORPUS_RECIPE) in the nested
+    layout; kept between runs. Returns (recipe, facts) where facts lists the rare words
+    and coined names used, the company stems and the distinct word count."""
+    facts_file = folder / f".facts-{count}-{seed}.json"
+    if facts_file.exists():
+        facts = json.loads(facts_file.read_text())
+        return facts["recipe"], facts
+    policies = real_policies()
+    if not policies:
+        raise SystemExit(f"{SHARED / 'corpus'} is missing: this benchmark needs real policies")
+    document_frequency: dict[str, int] = {}
+    for _, _, paragraphs in policies:
+        for word in {w.lower() for p in paragraphs for w in WORD.findall(p)}:
+            document_frequency[word] = document_frequency.get(word, 0) + 1
+    rare = sorted(w for w, n in document_frequency.items() if n <= 2 and len(w) >= 6)
+    common = sorted(w for w, n in document_frequency.items() if n >= 20 and len(w) >= 4)
+    rng = random.Random(seed)
+    every = [p for _, _, paragraphs in policies for p in paragraphs]
+    used_rare: dict[str, int] = {}
+    used_names: dict[str, int] = {}
+    vocabulary: set[str] = set()
+    for number in range(count):
+        real_domain, _, paragraphs = policies[number % len(policies)]
+        stem, _, tld = real_domain.partition(".")
+        domain = f"{stem}-{number}.{tld or 'com'}"
+        body = [p if rng.random() > 0.3 else rng.choice(every) for p in paragraphs]
+        for _ in range(len(body) // 4):
+            i, j = rng.randrange(len(body)), rng.randrange(len(body))
+            body[i], body[j] = body[j], body[i]
+        names = [rng.choice(common) + rng.choice(common) for _ in range(rng.randint(2, 6))]
+        for name in names:
+            used_names[name] = used_names.get(name, 0) + 1
+            body.insert(rng.randrange(len(body) + 1),
+                        f"We share data with our partner {name.capitalize()} for analytics.")
+        text = "\n\n".join(body)
+        words = text.split(" ")
+        for k in range(rng.randrange(200), len(words), 200):
+            word = rng.choice(rare)
+            used_rare[word] = used_rare.get(word, 0) + 1
+            words[k] = word
+        text = " ".join(words)
+        vocabulary.update(w.lower() for w in WORD.findall(text))
+        year = rng.randint(2000, 2019)
+        date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        header = HEADER.format(domain=domain, date=date, stamp=date.replace("-", "") + "000000",
+                               title=f"Privacy Policy of {domain}")
+        nested = folder / domain[0] / domain[:2] / domain[:3]
+        nested.mkdir(parents=True, exist_ok=True)
+        (nested / f"{domain}.md").write_text(header + text + "\n", "utf-8")
+    recipe = REAL_CORPUS_RECIPE.format(real=len(policies), source=SHARED / "corpus")
+    facts = {"recipe": recipe, "distinct_words": len(vocabulary),
+             "rare_words": sorted(w for w, n in used_rare.items() if n <= 3)[:2000],
+             "names": sorted(w for w, n in used_names.items() if n == 1)[:2000],
+             "common_words": common,
+             "frequent_words": sorted(w for w, n in document_frequency.items()
+                                      if n >= len(policies) // 2 and len(w) >= 4),
+             "stems": sorted({d.partition(".")[0] for d, _, _ in policies
+                              if re.fullmatch(r"[a-z]{4,}", d.partition(".")[0])})}
+    facts_file.write_text(json.dumps(facts))
+    return recipe, facts
