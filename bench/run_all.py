@@ -20,6 +20,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 SCRIPTS = [
     ("Practice classifier", ["bench/bench_classifier.py"]),
     ("Search", ["bench/bench_search.py", "--policies", "{policies}"]),
+    ("Analysis cost per policy", ["bench/bench_analysis_cost.py"]),
     ("Desktop app", ["bench/bench_gui.py", "--policies", "{policies}"]),
     ("PDF export", ["bench/bench_export.py"]),
     ("Opening a corpus", ["bench/bench_corpus.py", "--policies", "{policies}"]),
