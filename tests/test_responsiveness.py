@@ -1,5 +1,6 @@
 """Large policies open and export in the background (issue 11, item 3): a busy bar with
 Cancel, stale results dropped, the window usable meanwhile; a 3,000-row table opens whole;
+long policies are shown in parts that together hold every word, and jumps switch parts;
 Ctrl+C or SIGTERM during a CLI export leaves no ``.part`` file."""
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.analysis.document import parse_policy
 from reader.analysis.taxonomy import category
 from reader.output.fonts import register_fonts
+from reader.search.query import MatchFinder
 from reader.ui.main_window import MainWindow
 from reader.ui.models import DomainRole
-from reader.ui.policy_loader import BACKGROUND_FROM
+from reader.ui.policy_loader import BACKGROUND_FROM, PAGE_ROWS, paginate, text_length
 from reader.ui.policy_view import PolicyDocument
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -79,8 +82,13 @@ def test_large_policy_opens_in_the_background_with_a_busy_bar(qtbot, window):
     assert shown.args == ["long.test"]
     assert not window.busy_bar.isVisible()
     assert window.current.policy.domain == "long.test"
-    assert "The very last words." in window.browser.toPlainText()
     assert isinstance(window.browser.document(), PolicyDocument)
+    # long: shown in parts, the first one first, with a clear notice; nothing left out
+    assert window.browser.page == 0 and window.browser.page_count > 1
+    assert window.page_bar.isVisible()
+    assert f"Part 1 of {window.browser.page_count}" in window.page_bar.label.text()
+    assert "The very last words." not in window.browser.toPlainText()
+    assert "The very last words." in window.browser.all_text()
     counts = window.current.counts()
     security = window.category_panel.items["data_security"]
     assert security.text(1) == str(counts["data_security"])
@@ -131,7 +139,8 @@ def test_cancel_keeps_the_policy_shown_before(qtbot, window):
 def test_a_3000_row_table_opens_whole(qtbot, window):
     with qtbot.waitSignal(window.policy_shown, timeout=120000):
         window.select_company("table.test")
-    text = window.browser.toPlainText()
+    text = window.browser.all_text()
+    assert window.browser.page_count == -(-(TABLE_ROWS + 1) // PAGE_ROWS)  # header row too
     assert "email address 0" in text and f"email address {TABLE_ROWS - 1}" in text
     assert "Final row above." in text
     document = parse_policy(table_policy(TABLE_ROWS))
@@ -205,3 +214,91 @@ def test_html_parts_keep_every_cell_once_and_split_long_tables():
     assert joined.count("<td") == to_html(document).count("<td") == 3 * TABLE_ROWS
     small = parse_policy("# Title\n\nOne paragraph.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     assert "".join(to_html_parts(small)) == to_html(small)
+
+
+def test_parts_hold_exactly_the_whole_policy(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    item = window.current
+    parts = item.body_html_parts(window.category_panel.visible(), window.dark)
+    whole = PolicyDocument.of_html(parts, window.browser.font())
+    assert window.browser.page_count >= 3
+    shown = window.browser.all_text()
+    assert shown.split() == item.document.text.split()  # every word, once, in order
+    assert len(shown.split()) > 40000
+    # the same characters as one document of all parts (which may join two blocks' words)
+    assert "".join(shown.split()) == "".join(whole.toPlainText().split())
+    whole.deleteLater()
+
+
+def test_paginate_keeps_every_part_once_within_the_limits():
+    parts = [f"<p>{'word ' * n}</p>" for n in (10, 300, 5, 900, 40, 2000, 1)]
+    parts += ["<table>" + "<tr><td>x</td></tr>" * 30 + "</table>"] * 5
+    pages = paginate(parts, max_chars=5000, max_rows=70)
+    assert [part for page in pages for part in page] == parts
+    for page in pages:
+        assert (len(page) == 1 or (sum(text_length(p) for p in page) <= 5000
+                                   and sum(p.count("<tr") for p in page) <= 70))
+    assert [len(page) for page in pages] == [3, 2, 1, 3, 2, 1]
+    assert paginate([]) == [[]]
+    assert text_length("<p>a &amp; b</p>") == 5
+
+
+def test_stepping_to_the_last_highlight_switches_parts(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    browser, count = window.browser, window.browser.page_count
+    window.previous_highlight()  # Shift+F8 from the start: the last highlight
+    assert browser.page == count - 1
+    assert f"Part {count} of {count}" in window.page_bar.label.text()
+    assert window.statusBar().currentMessage() == (
+        f"Highlight {len(window.highlight_anchors)} of {len(window.highlight_anchors)}")
+    assert browser.page_of_anchor(window.highlight_anchors[-1]) == count - 1
+    window.next_highlight()  # wraps to the first, in part 1
+    assert browser.page == 0
+    window.page_bar.next_button.click()
+    assert browser.page == 1
+    window.page_bar.previous_button.click()
+    assert browser.page == 0 and not window.page_bar.previous_button.isEnabled()
+
+
+def test_page_down_at_the_end_of_a_part_continues(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    browser = window.browser
+    bar = browser.verticalScrollBar()
+    qtbot.keyClick(browser, Qt.Key.Key_PageDown)
+    assert browser.page == 0 and bar.value() > 0  # inside the part: scrolls
+    bar.setValue(bar.maximum())
+    qtbot.keyClick(browser, Qt.Key.Key_PageDown)
+    assert browser.page == 1 and bar.value() == 0
+    qtbot.keyClick(browser, Qt.Key.Key_PageUp)  # at the top: back to the end of part 1
+    assert browser.page == 0 and bar.value() == bar.maximum()
+    qtbot.keyClick(browser, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert browser.page == 1
+
+
+def test_clicking_a_passage_of_a_later_part_shows_it(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    panel = window.category_panel
+    panel.items["data_security"].setExpanded(True)
+    last = panel.passages_of("data_security")[-1]
+    panel.tree.scrollToItem(last)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.tree.visualItemRect(last).center())
+    browser = window.browser
+    assert browser.page == browser.page_count - 1 > 0
+    anchor = window.highlight_anchors[window.highlight_position]
+    assert browser.page_of_anchor(anchor) == browser.page
+
+
+def test_a_search_match_in_a_later_part_is_shown(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.show_policy("long.test", finder=MatchFinder([r"\bvery last words\b"]))
+    browser = window.browser
+    assert len(window.current_matches) == 1
+    assert browser.page == browser.page_count - 1 > 0  # F3's first match: the last part
+    window.page_bar.previous_button.click()
+    window.next_match()  # F3 goes back to the part of the match
+    assert browser.page == browser.page_count - 1

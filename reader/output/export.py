@@ -115,8 +115,10 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
 def append_html(document, parts: list[str]) -> None:
     """Import HTML ``parts`` into an empty QTextDocument one after the other: PySide holds
     Python's lock while Qt imports HTML, so one big import in a worker thread would stall
-    the GUI thread's Python code as long; parts keep each stall short."""
-    from PySide6.QtGui import QTextCursor
+    the GUI thread's Python code as long; parts keep each stall short. Each part starts in
+    a new plain block if need be: ``insertHtml`` alone merges a part's first paragraph into the last
+    one before it (their words ran together)."""
+    from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor
 
     if not parts:
         return
@@ -124,6 +126,8 @@ def append_html(document, parts: list[str]) -> None:
     cursor = QTextCursor(document)
     for part in parts[1:]:
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.block().length() > 1:  # not the empty block Qt keeps after a table
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         cursor.insertHtml(part)
 
 

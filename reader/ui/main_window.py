@@ -47,7 +47,7 @@ from reader.ui.policy_loader import (
     RenderedPolicy,
     opens_in_background,
 )
-from reader.ui.policy_view import BusyBar, PolicyBrowser
+from reader.ui.policy_view import BusyBar, PageBar, PolicyBrowser
 from reader.ui.search_panel import SEARCH_HELP, SearchPanel
 from reader.ui.workers import IndexWorker, SearchWorker
 
@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.header)
         self.busy_bar = BusyBar()
         centre_layout.addWidget(self.busy_bar)
+        self.page_bar = PageBar(self.browser)
+        centre_layout.addWidget(self.page_bar)
         centre_layout.addWidget(self.browser, 1)
         self.loader = PolicyLoader(self.pool, self)
         self.loader.loaded.connect(self._policy_rendered)
@@ -766,12 +768,13 @@ class MainWindow(QMainWindow):
         item = rendered.item
         same = self.current is item
         scroll = self.browser.verticalScrollBar().value()
+        page = self.browser.page
         self.current = self._remember(item)
         self.current_matches = rendered.matches
         if not same:
             self.header.setText(header_html(item.policy))
             self.category_panel.show_policy(item)
-        self.browser.show_document(rendered.document)
+        self.browser.show_pages(rendered.pages, page if same else 0)
         self.highlight_anchors = item.visible_span_anchors(rendered.visible)
         self.highlight_position = -1
         if same:
@@ -827,7 +830,7 @@ class MainWindow(QMainWindow):
         if not self.current:
             return
         anchor = self.current.span_anchor(span_index)
-        self.browser.scrollToAnchor(anchor)
+        self.browser.go_to_anchor(anchor)
         if anchor in self.highlight_anchors:
             self.highlight_position = self.highlight_anchors.index(anchor)
 
@@ -846,7 +849,7 @@ class MainWindow(QMainWindow):
             self.highlight_position = 0 if step > 0 else count - 1
         else:
             self.highlight_position = (self.highlight_position + step) % count
-        self.browser.scrollToAnchor(self.highlight_anchors[self.highlight_position])
+        self.browser.go_to_anchor(self.highlight_anchors[self.highlight_position])
         self.statusBar().showMessage(
             f"Highlight {self.highlight_position + 1} of {count}", 3000)
 
@@ -863,7 +866,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No search matches in this policy", 3000)
             return
         self.match_position = (self.match_position + step) % count
-        self.browser.scrollToAnchor(f"m{self.match_position}")
+        self.browser.go_to_anchor(f"m{self.match_position}")
         self.statusBar().showMessage(f"Match {self.match_position + 1} of {count}", 3000)
 
     def _open_external(self, link: str) -> None:

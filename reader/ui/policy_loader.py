@@ -9,6 +9,7 @@ told to stop and whatever it still delivers is dropped by its generation number.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -18,27 +19,65 @@ from PySide6.QtGui import QFont
 from reader.output.highlight import HighlightedPolicy
 from reader.search.query import Match, MatchFinder
 from reader.sources.corpus import Corpus, PolicyLoadError
-from reader.ui.policy_view import PolicyDocument
+from reader.ui.policy_view import PolicyPage
 
 # Policies from this size (bytes of markdown, or characters of text) open in the background:
 # below it parse + classify + render + show take well under 100 ms (bench/bench_responsiveness).
 BACKGROUND_FROM = 30_000
 LARGE_NOTICE_FROM = 1_000_000  # from here the busy bar warns that opening takes a while
+# A long policy is shown in parts of at most this many characters of text / table rows:
+# Qt lays out the part shown on the GUI thread, and these keep that well under 100 ms.
+PAGE_CHARS = 100_000
+PAGE_ROWS = 1_000
+
+TAG = re.compile(r"<[^>]*>")
+ENTITY = re.compile(r"&[#\w]+;")
 
 
 def opens_in_background(size: int) -> bool:
     return size >= BACKGROUND_FROM
 
 
+def text_length(html: str) -> int:
+    """About how many characters of text an HTML fragment shows."""
+    return len(ENTITY.sub("_", TAG.sub("", html)))
+
+
+def paginate(parts: list[str], max_chars: int = PAGE_CHARS,
+             max_rows: int = PAGE_ROWS) -> list[list[str]]:
+    """Group HTML ``parts`` (whole top-level elements, in order) into pages of at most
+    ``max_chars`` characters of text and ``max_rows`` table rows (a single bigger part makes
+    a page of its own). Every part is in exactly one page, in order."""
+    pages: list[list[str]] = []
+    page: list[str] = []
+    chars = rows = 0
+    for part in parts:
+        size, part_rows = text_length(part), part.count("<tr")
+        if page and (chars + size > max_chars or rows + part_rows > max_rows):
+            pages.append(page)
+            page, chars, rows = [], 0, 0
+        page.append(part)
+        chars += size
+        rows += part_rows
+    if page or not pages:
+        pages.append(page)
+    return pages
+
+
 @dataclass
 class RenderedPolicy:
-    """A worker's result: the policy, its search matches and its ready QTextDocument."""
+    """A worker's result: the policy, its search matches and its ready parts (one
+    QTextDocument each; a single part unless the policy is long)."""
 
     generation: int
     item: HighlightedPolicy
     matches: list[Match]
-    document: PolicyDocument
+    pages: list[PolicyPage]
     visible: set[str] | None
+
+    def discard(self) -> None:
+        for page in self.pages:
+            page.document.deleteLater()
 
 
 class Cancelled(Exception):
@@ -88,10 +127,15 @@ class PolicyLoadWorker(QRunnable):
                        else list(self.matches or []))
             parts = item.body_html_parts(self.visible, self.dark, matches)
             self._check()
-            document = PolicyDocument.of_html(parts, self.font)
-            self._check()
-            document.moveToThread(QCoreApplication.instance().thread())
-            self.signals.loaded.emit(RenderedPolicy(self.generation, item, matches, document,
+            pages = []
+            for page_parts in paginate(parts, PAGE_CHARS, PAGE_ROWS):
+                pages.append(PolicyPage.of_html(page_parts, self.font))
+                pages[-1].document.moveToThread(QCoreApplication.instance().thread())
+                if self._cancel.is_set():
+                    for page in pages:
+                        page.document.deleteLater()
+                    raise Cancelled
+            self.signals.loaded.emit(RenderedPolicy(self.generation, item, matches, pages,
                                                     self.visible))
         except Cancelled:
             pass
@@ -143,7 +187,7 @@ class PolicyLoader(QObject):
 
     def _loaded(self, rendered: RenderedPolicy) -> None:
         if rendered.generation != self.generation:
-            rendered.document.deleteLater()  # a stale result: the user has moved on
+            rendered.discard()  # a stale result: the user has moved on
             return
         self.worker = None
         self.loaded.emit(rendered)
