@@ -39,6 +39,7 @@ from reader.sources.corpus import (
 )
 from reader.ui.category_panel import CategoryPanel
 from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
+from reader.ui.find_bar import FindBar, edit_focused
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
 from reader.ui.notice_bar import NoticeBar
 from reader.ui.policy_loader import (
@@ -161,6 +162,9 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.busy_bar)
         self.page_bar = PageBar(self.browser)
         centre_layout.addWidget(self.page_bar)
+        self.find_bar = FindBar(self.browser)
+        centre_layout.addWidget(self.find_bar)
+        self.browser.page_changed.connect(lambda *_: self.find_bar.refresh())
         centre_layout.addWidget(self.browser, 1)
         self.loader = PolicyLoader(self.pool, self)
         self.loader.loaded.connect(self._policy_rendered)
@@ -246,6 +250,16 @@ class MainWindow(QMainWindow):
                                             "Save every policy found by the search as a PDF")
         menu.addSeparator()
         action(menu, "&Quit", self.close, QKeySequence(keys.Quit))
+
+        menu = self.menuBar().addMenu("&Edit")
+        self.copy_action = action(menu, "&Copy", lambda: edit_focused(self, "copy"),
+                                  QKeySequence(keys.Copy))
+        self.select_all_action = action(menu, "Select &All",
+                                        lambda: edit_focused(self, "selectAll"),
+                                        QKeySequence(keys.SelectAll))
+        menu.addSeparator()
+        self.find_action = action(menu, "&Find in Policy...", self.find_bar.open_bar,
+                                  QKeySequence(keys.Find), "Find a word or phrase in this policy")
 
         menu = self.menuBar().addMenu("&View")
         action(menu, "Zoom &In", self.zoom_in, [QKeySequence(keys.ZoomIn), QKeySequence("Ctrl+=")])
@@ -775,6 +789,7 @@ class MainWindow(QMainWindow):
             self.header.setText(header_html(item.policy))
             self.category_panel.show_policy(item)
         self.browser.show_pages(rendered.pages, page if same else 0)
+        self.find_bar.refresh()
         self.highlight_anchors = item.visible_span_anchors(rendered.visible)
         self.highlight_position = -1
         if same:
@@ -813,6 +828,7 @@ class MainWindow(QMainWindow):
         confident_only = self.category_panel.confident_only()
         self.browser.setHtml(self.current.body_html(visible, self.dark, self.current_matches,
                                                     confident_only=confident_only))
+        self.find_bar.refresh()
         self.highlight_anchors = self.current.visible_span_anchors(visible, confident_only)
         self.highlight_position = -1
         if keep_scroll:

@@ -1,0 +1,195 @@
+"""Find in page (Ctrl+F): a bar over the policy view that marks every match of a word or
+phrase, counts them ("3 of 12") and steps through them. The policy's document is never
+changed: matches are drawn as the text view's extra selections."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTextEdit,
+    QToolButton,
+    QWidget,
+)
+
+MAX_MATCHES = 5000  # marks beyond this are not drawn (the count says "5,000+")
+ALL_MATCHES_COLOUR = QColor("#fff59d")  # soft yellow
+CURRENT_MATCH_COLOUR = QColor("#6a1b9a")  # deep purple, white text: the match stepped to
+
+
+def match_count_text(position: int, count: int, capped: bool = False) -> str:
+    """ "3 of 12", "No matches", "1 match" (none current) for the find bar's count label."""
+    if count == 0:
+        return "No matches"
+    total = f"{count:,}+" if capped else f"{count:,}"
+    if position < 0:
+        return f"{total} {'match' if count == 1 else 'matches'}"
+    return f"{position + 1:,} of {total}"
+
+
+class FindField(QLineEdit):
+    """The find bar's text field: Enter / Shift+Enter and F3 / Shift+F3 step, Esc closes.
+    It claims F3 and Esc before the window's shortcuts do while it has the focus."""
+
+    def __init__(self, bar: FindBar) -> None:
+        super().__init__(bar)
+        self.bar = bar
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (
+                Qt.Key.Key_F3, Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        key = event.key()
+        backwards = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F3):
+            self.bar.step(-1 if backwards else +1)
+        elif key == Qt.Key.Key_Escape:
+            self.bar.close_bar()
+        else:
+            super().keyPressEvent(event)
+
+
+class FindBar(QWidget):
+    """Finds text in a QTextEdit/QTextBrowser; hidden until :meth:`open_bar`."""
+
+    def __init__(self, view: QTextEdit, parent=None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.cursors: list[QTextCursor] = []
+        self.position = -1
+        self.capped = False
+        self.field = FindField(self)
+        self.field.setPlaceholderText("Find in this policy")
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Find in page")
+        self.count_label = QLabel("", self)
+        self.count_label.setAccessibleName("Find matches")
+        self.count_label.setMinimumWidth(90)
+        self.previous_button = self._button("▲", "Previous match (Shift+Enter)", -1)
+        self.next_button = self._button("▼", "Next match (Enter)", +1)
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Close (Esc)")
+        self.close_button.setAccessibleName("Close find bar")
+        self.close_button.clicked.connect(self.close_bar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.addWidget(QLabel("Find:", self))
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.previous_button)
+        layout.addWidget(self.next_button)
+        layout.addWidget(self.close_button)
+        self.field.textChanged.connect(self.find)
+        self.hide()
+
+    def _button(self, text: str, tip: str, step: int) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.clicked.connect(lambda: self.step(step))
+        return button
+
+    def open_bar(self) -> None:
+        """Show the bar, focus the field (its text selected) with the view's selection as
+        the search text when there is a short one."""
+        selected = self.view.textCursor().selectedText()
+        if selected and len(selected) <= 80 and "\u2029" not in selected:
+            self.field.setText(selected)
+        self.show()
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+        self.find()
+
+    def close_bar(self) -> None:
+        """Hide the bar, clear the marks, give the focus back to the text."""
+        self.hide()
+        self.cursors = []
+        self.position = -1
+        self.view.setExtraSelections([])
+        self.view.setFocus()
+
+    def refresh(self) -> None:
+        """Find again in the view's current document (a new policy, a re-render)."""
+        if self.isVisible():
+            self.find()
+        else:
+            self.cursors = []
+            self.view.setExtraSelections([])
+
+    def find(self, *_args) -> None:
+        """Mark every case-insensitive match of the field's text; the first one after the
+        top of the visible part becomes the current match."""
+        text = self.field.text()
+        self.cursors = []
+        self.position = -1
+        self.capped = False
+        if text:
+            document = self.view.document()
+            cursor = QTextCursor(document)
+            while True:
+                cursor = document.find(text, cursor, QTextDocument.FindFlag(0))
+                if cursor.isNull():
+                    break
+                if len(self.cursors) >= MAX_MATCHES:
+                    self.capped = True
+                    break
+                self.cursors.append(cursor)
+        if self.cursors:
+            top = self.view.cursorForPosition(self.view.viewport().rect().topLeft()).position()
+            self.position = next((i for i, c in enumerate(self.cursors)
+                                  if c.selectionStart() >= top), 0)
+        self._show_current()
+
+    def step(self, step: int) -> None:
+        """Go to the next (+1) or previous (-1) match, wrapping around."""
+        if not self.cursors:
+            if self.field.text():
+                self.find()
+            return
+        self.position = (self.position + step) % len(self.cursors)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        selections = []
+        for number, cursor in enumerate(self.cursors):
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            current = number == self.position
+            selection.format.setBackground(CURRENT_MATCH_COLOUR if current
+                                           else ALL_MATCHES_COLOUR)
+            selection.format.setForeground(QColor("white" if current else "black"))
+            selections.append(selection)
+        self.view.setExtraSelections(selections)
+        if 0 <= self.position < len(self.cursors):
+            place = QTextCursor(self.cursors[self.position])
+            place.clearSelection()
+            self.view.setTextCursor(place)
+            self.view.ensureCursorVisible()
+        self.count_label.setText(match_count_text(self.position, len(self.cursors),
+                                                  self.capped) if self.field.text() else "")
+        self.previous_button.setEnabled(len(self.cursors) > 1)
+        self.next_button.setEnabled(len(self.cursors) > 1)
+
+    def current_text(self) -> str:
+        """The text of the current match (for tests and screen readers)."""
+        if 0 <= self.position < len(self.cursors):
+            return self.cursors[self.position].selectedText()
+        return ""
+
+
+
+def edit_focused(window: QWidget, method: str) -> None:
+    """The Edit menu's Copy / Select All: act on the focused text field or text view, else
+    on the policy text (``window.browser``)."""
+    focused = window.focusWidget()
+    target = focused if isinstance(focused, (QLineEdit, QTextEdit)) else window.browser
+    getattr(target, method)()
