@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["PRIVACY_READER_WELCOME"] = "0"  # no first-run welcome unless a test asks
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -40,6 +40,7 @@ from reader.sources.corpus import (
 from reader.ui.category_panel import CategoryPanel
 from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
 from reader.ui.find_bar import FindBar, edit_focused
+from reader.ui.help_dialog import maybe_welcome, show_help
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
 from reader.ui.notice_bar import NoticeBar
 from reader.ui.policy_loader import (
@@ -49,7 +50,7 @@ from reader.ui.policy_loader import (
     opens_in_background,
 )
 from reader.ui.policy_view import BusyBar, PageBar, PolicyBrowser
-from reader.ui.search_panel import SEARCH_HELP, SearchPanel
+from reader.ui.search_panel import SearchPanel
 from reader.ui.workers import IndexWorker, SearchWorker
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         if restore:
             self._restore_layout(stored)
         self._open_first_corpus(corpus_path, stored if restore else None)
+        self.welcome = maybe_welcome(self, stored) if restore else None
 
     # -- construction --------------------------------------------------------------------
 
@@ -282,7 +284,10 @@ class MainWindow(QMainWindow):
                                      QKeySequence("Ctrl+H"))
 
         menu = self.menuBar().addMenu("&Help")
-        action(menu, "&Search Syntax", lambda: self.inform("Search syntax", SEARCH_HELP))
+        self.guide_action = action(menu, "&Guide", lambda: show_help(self, "guide"),
+                                   QKeySequence(keys.HelpContents))
+        action(menu, "&Search Syntax", lambda: show_help(self, "syntax"))
+        action(menu, "&Keyboard Shortcuts", lambda: show_help(self, "shortcuts"))
         action(menu, "&About Privacy Policy Reader", self.about)
         self.zoom_level = 0
 
