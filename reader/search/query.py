@@ -157,6 +157,25 @@ def _patterns(node: query.Query, negated: bool = False) -> list[str]:
     return patterns
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_INLINE_MARKUP = re.compile(
+    r"\]\([^)\s]*\)?"          # the end of a link cut by the snippet edge: "](url)"
+    r"|\([^)\s]*://[^)\s]*\)"  # a bare "(http://...)"
+    r"|!?\[(?=[^\]]*$)"          # "[" of a link whose "](" is past the snippet edge
+    r"|(?<!\w)\[|\](?!\w)"      # brackets of a link kept as words
+    r"|\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|`+"  # emphasis and code marks
+)
+_TABLE_MARKUP = re.compile(r"(?:^|(?<=\s))\|(?=\s|$)|(?<!\w)[-:|]{3,}(?!\w)")
+
+
+def snippet_text(markdown: str) -> str:
+    """A piece of markdown source as the words a reader sees, for a search snippet: links
+    (also half ones cut by the snippet's edge) keep their text, ``**``, ``_``, backticks
+    and table pipes go. Words are never dropped."""
+    text = index_text(_LINK.sub(lambda m: m.group(1), markdown))
+    return _TABLE_MARKUP.sub(" ", _INLINE_MARKUP.sub("", text))
+
+
 def opening(text: str, length: int = 2 * SNIPPET_RADIUS) -> str:
     """The start of a policy, for hits that matched only its company or category."""
     head = " ".join(text[: length + 40].split())
@@ -182,10 +201,10 @@ def make_snippets(text: str, matches: list[Match], count: int = SNIPPETS_PER_HIT
         inside = [m for m in matches if m.start >= start and m.end <= end]
         parts, cursor = [], start
         for m in inside:
-            parts.append(html_lib.escape(clean(text[cursor:m.start])))
+            parts.append(html_lib.escape(snippet_text(clean(text[cursor:m.start]))))
             parts.append(f"<b>{html_lib.escape(text[m.start:m.end])}</b>")
             cursor = m.end
-        parts.append(html_lib.escape(clean(text[cursor:end])))
+        parts.append(html_lib.escape(snippet_text(clean(text[cursor:end]))))
         snippet = " ".join("".join(parts).split())
         snippets.append(("…" if start > 0 else "") + snippet + ("…" if end < len(text) else ""))
         last_end = end

@@ -1,0 +1,49 @@
+"""Search snippets show the words a reader sees, not markdown source."""
+
+from __future__ import annotations
+
+import re
+
+from reader.paths import embedded_corpus_dir
+from reader.search.index import PolicyIndex
+from reader.search.query import Match, make_snippets, snippet_text
+from reader.sources.corpus import Corpus
+
+
+def test_snippet_text_drops_markdown_keeps_words():
+    assert (snippet_text("We **never** sell your [personal data](https://x.com/a) to _anyone_.")
+            == "We never sell your personal data to anyone.")
+    assert snippet_text("data](https://x.com/a) and more") == "data and more"  # cut link
+    assert snippet_text("see [our cookie") == "see our cookie"
+    assert snippet_text("the `code` word, snake_case_name") == "the code word, snake_case_name"
+    assert snippet_text("| Cookie | Purpose |").split() == ["Cookie", "Purpose"]
+    assert snippet_text("|---|:---|").split() == []
+    assert snippet_text("opt-in, 3-5 days - or not") == "opt-in, 3-5 days - or not"
+
+
+def test_snippets_cut_inside_a_link_and_bold():
+    body = ("We **never** sell your data to [third parties](http://a.com/b). **Cookies** are "
+            "used by [our partners](http://x.y/z) for ads.")
+    matches = [Match(m.start(), m.end()) for m in re.finditer("cookies|sell", body, re.I)]
+    assert make_snippets(body, matches, radius=20) == [
+        "We never <b>sell</b> your data to third…",
+        "…parties. <b>Cookies</b> are used by our…"]
+
+
+def test_real_snippets_have_no_markdown():
+    """The seed policies have bold headings and links; no result shows ``**`` or ``](``."""
+    policy_index = PolicyIndex(Corpus.open(embedded_corpus_dir()))
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        for words in ("firewall", "information", "privacy policy", "secure", "cookies"):
+            results = policy_index.search(words)
+            assert results.hits, words
+            for hit in results.hits:
+                for snippet in hit.snippets:
+                    assert "**" not in snippet and "](" not in snippet, snippet
+                    assert "<b>" in snippet or not hit.match_count
+        firewall = policy_index.search("firewall").hits
+        assert any("<b>Firewall</b>" in s for hit in firewall for s in hit.snippets)
+    finally:
+        policy_index.close()
