@@ -50,6 +50,7 @@ from reader.analysis.practices import (
     lowercase,
     policy_words,
 )
+from reader.analysis.taxonomy import categories
 from reader.paths import index_dir_for
 from reader.search.postings import (
     CountedSegmentWriter,
@@ -61,6 +62,7 @@ from reader.search.postings import (
 from reader.search.query import (
     MatchFinder,
     SearchError,
+    category_suggestion,
     index_text,
     make_snippets,
     opening,
@@ -663,7 +665,8 @@ class PolicyIndex:
                 found = [(r.fields(), r.score) for r in results]
             suggestion = None
             if total == 0 or len(found) < 3:
-                suggestion = self._suggest(searcher, parsed, text)
+                suggestion = (category_suggestion(text, {c.id: c.name for c in categories()})
+                              or self._suggest(searcher, parsed, text))
         return found, total, exact, suggestion
 
     def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:

@@ -6,6 +6,7 @@ the viewer (marks and match stepping) and the CLI.
 
 from __future__ import annotations
 
+import difflib
 import html as html_lib
 import re
 from collections.abc import Callable
@@ -174,6 +175,50 @@ def snippet_text(markdown: str) -> str:
     and table pipes go. Words are never dropped."""
     text = index_text(_LINK.sub(lambda m: m.group(1), markdown))
     return _TABLE_MARKUP.sub(" ", _INLINE_MARKUP.sub("", text))
+
+
+_FIELD_VALUE = re.compile(r"\b(category):(\w+)", re.IGNORECASE)
+_NAME_STOP_WORDS = {"and", "with", "the", "your", "of", "what", "specific", "other"}
+
+
+def category_suggestion(text: str, names: dict[str, str]) -> str | None:
+    """The query with each unknown ``category:`` value replaced by the category it is close
+    to (``category:security`` -> ``category:data_security``, ``category:sharing`` ->
+    ``category:third_party_sharing``), or None when every value is known or none is close.
+    ``names`` maps category ids to their display names."""
+    known = {name.lower() for name in names}
+    by_word: dict[str, set[str]] = {}
+    for category_id, display in names.items():
+        for word in {*category_id.split("_"), *re.findall(r"[a-z]+", display.lower())}:
+            if word not in _NAME_STOP_WORDS and len(word) > 2:
+                by_word.setdefault(word, set()).add(category_id)
+    changed = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal changed
+        value = match.group(2).lower()
+        if value in known:
+            return match.group(0)
+        guess = None
+        containing = [name for name in known if value in name]
+        if len(containing) == 1:
+            guess = containing[0]
+        elif len(by_word.get(value, ())) == 1:
+            guess = next(iter(by_word[value]))
+        else:
+            close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
+            words = difflib.get_close_matches(value, sorted(by_word), n=1, cutoff=0.8)
+            if close:
+                guess = close[0]
+            elif words and len(by_word[words[0]]) == 1:
+                guess = next(iter(by_word[words[0]]))
+        if guess is None:
+            return match.group(0)
+        changed = True
+        return f"{match.group(1)}:{guess}"
+
+    suggested = _FIELD_VALUE.sub(replace, text)
+    return suggested if changed else None
 
 
 def opening(text: str, length: int = 2 * SNIPPET_RADIUS) -> str:

@@ -1,0 +1,91 @@
+"""Search usability: category near-misses suggest the real name; Down arrow reaches the
+results."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reader.analysis.taxonomy import categories
+from reader.paths import embedded_corpus_dir
+from reader.search.index import PolicyIndex
+from reader.search.query import category_suggestion
+from reader.sources.corpus import Corpus
+from reader.ui.main_window import MainWindow
+
+NAMES = {c.id: c.name for c in categories()}
+
+
+@pytest.mark.parametrize(("query", "suggested"), [
+    ("category:security", "category:data_security"),
+    ("category:sharing cookies", "category:third_party_sharing cookies"),
+    ("category:third_party cookies", "category:third_party_sharing cookies"),
+    ("category:retention", "category:data_retention"),
+    ("category:children", "category:international_audiences"),
+    ("category:data_secruity", "category:data_security"),
+    ("category:Security", "category:data_security"),
+])
+def test_category_near_misses(query, suggested):
+    assert category_suggestion(query, NAMES) == suggested
+
+
+def test_known_or_far_categories_get_no_suggestion():
+    assert category_suggestion("category:data_security", NAMES) is None
+    assert category_suggestion("security cookies", NAMES) is None
+    assert category_suggestion("category:zebra", NAMES) is None
+
+
+def test_search_suggests_the_valid_category():
+    policy_index = PolicyIndex(Corpus.open(embedded_corpus_dir()))
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        results = policy_index.search("category:security")
+        assert results.total == 0
+        assert results.suggestion == "category:data_security"
+        assert policy_index.search("category:data_security").total > 0
+    finally:
+        policy_index.close()
+
+
+def test_down_arrow_moves_from_query_into_results(qtbot):
+    window = MainWindow(None, restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    panel = window.search_panel
+    window.focus_search()
+    qtbot.keyClicks(panel.field, "information")
+    qtbot.keyClick(panel.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 1,
+                    timeout=30000)
+    qtbot.keyClick(panel.field, Qt.Key.Key_Down)
+    assert panel.results.hasFocus()
+    assert panel.results.currentIndex().row() == 0
+    qtbot.keyClick(panel.results, Qt.Key.Key_Down)
+    assert panel.results.currentIndex().row() == 1
+    window.pool.waitForDone(10000)
+
+
+def test_counted_nouns():
+    from reader.wording import counted
+
+    assert counted(1, "policy") == "1 policy"
+    assert counted(2258, "policy") == "2,258 policies"
+    assert counted(1, "match") == "1 match" and counted(0, "match") == "0 matches"
+    assert counted(3, "PDF file", thousands=False) == "3 PDF files"
+    assert counted(1, "company") == "1 company"
+
+
+def test_cli_says_one_policy(tmp_path, capsys, embedded_corpus):
+    from reader.cli import main
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "bmtmicro.com.md").write_bytes((embedded_corpus / "bmtmicro.com.md").read_bytes())
+    assert main(["list", "--corpus", str(folder)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("1 policy in ")
+    assert main(["search", "--corpus", str(folder), "firewall"]) == 0
+    out = capsys.readouterr().out
+    assert "1 policy matches 'firewall'" in out
+    assert "1 policies" not in out and "1 matches" not in out
