@@ -24,6 +24,7 @@ from reader.sources.corpus import (
 )
 from reader.sources.layouts import is_privacy_policy
 from reader.sources.sites import snapshot_note
+from reader.wording import counted
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -68,7 +69,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         out.write(f"{entry.domain:{width}} {policy.archive_date or '-':10} "
                   f"{policy.word_count:>7}  {' '.join(policy.title.split())}{site}\n")
     kind = f" of type {args.type!r}" if wanted else ""
-    out.write(f"{len(entries)} policies{kind} in {corpus.root}\n")
+    out.write(f"{counted(len(entries), 'policy', False)}{kind} in {corpus.root}\n")
     return EXIT_OK
 
 
@@ -207,7 +208,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     finally:
         policy_index.close()
     rate = report.indexed / report.seconds if report.seconds and report.indexed else 0
-    print(f"{total} policies indexed in {policy_index.folder}")
+    print(f"{counted(total, 'policy', False)} indexed in {policy_index.folder}")
     print(f"added {report.added}, changed {report.changed}, deleted {report.deleted}, "
           f"unchanged {report.unchanged}, not readable {len(report.failed)} "
           f"({report.seconds:.1f} s{f', {rate:.0f} policies/s' if rate else ''})")
@@ -248,11 +249,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     if results.suggestion:
         print(f"Did you mean: {results.suggestion}")
     about = "" if results.total_is_exact else "about "
-    print(f"{about}{results.total} policies match {args.query!r} "
+    verb = "matches" if results.total == 1 else "match"
+    print(f"{about}{counted(results.total, 'policy', False)} {verb} {args.query!r} "
           f"(showing {len(results.hits)}, {results.seconds * 1000:.0f} ms)")
     for rank, hit in enumerate(results.hits, 1):
         print(f"\n{rank:3}. {hit.domain}  {hit.date or ''}  score {hit.score:.2f}  "
-              f"{hit.match_count} matches")
+              f"{counted(hit.match_count, 'match', False)}")
         print(f"     {hit.title}")
         for snippet in hit.snippets:
             print(f"     {terminal_snippet(snippet)}")
@@ -337,7 +339,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     for failure in report.failed:
         print(f"warning: {failure}", file=sys.stderr)
-    print(f"wrote {len(report.written)} PDF files to {folder}")
+    print(f"wrote {counted(len(report.written), 'PDF file', False)} to {folder}")
     return EXIT_FAILURE if report.failed else EXIT_OK
 
 

@@ -124,7 +124,7 @@ def test_export_o_and_d_together_is_an_error(tmp_path, capsys):
 def test_export_same_policy_twice_is_written_once(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["export", DOMAIN, DOMAIN.upper(), "-d", str(out)]) == 0
-    assert f"wrote 1 PDF files to {out}" in capsys.readouterr().out
+    assert f"wrote 1 PDF file to {out}" in capsys.readouterr().out
     assert [p.name for p in out.iterdir()] == [f"{DOMAIN}.pdf"]
 
 

@@ -52,6 +52,7 @@ from reader.ui.policy_loader import (
 from reader.ui.policy_view import BusyBar, PageBar, PolicyBrowser
 from reader.ui.search_panel import SearchPanel
 from reader.ui.workers import IndexWorker, SearchWorker
+from reader.wording import counted
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8
@@ -573,8 +574,8 @@ class MainWindow(QMainWindow):
     def _update_count(self) -> None:
         shown = self.company_proxy.rowCount()
         total = self.company_model.rowCount()
-        self.company_count.setText(f"{shown:,} of {total:,} companies" if shown != total
-                                   else f"{total:,} companies")
+        self.company_count.setText(f"{shown:,} of {counted(total, 'company')}"
+                                   if shown != total else counted(total, "company"))
 
     def _filter_companies(self, _text: str) -> None:
         # Small lists filter as you type; very long ones wait for a pause in typing.

@@ -16,6 +16,7 @@ from reader.search.index import Hit
 from reader.sources.corpus import PolicyEntry
 from reader.sources.layouts import PRIVACY_POLICY, is_privacy_policy
 from reader.sources.sites import snapshot_note
+from reader.wording import counted
 
 DomainRole = Qt.ItemDataRole.UserRole + 1
 DateRole = Qt.ItemDataRole.UserRole + 2
@@ -239,7 +240,7 @@ class SearchResultsModel(QAbstractListModel):
         if role == HitRole:
             return hit
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return f"{hit.domain}: {hit.title}, {hit.match_count} matches"
+            return f"{hit.domain}: {hit.title}, {counted(hit.match_count, 'match')}"
         return None
 
 
