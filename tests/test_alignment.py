@@ -35,7 +35,9 @@ def test_small_windows_map_sentences_like_one_whole_alignment(monkeypatch, chunk
 
 
 def test_alignment_of_markup_words() -> None:
-    shown = "we share data with partners see our page for details".split()
-    source = "we share data with partners see our page https example com for details".split()
+    shown = ["we", "share", "data", "with", "partners", "see", "our", "page", "for",
+             "details"]
+    source = ["we", "share", "data", "with", "partners", "see", "our", "page", "https",
+              "example", "com", "for", "details"]
     position = practices._aligned_positions(shown, source)
     assert [source[p] for p in position] == shown

@@ -5,6 +5,7 @@ Ctrl+C or SIGTERM during a CLI export leaves no ``.part`` file."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -302,3 +303,23 @@ def test_a_search_match_in_a_later_part_is_shown(qtbot, window):
     window.page_bar.previous_button.click()
     window.next_match()  # F3 goes back to the part of the match
     assert browser.page == browser.page_count - 1
+
+
+def test_confident_only_applies_to_large_policies_opened_in_the_background(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    item = window.current
+    # Make the first passage unsure whatever the models say, then switch to confident only.
+    first = item.analysis.spans[0]
+    item.analysis.spans[0] = dataclasses.replace(
+        first, confident=tuple(False for _ in first.categories))
+    window.category_panel.set_confident_only(True)
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=60000)
+    visible = window.category_panel.visible()
+    assert window.highlight_anchors == item.visible_span_anchors(visible, confident_only=True)
+    assert "s0" not in window.highlight_anchors
+    assert window.browser.page == 0
+    assert 'name="s0"' not in window.browser.toHtml()
+    window.category_panel.set_confident_only(False)
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=60000)
+    assert "s0" in window.highlight_anchors

@@ -781,7 +781,8 @@ class MainWindow(QMainWindow):
         self.busy_bar.start(f"{verb} {html.escape(domain)} ({size / 1e6:.1f} MB){note}…"
                             if size >= 100_000 else f"{verb} {html.escape(domain)}…")
         self.loader.start(self.corpus, domain, cached, self.category_panel.visible(), self.dark,
-                          self.browser.font(), finder, matches)
+                          self.browser.font(), finder, matches,
+                          confident_only=self.category_panel.confident_only())
 
     def _policy_rendered(self, rendered: RenderedPolicy) -> None:
         self.busy_bar.stop()
@@ -796,7 +797,8 @@ class MainWindow(QMainWindow):
             self.category_panel.show_policy(item)
         self.browser.show_pages(rendered.pages, page if same else 0)
         self.find_bar.refresh()
-        self.highlight_anchors = item.visible_span_anchors(rendered.visible)
+        self.highlight_anchors = item.visible_span_anchors(rendered.visible,
+                                                           rendered.confident_only)
         self.highlight_position = -1
         if same:
             self.browser.verticalScrollBar().setValue(scroll)

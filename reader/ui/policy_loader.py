@@ -74,6 +74,7 @@ class RenderedPolicy:
     matches: list[Match]
     pages: list[PolicyPage]
     visible: set[str] | None
+    confident_only: bool = False
 
     def discard(self) -> None:
         for page in self.pages:
@@ -94,7 +95,8 @@ class PolicyLoadWorker(QRunnable):
 
     def __init__(self, generation: int, corpus: Corpus, domain: str,
                  item: HighlightedPolicy | None, visible: set[str] | None, dark: bool,
-                 finder: MatchFinder | None, matches: list[Match] | None, font: QFont) -> None:
+                 finder: MatchFinder | None, matches: list[Match] | None, font: QFont,
+                 confident_only: bool = False) -> None:
         super().__init__()
         self.signals = LoadSignals()
         self.generation = generation
@@ -102,6 +104,7 @@ class PolicyLoadWorker(QRunnable):
         self.domain = domain
         self.item = item
         self.visible = visible
+        self.confident_only = confident_only
         self.dark = dark
         self.finder = finder
         self.matches = matches
@@ -125,7 +128,8 @@ class PolicyLoadWorker(QRunnable):
             self._check()
             matches = (self.finder.find(item.document.text) if self.finder
                        else list(self.matches or []))
-            parts = item.body_html_parts(self.visible, self.dark, matches)
+            parts = item.body_html_parts(self.visible, self.dark, matches,
+                                         confident_only=self.confident_only)
             self._check()
             pages = []
             for page_parts in paginate(parts, PAGE_CHARS, PAGE_ROWS):
@@ -136,7 +140,7 @@ class PolicyLoadWorker(QRunnable):
                         page.document.deleteLater()
                     raise Cancelled
             self.signals.loaded.emit(RenderedPolicy(self.generation, item, matches, pages,
-                                                    self.visible))
+                                                    self.visible, self.confident_only))
         except Cancelled:
             pass
         except (PolicyLoadError, KeyError) as exc:
@@ -165,12 +169,13 @@ class PolicyLoader(QObject):
 
     def start(self, corpus: Corpus, domain: str, item: HighlightedPolicy | None,
               visible: set[str] | None, dark: bool, font: QFont,
-              finder: MatchFinder | None = None, matches: list[Match] | None = None) -> None:
+              finder: MatchFinder | None = None, matches: list[Match] | None = None,
+              confident_only: bool = False) -> None:
         self.cancel()
         self.generation += 1
         self.domain = domain
         worker = PolicyLoadWorker(self.generation, corpus, domain, item, visible, dark, finder,
-                                  matches, font)
+                                  matches, font, confident_only)
         worker.signals.loaded.connect(self._loaded)
         worker.signals.failed.connect(self._failed)
         self.worker = worker
