@@ -89,3 +89,13 @@ def test_cli_says_one_policy(tmp_path, capsys, embedded_corpus):
     out = capsys.readouterr().out
     assert "1 policy matches 'firewall'" in out
     assert "1 policies" not in out and "1 matches" not in out
+
+
+def test_table_pipes_are_not_words(tmp_path):
+    from reader.sources.corpus import count_words, read_policy
+
+    assert count_words("| Cookie | Purpose |\n|---|:---:|\n| _ga | analytics |") == 4
+    assert count_words("a - b, 3-5 **bold** x|y") == 6
+    path = tmp_path / "example.com.md"
+    path.write_text("# Cookies\n\n| Name | Use |\n|---|---|\n| sid | login |\n", "utf-8")
+    assert read_policy(path).word_count == 4  # the heading is the title

@@ -115,6 +115,15 @@ class PolicyEntry:
     doc_type: str = PRIVACY_POLICY
 
 
+_TABLE_FURNITURE = re.compile(r"[|:\-]*\|[|:\-]*")
+
+
+def count_words(body: str) -> int:
+    """Words of a policy's text; markdown table pipes and rules (``|``, ``|---|``) are not
+    words."""
+    return sum(1 for token in body.split() if not _TABLE_FURNITURE.fullmatch(token))
+
+
 def domain_from_filename(path: Path) -> str:
     """``a/am/ama/amazon.com.md`` -> ``amazon.com``."""
     return strip_policy_suffix(path.name)
@@ -231,7 +240,7 @@ def read_policy(path: Path, domain: str | None = None, company: str | None = Non
         source_url=header.source_url,
         body=body,
         path=path,
-        word_count=len(body.split()),
+        word_count=count_words(body),
         company=company or file_domain,
         doc_type=doc_type,
     )

@@ -32,6 +32,7 @@ from reader.sources.corpus import (
     Policy,
     PolicyEntry,
     PolicyLoadError,
+    count_words,
     decode_policy_bytes,
     parse_header,
 )
@@ -96,7 +97,7 @@ class PolicyHistory:
         return Policy(domain=self.company, title=header.title or self.company,
                       archive_date=version.date, source_url=header.source_url, body=body,
                       path=Path(version.ref) if version.source == "file" else Path(version.path),
-                      word_count=len(body.split()), company=self.company)
+                      word_count=count_words(body), company=self.company)
 
     def find(self, wanted: str) -> Version:
         """A version by date (``YYYY-MM-DD``: the last one that day), commit prefix, or
