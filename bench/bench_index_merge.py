@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import PROJECT, make_corpus, table  # noqa: E402
+from common import PROJECT, make_corpus, table, write_doc_section  # noqa: E402
 
 SECTION = "## Index merges"
 
@@ -102,21 +102,8 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write_docs:
-        write_section(PROJECT / "docs" / "BENCHMARKS.md", text)
+        write_doc_section(SECTION, "bench/bench_index_merge.py", text)
 
-
-def write_section(path: Path, body: str) -> None:
-    """Replace (or append) this script's section, leaving the others as they are."""
-    section = f"{SECTION}\n\n`python bench/bench_index_merge.py`\n\n{body}\n"
-    text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = text.find(SECTION + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    path.write_text(text, "utf-8")
-    print(f"wrote {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,10 @@ import argparse
 import os
 import re
 import sys
-from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import PROJECT, median_time, table  # noqa: E402
+from common import PROJECT, median_time, table, write_doc_section  # noqa: E402
 
 from reader.analysis.document import (  # noqa: E402
     _markdown_converter,
@@ -139,21 +138,8 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write_docs:
-        write_section(PROJECT / "docs" / "BENCHMARKS.md", text)
+        write_doc_section(SECTION, "bench/bench_render.py", text)
 
-
-def write_section(path: Path, body: str) -> None:
-    """Replace (or append) this script's section, leaving the others as they are."""
-    section = f"{SECTION}\n\n`python bench/bench_render.py`\n\n{body}\n"
-    text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = text.find(SECTION + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    path.write_text(text, "utf-8")
-    print(f"wrote {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import random
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -226,3 +227,19 @@ def make_real_corpus(folder: Path, count: int, seed: int = 11) -> tuple[str, dic
                               if re.fullmatch(r"[a-z]{4,}", d.partition(".")[0])})}
     facts_file.write_text(json.dumps(facts))
     return recipe, facts
+
+
+def write_doc_section(title: str, script: str, body: str,
+                      path: Path = PROJECT / "docs" / "BENCHMARKS.md") -> None:
+    """Replace (or append) the section ``title`` of docs/BENCHMARKS.md with ``body``,
+    headed by the command that made it (``script``); other sections stay as they are."""
+    section = f"{title}\n\n`python {script}`\n\n{body}\n"
+    text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
+    start = text.find(title + "\n")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(title))
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    path.write_text(text, "utf-8")
+    print(f"wrote {path}", file=sys.stderr)
