@@ -17,7 +17,6 @@ on out-of-fold predictions.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from reader.analysis.facts import (
     spec_matches,
 )
 from reader.analysis.segment import sentence_bounds
-from reader.analysis.training import TrainConfig, fit, policy_folds
+from reader.analysis.training import TrainConfig, fit, opp115_files, opp115_records, policy_folds
 
 POLICY_ANNOTATORS = 2
 HEADING = "## Privacy facts"
@@ -56,9 +55,7 @@ def _facts_of(category: str, attribute: str, value: str) -> list[int]:
 
 def load_sentences(folder: Path, limit: int | None = None) -> SentenceData:
     """Sentences of the OPP-115 segments with their facts (``limit``: first N policies)."""
-    files = sorted(folder.glob("*.jsonl"))[:limit]
-    if not files:
-        raise FileNotFoundError(f"no OPP-115 .jsonl files in {folder}")
+    files = opp115_files(folder, limit)
     texts: list[str] = []
     rows: list[np.ndarray] = []
     policies: list[str] = []
@@ -66,10 +63,7 @@ def load_sentences(folder: Path, limit: int | None = None) -> SentenceData:
     for path in files:
         annotators: dict[int, set[str]] = defaultdict(set)
         policy = path.stem
-        for line in path.read_text("utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+        for record in opp115_records(path):
             policy = record["policy"]
             text = record["text"]
             bounds = sentence_bounds(text)

@@ -8,7 +8,7 @@ Decision thresholds are tuned on out-of-fold predictions of the training policie
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,17 +57,26 @@ class TrainConfig:
 SENTENCE_CONFIG = TrainConfig()
 
 
+def opp115_files(folder: Path, limit: int | None = None) -> list[Path]:
+    """The ``<id>_<domain>.jsonl`` files of an OPP-115 folder (``limit``: the first N)."""
+    files = sorted(folder.glob("*.jsonl"))[:limit]
+    if not files:
+        raise FileNotFoundError(f"no OPP-115 .jsonl files in {folder}")
+    return files
+
+
+def opp115_records(path: Path) -> Iterator[dict]:
+    """The segment records of one OPP-115 policy file, in order."""
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
 def load_opp115(folder: Path) -> Dataset:
     """Read ``<id>_<domain>.jsonl`` files; labels by majority vote."""
     texts, rows, policies = [], [], []
-    files = sorted(folder.glob("*.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"no OPP-115 .jsonl files in {folder}")
-    for path in files:
-        for line in path.read_text("utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+    for path in opp115_files(folder):
+        for record in opp115_records(path):
             votes = record.get("votes", {})
             texts.append(record["text"])
             rows.append([1 if votes.get(label, 0) >= MAJORITY else 0 for label in LABELS])
@@ -308,14 +317,8 @@ class Segment:
 def load_segments(folder: Path) -> list[Segment]:
     """Every segment of ``<id>_<domain>.jsonl`` files, with the located marked texts."""
     segments = []
-    files = sorted(folder.glob("*.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"no OPP-115 .jsonl files in {folder}")
-    for path in files:
-        for line in path.read_text("utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+    for path in opp115_files(folder):
+        for record in opp115_records(path):
             votes = record.get("votes", {})
             marked: dict[str, list[tuple[str, int, int]]] = {}
             for practice in record.get("practices", []):

@@ -89,22 +89,12 @@ def diff_html(company: str, diff: PolicyDiff, dark_theme: bool = False,
 
 def write_diff_pdf(company: str, diff: PolicyDiff, out: Path) -> Path:
     """Write the diff report as a PDF (atomically); raises ``ExportError``."""
-    from PySide6.QtGui import QFont, QTextDocument
+    from PySide6.QtGui import QTextDocument
 
-    from reader.output.export import (
-        BODY_POINT_SIZE,
-        FONT_FAMILY,
-        ensure_gui_application,
-        write_document_pdf,
-    )
+    from reader.output.export import new_pdf_document, write_document_pdf
 
     def make_document() -> QTextDocument:
-        ensure_gui_application()
-        document = QTextDocument()
-        font = QFont(FONT_FAMILY)
-        font.setPointSize(BODY_POINT_SIZE)
-        document.setDefaultFont(font)
-        document.setDefaultStyleSheet("h1{font-size:18pt} h2{font-size:14pt} h3{font-size:12pt}")
+        document = new_pdf_document()
         document.setHtml(diff_html(company, diff))
         return document
 

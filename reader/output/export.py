@@ -135,7 +135,8 @@ def _shown_categories(visible: set[str] | None):
     return [c for c in practice_categories() if visible is None or c.id in visible]
 
 
-def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
+def new_pdf_document():
+    """An empty QTextDocument with the PDF's body font and heading sizes."""
     from PySide6.QtGui import QFont, QTextDocument
 
     ensure_gui_application()
@@ -144,6 +145,13 @@ def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
     font.setPointSize(BODY_POINT_SIZE)
     document.setDefaultFont(font)
     document.setDefaultStyleSheet("h1{font-size:18pt} h2{font-size:14pt} h3{font-size:12pt}")
+    return document
+
+
+def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
+    from PySide6.QtGui import QTextDocument
+
+    document = new_pdf_document()
     append_html(document, export_html_parts(item, visible))
     document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle,
                                 f"{item.policy.domain}: {item.policy.title}")
