@@ -18,6 +18,8 @@ import enum
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from reader.sources.dated import path_parts
+
 POLICY_SUFFIXES = (".md", ".markdown", ".txt")
 PRIVACY_POLICY = "Privacy Policy"
 
@@ -70,7 +72,7 @@ def looks_like_document_type(name: str) -> bool:
 
 def document_identity(relpath: str | PurePath) -> DocumentIdentity:
     """The identity of the file at ``relpath`` (relative to the corpus folder)."""
-    parts = PurePath(relpath).parts
+    parts = path_parts(relpath)
     name = strip_policy_suffix(parts[-1]) if parts else ""
     if len(parts) == 2 and looks_like_document_type(name):
         service = parts[0]

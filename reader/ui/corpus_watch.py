@@ -3,6 +3,8 @@ and a debounced folder watcher that asks for a reload when files come and go."""
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from reader.sources.corpus import Corpus, PolicyEntry
@@ -31,7 +33,9 @@ class CorpusCheckWorker(CancellableWorker):
         except Exception:  # noqa: BLE001 - a failed check must not take the app down
             broken = []
         if not self.is_cancelled():
-            self.signals.finished.emit(self.corpus, broken)
+            # The window (and so the signals' owner) may have closed meanwhile.
+            with contextlib.suppress(RuntimeError):
+                self.signals.finished.emit(self.corpus, broken)
 
 
 class CorpusWatcher(QObject):
