@@ -71,3 +71,37 @@ def shared_corpus() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present on this machine")
     return SHARED_CORPUS
+
+
+def wait_idle(qtbot, window) -> None:
+    """Until a main window's index, search and file-check workers are done."""
+    qtbot.waitUntil(lambda: window.index_worker is None and window.search_worker is None
+                    and window.check_worker is None, timeout=60000)
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Makes shown main windows (on a corpus folder, or the embedded one), idle; at the
+    end closes their message boxes and waits for their workers."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from reader.output.fonts import register_fonts
+    from reader.ui.main_window import MainWindow
+
+    register_fonts()
+    created = []
+
+    def make(corpus=None, restore=False) -> MainWindow:
+        window = MainWindow(str(corpus) if corpus else None, restore=restore)
+        qtbot.addWidget(window)
+        window.resize(1300, 800)
+        window.show()
+        wait_idle(qtbot, window)
+        created.append(window)
+        return window
+
+    yield make
+    for window in created:
+        for box in window.findChildren(QMessageBox):
+            box.close()
+        window.pool.waitForDone(10000)

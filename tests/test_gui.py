@@ -6,42 +6,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import wait_idle
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from reader.analysis.taxonomy import category
-from reader.output.fonts import register_fonts
 from reader.output.highlight import SEARCH_MARK_STYLE
 from reader.ui.main_window import MainWindow
 from reader.ui.models import DomainRole
 
 SECURITY = category("data_security").light.lower()
 SHARING = category("third_party_sharing").light.lower()
-
-
-def wait_idle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.index_worker is None and window.search_worker is None,
-                    timeout=60000)
-
-
-@pytest.fixture
-def make_window(qtbot):
-    register_fonts()
-    created = []
-
-    def make(corpus=None, restore=False) -> MainWindow:
-        window = MainWindow(str(corpus) if corpus else None, restore=restore)
-        qtbot.addWidget(window)
-        window.resize(1300, 800)
-        window.show()
-        wait_idle(qtbot, window)
-        created.append(window)
-        return window
-
-    yield make
-    for window in created:
-        window.pool.waitForDone(10000)
 
 
 def page_html(window: MainWindow) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import wait_idle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from reader.output.fonts import register_fonts
 from reader.paths import embedded_corpus_dir
 from reader.ui import main_window as main_window_module
 from reader.ui.main_window import MainWindow
@@ -23,34 +23,8 @@ def listed(window: MainWindow) -> list[str]:
     return [model.index(row).data(DomainRole) for row in range(model.rowCount())]
 
 
-def wait_idle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.index_worker is None and window.search_worker is None
-                    and window.check_worker is None, timeout=60000)
-
-
 def visible_boxes(window: MainWindow) -> list[QMessageBox]:
     return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
-
-
-@pytest.fixture
-def make_window(qtbot):
-    register_fonts()
-    created = []
-
-    def make(corpus=None, restore=False) -> MainWindow:
-        window = MainWindow(str(corpus) if corpus else None, restore=restore)
-        qtbot.addWidget(window)
-        window.resize(1300, 800)
-        window.show()
-        wait_idle(qtbot, window)
-        created.append(window)
-        return window
-
-    yield make
-    for window in created:
-        for box in window.findChildren(QMessageBox):
-            box.close()
-        window.pool.waitForDone(10000)
 
 
 @pytest.fixture

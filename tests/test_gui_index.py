@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+from conftest import wait_idle
+
 from reader.output.fonts import register_fonts
 from reader.ui.main_window import MainWindow
 
@@ -17,9 +19,6 @@ def open_window(qtbot, corpus) -> MainWindow:
     return window
 
 
-def wait_idle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.index_worker is None and window.search_worker is None,
-                    timeout=60000)
 
 
 
