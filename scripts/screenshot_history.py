@@ -9,21 +9,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
+from screenshot import wait  # scripts/screenshot.py
 
 from reader.output.fonts import register_fonts
 from reader.sources.corpus import Corpus
 from reader.ui.history_panel import HistoryDialog
-
-
-def wait(app: QApplication, condition, seconds: float = 600) -> None:
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.timeout.connect(lambda: loop.quit() if condition() else None)
-    timer.start(100)
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
 
 
 def main() -> int:
@@ -33,12 +24,12 @@ def main() -> int:
     dialog = HistoryDialog(Corpus.open(folder), company)
     dialog.resize(1200, 860)
     dialog.show()
-    wait(app, lambda: not dialog.is_busy() and dialog.diff is not None)
+    wait(app, lambda: not dialog.is_busy() and dialog.diff is not None, seconds=600)
     if len(sys.argv) > 4 and dialog.history:
         old = dialog.history.find(sys.argv[3])
         new = dialog.history.find(sys.argv[4])
         dialog.compare(dialog.history.versions.index(old), dialog.history.versions.index(new))
-        wait(app, lambda: dialog.diff_worker is None)
+        wait(app, lambda: dialog.diff_worker is None, seconds=600)
     dialog.next_change()
     app.processEvents()
     out = Path(__file__).resolve().parents[1] / "docs" / "history.png"
