@@ -552,8 +552,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--categories", metavar="IDS",
                         help="comma-separated category ids to highlight (default: all)")
     export.add_argument("--search", metavar="QUERY", help="export every result of a search")
-    export.add_argument("--limit", type=positive_int, default=100, metavar="N",
-                        help="at most N search results (default 100)")
+    export.add_argument("--limit", type=positive_int, default=None, metavar="N",
+                        help="at most the N best search results (default: all of them)")
     export.set_defaults(func=cmd_export)
     _add_history_commands(command)
     _add_facts_command(command)

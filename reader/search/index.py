@@ -625,15 +625,19 @@ class PolicyIndex:
             self._searcher = self.ix.searcher(weighting=self._weighting)
         return self._searcher
 
-    def search(self, text: str, limit: int = DEFAULT_LIMIT, snippets: bool = True
-               ) -> SearchResults:
+    def search(self, text: str, limit: int | None = DEFAULT_LIMIT, snippets: bool = True,
+               offset: int = 0) -> SearchResults:
+        """The hits ranked ``offset`` to ``offset + limit`` (``limit`` None: all of them) and
+        the total; pages of a long result list are asked for with growing ``offset``."""
         started = time.perf_counter()
         parsed = self.parse(text)
         with self._reading():
-            found, total, exact, suggestion = self._ranked(parsed, text, limit)
+            found, total, exact, suggestion = self._ranked(
+                parsed, text, None if limit is None else offset + limit)
         if found is None:
             return SearchResults(text, 0, [], None, time.perf_counter() - started,
                                  index_empty=True)
+        found = found[offset:]
         hits = [Hit(domain=f["domain"], title=f["title"], date=f["date"] or None,
                     score=float(score), path=f["path"],
                     categories=[c for c in f["category"].split(",") if c])
@@ -645,7 +649,7 @@ class PolicyIndex:
         return SearchResults(text, total, hits, suggestion, time.perf_counter() - started,
                              total_is_exact=exact, finder=finder)
 
-    def _ranked(self, parsed: query.Query, text: str, limit: int
+    def _ranked(self, parsed: query.Query, text: str, limit: int | None
                 ) -> tuple[list[tuple[dict, float]] | None, int, bool, str | None]:
         """(stored fields and score of the top hits, total, total exact?, suggestion);
         no hits (None) when nothing is indexed yet."""
@@ -683,7 +687,7 @@ FAST_FIELDS = frozenset({"body", "pairs"})
 
 
 def conjunction_top(searcher, weighting: CachedLengthBM25F, parsed: query.Query,
-                    limit: int) -> tuple[list[tuple[int, float]], int] | None:
+                    limit: int | None) -> tuple[list[tuple[int, float]], int] | None:
     """Top ``limit`` (docnum, score) and the exact total for an AND of plain words.
 
     Whoosh scores such queries one matching document at a time in Python; when every word

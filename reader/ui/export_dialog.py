@@ -51,8 +51,11 @@ def print_current(window: MainWindow) -> None:
 
 
 def export_results(window: MainWindow, folder: str | None = None) -> BatchExportWorker | None:
-    """Export every policy in the search results to a folder, in the background."""
-    domains = [hit.domain for hit in window.search_panel.model.hits]
+    """Export every policy in the search results to a folder, in the background: all of
+    them, also those the results list has not loaded yet (the search is run again for all
+    its hits in the worker)."""
+    model = window.search_panel.model
+    domains = [hit.domain for hit in model.hits]
     if not domains:
         window.notify_error("Nothing to export", "Run a search first; its results are exported.")
         return None
@@ -60,8 +63,10 @@ def export_results(window: MainWindow, folder: str | None = None) -> BatchExport
         folder = QFileDialog.getExistingDirectory(window, "Export search results to folder")
         if not folder:
             return None
+    everything = None if model.exhausted or not window.policy_index else (
+        window.policy_index, model.query)
     worker = BatchExportWorker(window.corpus, domains, Path(folder),
-                               window.category_panel.visible())
+                               window.category_panel.visible(), search=everything)
     window.start_batch_export(worker)
     return worker
 

@@ -51,7 +51,7 @@ from reader.ui.policy_loader import (
 )
 from reader.ui.policy_view import BusyBar, PageBar, PolicyBrowser
 from reader.ui.search_panel import SearchPanel
-from reader.ui.workers import IndexWorker, SearchWorker
+from reader.ui.workers import PAGE_SIZE, IndexWorker, SearchWorker
 from reader.wording import counted
 
 log = logging.getLogger(__name__)
@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.search_panel.query_submitted.connect(self.search)
         self.search_panel.hit_activated.connect(self.open_hit)
         self.search_panel.export_requested.connect(self.export_results)
+        self.search_panel.model.more_wanted.connect(self._search_page)
         self.splitter.splitterMoved.connect(self.settings_changed)
 
     def _build_actions(self) -> None:
@@ -913,25 +914,33 @@ class MainWindow(QMainWindow):
         if not self.policy_index:
             self.search_panel.status.setText("Search is not available: the index cannot open.")
             return
-        if self.search_worker:
-            self.search_worker.cancel()
         self.search_generation += 1
         self.search_panel.model.clear()
         self.search_panel.status.setText("Searching…")
-        worker = SearchWorker(self.policy_index, text, self.search_generation)
+        self.side_tabs.setCurrentWidget(self.search_panel)
+        self._search_page(text, 0)
+
+    def _search_page(self, text: str, offset: int) -> None:
+        """Stream one page of a search's hits (the first, or the next one the results list
+        asks for when it is scrolled to its end) from a background worker."""
+        if self.search_worker:
+            self.search_worker.cancel()
+        if not self.policy_index:
+            return
+        worker = SearchWorker(self.policy_index, text, self.search_generation, offset=offset)
         worker.signals.started.connect(self._search_started)
         worker.signals.empty_index.connect(self._search_index_empty)
         worker.signals.hit.connect(self._search_hit)
         worker.signals.failed.connect(self._search_failed)
         worker.signals.finished.connect(self._search_finished)
         self.search_worker = worker
-        self.side_tabs.setCurrentWidget(self.search_panel)
         self.pool.start(worker)
 
     def _search_started(self, generation: int, total: int, exact: bool, suggestion: str,
                         text: str) -> None:
         if generation != self.search_generation:
             return
+        self.search_panel.model.start(text, total)
         about = "" if exact else "about "
         parts = [f"{about}{total:,} {'policy matches' if total == 1 else 'policies match'}"]
         if self.index_worker:
@@ -957,9 +966,10 @@ class MainWindow(QMainWindow):
         if self.policy_index and self.policy_index.damaged and not self.index_worker:
             self.start_indexing()  # the index was found damaged and cleared: rebuild it
 
-    def _search_finished(self, generation: int) -> None:
+    def _search_finished(self, generation: int, sent: int) -> None:
         if generation == self.search_generation:
             self.search_worker = None
+            self.search_panel.model.page_done(sent, PAGE_SIZE)
 
     def open_hit(self, hit: Hit) -> None:
         """Open a search result scrolled to its first match, the terms marked."""
@@ -1023,7 +1033,7 @@ class MainWindow(QMainWindow):
     def _export_finished(self, report) -> None:
         self.export_worker = None
         self._show_progress(self.index_worker is not None)
-        message = f"Exported {len(report.written)} PDF files"
+        message = f"Exported {counted(len(report.written), 'PDF file')}"
         if len(report.written) == 1:
             message = f"Exported {report.written[0]}"
         elif report.written:

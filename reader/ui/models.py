@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 
 from reader.search.index import Hit
@@ -211,22 +212,61 @@ class CompanyFilterModel(QSortFilterProxyModel):
 
 
 class SearchResultsModel(QAbstractListModel):
-    """Ranked search hits; rows are appended as results stream in."""
+    """Ranked search hits of one query, loaded a page at a time.
+
+    Rows are appended as hits stream in. The view asks for more (``canFetchMore`` /
+    ``fetchMore``, Qt's lazy-loading idiom) when it is scrolled to the end; the model then
+    emits :attr:`more_wanted` with the rank of the next hit, and whoever runs searches
+    streams that page in. Every hit is reachable this way, however many match.
+    """
+
+    more_wanted = Signal(str, int)  # query, offset of the next page
+    paging_changed = Signal()  # loaded count, total or loading state changed
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.hits: list[Hit] = []
+        self.query = ""
+        self.total = 0  # as reported by the search (an estimate when not exact)
+        self.exhausted = True  # no hit after the last one loaded
+        self.loading = False
 
     def clear(self) -> None:
         self.beginResetModel()
         self.hits = []
+        self.query, self.total, self.exhausted, self.loading = "", 0, True, False
         self.endResetModel()
+        self.paging_changed.emit()
+
+    def start(self, query: str, total: int) -> None:
+        """A new query's first page is on its way; ``total`` hits match it."""
+        self.query, self.total = query, total
+        self.exhausted = total == 0
+        self.loading = True
+        self.paging_changed.emit()
 
     def append(self, hit: Hit) -> None:
         row = len(self.hits)
         self.beginInsertRows(QModelIndex(), row, row)
         self.hits.append(hit)
         self.endInsertRows()
+
+    def page_done(self, received: int, page_size: int) -> None:
+        """A page finished with ``received`` hits (fewer than asked: the list is complete)."""
+        self.loading = False
+        if received < page_size or len(self.hits) >= self.total:
+            self.exhausted = True
+            self.total = max(self.total, len(self.hits))
+        self.paging_changed.emit()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self.loading and not self.exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if self.canFetchMore(parent):
+            self.loading = True
+            self.paging_changed.emit()
+            self.more_wanted.emit(self.query, len(self.hits))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.hits)
@@ -248,7 +288,7 @@ def hit_html(hit: Hit) -> str:
     import html
 
     date = f" · {hit.date}" if hit.date else ""
-    matches = f" · {hit.match_count} match{'es' if hit.match_count != 1 else ''}"
+    matches = f" · {counted(hit.match_count, 'match')}"
     snippet = hit.snippets[0] if hit.snippets else ""
     return (f"<b>{html.escape(hit.domain)}</b><span style='color:gray'>{date}{matches}</span>"
             f"<br><small>{snippet}</small>")

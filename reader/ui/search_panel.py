@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.ui.models import HitRole, SearchResultsModel
+from reader.wording import counted
 
 SEARCH_HELP = ('Words, "a phrase", priv*, AND / OR / NOT, company:amazon, '
                "category:third_party_sharing, year:2010..2015")
@@ -90,13 +92,27 @@ class SearchPanel(QWidget):
         layout.addWidget(self.field)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
+        self.shown = QLabel("", self)  # "Showing 50 of 2,258 policies"
+        self.shown.setAccessibleName("Search results shown")
+        self.more_button = QPushButton("Show More Results", self)
+        self.more_button.setToolTip("Load the next results (scrolling to the end of the "
+                                    "list does it too)")
+        self.more_button.clicked.connect(self.show_more)
+        paging = QHBoxLayout()
+        paging.addWidget(self.shown, 1)
+        paging.addWidget(self.more_button)
+        layout.addLayout(paging)
         self.export_button = QPushButton("Export results to PDF…", self)
         self.export_button.setAccessibleName("Export search results to PDF")
+        self.export_button.setToolTip("Save every policy the search found as a PDF, also "
+                                      "the results not loaded in the list yet")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_requested)
         self.model.rowsInserted.connect(lambda *_: self.export_button.setEnabled(True))
         self.model.modelReset.connect(lambda: self.export_button.setEnabled(False))
+        self.model.paging_changed.connect(self._show_paging)
         layout.addWidget(self.export_button)
+        self._show_paging()
         self.field.returnPressed.connect(self._submit)
         self.field.installEventFilter(self)
 
@@ -109,6 +125,24 @@ class SearchPanel(QWidget):
                 self.results.setCurrentIndex(self.model.index(0, 0))
             return True
         return super().eventFilter(watched, event)
+
+    def show_more(self) -> None:
+        """Load the next page of results (as scrolling to the end of the list does)."""
+        self.model.fetchMore(QModelIndex())
+
+    def _show_paging(self) -> None:
+        model = self.model
+        loaded = len(model.hits)
+        more = not model.exhausted
+        self.shown.setVisible(loaded > 0)
+        if more:
+            self.shown.setText(f"Showing {loaded:,} of {model.total:,} · scroll down for more"
+                               + (" (loading…)" if model.loading and loaded else ""))
+        else:
+            self.shown.setText(f"Showing all {counted(loaded, 'result')}" if loaded > 1
+                               else "")
+        self.more_button.setVisible(more and loaded > 0)
+        self.more_button.setEnabled(model.canFetchMore(QModelIndex()))
 
     def _submit(self) -> None:
         text = self.field.text().strip()

@@ -60,20 +60,26 @@ class SearchSignals(QObject):
     started = Signal(int, int, bool, str, str)  # generation, total, exact?, suggestion, query
     empty_index = Signal(int)  # generation: nothing is indexed yet
     hit = Signal(int, object)  # generation, Hit
-    finished = Signal(int)
+    finished = Signal(int, int)  # generation, hits sent
     failed = Signal(int, str)
 
 
+PAGE_SIZE = 50  # hits per page: the first page at once, the others as the list scrolls
+
+
 class SearchWorker(CancellableWorker):
-    """Runs one query; hits are streamed one by one as their snippets are ready."""
+    """Runs one query for one page of hits (ranks ``offset`` to ``offset + limit``); hits
+    are streamed one by one as their snippets are ready."""
 
     def __init__(self, policy_index: PolicyIndex, text: str, generation: int,
-                 limit: int = 50) -> None:
+                 limit: int = PAGE_SIZE, offset: int = 0) -> None:
         super().__init__(SearchSignals())
         self.policy_index = policy_index
         self.text = text
         self.generation = generation
         self.limit = limit
+        self.offset = offset
+        self.sent = 0
 
     def run(self) -> None:
         try:
@@ -83,20 +89,23 @@ class SearchWorker(CancellableWorker):
         except Exception as exc:  # noqa: BLE001
             self.signals.failed.emit(self.generation, f"The search failed: {exc}")
         finally:
-            self.signals.finished.emit(self.generation)
+            self.signals.finished.emit(self.generation, self.sent)
 
     def _stream(self) -> None:
-        results = self.policy_index.search(self.text, limit=self.limit, snippets=False)
+        results = self.policy_index.search(self.text, limit=self.limit, snippets=False,
+                                           offset=self.offset)
         if results.index_empty:
             self.signals.empty_index.emit(self.generation)
             return
-        self.signals.started.emit(self.generation, results.total, results.total_is_exact,
-                                  results.suggestion or "", self.text)
+        if self.offset == 0:
+            self.signals.started.emit(self.generation, results.total, results.total_is_exact,
+                                      results.suggestion or "", self.text)
         for hit in results.hits:
             if self.is_cancelled():
                 break
             fill_matches(hit, results.finder)
             self.signals.hit.emit(self.generation, hit)
+            self.sent += 1
 
 
 class ExportSignals(QObject):
@@ -106,22 +115,33 @@ class ExportSignals(QObject):
 
 
 class BatchExportWorker(CancellableWorker):
-    """Exports several policies to a folder as PDF; cancellable between policies."""
+    """Exports several policies to a folder as PDF; cancellable between policies.
+
+    With ``search`` (an index and a query), the policies are every result of that search,
+    found first in the background (``domains`` is then just what is known beforehand)."""
 
     def __init__(self, corpus: Corpus, domains: list[str], folder: Path,
-                 visible: set[str] | None) -> None:
+                 visible: set[str] | None,
+                 search: tuple[PolicyIndex, str] | None = None) -> None:
         super().__init__(ExportSignals())
         self.corpus = corpus
         self.domains = domains
         self.folder = folder
         self.visible = visible
+        self.search = search
 
     def run(self) -> None:
         try:
+            if self.search:
+                policy_index, text = self.search
+                self.domains = [hit.domain for hit in policy_index.search(
+                    text, limit=None, snippets=False).hits]
             report = export_many(self.corpus, self.domains, self.folder, self.visible,
                                  self.signals.progress.emit, self.is_cancelled)
-        except ExportError as exc:
+        except (ExportError, SearchError) as exc:
             self.signals.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
+            self.signals.failed.emit(f"Export failed: {exc}")
         else:
             self.signals.finished.emit(report)
 

@@ -1,0 +1,117 @@
+"""Every search result is reachable: pages of hits load as the results list scrolls (or
+with Show More Results), and Export exports all of them, loaded or not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import wait_idle
+from PySide6.QtCore import Qt
+
+from reader.search.index import PolicyIndex
+from reader.sources.corpus import Corpus
+from reader.ui.workers import PAGE_SIZE
+
+COMPANIES = 110  # more than two pages of hits
+
+
+@pytest.fixture
+def many_corpus(tmp_path) -> Path:
+    """110 short policies that all mention cookies; every second one data retention."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(COMPANIES):
+        retention = " We keep your data for a year (retention)." if i % 2 == 0 else ""
+        (folder / f"company-{i:03d}.example.md").write_text(
+            f"# Privacy Policy of Company {i}\n\nWe use cookies to remember you.{retention}\n"
+            f"{'Cookies help us count visits. ' * (i % 7)}\n", "utf-8")
+    return folder
+
+
+def test_pages_are_ranked_slices_of_all_hits(many_corpus):
+    policy_index = PolicyIndex(Corpus.open(many_corpus))
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        everything = policy_index.search("cookies", limit=None, snippets=False)
+        assert everything.total == COMPANIES and len(everything.hits) == COMPANIES
+        ranked = [h.domain for h in everything.hits]
+        pages = [h.domain for offset in range(0, COMPANIES, PAGE_SIZE)
+                 for h in policy_index.search("cookies", limit=PAGE_SIZE, snippets=False,
+                                              offset=offset).hits]
+        assert pages == ranked
+        last = policy_index.search("cookies", limit=PAGE_SIZE, offset=100, snippets=False)
+        assert last.total == COMPANIES and len(last.hits) == 10
+        # not the fast AND path: a prefix query pages the same way
+        prefix = [h.domain for offset in (0, 50, 100) for h in policy_index.search(
+            "cook*", limit=PAGE_SIZE, offset=offset, snippets=False).hits]
+        assert sorted(prefix) == sorted(ranked)
+    finally:
+        policy_index.close()
+
+
+def test_scrolling_loads_every_result(make_window, qtbot, many_corpus):
+    window = make_window(many_corpus)
+    panel = window.search_panel
+    panel.run("cookies")
+    wait_idle(qtbot, window)
+    assert panel.status.text().startswith(f"{COMPANIES} policies match")
+    assert panel.model.rowCount() == PAGE_SIZE
+    assert panel.shown.text() == f"Showing 50 of {COMPANIES} · scroll down for more"
+    assert panel.more_button.isVisible() and panel.more_button.isEnabled()
+
+    panel.results.scrollToBottom()  # the view asks the model for more (fetchMore)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2 * PAGE_SIZE, timeout=30000)
+    wait_idle(qtbot, window)
+    assert panel.model.rowCount() == 2 * PAGE_SIZE  # one page per request, no more
+    assert panel.shown.text() == f"Showing 100 of {COMPANIES} · scroll down for more"
+
+    qtbot.mouseClick(panel.more_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == COMPANIES, timeout=30000)
+    wait_idle(qtbot, window)
+    domains = [hit.domain for hit in panel.model.hits]
+    assert sorted(domains) == [f"company-{i:03d}.example" for i in range(COMPANIES)]
+    assert not panel.more_button.isVisible()
+    assert panel.shown.text() == f"Showing all {COMPANIES} results"
+    assert not panel.model.canFetchMore()
+    assert all(hit.match_count >= 1 and hit.snippets for hit in panel.model.hits)
+
+    # a new search starts from its first page again
+    panel.run("retention")
+    wait_idle(qtbot, window)
+    assert panel.model.rowCount() == PAGE_SIZE
+    assert panel.shown.text() == "Showing 50 of 55 · scroll down for more"
+
+
+def test_export_results_exports_all_hits_not_only_the_loaded_page(make_window, qtbot,
+                                                                   many_corpus, tmp_path):
+    from reader.ui.export_dialog import export_results
+
+    window = make_window(many_corpus)
+    panel = window.search_panel
+    panel.run("retention")  # 55 policies: one page loaded, five more not yet
+    wait_idle(qtbot, window)
+    assert panel.model.rowCount() == PAGE_SIZE and panel.model.total == 55
+    worker = export_results(window, str(tmp_path / "all"))
+    assert worker is not None
+    qtbot.waitUntil(lambda: window.export_worker is None, timeout=120000)
+    written = sorted(p.name for p in (tmp_path / "all").iterdir())
+    assert written == [f"company-{i:03d}.example.pdf" for i in range(0, COMPANIES, 2)]
+    assert window.statusBar().currentMessage() == (
+        f"Exported 55 PDF files to {tmp_path / 'all'}")
+
+
+def test_shared_corpus_search_reaches_every_hit(make_window, qtbot, shared_corpus):
+    """On the 221 real policies "information" matches more than 200; all can be loaded."""
+    window = make_window(shared_corpus)
+    panel = window.search_panel
+    panel.run("information")
+    wait_idle(qtbot, window)
+    total = panel.model.total
+    assert total > 200 and panel.model.rowCount() == PAGE_SIZE
+    while panel.model.canFetchMore():
+        panel.show_more()
+        wait_idle(qtbot, window)
+    assert panel.model.rowCount() == total
+    assert len({hit.domain for hit in panel.model.hits}) == total
