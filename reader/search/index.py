@@ -67,6 +67,7 @@ from reader.search.query import (
     make_snippets,
     opening,
     parse_query,
+    spelling_suggestion,
 )
 from reader.sources.corpus import (
     Corpus,
@@ -674,13 +675,23 @@ class PolicyIndex:
         return found, total, exact, suggestion
 
     def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:
+        """A spelling correction of the query from the index's words (see
+        :func:`spelling_suggestion`), or None."""
+        reader = searcher.reader()
+
+        def frequency(word: str) -> int:
+            return reader.doc_frequency("body", word)
+
+        def near(word: str) -> list[str]:
+            return list(reader.terms_within("body", word, 2, prefix=1))
+
+        def pair_frequency(first: str, second: str) -> int:
+            return reader.doc_frequency("pairs", f"{first} {second}")
+
         try:
-            corrected = searcher.correct_query(parsed, text, prefix=1, maxdist=2)
+            return spelling_suggestion(text, frequency, near, pair_frequency)
         except Exception:  # noqa: BLE001 - a suggestion is optional
             return None
-        if corrected.query != parsed and corrected.string and corrected.string != text:
-            return corrected.string
-        return None
 
 
 FAST_FIELDS = frozenset({"body", "pairs"})

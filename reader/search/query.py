@@ -260,3 +260,127 @@ def terminal_snippet(snippet: str) -> str:
     """``<b>x</b>`` -> ``[x]`` for terminals."""
     return html_lib.unescape(snippet.replace("<b>", "[").replace("</b>", "]"))
 
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): insertions, deletions,
+    substitutions and swaps of two neighbouring letters each count one ("thrid" -> "third"
+    is one edit)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+_QUERY_TOKEN = re.compile(r'(\w+):("[^"]*"|\S+)|(")|([\w*?]+)')
+_OPERATORS = {"AND", "OR", "NOT", "TO"}
+EDIT_COST = 3.0  # one edit weighs like a 20 times (e**3) more frequent word
+RARE = 2  # a word in at most this many policies may itself be a typo
+CHOICES_PER_WORD = 4
+MAX_COMBINATIONS = 2000
+
+
+@dataclass
+class _QueryWord:
+    start: int
+    end: int
+    word: str
+    choices: list[tuple[str, float]]  # (spelling, score), best first
+
+
+def spelling_suggestion(text: str, frequency: Callable[[str], int],
+                        near: Callable[[str], list[str]],
+                        pair_frequency: Callable[[str, str], int] | None = None
+                        ) -> str | None:
+    """The query with misspelt words corrected from the index's own words, or None.
+
+    ``frequency(word)`` is the number of policies with the word, ``near(word)`` the
+    indexed words within two edits, ``pair_frequency(a, b)`` the number of policies where
+    ``b`` follows ``a``. A word no policy has (or one in very few, when a far more common
+    word is one edit away) is replaced. Each spelling is scored by how common it is less a
+    cost per edit (Damerau: a swap of two letters is one edit, so "thrid" -> "third" beats
+    the more common "this", two edits away); neighbouring words are then chosen together,
+    preferring spellings that really follow each other in policies ("personel
+    information" -> "personal information", not "personnel information"). Field values
+    (``company:``...), operators and wildcards are left alone.
+    """
+    runs: list[list[_QueryWord]] = [[]]
+    for match in _QUERY_TOKEN.finditer(text):
+        word = match.group(4)
+        if match.group(1) or match.group(3) or not word or word in _OPERATORS or (
+                "*" in word or "?" in word or word.isdigit()):
+            runs.append([])  # a field, quote, operator or wildcard: words no longer adjacent
+            continue
+        runs[-1].append(_QueryWord(match.start(4), match.end(4), word,
+                                   _spellings(word.lower(), frequency, near)))
+    changes: dict[int, tuple[int, str]] = {}
+    for run in runs:
+        for word, spelling in zip(run, _best_together(run, pair_frequency), strict=True):
+            if spelling != word.word.lower():
+                changes[word.start] = (word.end, _same_case(word.word, spelling))
+    if not changes:
+        return None
+    parts, cursor = [], 0
+    for start in sorted(changes):
+        end, spelling = changes[start]
+        parts += [text[cursor:start], spelling]
+        cursor = end
+    return "".join(parts) + text[cursor:]
+
+
+def _spellings(word: str, frequency: Callable[[str], int],
+               near: Callable[[str], list[str]]) -> list[tuple[str, float]]:
+    import math
+
+    count = frequency(word)
+    keep = [(word, math.log1p(count))]
+    if count > RARE:
+        return keep
+    scored = []
+    for candidate in set(near(word)) - {word}:
+        distance = edit_distance(word, candidate)
+        if distance <= 2:
+            scored.append((candidate, math.log1p(frequency(candidate)) - EDIT_COST * distance))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    if count == 0:
+        return scored[:CHOICES_PER_WORD] or keep
+    return sorted(keep + scored[:CHOICES_PER_WORD - 1], key=lambda item: -item[1])
+
+
+def _best_together(run: list[_QueryWord],
+                   pair_frequency: Callable[[str, str], int] | None) -> list[str]:
+    """The spellings of neighbouring words with the best total score, a bonus for each
+    pair that follows each other in some policy."""
+    import itertools
+    import math
+
+    if not run:
+        return []
+    if pair_frequency is None or len(run) == 1 or math.prod(
+            len(w.choices) for w in run) > MAX_COMBINATIONS:
+        return [w.choices[0][0] for w in run]
+    best, best_score = None, -math.inf
+    pair_bonus: dict[tuple[str, str], float] = {}
+    for combination in itertools.product(*(w.choices for w in run)):
+        score = sum(s for _, s in combination)
+        for (a, _), (b, _) in itertools.pairwise(combination):
+            if (a, b) not in pair_bonus:
+                count = pair_frequency(a, b)
+                pair_bonus[a, b] = 2.0 + math.log1p(count) if count else 0.0
+            score += pair_bonus[a, b]
+        if score > best_score:
+            best, best_score = [s for s, _ in combination], score
+    return best or [w.choices[0][0] for w in run]
+
+
+def _same_case(original: str, spelling: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return spelling.upper()
+    return spelling.capitalize() if original[:1].isupper() else spelling

@@ -1,0 +1,112 @@
+""""Did you mean": real corrections from the index's own words (Damerau edits, frequency,
+and which words really follow each other)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.paths import embedded_corpus_dir
+from reader.search.index import PolicyIndex
+from reader.search.query import edit_distance, spelling_suggestion
+from reader.sources.corpus import Corpus
+
+
+@pytest.mark.parametrize(("a", "b", "distance"), [
+    ("thrid", "third", 1), ("thrid", "this", 2), ("recieve", "receive", 1),
+    ("cokies", "cookies", 1), ("encryptoin", "encryption", 1), ("abc", "abc", 0),
+    ("", "abc", 3), ("ca", "abc", 3),
+])
+def test_edit_distance_counts_a_swap_as_one(a, b, distance):
+    assert edit_distance(a, b) == distance
+
+
+WORDS = {"third": 150, "this": 221, "party": 180, "personal": 200, "personnel": 40,
+         "information": 220, "thid": 1, "cookies": 190, "amazon": 3}
+PAIRS = {("third", "party"): 150, ("personal", "information"): 190,
+         ("this", "party"): 0}
+
+
+def suggest(text: str) -> str | None:
+    def near(word: str) -> list[str]:
+        return [w for w in WORDS if abs(len(w) - len(word)) <= 2]
+
+    return spelling_suggestion(text, lambda w: WORDS.get(w, 0), near,
+                               lambda a, b: PAIRS.get((a, b), 0))
+
+
+@pytest.mark.parametrize(("query", "suggested"), [
+    ("thrid party", "third party"),  # one swap beats the more common "this" (two edits)
+    ('"thrid party"', '"third party"'),
+    ("Thrid Party", "Third Party"),
+    ("personel information", "personal information"),  # the pair that exists
+    ("company:amazon thrid", "company:amazon third"),  # field values are left alone
+    ("thrid OR cokies", "third OR cookies"),
+    ("thi* cokies", "thi* cookies"),
+])
+def test_corrections(query, suggested):
+    assert suggest(query) == suggested
+
+
+def test_known_words_and_far_ones_get_no_suggestion():
+    assert suggest("third party") is None
+    assert suggest("zebra") is None
+    assert suggest("category:thrid") is None
+
+
+def test_a_rare_word_close_to_a_common_one_is_corrected():
+    assert suggest("thid party") == "third party"  # "thid": one policy's typo
+
+
+def built_index(folder, index_folder) -> PolicyIndex:
+    policy_index = PolicyIndex(Corpus.open(folder), index_folder)
+    policy_index.open()
+    policy_index.update(workers=1)
+    return policy_index
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory):
+    policy_index = built_index(embedded_corpus_dir(), tmp_path_factory.mktemp("seed-index"))
+    yield policy_index
+    policy_index.close()
+
+
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory):
+    from conftest import shared_folder
+
+    policy_index = built_index(shared_folder("corpus"), tmp_path_factory.mktemp("shared-index"))
+    yield policy_index
+    policy_index.close()
+
+
+@pytest.mark.parametrize(("query", "suggested"), [
+    ("thrid party", "third party"),
+    ('"thrid party"', '"third party"'),
+    ("encryptoin", "encryption"),
+    ("cokies", "cookies"),
+    ("privcy", "privacy"),
+    ("recieve", "receive"),
+    ("personel information", "personal information"),
+    ("infromation", "information"),
+])
+def test_seed_corpus_suggestions(seed_index, query, suggested):
+    results = seed_index.search(query)
+    assert results.total == 0
+    assert results.suggestion == suggested
+    assert seed_index.search(suggested).total > 0
+
+
+@pytest.mark.parametrize(("query", "suggested"), [
+    ("thrid party", "third party"),
+    ("advertisng partners", "advertising partners"),
+    ("seperate", "separate"),
+    ("adress", "address"),
+    ("personel information", "personal information"),
+    ("Thrid Party cookies", "Third Party cookies"),
+])
+def test_shared_corpus_suggestions(shared_index, query, suggested):
+    results = shared_index.search(query)
+    assert results.total == 0
+    assert results.suggestion == suggested
+    assert shared_index.search(suggested).total > 0
