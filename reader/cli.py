@@ -499,6 +499,74 @@ def _add_facts_command(command) -> None:
     facts.set_defaults(func=cmd_facts)
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Companies side by side: facts and passages per practice, differences marked."""
+    from reader.analysis.compare import CompareError, compare_companies
+
+    corpus = _open_corpus(args)
+    try:
+        comparison = compare_companies(corpus, args.companies)
+    except CompareError as exc:
+        raise CliError(str(exc)) from exc
+    if args.output:
+        from reader.output.compare_export import write_comparison_pdf
+        from reader.output.export import ExportError
+
+        try:
+            written = write_comparison_pdf(comparison, Path(args.output))
+        except ExportError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"wrote {written}", file=sys.stderr)
+    if args.json:
+        json.dump(comparison.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif not args.output:
+        sys.stdout.write(comparison_table(comparison))
+    return EXIT_OK
+
+
+def comparison_table(comparison) -> str:
+    """The comparison as a text table: one column per company, ``*`` before rows that
+    differ."""
+    from reader.analysis.compare import FACT_ROW, PRACTICE_ROW
+
+    names = [c.domain for c in comparison.companies]
+    width = max(14, *(len(n) + 2 for n in names))
+    label_width = max(len(r.label) for r in comparison.rows) + 4
+
+    def line(mark: str, label: str, values) -> str:
+        return f"{mark} {label:{label_width}}" + "".join(f"{v:{width}}" for v in values)
+
+    out = [line(" ", "", names).rstrip()]
+    group = ""
+    for row in comparison.rows_of(FACT_ROW):
+        if row.group != group:
+            group = row.group
+            out.append(f"\n{group}")
+        out.append(line("*" if row.differs else " ", "  " + row.label,
+                        [c.value for c in row.cells]).rstrip())
+    out.append("\nPassages per practice")
+    for row in comparison.rows_of(PRACTICE_ROW):
+        out.append(line("*" if row.differs else " ", "  " + row.label,
+                        [c.value for c in row.cells]).rstrip())
+    differing = len(comparison.differing())
+    out.append(f"\n* the companies differ ({counted(differing, 'row', False)}); "
+               "--json gives the evidence sentences")
+    return "\n".join(out) + "\n"
+
+
+def _add_compare_command(command) -> None:
+    compare = command("compare", "2 to 4 companies side by side: privacy facts and "
+                      "passages per practice, differences marked")
+    compare.add_argument("companies", metavar="COMPANY", nargs="+",
+                         help="2 to 4 companies (domains, as privacy-reader list names them)")
+    compare.add_argument("--json", action="store_true",
+                         help="print the comparison with its evidence as JSON")
+    compare.add_argument("-o", "--output", metavar="FILE.pdf",
+                         help="export the comparison as a PDF")
+    compare.set_defaults(func=cmd_compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-reader",
@@ -557,6 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     _add_history_commands(command)
     _add_facts_command(command)
+    _add_compare_command(command)
     return parser
 
 

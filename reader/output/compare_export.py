@@ -1,0 +1,116 @@
+"""A comparison of companies as HTML and as a PDF (the same table as the Compare view).
+
+One column per company; a row where the companies differ is marked with "≠" and bold text
+(never by colour alone). Fact cells say "stated" or "not stated", practice cells the number
+of passages; after the tables each row's evidence is quoted in full: the sentence that
+states the fact, or the most confident passage, per company.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+from reader.analysis.compare import FACT_ROW, PRACTICE_ROW, Cell, Comparison, Row
+from reader.analysis.taxonomy import category
+
+DIFFERS_MARK = "≠"
+DIFFERS_BACKGROUND = "#FFF3CD"
+NOT_STATED_COLOUR = "#555555"
+
+
+def _cell_html(row: Row, cell: Cell) -> str:
+    if row.kind == PRACTICE_ROW:
+        return f"<b>{cell.count}</b> {'passage' if cell.count == 1 else 'passages'}"
+    if cell.stated:
+        return "<b>✓ stated</b>"
+    return f"<span style='color:{NOT_STATED_COLOUR}'>– not stated</span>"
+
+
+def _evidence_html(comparison: Comparison, kind: str) -> str:
+    """Per row, each company's best evidence sentence (or passage), quoted in full."""
+    e = html.escape
+    parts = []
+    for row in comparison.rows_of(kind):
+        quotes = [(company, cell.evidence[0].text)
+                  for company, cell in zip(comparison.companies, row.cells, strict=True)
+                  if cell.evidence]
+        if not quotes:
+            continue
+        title = e(row.title)
+        title = f"{DIFFERS_MARK} {title}" if row.differs else title
+        items = "".join(f"<li><b>{e(company.domain)}</b>: “{e(text)}”</li>"
+                        for company, text in quotes)
+        parts.append(f"<p style='margin-bottom:0'><b>{title}</b></p><ul>{items}</ul>")
+    return "".join(parts)
+
+
+def _rows_html(comparison: Comparison, kind: str) -> str:
+    e = html.escape
+    width = 70 // len(comparison.companies)
+    header = "".join(f"<th align='left' width='{width}%'>{e(c.domain)}</th>"
+                     for c in comparison.companies)
+    lines = [f"<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
+             f"<tr><th align='left' width='30%'>"
+             f"{'Fact' if kind == FACT_ROW else 'Practice'}</th>{header}</tr>"]
+    group = ""
+    for row in comparison.rows_of(kind):
+        if kind == FACT_ROW and row.group != group:
+            group = row.group
+            lines.append(f"<tr><td colspan='{len(comparison.companies) + 1}' "
+                         f"style='background-color:#EEEEEE'><b>{e(group)}</b></td></tr>")
+        label = e(row.label)
+        if kind == PRACTICE_ROW:
+            swatch = category(row.id).light
+            label = (f"<span style='background-color:{swatch}'>&nbsp;&nbsp;&nbsp;</span>"
+                     f"&nbsp;{label}")
+        if row.differs:
+            label = f"<b>{DIFFERS_MARK} {label}</b>"
+        shade = f" style='background-color:{DIFFERS_BACKGROUND}'" if row.differs else ""
+        cells = "".join(f"<td valign='top'{shade}>{_cell_html(row, cell)}</td>"
+                        for cell in row.cells)
+        lines.append(f"<tr><td valign='top'{shade}>{label}</td>{cells}</tr>")
+    lines.append("</table>")
+    return "".join(lines)
+
+
+def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) -> str:
+    """The whole comparison report: title, the companies, the facts and practices tables."""
+    e = html.escape
+    stamp = (exported_on or dt.date.today()).isoformat()
+    names = ", ".join(c.domain for c in comparison.companies)
+    companies = "".join(
+        f"<tr><td><b>{e(c.label)}</b></td><td>{e(c.title)}</td>"
+        f"<td>{e(c.archive_date or 'date unknown')}</td>"
+        f"<td align='right'>{c.word_count:,} words</td></tr>" for c in comparison.companies)
+    differing = len(comparison.differing())
+    return (f"<h1>Compared: {e(names)}</h1>"
+            f"<p>Exported {stamp} with Privacy Policy Reader. "
+            f"<b>{DIFFERS_MARK}</b> marks the {differing} rows where the companies differ "
+            f"(a fact stated by some and not others; a practice with passages in some "
+            f"policies and none in others).</p>"
+            f"<table cellspacing='0' cellpadding='2'>{companies}</table>"
+            f"<h2>Privacy facts</h2>{_rows_html(comparison, FACT_ROW)}"
+            f"<p style='color:{NOT_STATED_COLOUR}'>\"Not stated\" means no sentence of the "
+            f"policy states the fact.</p>"
+            f"<h2>Passages per practice</h2>{_rows_html(comparison, PRACTICE_ROW)}"
+            f"<h2>Evidence: the sentences that state each fact</h2>"
+            f"{_evidence_html(comparison, FACT_ROW)}"
+            f"<h2>Evidence: the most confident passage of each practice</h2>"
+            f"{_evidence_html(comparison, PRACTICE_ROW)}")
+
+
+def write_comparison_pdf(comparison: Comparison, out: Path) -> Path:
+    """Write the comparison as a PDF (atomically); raises ``ExportError``."""
+    from PySide6.QtGui import QTextDocument
+
+    from reader.output.export import new_pdf_document, write_document_pdf
+
+    def make_document() -> QTextDocument:
+        document = new_pdf_document()
+        document.setHtml(comparison_html(comparison))
+        return document
+
+    names = ", ".join(c.domain for c in comparison.companies)
+    return write_document_pdf(make_document, out, f"Compared: {names}")

@@ -1,0 +1,167 @@
+"""Companies side by side (reader.analysis.compare), the ``compare`` command and its PDF,
+on the seed policies; the expected values were checked by reading the policies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from reader.analysis.compare import (
+    FACT_ROW,
+    PRACTICE_ROW,
+    CompareError,
+    compare_companies,
+    resolve_companies,
+)
+from reader.cli import main
+from reader.sources.corpus import Corpus
+
+SEEDS = Path(__file__).resolve().parents[1] / "corpus"
+BMT_CONTACT = ("When ordering from BMT Micro, Inc., we must collect the purchaser’s name, "
+               "email address, mailing address, phone number and credit card information.")
+AUDIOMIDI_BROWSER = ("The Help portion of the toolbar on most browsers will tell you how to "
+                     "prevent your browser from accepting new cookies, how to have the browser "
+                     "notify you when you receive a new cookie, or how to disable cookies "
+                     "altogether.")
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return compare_companies(Corpus.open(SEEDS), ["bmtmicro.com", "audiomidi.com"])
+
+
+def test_rows_per_fact_and_practice(comparison):
+    assert [c.domain for c in comparison.companies] == ["bmtmicro.com", "audiomidi.com"]
+    facts = comparison.rows_of(FACT_ROW)
+    practices = comparison.rows_of(PRACTICE_ROW)
+    assert len(practices) == 9 and practices[0].id == "first_party_collection"
+    assert facts[0].id == "collects:contact" and facts[0].title == "Collects: Contact details"
+    assert all(len(row.cells) == 2 for row in comparison.rows)
+
+
+def test_facts_both_state_with_evidence(comparison):
+    # Both collect contact details; BMT Micro says so when it lists what an order needs.
+    contact = comparison.row("collects:contact")
+    assert [c.value for c in contact.cells] == ["stated", "stated"]
+    assert not contact.differs
+    assert contact.cells[0].evidence[0].text == BMT_CONTACT
+    # Both release information to comply with the law.
+    legal = comparison.row("purpose:legal")
+    assert [c.stated for c in legal.cells] == [True, True]
+    assert "law enforcement" in legal.cells[0].evidence[0].text
+    assert "comply with the law" in legal.cells[1].evidence[0].text
+
+
+def test_facts_that_differ(comparison):
+    # audiomidi.com tells readers how to refuse cookies in their browser; bmtmicro.com
+    # only says what its cookies are.
+    browser = comparison.row("choice:browser_controls")
+    assert [c.value for c in browser.cells] == ["not stated", "stated"]
+    assert browser.differs
+    assert browser.cells[0].evidence == ()
+    assert browser.cells[1].evidence[0].text == AUDIOMIDI_BROWSER
+    # BMT Micro collects credit card information (audiomidi.com only says card numbers are
+    # passed to the card company).
+    assert [c.value for c in comparison.row("collects:financial").cells] == [
+        "stated", "not stated"]
+    # Neither says a word about Do Not Track.
+    dnt = comparison.row("dnt:not_honored")
+    assert [c.stated for c in dnt.cells] == [False, False] and not dnt.differs
+
+
+def test_passages_per_practice(comparison):
+    choice = comparison.row("user_choice")
+    assert [c.count for c in choice.cells] == [0, 7]
+    assert choice.differs  # passages in one policy, none in the other
+    assert AUDIOMIDI_BROWSER in [e.text for e in choice.cells[1].evidence]
+    security = comparison.row("data_security")
+    assert [c.count for c in security.cells] == [11, 6]
+    assert not security.differs  # both have passages: counts alone do not mark a row
+    assert [c.count for c in comparison.row("do_not_track").cells] == [0, 0]
+    # Evidence offsets point into each policy's rendered text.
+    first = choice.cells[1].evidence[0]
+    assert first.end > first.start
+
+
+def test_company_names_are_checked():
+    corpus = Corpus.open(SEEDS)
+    assert resolve_companies(corpus, ["www.bmtmicro.com", "IPMART.COM"]) == [
+        "bmtmicro.com", "ipmart.com"]
+    with pytest.raises(CompareError, match="2 to 4 companies, not 1"):
+        resolve_companies(corpus, ["bmtmicro.com"])
+    with pytest.raises(CompareError, match="2 to 4 companies, not 5"):
+        resolve_companies(corpus, [p.stem for p in SEEDS.glob("*.md")])
+    with pytest.raises(CompareError, match="no policy for 'example.org'"):
+        resolve_companies(corpus, ["bmtmicro.com", "example.org"])
+    with pytest.raises(CompareError, match="named twice"):
+        resolve_companies(corpus, ["bmtmicro.com", "www.bmtmicro.com"])
+
+
+def test_cli_table(capsys):
+    assert main(["compare", "bmtmicro.com", "audiomidi.com", "--corpus", str(SEEDS)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["bmtmicro.com", "audiomidi.com"]
+    assert "Collects" in lines
+    row = next(line for line in lines if "Browser or device controls" in line)
+    assert row.startswith("*") and row.split()[-3:] == ["not", "stated", "stated"]
+    row = next(line for line in lines if "Contact details" in line)
+    assert row.startswith(" ") and row.split()[-2:] == ["stated", "stated"]
+    row = next(line for line in lines if "Your choices" in line)
+    assert row.split() == ["*", "Your", "choices", "0", "7"]
+    assert "* the companies differ (7 rows)" in out
+
+
+def test_cli_json_contract(capsys):
+    assert main(["compare", "bmtmicro.com", "audiomidi.com", "ipmart.com", "--json",
+                 "--corpus", str(SEEDS)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["company"] for c in data["companies"]] == [
+        "bmtmicro.com", "audiomidi.com", "ipmart.com"]
+    assert data["companies"][0]["archived"] == "2016-11-26"
+    financial = next(f for f in data["facts"] if f["id"] == "collects:financial")
+    assert financial["label"] == "Financial data" and financial["group"] == "Collects"
+    assert financial["differs"] is True
+    assert financial["companies"]["bmtmicro.com"] == {
+        "stated": True, "evidence": financial["companies"]["bmtmicro.com"]["evidence"]}
+    assert financial["companies"]["bmtmicro.com"]["evidence"][0] == BMT_CONTACT
+    assert financial["companies"]["audiomidi.com"] == {"stated": False, "evidence": []}
+    choice = next(p for p in data["practices"] if p["id"] == "user_choice")
+    assert choice["companies"]["bmtmicro.com"] == {"passages": 0, "evidence": []}
+    assert choice["companies"]["audiomidi.com"]["passages"] == 7
+    assert len(choice["companies"]["audiomidi.com"]["evidence"]) == 7
+    assert [p["id"] for p in data["practices"]][-1] == "international_audiences"
+
+
+@pytest.mark.parametrize("names, message", [
+    (["bmtmicro.com"], "compare needs 2 to 4 companies, not 1"),
+    (["a", "b", "c", "d", "e"], "compare needs 2 to 4 companies, not 5"),
+    (["bmtmicro.com", "nosuch.example"], "no policy for 'nosuch.example'"),
+])
+def test_cli_errors_exit_2(capsys, names, message):
+    assert main(["compare", *names, "--corpus", str(SEEDS)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("privacy-reader: error: ") and message in err
+
+
+def test_cli_pdf(capsys, tmp_path):
+    out = tmp_path / "compared.pdf"
+    assert main(["compare", "bmtmicro.com", "audiomidi.com", "-o", str(out),
+                 "--corpus", str(SEEDS)]) == 0
+    assert capsys.readouterr().err.strip() == f"wrote {out}"
+    with pdfplumber.open(out) as pdf:
+        text = "\n".join(page.extract_text() for page in pdf.pages)
+        assert pdf.metadata["Title"] == "Compared: bmtmicro.com, audiomidi.com"
+    flat = " ".join(text.split())
+    assert "Compared: bmtmicro.com, audiomidi.com" in flat
+    assert "≠ marks the 7 rows where the companies differ" in flat
+    assert "≠ Financial data ✓ stated – not stated" in flat
+    assert "≠ Opt-in – not stated ✓ stated" in flat
+    assert "Contact details ✓ stated ✓ stated" in flat
+    assert "Your choices 0 passages 7 passages" in flat
+    # The evidence, quoted in full after the tables.
+    assert f"bmtmicro.com: “{BMT_CONTACT}”" in flat
+    assert f"audiomidi.com: “{AUDIOMIDI_BROWSER}”" in flat
