@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from reader.analysis.fact_training import facts_section_of
 from reader.analysis.training import (
     PRACTICES,
     SENTENCE_CONFIG,
@@ -110,11 +111,20 @@ def main() -> int:
                   time.perf_counter() - started, len(segments), len(result.sentence_truth),
                   len({s.policy for s in segments}))
     print(text)
-    if args.write:  # the notes under NOTES_MARKER are written by hand and kept
+    if args.write:
         old = args.write.read_text("utf-8") if args.write.exists() else ""
-        notes = old[old.index(NOTES_MARKER):] if NOTES_MARKER in old else NOTES_MARKER + "\n"
-        args.write.write_text(text + "\n" + notes, "utf-8")
+        args.write.write_text(with_report(old, text), "utf-8")
     return 0
+
+
+def with_report(document: str, report_text: str) -> str:
+    """``document`` with this report in place of everything before NOTES_MARKER; the notes
+    after the marker (written by hand) and the privacy facts section that
+    scripts/evaluate_facts.py writes are kept."""
+    if NOTES_MARKER in document:
+        return report_text + "\n" + document[document.index(NOTES_MARKER):]
+    facts = facts_section_of(document)
+    return report_text + "\n" + NOTES_MARKER + "\n" + ("\n" + facts if facts else "")
 
 
 NOTES_MARKER = "<!-- notes: kept when the tables above are measured again -->"

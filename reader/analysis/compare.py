@@ -73,8 +73,9 @@ class Row:
 
     @property
     def title(self) -> str:
-        """The row's name as the table shows it: ``Collects: Contact details``."""
-        return f"{self.group}: {self.label}" if self.kind == FACT_ROW else self.label
+        """The row's name as the table shows it: ``Collects: Contact details``,
+        ``Passages: Security``."""
+        return f"{self.group}: {self.label}" if self.kind == FACT_ROW else f"Passages: {self.label}"
 
 
 @dataclass(frozen=True)

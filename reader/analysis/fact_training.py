@@ -38,6 +38,10 @@ from reader.analysis.training import TrainConfig, fit, opp115_files, opp115_reco
 
 POLICY_ANNOTATORS = 2
 HEADING = "## Privacy facts"
+# The facts section of docs/EVALUATION.md lies between these markers: the facts scripts
+# write only there, and scripts/evaluate_classifier.py keeps it when it rewrites the rest.
+SECTION_BEGIN = "<!-- privacy facts: begin (scripts/evaluate_facts.py writes this section) -->"
+SECTION_END = "<!-- privacy facts: end -->"
 
 
 @dataclass
@@ -218,16 +222,20 @@ def markdown_section(scores: dict, seconds: float, sentences: int, policies: int
         "split **by policy**; a policy states a fact when its best sentence reaches the "
         "fact's threshold, tuned on the other folds' out-of-fold predictions. Evidence "
         "precision: of the policies where the fact is predicted, the share whose top "
-        "evidence sentence an annotator marked for that fact.",
+        "evidence sentence an annotator marked for that fact. Always-yes F1: the baseline "
+        "of saying every policy states the fact (precision = share of policies stating "
+        "it, recall 1).",
         "",
-        "| fact | what | precision | recall | F1 | evidence precision | policies stating "
-        "(of all) | shown |",
-        "|---|---|---:|---:|---:|---:|---:|:---:|",
+        "| fact | what | precision | recall | F1 | always-yes F1 | evidence precision | "
+        "policies stating (of all) | shown |",
+        "|---|---|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for fact, row in scores.items():
         lines.append(
             f"| `{fact}` | {SPEC_BY_ID[fact].label} | {row['precision']:.3f} | "
-            f"{row['recall']:.3f} | {row['f1']:.3f} | {row['evidence_precision']:.3f} | "
+            f"{row['recall']:.3f} | {row['f1']:.3f} | "
+            f"{always_yes_f1(row['support'], row['policies']):.3f} | "
+            f"{row['evidence_precision']:.3f} | "
             f"{row['support']} / {row['policies']} | {'yes' if row['shown'] else ''} |")
     lines += [
         "",
@@ -235,17 +243,38 @@ def markdown_section(scores: dict, seconds: float, sentences: int, policies: int
         f"({len(shown)} of {len(scores)}): {', '.join(f'`{f}`' for f in shown)}. "
         "The list is stored in the model file (`info[\"shown\"]`). Caveat: common facts "
         "(e.g. `collects:contact`) are stated by almost every policy, so a high F1 there "
-        "says little; read recall/precision against the support column.",
+        "says little; compare F1 with the always-yes column.",
         "",
     ]
     return "\n".join(lines)
 
 
+def always_yes_f1(stating: int, policies: int) -> float:
+    """Policy-level F1 of saying that every policy states a fact that ``stating`` of
+    ``policies`` state: precision stating/policies, recall 1."""
+    return 2 * stating / (stating + policies) if stating else 0.0
+
+
+def facts_section_of(document: str) -> str:
+    """The marked facts section of ``document`` (markers included), or ``""``."""
+    start = document.find(SECTION_BEGIN)
+    end = document.find(SECTION_END, start)
+    if start < 0 or end < 0:
+        return ""
+    return document[start:end + len(SECTION_END)] + "\n"
+
+
 def replace_section(document: str, section: str) -> str:
-    """``document`` with its HEADING section (up to the next ``## ``) replaced or appended."""
+    """``document`` with its facts section replaced by ``section`` (between the markers);
+    an unmarked HEADING section (up to the next ``## ``) is replaced too; appended when
+    there is neither. Nothing else of ``document`` changes."""
+    marked = f"{SECTION_BEGIN}\n{section.rstrip()}\n{SECTION_END}\n"
+    old = facts_section_of(document)
+    if old:
+        return document.replace(old, marked, 1)
     start = document.find(HEADING + "\n")
     if start < 0:
-        return document.rstrip("\n") + "\n\n" + section
+        return document.rstrip("\n") + "\n\n" + marked
     end = document.find("\n## ", start + len(HEADING))
     rest = document[end + 1:] if end >= 0 else ""
-    return document[:start] + section + ("\n" + rest if rest else "")
+    return document[:start] + marked + ("\n" + rest if rest else "")

@@ -29,7 +29,7 @@ from reader import __version__
 from reader.output.highlight import HighlightedPolicy, header_html
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
 from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
-from reader.search.query import Match, MatchFinder
+from reader.search.query import Match, MatchFinder, SpanFinder
 from reader.sources.corpus import (
     Corpus,
     CorpusError,
@@ -38,6 +38,7 @@ from reader.sources.corpus import (
     corpus_folder_problem,
 )
 from reader.ui.category_panel import CategoryPanel
+from reader.ui.compare_view import add_compare_actions
 from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
 from reader.ui.find_bar import FindBar, edit_focused
 from reader.ui.help_dialog import maybe_welcome, show_help
@@ -284,6 +285,7 @@ class MainWindow(QMainWindow):
                QKeySequence("Ctrl+1"))
         self.history_action = action(menu, "Policy &History...", self.show_history,
                                      QKeySequence("Ctrl+H"))
+        self.compare_action = add_compare_actions(self, menu)
 
         menu = self.menuBar().addMenu("&Help")
         self.guide_action = action(menu, "&Guide", lambda: show_help(self, "guide"),
@@ -292,6 +294,18 @@ class MainWindow(QMainWindow):
         action(menu, "&Keyboard Shortcuts", lambda: show_help(self, "shortcuts"))
         action(menu, "&About Privacy Policy Reader", self.about)
         self.zoom_level = 0
+
+    def show_evidence(self, domain: str, start: int, end: int) -> None:
+        """Open a policy at the sentence ``start:end`` of its text, marked and selected."""
+        def select(shown: str) -> None:
+            if shown == domain:
+                self.browser.select_match(0)
+
+        self.policy_shown.connect(select, Qt.ConnectionType.SingleShotConnection)
+        self.company_filter.clear()
+        self._apply_company_filter()
+        self._select_quietly(domain)
+        self.show_policy(domain, finder=SpanFinder([(start, end)]))
 
     def show_history(self):
         """Open the History window of the company shown (versions, chart, what changed)."""
