@@ -46,8 +46,9 @@ its passages and a passage to scroll to it. F8 / Shift+F8 step through the highl
 Shift+F3 step through them. Ctrl+F finds a word in the policy shown.</p>
 <h3>Your own policies, history, PDF</h3>
 <p>File &gt; Open Corpus Folder reads a folder of <code>.md</code> policies (or drop one on
-the window). View &gt; Policy History compares dated versions. File &gt; Export PDF saves a
-highlighted copy.</p>
+the window). View &gt; Policy History compares dated versions. View &gt; Compare Companies
+(Ctrl+Shift+C) puts 2 to 4 companies side by side; click a cell to read its evidence.
+File &gt; Export PDF saves a highlighted copy.</p>
 <p>Policy text is untrusted: no script runs and nothing loads from the web; a link opens in
 your browser only when you click it.</p>
 """
