@@ -42,6 +42,7 @@ HEADING = "## Privacy facts"
 # write only there, and scripts/evaluate_classifier.py keeps it when it rewrites the rest.
 SECTION_BEGIN = "<!-- privacy facts: begin (scripts/evaluate_facts.py writes this section) -->"
 SECTION_END = "<!-- privacy facts: end -->"
+BASELINE_MARGIN = 0.02  # a shown fact this close to the always-yes F1 is named as such
 
 
 @dataclass
@@ -246,6 +247,14 @@ def markdown_section(scores: dict, seconds: float, sentences: int, policies: int
         "says little; compare F1 with the always-yes column.",
         "",
     ]
+    baseline = {fact: always_yes_f1(row["support"], row["policies"])
+                for fact, row in scores.items()}
+    close = [f"`{fact}` ({row['f1']:.3f} against {baseline[fact]:.3f})"
+             for fact, row in scores.items()
+             if row["shown"] and row["f1"] - baseline[fact] < BASELINE_MARGIN]
+    if close:
+        lines[-1:-1] = ["", f"Shown facts within {BASELINE_MARGIN} F1 of always-yes (the model "
+                        f"adds little over saying yes to every policy): {', '.join(close)}."]
     return "\n".join(lines)
 
 
