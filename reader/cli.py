@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,13 +53,29 @@ def _load_policy(corpus: Corpus, name: str) -> Policy:
         raise CliError(str(exc)) from exc
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK and emoji count two, combining marks and
+    zero-width characters none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in {"Mn", "Me", "Cf"}:
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (see :func:`display_width`)."""
+    return text + " " * max(0, width - display_width(text))
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     corpus = _open_corpus(args)
     out = sys.stdout
     wanted = (args.type or "").strip().casefold()
     entries = [e for e in corpus.entries if wanted in e.doc_type.casefold()]
-    width = max([32, *(len(e.domain) + 1 for e in entries)])
-    out.write(f"{'COMPANY':{width}} {'ARCHIVED':10} {'WORDS':>7}  TITLE\n")
+    width = max([32, *(display_width(e.domain) + 1 for e in entries)])
+    out.write(f"{pad('COMPANY', width)} {'ARCHIVED':10} {'WORDS':>7}  TITLE\n")
     for entry in entries:
         try:
             policy = corpus.load(entry.domain)
@@ -66,7 +83,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"warning: {exc}", file=sys.stderr)
             continue
         site = f"  [{snapshot_note(policy.snapshot_site)}]" if policy.snapshot_site else ""
-        out.write(f"{entry.domain:{width}} {policy.archive_date or '-':10} "
+        out.write(f"{pad(entry.domain, width)} {policy.archive_date or '-':10} "
                   f"{policy.word_count:>7}  {' '.join(policy.title.split())}{site}\n")
     kind = f" of type {args.type!r}" if wanted else ""
     out.write(f"{counted(len(entries), 'policy', False)}{kind} in {corpus.root}\n")

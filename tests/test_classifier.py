@@ -160,7 +160,7 @@ def test_classify_domain():
     """The seed policy of BMT Micro: its encryption sentences are about security."""
     result = _cli("classify", "bmtmicro.com")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("bmtmicro.com: Privacy Policy |\n")
+    assert result.stdout.startswith("bmtmicro.com: Privacy Policy\n")
     assert "Security" in result.stdout
     assert ("[data_security] Encryption ensures that no one can access or use personal "
             "information in an unauthorized manner.") in result.stdout

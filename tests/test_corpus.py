@@ -68,7 +68,8 @@ def test_embedded_corpus_is_the_five_seed_policies(embedded_corpus):
         "audiomidi.com", "bettymills.com", "bizdesign.com", "bmtmicro.com", "ipmart.com",
     ]
     policy = corpus.load("bmtmicro.com")
-    assert policy.title == "Privacy Policy |"
+    assert policy.title == "Privacy Policy"  # "Privacy Policy |" in the file
+    assert policy.raw_title == "Privacy Policy |"
     assert policy.archive_date == "2016-11-26"
     assert policy.source_url == ("https://web.archive.org/web/20161126121537id_/"
                                  "https%3A//www.bmtmicro.com/privacy-policy")

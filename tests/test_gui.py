@@ -30,7 +30,7 @@ def test_select_company_shows_highlights_and_counts(make_window):
     window.select_company("bmtmicro.com")
     assert window.current.policy.domain == "bmtmicro.com"
     header = window.header.text()
-    assert "Privacy Policy |" in header and "2016-11-26" in header and "548 words" in header
+    assert "Privacy Policy</h2>" in header and "2016-11-26" in header and "548 words" in header
     html = page_html(window)
     assert f"background-color:{SECURITY}" in html and f"background-color:{SHARING}" in html
     counts = window.current.counts()

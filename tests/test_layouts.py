@@ -70,7 +70,8 @@ def test_title_from_a_first_heading_when_there_is_no_header(tmp_path):
 
 def test_bizdesign_shows_its_snapshot_site(embedded_corpus, capsys):
     policy = Corpus.open(embedded_corpus).load("bizdesign.com")
-    assert (policy.domain, policy.title) == ("bizdesign.com", "BizSecure : Privacy Policy")
+    assert (policy.domain, policy.title) == ("bizdesign.com", "Privacy Policy")
+    assert policy.raw_title == "BizSecure : Privacy Policy"
     assert policy.snapshot_site == "bizsecure.com"
     assert policy.company_label == "bizdesign.com (snapshot from bizsecure.com)"
     assert "snapshot from bizsecure.com" in header_html(policy)
@@ -82,7 +83,7 @@ def test_bizdesign_shows_its_snapshot_site(embedded_corpus, capsys):
     lines = capsys.readouterr().out.splitlines()
     biz = next(line for line in lines if line.startswith("bizdesign.com"))
     assert biz.split()[:3] == ["bizdesign.com", "2010-06-22", "1475"]
-    assert biz.endswith("BizSecure : Privacy Policy  [snapshot from bizsecure.com]")
+    assert biz.endswith("  Privacy Policy  [snapshot from bizsecure.com]")
     assert sum("snapshot from" in line for line in lines) == 1
     assert main(["show", "bizdesign.com"]) == 0
     assert "Snapshot: bizsecure.com" in capsys.readouterr().out
@@ -119,7 +120,7 @@ def test_company_list_filter_finds_bizdesign_by_bizsecure(qtbot, embedded_corpus
     row = window.company_proxy.index(0, 0)
     assert row.data(DomainRole) == "bizdesign.com" and row.data(SiteRole) == "bizsecure.com"
     assert row.data().splitlines() == ["bizdesign.com  ·  2010  ·  1,475 words",
-                                       "BizSecure : Privacy Policy  (snapshot from bizsecure.com)"]
+                                       "Privacy Policy  (snapshot from bizsecure.com)"]
     window.select_company("bizdesign.com")
     assert "snapshot from bizsecure.com" in window.header.text()
     window.pool.waitForDone(10000)

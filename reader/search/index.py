@@ -80,7 +80,7 @@ from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9  # 9: clean titles, valid dates only
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 FILES_RECORD = "reader-files.json"  # size and digest of each index file after a commit

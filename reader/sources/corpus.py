@@ -13,6 +13,7 @@ says whose document it is (see :mod:`reader.sources.layouts`).
 
 from __future__ import annotations
 
+import datetime
 import logging
 import math
 import os
@@ -39,7 +40,7 @@ MAX_POLICY_BYTES = 4 * 1024 * 1024  # about 650,000 words; real policies stay ne
 WORDS_PER_MINUTE = 230
 
 _HEADER_DOMAIN = re.compile(r"from the\s+(\S+?)\s+privacy policy", re.IGNORECASE)
-_HEADER_DATE = re.compile(r"archived on\s+(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_HEADER_DATE = re.compile(r"archived on\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _HEADER_URL = re.compile(r"\]\(\s*(https?://[^)\s]+)\s*\)")
 _TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
 _SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -77,6 +78,7 @@ class Policy:
     word_count: int = 0
     company: str = ""
     doc_type: str = PRIVACY_POLICY
+    raw_title: str = ""  # the heading as the file has it, site furniture and all
 
     @property
     def reading_minutes(self) -> int:
@@ -138,6 +140,47 @@ def clean_title(text: str) -> str:
     return " ".join(text.split())
 
 
+# "Privacy Policy | Amazon.com", "Privacy - IMDb", "USDOJ: Privacy Policy": spaced bars,
+# dashes, middle dots, guillemets and colons separate a page's title from the site's name.
+_TITLE_SEPARATOR = re.compile(
+    r"\s+[|\u2013\u2014\u00b7\u00bb\u2022-]+\s+|\s*\|\s*|\s+:+\s+|(?<=\S):\s+")
+_POLICY_WORDS = re.compile(
+    r"\b(privacy|policy|policies|statement|notice|cookies?|data protection|terms|legal)\b",
+    re.IGNORECASE)
+_PRIVACY = re.compile(r"\bprivacy\b", re.IGNORECASE)
+_FURNITURE = {"home", "homepage", "home page", "welcome", "main page", "index"}
+
+
+def display_title(raw: str) -> str:
+    """A policy's title without the site furniture of a web page's title:
+    ``"Privacy Policy | Amazon.com"`` -> ``"Privacy Policy"``; ``"Home | Acme"`` -> ``"Acme"``;
+    ``"JSTOR: Privacy Policy"`` -> ``"Privacy Policy"``. The first piece that names the
+    document (privacy first, then policy, notice...) wins; a title with no such piece loses only its
+    empty and "Home" pieces. Never empty when ``raw`` is not."""
+    title = " ".join(raw.split())
+    pieces = [p.strip() for p in _TITLE_SEPARATOR.split(title)]
+    pieces = [p for p in pieces if p and p.casefold() not in _FURNITURE]
+    for words in (_PRIVACY, _POLICY_WORDS):
+        for piece in pieces:
+            if words.search(piece):
+                return piece
+    if pieces and len(pieces) < len(_TITLE_SEPARATOR.split(title)):
+        return " - ".join(pieces) if len(pieces) > 1 else pieces[0]
+    return title
+
+
+def valid_date(text: str | None) -> str | None:
+    """``text`` if it is a real calendar date ``YYYY-MM-DD`` (1990 or later), else ``None``:
+    an archive line saying 2007-13-45 gives no date rather than a bogus one."""
+    if not text:
+        return None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text if day.year >= 1990 else None
+
+
 def _first_heading(lines: list[str], start: int) -> tuple[str | None, int]:
     """A ``# Title`` or underlined title as the first block from ``start``: its text and
     the line after it, or ``(None, start)``."""
@@ -175,12 +218,15 @@ def parse_header(text: str) -> tuple[Header, str]:
         if m := _HEADER_DOMAIN.search(quote_text):
             domain = m.group(1).strip("*_`").lower()
         if m := _HEADER_DATE.search(quote_text):
-            date = m.group(1)
+            date = valid_date(m.group(1))
         if m := _HEADER_URL.search(quote_text):
             url = m.group(1)
-        if not (domain or date or url):
-            # An ordinary block quote, not our header: keep it in the body.
-            index = 0
+        if not (domain or date or url or _HEADER_DATE.search(quote_text)):
+            # An ordinary block quote, not our header: it stays in the body, and a title
+            # right after it is still the title.
+            title, after = _first_heading(lines, index)
+            body = "\n".join(lines[:index] + lines[after:]).strip("\n")
+            return Header(None, None, None, title), body
     title, index = _first_heading(lines, index)
     body = "\n".join(lines[index:]).strip("\n")
     return Header(domain, date, url, title), body
@@ -233,9 +279,11 @@ def read_policy(path: Path, domain: str | None = None, company: str | None = Non
     header, body = parse_header(text)
     file_domain = domain or domain_from_filename(path)
     fallback = f"{company} {doc_type}" if company else header.domain or file_domain
+    raw_title = header.title or fallback
     return Policy(
         domain=file_domain,
-        title=header.title or fallback,
+        title=display_title(raw_title),
+        raw_title=raw_title,
         archive_date=header.archive_date,
         source_url=header.source_url,
         body=body,

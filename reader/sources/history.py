@@ -34,6 +34,7 @@ from reader.sources.corpus import (
     PolicyLoadError,
     count_words,
     decode_policy_bytes,
+    display_title,
     parse_header,
 )
 from reader.sources.dated import dated_file
@@ -94,7 +95,8 @@ class PolicyHistory:
         name = f"{self.company} {version.label}"
         text = decode_policy_bytes(self.read_bytes(version), Path(name))
         header, body = parse_header(text)
-        return Policy(domain=self.company, title=header.title or self.company,
+        raw_title = header.title or self.company
+        return Policy(domain=self.company, title=display_title(raw_title), raw_title=raw_title,
                       archive_date=version.date, source_url=header.source_url, body=body,
                       path=Path(version.ref) if version.source == "file" else Path(version.path),
                       word_count=count_words(body), company=self.company)
