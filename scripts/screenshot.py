@@ -1,4 +1,5 @@
-"""Take docs/screenshot.png: the main window on a real seed policy of the embedded corpus.
+"""Take docs/screenshot.png: the main window on a real seed policy of the embedded corpus,
+stepped to its first highlight (F8), and docs/preferences.png: the Preferences dialog.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshot.py \
         [DOMAIN] [CATEGORY]
@@ -49,9 +50,17 @@ def main() -> int:
         window.category_panel.tree.setCurrentItem(item)
         item.setExpanded(True)
     wait(app, lambda: False, seconds=1)  # let the page lay out
+    window.next_highlight()
+    wait(app, lambda: False, seconds=0.5)
     out = PROJECT / "docs" / "screenshot.png"
     window.grab().save(str(out))
     print(f"wrote {out}")
+    dialog = window.show_preferences()
+    wait(app, lambda: False, seconds=0.5)
+    out = PROJECT / "docs" / "preferences.png"
+    dialog.grab().save(str(out))
+    print(f"wrote {out}")
+    dialog.close()
     window.close()
     return 0
 

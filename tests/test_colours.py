@@ -11,6 +11,15 @@ import pytest
 
 from reader.analysis.practices import highlight_text_colour
 from reader.analysis.taxonomy import category, practice_categories
+from reader.analysis.tints import (
+    INTENSITIES,
+    PAGE_COLOURS,
+    PALETTES,
+    HighlightLook,
+    current_colour,
+    highlight_colour,
+    text_colour_on,
+)
 
 # Machado, Oliveira and Fernandes (2009), severity 1.0, applied to linear RGB.
 SIMULATIONS = {
@@ -127,3 +136,106 @@ def test_text_is_readable_on_every_highlight(theme):
     text = highlight_text_colour(dark)
     for item in practice_categories():
         assert contrast(item.colour(dark), text) >= 4.5, item.id
+
+
+# -- the tints the viewer, panel and PDF actually use (reader.analysis.tints) ------------
+
+# Smallest CIEDE2000 difference between two categories' tints: (normal vision, under each
+# colour-blindness simulation). Soft tints are pale by design (the text stays the focus), so
+# they differ less than the strong colours; the colour-blind palette keeps them further apart
+# under the simulations. Every passage also names its categories in the margin, on hover and
+# in the status bar, so colour is never the only cue.
+TINT_DIFFERENCE = {
+    ("standard", "soft"): (7.0, 4.5), ("standard", "medium"): (11.0, 6.7),
+    ("colour_blind", "soft"): (6.3, 6.0), ("colour_blind", "medium"): (9.5, 9.0),
+}
+LOOKS = [HighlightLook(dark, intensity, palette) for dark in (False, True)
+         for intensity in INTENSITIES for palette in PALETTES]
+
+
+def _look_id(look: HighlightLook) -> str:
+    return f"{'dark' if look.dark else 'light'}-{look.intensity}-{look.palette}"
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=_look_id)
+def test_every_tint_pair_stays_apart(look):
+    colours = {c.id: highlight_colour(c.id, look) for c in practice_categories()}
+    assert len(set(colours.values())) == 9
+    normal_minimum, simulated_minimum = TINT_DIFFERENCE.get(
+        (look.palette, look.intensity), (MIN_DIFFERENCE["dark" if look.dark else "light"],) * 2)
+    for simulation in SIMULATIONS:
+        wanted = normal_minimum if simulation == "normal" else simulated_minimum
+        closest = min((ciede2000(lab(colours[a], simulation), lab(colours[b], simulation)), a, b)
+                      for a, b in itertools.combinations(colours, 2))
+        assert closest[0] >= wanted, (simulation, closest)
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=_look_id)
+def test_text_is_readable_on_every_tint(look):
+    for item in practice_categories():
+        background = highlight_colour(item.id, look)
+        assert contrast(background, text_colour_on(background)) >= 4.5, (item.id, background)
+        strongest = current_colour(item.id, look)
+        assert contrast(strongest, text_colour_on(strongest)) >= 4.5, item.id
+
+
+# How far (CIEDE2000) a tint may be from the page: soft tints stay near it.
+REACH = {(False, "soft"): 18.0, (False, "medium"): 26.0, (True, "soft"): 24.0,
+         (True, "medium"): 34.0}
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("dark", [False, True])
+def test_soft_tints_keep_the_text_the_focus(dark, palette):
+    """Soft tints stay near the page colour, medium ones a little further; on average each
+    step is stronger than the one before."""
+    page = lab(PAGE_COLOURS[dark])
+    means = []
+    for intensity in INTENSITIES:
+        far = [ciede2000(lab(highlight_colour(c.id, HighlightLook(dark, intensity, palette))),
+                         page) for c in practice_categories()]
+        if intensity != "strong":
+            assert max(far) <= REACH[dark, intensity] + 0.05, (intensity, far)
+        means.append(sum(far) / len(far))
+    assert means == sorted(means), means
+
+
+def test_marks_use_the_chosen_tint():
+    from reader.analysis.practices import highlight_marks
+    from reader.output.highlight import HighlightedPolicy
+    from reader.paths import embedded_corpus_dir
+    from reader.sources.corpus import Corpus
+
+    item = HighlightedPolicy.of(Corpus.open(embedded_corpus_dir()).load("ipmart.com"))
+    for look in LOOKS:
+        marks = highlight_marks(item.analysis, None, look)
+        assert marks
+        for mark in marks:
+            span = item.analysis.spans[int(mark.anchor[1:])]
+            colour = highlight_colour(span.categories[0], look)
+            assert mark.style == f"background-color:{colour};color:{text_colour_on(colour)}"
+
+
+@pytest.mark.parametrize("dark", [False, True])
+@pytest.mark.parametrize("intensity", ["soft", "medium"])
+def test_colour_blind_palette_is_safer_under_simulations(dark, intensity):
+    def closest(palette: str, simulation: str) -> float:
+        look = HighlightLook(dark, intensity, palette)
+        colours = [highlight_colour(c.id, look) for c in practice_categories()]
+        return min(ciede2000(lab(a, simulation), lab(b, simulation))
+                   for a, b in itertools.combinations(colours, 2))
+
+    for simulation in ("deuteranopia", "protanopia", "tritanopia"):
+        assert closest("colour_blind", simulation) > closest("standard", simulation)
+
+
+@pytest.mark.parametrize("look", [look for look in LOOKS if look.intensity != "strong"],
+                         ids=_look_id)
+def test_tints_keep_their_category_hue(look):
+    """Retention stays yellow, Sharing orange...: a tint is its strong colour, paler."""
+    for item in practice_categories():
+        _, a1, b1 = lab(item.colour(look.dark))
+        _, a2, b2 = lab(highlight_colour(item.id, look))
+        turn = abs((math.degrees(math.atan2(b2, a2) - math.atan2(b1, a1)) + 180) % 360 - 180)
+        assert turn <= (25.5 if look.palette == "standard" else 40.5), (item.id, turn)
+        assert math.hypot(a2, b2) >= 7.9, item.id  # a colour, not a grey

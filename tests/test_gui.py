@@ -11,13 +11,13 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from reader.analysis.taxonomy import category
+from reader.analysis.tints import highlight_colour
 from reader.output.highlight import SEARCH_MARK_STYLE
 from reader.ui.main_window import MainWindow
 from reader.ui.models import DomainRole
 
-SECURITY = category("data_security").light.lower()
-SHARING = category("third_party_sharing").light.lower()
+SECURITY = highlight_colour("data_security").lower()
+SHARING = highlight_colour("third_party_sharing").lower()
 
 
 def page_html(window: MainWindow) -> str:
@@ -309,7 +309,7 @@ def test_dark_theme_uses_dark_highlight_colours(make_window):
     window = make_window()
     window.select_company("bmtmicro.com")
     window._scheme_changed(Qt.ColorScheme.Dark)
-    dark = category("data_security").dark.lower()
+    dark = highlight_colour("data_security", True).lower()
     assert f"background-color:{dark}" in page_html(window)
     assert f"background-color:{SECURITY}" not in page_html(window)
     window._scheme_changed(Qt.ColorScheme.Light)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from reader.analysis.taxonomy import category, practice_categories
+from reader.analysis.taxonomy import practice_categories
+from reader.analysis.tints import highlight_colour
 from reader.output.fonts import register_fonts
 from reader.ui.main_window import MainWindow, settings
 from reader.ui.models import DomainRole
@@ -90,7 +91,7 @@ def test_thousands_of_switches_toggles_and_searches(qtbot, many_policies):
             window.category_panel.set_visible(hidden, False)
             assert hidden not in window.category_panel.visible()
             if step % 70 == 0:
-                colour = category(hidden).light.lower()
+                colour = highlight_colour(hidden).lower()
                 assert f"background-color:{colour}" not in window.browser.toHtml().lower()
             window.category_panel.set_visible(hidden, True)
         if step % 100 == 0:

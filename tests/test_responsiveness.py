@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.analysis.document import parse_policy
-from reader.analysis.taxonomy import category
+from reader.analysis.tints import highlight_colour
 from reader.output.fonts import register_fonts
 from reader.search.query import MatchFinder
 from reader.ui.main_window import MainWindow
@@ -102,7 +102,7 @@ def test_large_policy_opens_in_the_background_with_a_busy_bar(qtbot, window):
 def test_hiding_a_category_of_a_large_policy_renders_in_the_background(qtbot, window):
     with qtbot.waitSignal(window.policy_shown, timeout=60000):
         window.select_company("long.test")
-    colour = category("data_security").light.lower()
+    colour = highlight_colour("data_security").lower()
     assert f"background-color:{colour}" in window.browser.toHtml().lower()
     window.category_panel.set_visible("data_security", False)
     assert window.loader.busy and "Updating" in window.busy_bar.label.text()

@@ -309,7 +309,7 @@ def test_cli_search_json_and_errors():
     assert data["hits"][0]["domain"] == "bettymills.com"
     worldpay = json.loads(_cli("search", "worldpay", "--json").stdout)
     assert [h["domain"] for h in worldpay["hits"]] == ["ipmart.com"]
-    assert worldpay["hits"][0]["title"] == "Privacy Policy"  # "IPmart.com - Privacy Policy" in the file
+    assert worldpay["hits"][0]["title"] == "Privacy Policy"  # file: "IPmart.com - ..."
     assert {"domain", "title", "date", "score", "match_count", "snippets"} <= set(data["hits"][0])
     bad = _cli("search", "(broken")
     assert bad.returncode == 2 and "Brackets" in bad.stderr and "Traceback" not in bad.stderr

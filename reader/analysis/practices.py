@@ -35,7 +35,8 @@ from reader.analysis.classifier import (
 )
 from reader.analysis.document import Document, Mark, parse_policy
 from reader.analysis.segment import Paragraph, Sentence, segment, sentence_bounds
-from reader.analysis.taxonomy import OTHER, category
+from reader.analysis.taxonomy import OTHER
+from reader.analysis.tints import HighlightLook, as_look, highlight_colour, text_colour_on
 from reader.paths import resources_dir
 from reader.search.query import index_text
 
@@ -392,16 +393,19 @@ def highlight_text_colour(dark_theme: bool = False) -> str:
 
 
 def highlight_marks(analysis: Analysis, visible: set[str] | None = None,
-                    dark_theme: bool = False, confident_only: bool = False) -> list[Mark]:
-    """Styled marks for the spans whose categories are visible (first visible one wins);
+                    dark_theme: bool | HighlightLook = False,
+                    confident_only: bool = False) -> list[Mark]:
+    """Styled marks for the spans whose categories are visible (first visible one wins), in
+    the tint of ``dark_theme`` (a :class:`HighlightLook`, or just the theme);
     ``confident_only`` leaves out passages that are not confident for any of them."""
+    look = as_look(dark_theme)
     marks = []
     for number, span in enumerate(analysis.spans):
         shown = [c for c in span.categories if (visible is None or c in visible)
                  and (not confident_only or span.is_confident(c))]
         if not shown:
             continue
-        colour = category(shown[0]).colour(dark_theme)
-        style = f"background-color:{colour};color:{highlight_text_colour(dark_theme)}"
+        colour = highlight_colour(shown[0], look)
+        style = f"background-color:{colour};color:{text_colour_on(colour)}"
         marks.append(Mark(span.start, span.end, style, f"s{number}"))
     return marks

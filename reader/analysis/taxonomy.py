@@ -18,6 +18,7 @@ class Category:
     explanation: str
     light: str
     dark: str
+    short: str = ""  # a few letters naming it beside its passages (not by colour alone)
 
     def colour(self, dark_theme: bool = False) -> str:
         return self.dark if dark_theme else self.light
@@ -27,7 +28,8 @@ class Category:
 def categories() -> tuple[Category, ...]:
     """All ten categories in display order (``other`` last)."""
     data = json.loads((resources_dir() / "categories.json").read_text("utf-8"))
-    return tuple(Category(**{k: c[k] for k in ("id", "name", "explanation", "light", "dark")})
+    return tuple(Category(**{k: c[k] for k in ("id", "name", "explanation", "light", "dark")},
+                          short=c.get("short", ""))
                  for c in data["categories"])
 
 

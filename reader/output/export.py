@@ -16,11 +16,12 @@ import secrets
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader import __version__
 from reader.analysis.taxonomy import practice_categories
+from reader.analysis.tints import HighlightLook, highlight_colour
 from reader.output.fonts import register_fonts
 from reader.output.highlight import HighlightedPolicy
 from reader.sources.corpus import Corpus, PolicyLoadError
@@ -74,9 +75,12 @@ def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
 
 
 def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
-                      exported_on: dt.date | None = None) -> list[str]:
-    """:func:`export_html` in parts for :func:`append_html`."""
+                      exported_on: dt.date | None = None,
+                      look: HighlightLook | None = None) -> list[str]:
+    """:func:`export_html` in parts for :func:`append_html`, highlighted with the
+    intensity and palette of ``look`` (on white paper whatever the screen's theme)."""
     policy = item.policy
+    look = replace(look, dark=False) if look else HighlightLook()
     shown = _shown_categories(visible)
     counts = item.counts()
     exported_on = exported_on or dt.date.today()
@@ -90,16 +94,18 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
             ("Exported", exported_on.isoformat() + " with Privacy Policy Reader")]
     meta = "".join(f"<tr><td style='color:#555555'>{k}</td><td>{v}</td></tr>" for k, v in rows)
     legend = " ".join(
-        f"<span style='background-color:{c.light}'>&nbsp;{e(c.name)} ({counts[c.id]})&nbsp;</span>"
+        f"<span style='background-color:{highlight_colour(c.id, look)}'>"
+        f"&nbsp;{e(c.name)} ({counts[c.id]})&nbsp;</span>"
         for c in shown)
     summary = "".join(
-        f"<tr><td><span style='background-color:{c.light}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
+        f"<tr><td><span style='background-color:{highlight_colour(c.id, look)}'>"
+        f"&nbsp;&nbsp;&nbsp;&nbsp;</span>"
         f"&nbsp;{e(c.name)}</td><td>{e(c.explanation)}</td>"
         f"<td align='right'>{counts[c.id]}</td></tr>" for c in shown)
     hidden = [c.name for c in practice_categories() if c not in shown]
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
                    if hidden else "")
-    body = item.body_html_parts({c.id for c in shown}, dark_theme=False, anchors=False)
+    body = item.body_html_parts({c.id for c in shown}, dark_theme=look, anchors=False)
     return [
         f"<h1>{e(policy.title)}</h1>"
         f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
@@ -148,20 +154,22 @@ def new_pdf_document():
     return document
 
 
-def build_document(item: HighlightedPolicy, visible: set[str] | None = None):
+def build_document(item: HighlightedPolicy, visible: set[str] | None = None,
+                   look: HighlightLook | None = None):
     from PySide6.QtGui import QTextDocument
 
     document = new_pdf_document()
-    append_html(document, export_html_parts(item, visible))
+    append_html(document, export_html_parts(item, visible, look=look))
     document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle,
                                 f"{item.policy.domain}: {item.policy.title}")
     return document
 
 
 def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None,
-              cancelled: Callable[[], bool] | None = None) -> Path:
+              cancelled: Callable[[], bool] | None = None,
+              look: HighlightLook | None = None) -> Path:
     """Write one PDF atomically; raises :class:`ExportError` with a clear message."""
-    return write_document_pdf(lambda: build_document(item, visible), out,
+    return write_document_pdf(lambda: build_document(item, visible, look), out,
                               f"{item.policy.domain}: {item.policy.title}", cancelled)
 
 
@@ -247,9 +255,10 @@ def _umask() -> int:
     return mask
 
 
-def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = None) -> None:
+def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = None,
+                   look: HighlightLook | None = None) -> None:
     """Print the same pages as the PDF export on a QPrinter."""
-    build_document(item, visible).print_(printer)
+    build_document(item, visible, look).print_(printer)
 
 
 ExportProgress = Callable[[int, int, str], None]
@@ -286,7 +295,8 @@ class StopOnSignals:
 
 def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
                 visible: set[str] | None = None, progress: ExportProgress | None = None,
-                cancelled: Callable[[], bool] | None = None) -> ExportReport:
+                cancelled: Callable[[], bool] | None = None,
+                look: HighlightLook | None = None) -> ExportReport:
     """Export several policies into ``folder`` as ``<domain>.pdf``; failures are listed."""
     folder = Path(folder).expanduser()
     try:
@@ -304,7 +314,7 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
         try:
             item = HighlightedPolicy.of(corpus.load(domain))
             report.written.append(write_pdf(item, folder / f"{domain}.pdf", visible,
-                                            cancelled))
+                                            cancelled, look))
         except ExportCancelled:
             report.cancelled = True
             break

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from reader.analysis.document import Document, Mark, parse_policy, to_html_parts
 from reader.analysis.practices import Analysis, analyze_policy, highlight_marks
 from reader.analysis.taxonomy import categories, category
+from reader.analysis.tints import HighlightLook
 from reader.search.query import Match
 from reader.sources.corpus import Policy
 from reader.sources.layouts import is_privacy_policy
@@ -33,7 +34,8 @@ class HighlightedPolicy:
         document = parse_policy(policy.body)
         return cls(policy, document, analyze_policy(policy.body, document))
 
-    def body_html(self, visible: set[str] | None = None, dark_theme: bool = False,
+    def body_html(self, visible: set[str] | None = None,
+                  dark_theme: bool | HighlightLook = False,
                   matches: Iterable[Match] = (), anchors: bool = True,
                   confident_only: bool = False) -> str:
         """The policy body with highlights of the ``visible`` categories and search marks.
@@ -41,11 +43,13 @@ class HighlightedPolicy:
         With ``anchors`` each passage and match gets a jump target and a tooltip naming its
         categories (the distinct tooltip also keeps Qt's import of many anchors linear);
         without (for print), neither. ``confident_only`` leaves out unsure passages.
+        ``dark_theme`` is the theme, or the whole :class:`HighlightLook` (tints).
         """
         return "".join(self.body_html_parts(visible, dark_theme, matches, anchors,
                                             confident_only))
 
-    def body_html_parts(self, visible: set[str] | None = None, dark_theme: bool = False,
+    def body_html_parts(self, visible: set[str] | None = None,
+                        dark_theme: bool | HighlightLook = False,
                         matches: Iterable[Match] = (), anchors: bool = True,
                         confident_only: bool = False) -> list[str]:
         """:meth:`body_html` in parts that Qt imports quickly one by one (see

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.analysis.taxonomy import practice_categories
+from reader.analysis.tints import HighlightLook, as_look, highlight_colour
 from reader.output.highlight import HighlightedPolicy
 
 CategoryRole = Qt.ItemDataRole.UserRole + 10
@@ -108,10 +109,12 @@ class CategoryPanel(QWidget):
         self._shown: HighlightedPolicy | None = None
         self._unfilled: set[str] = set()
 
-    def set_dark(self, dark: bool) -> None:
-        self._dark = dark
+    def set_dark(self, dark: bool | HighlightLook) -> None:
+        """Swatches in the highlight colours of the theme (or whole look) in use."""
+        look = as_look(dark)
+        self._dark = look.dark
         for cat in practice_categories():
-            self.items[cat.id].setIcon(0, colour_icon(cat.colour(dark)))
+            self.items[cat.id].setIcon(0, colour_icon(highlight_colour(cat.id, look)))
 
     def visible(self) -> set[str]:
         return {cid for cid, item in self.items.items()

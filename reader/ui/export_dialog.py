@@ -33,7 +33,8 @@ def export_current(window: MainWindow, path: str | None = None) -> PdfExportWork
     except ExportError as exc:
         window.notify_error("Export failed", str(exc))
         return None
-    worker = PdfExportWorker(window.current, target, window.category_panel.visible())
+    worker = PdfExportWorker(window.current, target, window.category_panel.visible(),
+                             window.look)
     window.start_batch_export(worker)
     return worker
 
@@ -47,7 +48,7 @@ def print_current(window: MainWindow) -> None:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, window)
     if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-        print_document(window.current, printer, window.category_panel.visible())
+        print_document(window.current, printer, window.category_panel.visible(), window.look)
 
 
 def export_results(window: MainWindow, folder: str | None = None) -> BatchExportWorker | None:
@@ -66,7 +67,8 @@ def export_results(window: MainWindow, folder: str | None = None) -> BatchExport
     everything = None if model.exhausted or not window.policy_index else (
         window.policy_index, model.query)
     worker = BatchExportWorker(window.corpus, domains, Path(folder),
-                               window.category_panel.visible(), search=everything)
+                               window.category_panel.visible(), window.look,
+                               search=everything)
     window.start_batch_export(worker)
     return worker
 

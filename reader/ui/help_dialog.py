@@ -35,7 +35,10 @@ GUIDE_HTML = """
 <h3>Reading a policy</h3>
 <p>Pick a company on the left (type in the filter box, Ctrl+L, to narrow the list). Its
 policy opens in the middle with every passage about a data practice highlighted in that
-practice's colour; hover a highlight to see its categories.</p>
+practice's colour; the short label in the left margin (<i>Share</i>, <i>Secure</i>…) names
+it too, hovering shows all its categories and so does the status bar when the cursor is in
+it. Edit &gt; Preferences (Ctrl+,) sets the font, line width, highlight intensity, a
+colour-blind palette and the theme. File &gt; Open Recent reopens a folder.</p>
 <h3>What it does with your data</h3>
 <p>The <b>Categories</b> panel on the right lists each practice with its colour and how many
 passages the policy has. Untick a box to hide those highlights; click a category to list

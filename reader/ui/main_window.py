@@ -51,6 +51,8 @@ from reader.ui.policy_loader import (
     opens_in_background,
 )
 from reader.ui.policy_view import BusyBar, PageBar, PolicyBrowser
+from reader.ui.preferences_dialog import PreferencesDialog, ReadingPreferences
+from reader.ui.recent_folders import RecentFolders
 from reader.ui.search_panel import SearchPanel
 from reader.ui.workers import PAGE_SIZE, IndexWorker, SearchWorker
 from reader.wording import counted
@@ -103,10 +105,13 @@ class MainWindow(QMainWindow):
         self.match_position = -1
         self.cache: OrderedDict[str, HighlightedPolicy] = OrderedDict()
         self.last_error = ""
-        self.dark = system_is_dark()
+        self.preferences = ReadingPreferences.load(settings())
+        self.system_dark = system_is_dark()
+        self.dark = self.preferences.is_dark(self.system_dark)
+        self.preferences_dialog: PreferencesDialog | None = None
         self._build_widgets()
         self._build_actions()
-        self.category_panel.set_dark(self.dark)
+        self.apply_preferences(self.preferences)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
         stored = settings()
         if restore:
@@ -169,6 +174,7 @@ class MainWindow(QMainWindow):
         self.find_bar = FindBar(self.browser)
         centre_layout.addWidget(self.find_bar)
         self.browser.page_changed.connect(lambda *_: self.find_bar.refresh())
+        self.browser.categories_at_cursor.connect(self._show_categories_at_cursor)
         centre_layout.addWidget(self.browser, 1)
         self.loader = PolicyLoader(self.pool, self)
         self.loader.loaded.connect(self._policy_rendered)
@@ -238,6 +244,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         self.open_action = action(menu, "&Open Corpus Folder...", self.choose_corpus,
                                   QKeySequence(keys.Open), "Read policies from another folder")
+        self.recent_menu = RecentFolders(settings, self.open_corpus, self.inform, self)
+        menu.addMenu(self.recent_menu)
         action(menu, "Open &Embedded Corpus", lambda: self.open_corpus(str(embedded_corpus_dir())))
         self.reload_action = action(menu, "&Reload Folder", self.reload_corpus,
                                     QKeySequence(keys.Refresh),
@@ -265,6 +273,10 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.find_action = action(menu, "&Find in Policy...", self.find_bar.open_bar,
                                   QKeySequence(keys.Find), "Find a word or phrase in this policy")
+        menu.addSeparator()
+        self.preferences_action = action(
+            menu, "&Preferences...", self.show_preferences, QKeySequence("Ctrl+,"),
+            "Font, line width, highlight intensity, colour-blind palette, theme")
 
         menu = self.menuBar().addMenu("&View")
         action(menu, "Zoom &In", self.zoom_in, [QKeySequence(keys.ZoomIn), QKeySequence("Ctrl+=")])
@@ -455,6 +467,7 @@ class MainWindow(QMainWindow):
             self.select_company(first)
         self._start_check()
         self.settings_changed()
+        self.recent_menu.add(str(corpus.root))
         return True
 
     def _open_index(self, corpus: Corpus) -> None:
@@ -795,7 +808,7 @@ class MainWindow(QMainWindow):
         verb = "Opening" if cached is None or cached is not self.current else "Updating"
         self.busy_bar.start(f"{verb} {html.escape(domain)} ({size / 1e6:.1f} MB){note}…"
                             if size >= 100_000 else f"{verb} {html.escape(domain)}…")
-        self.loader.start(self.corpus, domain, cached, self.category_panel.visible(), self.dark,
+        self.loader.start(self.corpus, domain, cached, self.category_panel.visible(), self.look,
                           self.browser.font(), finder, matches,
                           confident_only=self.category_panel.confident_only())
 
@@ -849,7 +862,7 @@ class MainWindow(QMainWindow):
         visible = self.category_panel.visible()
         scroll = self.browser.verticalScrollBar().value()
         confident_only = self.category_panel.confident_only()
-        self.browser.setHtml(self.current.body_html(visible, self.dark, self.current_matches,
+        self.browser.setHtml(self.current.body_html(visible, self.look, self.current_matches,
                                                     confident_only=confident_only))
         self.find_bar.refresh()
         self.highlight_anchors = self.current.visible_span_anchors(visible, confident_only)
@@ -861,8 +874,44 @@ class MainWindow(QMainWindow):
         self._render(keep_scroll=True)
 
     def _scheme_changed(self, scheme) -> None:
-        self.dark = scheme == Qt.ColorScheme.Dark
-        self.category_panel.set_dark(self.dark)
+        self.system_dark = scheme == Qt.ColorScheme.Dark
+        if self.preferences.is_dark(self.system_dark) != self.dark:
+            self.apply_preferences(self.preferences)
+
+    # -- reading preferences (see reader.ui.preferences_dialog) --------------------------
+
+    @property
+    def look(self):
+        """How highlights look: the reader's intensity and palette in the theme in use."""
+        return self.preferences.look(self.system_dark)
+
+    def show_preferences(self) -> PreferencesDialog:
+        if self.preferences_dialog is None:
+            self.preferences_dialog = PreferencesDialog(self.preferences, settings(), self)
+            self.preferences_dialog.changed.connect(self.apply_preferences)
+        self.preferences_dialog.show()
+        return self.preferences_dialog
+
+    def apply_preferences(self, preferences: ReadingPreferences) -> None:
+        """Show the policy (and the panel's swatches) as ``preferences`` say, at once."""
+        changed_theme = preferences.theme != self.preferences.theme
+        self.preferences = preferences
+        self.dark = preferences.is_dark(self.system_dark)
+        if changed_theme and hasattr(QGuiApplication.styleHints(), "setColorScheme"):
+            QGuiApplication.styleHints().setColorScheme(
+                {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
+                    preferences.theme, Qt.ColorScheme.Unknown))
+        self.browser.look = self.look
+        self.browser.setStyleSheet(
+            "QTextBrowser { background: #1E1E1E; color: #E6E6E6; }" if self.dark
+            and preferences.theme == "dark" else
+            "QTextBrowser { background: #FFFFFF; color: #000000; }"
+            if preferences.theme == "light" else "")
+        font = preferences.font()
+        font.setPointSize(max(1, font.pointSize() + self.zoom_level))
+        self.browser.setFont(font)
+        self.browser.set_line_width(preferences.line_width)
+        self.category_panel.set_dark(self.look)
         self._render()
 
     def jump_to_passage(self, span_index: int) -> None:
@@ -907,6 +956,12 @@ class MainWindow(QMainWindow):
         self.match_position = (self.match_position + step) % count
         self.browser.go_to_anchor(f"m{self.match_position}")
         self.statusBar().showMessage(f"Match {self.match_position + 1} of {count}", 3000)
+
+    def _show_categories_at_cursor(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        elif self.statusBar().currentMessage().startswith("Passage "):
+            self.statusBar().clearMessage()
 
     def _open_external(self, link: str) -> None:
         url = QUrl(link)

@@ -7,15 +7,104 @@ Every part is reachable; jumps to an anchor switch to the part that holds it."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTextBrowser, QWidget
+from PySide6.QtCore import QObject, QPoint, QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QKeySequence,
+    QPainter,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFrameFormat,
+    QTextLength,
+    QTextOption,
+    QTextTable,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QTextEdit,
+    QWidget,
+)
 
+from reader.analysis.taxonomy import categories
+from reader.analysis.tints import HighlightLook, current_colour, text_colour_on
 from reader.output.export import append_html
 
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
+WIDE_TABLE_COLUMNS = 5  # tables with more columns than this keep a readable column width
+MIN_COLUMN_CHARS = 14  # ...of at least this many characters (the view scrolls sideways)
+CURRENT_MATCH_COLOUR = "#FF9800"
+PASSAGE_TITLE = re.compile(r"Passage (\d+): (.+)")
+MATCH_TITLE = re.compile(r"Search match (\d+)")
+
+
+def keep_tables_readable(document: QTextDocument, font: QFont) -> None:
+    """Give every column of a wide table at least ``MIN_COLUMN_CHARS`` characters: Qt would
+    squeeze its cells to a letter or two; now the table grows wider than the view, which
+    scrolls sideways instead."""
+    width = QFontMetricsF(font).averageCharWidth() * MIN_COLUMN_CHARS
+    frames = [document.rootFrame()]
+    while frames:
+        frame = frames.pop()
+        frames.extend(frame.childFrames())
+        if isinstance(frame, QTextTable) and frame.columns() > WIDE_TABLE_COLUMNS:
+            table_format = frame.format()
+            table_format.setColumnWidthConstraints(
+                [QTextLength(QTextLength.Type.FixedLength, width)] * frame.columns())
+            frame.setFormat(table_format)
+
+
+@dataclass
+class Passage:
+    """A highlighted passage (``s3``) or search match (``m0``) as laid out in a document."""
+
+    anchor: str
+    start: int
+    end: int
+    categories: tuple[str, ...] = ()  # category names, for passages
+
+
+def passages_in(document: QTextDocument) -> dict[str, Passage]:
+    """The passages and search matches of a rendered document, by anchor, found from the
+    tooltips their spans carry ("Passage 4: Security · Search match 2")."""
+    found: dict[str, Passage] = {}
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            it += 1
+            tip = fragment.charFormat().toolTip()
+            if not tip:
+                continue
+            start, end = fragment.position(), fragment.position() + fragment.length()
+            for title in tip.split(" · "):
+                if m := PASSAGE_TITLE.fullmatch(title):
+                    key = f"s{int(m.group(1)) - 1}"
+                    names = tuple(m.group(2).split(", "))
+                elif m := MATCH_TITLE.fullmatch(title):
+                    key, names = f"m{int(m.group(1)) - 1}", ()
+                else:
+                    continue
+                if key in found:
+                    found[key].start = min(found[key].start, start)
+                    found[key].end = max(found[key].end, end)
+                else:
+                    found[key] = Passage(key, start, end, names)
+        block = block.next()
+    return found
 
 
 class PolicyDocument(QTextDocument):
@@ -28,6 +117,7 @@ class PolicyDocument(QTextDocument):
         document = cls()
         document.setDefaultFont(font)
         append_html(document, parts)
+        keep_tables_readable(document, font)
         return document
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
@@ -40,9 +130,20 @@ class PolicyBrowser(QTextBrowser):
 
     external_link_requested = Signal(QUrl)
     page_changed = Signal(int, int)  # part shown (0-based), number of parts
+    categories_at_cursor = Signal(str)  # "Passage 3: Security, Retention" or ""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        # Words wrap only at spaces (a narrow table cell never breaks a word letter by letter)
+        self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.line_width = 0  # characters per line at most (0: the whole width)
+        self.look = HighlightLook()
+        self.current_anchor = ""
+        self._passages: dict[str, Passage] | None = None
+        self._passage_starts: list[tuple[int, str]] = []
+        self._names = {c.name: c for c in categories()}
+        self.cursorPositionChanged.connect(self._announce_categories)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._follow)
@@ -86,6 +187,168 @@ class PolicyBrowser(QTextBrowser):
                 document.deleteLater()
             self.page_changed.emit(0, 1)
         super().setHtml(text)
+        keep_tables_readable(self.document(), self.font())
+        self.document_replaced()
+
+    # -- reading comfort: line width, current passage, categories beside the text --------
+
+    def document_replaced(self) -> None:
+        """A new document is shown: fit its margins, forget the passages of the old one."""
+        self._passages = None
+        self.current_anchor = ""
+        self.setExtraSelections([])
+        self.fit_line_width()
+
+    def set_line_width(self, characters: int) -> None:
+        """Keep lines at most ``characters`` long (0: the whole width), centred."""
+        self.line_width = characters
+        self.fit_line_width()
+
+    def gutter_width(self) -> float:
+        """Room on the left for the category labels beside passages."""
+        return self._label_metrics().horizontalAdvance("Audience") + 12
+
+    def fit_line_width(self) -> None:
+        """Set the document's side margins so lines keep the chosen length, centred in
+        the view, with the gutter for category labels on the left."""
+        document = self.document()
+        available = self.viewport().width()
+        gutter = self.gutter_width()
+        side = 0.0
+        if self.line_width:
+            text = QFontMetricsF(document.defaultFont()).averageCharWidth() * self.line_width
+            side = max(0.0, (available - 2 * document.documentMargin() - gutter - text) / 2)
+        frame = document.rootFrame()
+        frame_format: QTextFrameFormat = frame.frameFormat()
+        left, right = gutter + side, side
+        if (abs(frame_format.leftMargin() - left) > 0.5
+                or abs(frame_format.rightMargin() - right) > 0.5):
+            frame_format.setLeftMargin(left)
+            frame_format.setRightMargin(right)
+            frame.setFrameFormat(frame_format)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_line_width()
+
+    def passages(self) -> dict[str, Passage]:
+        """The passages and matches of the document shown, by anchor (found once)."""
+        if self._passages is None:
+            self._passages = passages_in(self.document())
+            self._passage_starts = sorted((p.start, a) for a, p in self._passages.items()
+                                          if a.startswith("s"))
+        return self._passages
+
+    def passage_at(self, position: int) -> Passage | None:
+        """The highlighted passage that holds text ``position``, if any."""
+        passages = self.passages()
+        i = bisect.bisect_right(self._passage_starts, (position, "\uffff")) - 1
+        for candidate in self._passage_starts[max(0, i - 1):i + 1][::-1]:
+            passage = passages[candidate[1]]
+            if passage.start <= position < passage.end:
+                return passage
+        return None
+
+    def categories_at(self, position: int) -> str:
+        """"Passage 3: Security, Retention" for a position in a passage, else ""."""
+        passage = self.passage_at(position)
+        if passage is None:
+            return ""
+        return f"Passage {int(passage.anchor[1:]) + 1}: {', '.join(passage.categories)}"
+
+    def _announce_categories(self) -> None:
+        self.categories_at_cursor.emit(self.categories_at(self.textCursor().position()))
+
+    def mark_current(self, anchor: str) -> bool:
+        """Mark passage or match ``anchor`` as the one stepped to: its category's strongest
+        colour (a stronger orange for a match), ruled above and below. False if it is not
+        in the part shown."""
+        passage = self.passages().get(anchor)
+        self.current_anchor = anchor if passage else ""
+        if passage is None:
+            self.setExtraSelections([])
+            return False
+        if anchor.startswith("s") and passage.categories:
+            first = self._names.get(passage.categories[0])
+            background = current_colour(first.id, self.look) if first else CURRENT_MATCH_COLOUR
+        else:
+            background = CURRENT_MATCH_COLOUR
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(passage.start)
+        cursor.setPosition(passage.end, QTextCursor.MoveMode.KeepAnchor)
+        char_format = QTextCharFormat()
+        char_format.setBackground(QColor(background))
+        char_format.setForeground(QColor(text_colour_on(background)))
+        char_format.setFontUnderline(True)
+        char_format.setFontOverline(True)
+        selection.cursor = cursor
+        selection.format = char_format
+        self.setExtraSelections([selection])
+        return True
+
+    def margin_labels(self) -> list[tuple[str, float, str]]:
+        """The category labels beside the passages in view: (label, y, category id), one
+        per paragraph and category; a "+" says the passage has more categories (hover or the
+        status bar names them)."""
+        passages = self.passages()
+        if not self._passage_starts:
+            return []
+        top = self.cursorForPosition(QPoint(0, 0)).position()
+        bottom = self.cursorForPosition(QPoint(0, self.viewport().height())).position()
+        first = max(0, bisect.bisect_left(self._passage_starts, (top, "")) - 1)
+        height = self._label_metrics().height() + 2
+        labels: list[tuple[str, float, str]] = []
+        last_y = -1e9
+        last: tuple[str, int] = ("", -1)  # label and paragraph of the label before
+        document = self.document()
+        for start, anchor in self._passage_starts[first:]:
+            if start > bottom:
+                break
+            passage = passages[anchor]
+            category = self._names.get(passage.categories[0]) if passage.categories else None
+            if category is None or passage.end <= top:
+                continue
+            label = category.short + ("+" if len(passage.categories) > 1 else "")
+            paragraph = document.findBlock(max(start, top)).blockNumber()
+            if (label, paragraph) == last:
+                continue  # one label per paragraph for a run of the same categories
+            last = (label, paragraph)
+            cursor = QTextCursor(document)
+            cursor.setPosition(max(start, top))
+            y = max(float(self.cursorRect(cursor).top()), last_y + height)
+            if y > self.viewport().height():
+                break
+            last_y = y
+            labels.append((label, y, category.id))
+        return labels
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """The text, then each visible passage's category label in the left gutter."""
+        super().paintEvent(event)
+        labels = self.margin_labels()
+        if not labels:
+            return
+        painter = QPainter(self.viewport())
+        metrics = self._label_metrics()
+        painter.setFont(self._label_font())
+        left = 2 - self.horizontalScrollBar().value()
+        for label, y, category_id in labels:
+            colour = current_colour(category_id, self.look)
+            box = QRectF(left, y, metrics.horizontalAdvance(label) + 6, metrics.height() + 1)
+            painter.fillRect(box, QColor(colour))
+            painter.setPen(QColor(text_colour_on(colour)))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+        painter.end()
+
+    def _label_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        font.setBold(True)
+        return font
+
+    def _label_metrics(self) -> QFontMetricsF:
+        return QFontMetricsF(self._label_font())
 
     @property
     def page_count(self) -> int:
@@ -98,6 +361,7 @@ class PolicyBrowser(QTextBrowser):
         if page != self.page:
             self.page = page
             self.setDocument(self.pages[page])
+            self.document_replaced()
             self.page_changed.emit(page, len(self.pages))
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum() if at_end else 0)
@@ -118,6 +382,7 @@ class PolicyBrowser(QTextBrowser):
         if page is not None and page != self.page:
             self.show_page(page)
         self.scrollToAnchor(anchor)
+        self.mark_current(anchor)
 
     def select_match(self, number: int = 0) -> str:
         """Show search match ``number`` (0-based; an evidence sentence is match 0) and

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
+from reader.analysis.tints import HighlightLook
 from reader.output.export import ExportCancelled, ExportError, ExportReport, export_many, write_pdf
 from reader.output.highlight import HighlightedPolicy
 from reader.search.index import PolicyIndex, fill_matches
@@ -121,13 +122,14 @@ class BatchExportWorker(CancellableWorker):
     found first in the background (``domains`` is then just what is known beforehand)."""
 
     def __init__(self, corpus: Corpus, domains: list[str], folder: Path,
-                 visible: set[str] | None,
+                 visible: set[str] | None, look: HighlightLook | None = None,
                  search: tuple[PolicyIndex, str] | None = None) -> None:
         super().__init__(ExportSignals())
         self.corpus = corpus
         self.domains = domains
         self.folder = folder
         self.visible = visible
+        self.look = look
         self.search = search
 
     def run(self) -> None:
@@ -137,7 +139,7 @@ class BatchExportWorker(CancellableWorker):
                 self.domains = [hit.domain for hit in policy_index.search(
                     text, limit=None, snippets=False).hits]
             report = export_many(self.corpus, self.domains, self.folder, self.visible,
-                                 self.signals.progress.emit, self.is_cancelled)
+                                 self.signals.progress.emit, self.is_cancelled, self.look)
         except (ExportError, SearchError) as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
@@ -149,18 +151,20 @@ class BatchExportWorker(CancellableWorker):
 class PdfExportWorker(CancellableWorker):
     """Exports the policy on screen to one PDF; Cancel stops it and leaves no file."""
 
-    def __init__(self, item: HighlightedPolicy, out: Path, visible: set[str] | None) -> None:
+    def __init__(self, item: HighlightedPolicy, out: Path, visible: set[str] | None,
+                 look: HighlightLook | None = None) -> None:
         super().__init__(ExportSignals())
         self.item = item
         self.out = out
         self.visible = visible
+        self.look = look
         self.domains = [item.policy.domain]
 
     def run(self) -> None:
         report = ExportReport()
         try:
             report.written.append(write_pdf(self.item, self.out, self.visible,
-                                            self.is_cancelled))
+                                            self.is_cancelled, self.look))
         except ExportCancelled:
             report.cancelled = True
         except ExportError as exc:
