@@ -385,6 +385,17 @@ def _policy_history(args: argparse.Namespace):
     return history
 
 
+def _version_store():
+    """Where analysed versions are kept; an unusable data folder is a warning, not an
+    error (the versions are analysed again next time)."""
+    from reader.analysis.timeline import VersionStore
+
+    store = VersionStore()
+    if store.problem:
+        print(f"warning: {store.problem}", file=sys.stderr)
+    return store
+
+
 _SHORT_CATEGORY = {"first_party_collection": "collect", "third_party_sharing": "share",
                    "user_choice": "choice", "user_access": "access",
                    "data_retention": "retain", "data_security": "secure",
@@ -397,12 +408,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     from reader.analysis.timeline import timeline
 
     history = _policy_history(args)
+    store = _version_store()
 
     def progress(done: int, total: int) -> None:
         end = "\n" if done == total else ""
         print(f"\ranalysing versions: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
-    points = timeline(history, progress=progress if sys.stderr.isatty() else None)
+    points = timeline(history, store, progress=progress if sys.stderr.isatty() else None)
     for point in points:
         if point.problem:
             print(f"warning: {point.problem}", file=sys.stderr)
@@ -429,6 +441,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from reader.analysis.timeline import diff_history
 
     history = _policy_history(args)
+    store = _version_store()
     if len(history) < 2:
         raise CliError(f"{history.company} has only {len(history)} version; nothing to compare")
     try:
@@ -437,7 +450,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise CliError(exc.args[0]) from exc
     try:
-        diff = diff_history(history, old, new)
+        diff = diff_history(history, old, new, store)
     except PolicyLoadError as exc:
         raise CliError(str(exc)) from exc
     if args.output:

@@ -409,3 +409,93 @@ def test_version_from_sections_equals_whole_analysis(repo):
     whole = version_text(analyze_body(history.load(newest).body))
     assert assembled.passages == whole.passages
     assert assembled.counts == whole.counts
+
+
+def _decided_counts(body: str) -> dict[str, int]:
+    """Passages per category as the one decision gives them for a whole version."""
+    from reader.analysis.practices import analyze_policy
+    from reader.analysis.taxonomy import practice_ids
+
+    counted = analyze_policy(body).passage_counts()
+    return {c: counted.get(c, 0) for c in practice_ids()}
+
+
+def test_pga_chart_numbers_equal_the_decision(pga_clone, tmp_path):
+    """The chart's cached, section-by-section numbers are those of decide() on each whole
+    version: Facebook's policy (OTA markdown with setext headings and link cards that
+    span blank lines) at a few versions, read cold and then from the cache."""
+    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook")
+    history.versions = [history.versions[i] for i in (0, 33, 34, -2, -1)]
+    points = timeline(history, VersionStore(tmp_path / "store"))
+    cached = timeline(history, VersionStore(tmp_path / "store"))
+    for point, again in zip(points, cached, strict=True):
+        body = history.read_body(point.version)
+        assert point.counts == again.counts == _decided_counts(body), point.version.label
+        assert point.words == again.words == history.load(point.version).word_count
+    assert points[-1].counts["first_party_collection"] > 100
+
+
+def test_pga_v1_chart_numbers_equal_the_decision(tmp_path):
+    """Dated files converted from PDFs (wrapped lines re-joined over the whole policy)."""
+    root = HISTORY / "pga-v1"
+    if not root.is_dir():
+        pytest.skip("../shared/history/pga-v1 is not present")
+    history = CorpusHistory(Corpus.open(root)).history("Facebook")
+    history.versions = [history.versions[i] for i in (0, len(history) // 2, -1)]
+    for point in timeline(history, VersionStore(tmp_path / "store")):
+        assert point.counts == _decided_counts(history.read_body(point.version))
+
+
+def test_section_counts_are_shared_between_versions(repo, tmp_path, monkeypatch):
+    """A section met in an earlier version is not analysed again (nor after a restart)."""
+    from reader.analysis import timeline as timeline_module
+
+    analysed: list[str] = []
+    real = timeline_module.analyze_body
+    monkeypatch.setattr(timeline_module, "analyze_body",
+                        lambda body: analysed.append(body) or real(body))
+    history = history_of(repo)
+    timeline(history, VersionStore(tmp_path / "store"))
+    assert len(analysed) == len(set(analysed))  # each distinct section once
+    analysed.clear()
+    timeline(history, VersionStore(tmp_path / "store"))
+    assert analysed == []
+
+
+def test_count_words_matches_token_rule():
+    """The fast word count equals counting whitespace tokens that are not table rules."""
+    import random
+    import re
+
+    from reader.sources.corpus import count_words
+
+    furniture = re.compile(r"[|:\-]*\|[|:\-]*")
+    rng = random.Random(7)
+    texts = ["| Cookie | Purpose |\n|---|:---:|\n| _ga | analytics |", "a|b || -|- x", ""]
+    texts += ["".join(rng.choice("|:- ab\n\t\u00a0\u2003x") for _ in range(rng.randint(0, 40)))
+              for _ in range(2000)]
+    for text in texts:
+        expected = sum(1 for token in text.split() if not furniture.fullmatch(token))
+        assert count_words(text) == expected, repr(text)
+
+
+def test_unusable_data_folder_history_and_diff_still_work(repo, tmp_path, monkeypatch,
+                                                          capsys):
+    """A data folder that is a file: a clear warning, no cache, the same answers."""
+    blocker = tmp_path / "data-is-a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PRIVACY_READER_DATA", str(blocker))
+    assert main(["history", "example.com", "--corpus", str(repo), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["versions"][-1]["categories"]["data_security"] >= 1
+    assert f"the folder {blocker} cannot be used (it is a file, not a folder)" in captured.err
+    assert "Traceback" not in captured.err
+    assert main(["diff", "example.com", "--corpus", str(repo), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["added"]
+    assert "not kept for next time" in captured.err
+    store = VersionStore()
+    assert store.folder is None and "it is a file" in store.problem
+    source = GitHistory.discover(repo)
+    assert any("not kept for next time" in p for p in source.problems)
+    assert len(source.versions(POLICY)) == 3

@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import zlib
 from collections.abc import Callable
@@ -22,15 +21,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from reader.analysis.diff import PolicyDiff, VersionText, diff_versions, version_text
+from reader.analysis.practices import _BLANK_LINES as _CHUNK_BREAK  # policy_words() cuts
+from reader.analysis.practices import _HEADING as _HEADING_CHUNK  # and heads as these
 from reader.analysis.practices import Analysis, analyze_policy, decision_digest
 from reader.analysis.taxonomy import practice_ids
-from reader.paths import user_data_dir
-from reader.sources.corpus import PolicyLoadError
+from reader.paths import folder_problem, user_data_dir
+from reader.sources.corpus import PolicyLoadError, count_words
 from reader.sources.history import PolicyHistory, Version
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+MAX_REMEMBERED = 20_000  # paragraphs or sections kept in memory by one store
 
 
 def analyze_body(body: str) -> Analysis:
@@ -61,19 +63,15 @@ def _analysis_digest() -> str:
     return digest.hexdigest()
 
 
-_CHUNKS = re.compile(r"\n[ \t]*\n")
-_LINK_TARGET = re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\)")
-_HEADING_CHUNK = re.compile(r"^\s{0,3}#{1,6}\s|^[^\n]+\n\s{0,3}(?:=+|-+)\s*$")
-
-
 def sections(body: str) -> list[str]:
     """The markdown split before each heading: a heading with the paragraphs under it.
 
-    Paragraphs are classified with their heading only, so a section is analysed alike on
-    its own and inside the whole policy; versions of a policy share most sections.
+    Chunks and headings are cut as :func:`policy_words` cuts them (a heading is a
+    one-line ``#`` chunk), so each paragraph is classified with the same heading alone
+    as inside the whole policy; versions of a policy share most sections.
     """
     found: list[list[str]] = [[]]
-    for chunk in _CHUNKS.split(body):
+    for chunk in _CHUNK_BREAK.split(body):
         if _HEADING_CHUNK.match(chunk.strip()) and found[-1]:
             found.append([])
         found[-1].append(chunk)
@@ -83,8 +81,7 @@ def sections(body: str) -> list[str]:
 def _prepared(body: str) -> str | None:
     """The markdown as the renderer reads it after its whole-policy steps (comments as text,
     table remnants flattened, wrapped lines of PDF conversions re-joined), or ``None`` when
-    that cannot be known here; the steps are decided on the whole body, so sections are cut
-    from this text."""
+    that cannot be known here (the steps are decided on the whole body)."""
     from reader.analysis import document
 
     steps = [getattr(document, name, None) for name in
@@ -96,79 +93,148 @@ def _prepared(body: str) -> str | None:
     return body
 
 
-def _keyed_sections(body: str) -> list[tuple[str, str]] | None:
-    """(digest, markdown) of each section; link targets are left out (they are not text,
-    and session tokens in them change on every crawl). ``None`` when a section would not
-    read alone as it reads in the whole policy: then the version is analysed whole."""
-    prepared = _prepared(body)
-    if prepared is None:
+def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None
+                    ) -> list[tuple[str, str]] | None:
+    """(digest, markdown) of each section, or ``None`` when a section might not read alone
+    as it reads in the whole policy: then the version is analysed whole. That is when the
+    renderer's whole-policy steps change the text (a PDF conversion's wrapped lines, say):
+    the decision classifies the markdown as written, and shows it as rendered.
+    ``readable_alone`` remembers that check per section digest."""
+    if _prepared(body) != body:
         return None
+    known = {} if readable_alone is None else readable_alone
     found = []
-    for section in sections(prepared):
-        if _prepared(section) != section:
+    for section in sections(body):
+        digest = hashlib.blake2b(section.encode("utf-8", "surrogatepass"),
+                                 digest_size=16).hexdigest()
+        alone = known.get(digest)
+        if alone is None:
+            alone = known[digest] = _prepared(section) == section
+        if not alone:
             return None
-        section = _LINK_TARGET.sub("]()", section)
-        found.append((hashlib.blake2b(section.encode("utf-8"), digest_size=16).hexdigest(),
-                      section))
+        found.append((digest, section))
     return found
 
 
+def cache_folder() -> tuple[Path | None, str | None]:
+    """Where analysed versions are kept, or ``None`` and why not (an unusable user data
+    folder: a file, or not writable): the history then works without a cache."""
+    try:
+        return user_data_dir() / "history" / "versions" / _analysis_digest(), None
+    except OSError as exc:
+        return None, (f"Analyses of versions are not kept for next time: "
+                      f"{folder_problem(exc)}.")
+
+
 class VersionStore:
-    """Analysed versions, in memory and on disk: whole versions for diffs, passage counts
-    per version and per section for timelines."""
+    """Analysed versions, in memory and on disk (when the user data folder can be used):
+    whole versions for diffs, passage counts per version for timelines.
+
+    The numbers are those of :func:`analyze_policy` (the one decision) on the whole
+    version: a version is analysed section by section, a section being a one-line ``#``
+    heading with the paragraphs under it, which the decision reads alike alone and inside
+    the policy (tests compare both on real histories); each distinct section is analysed
+    once, however many versions share it.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or user_data_dir() / "history" / "versions" / _analysis_digest()
+        self.problem: str | None = None
+        if folder is None:
+            folder, self.problem = cache_folder()
+        self.folder = folder
         self._memory: dict[str, VersionText] = {}
-        self._counts: dict[str, list] | None = None  # version key -> [words, {id: n}]
+        self._cache: dict[str, dict] | None = None  # see _read_counts
+        self._pieces: dict[str, int] = {}  # paragraph -> its words
         self._sections: dict[str, VersionText] = {}  # section digest -> its passages
+        self._readable_alone: dict[str, bool] = {}  # section digest -> reads alone alike
         self._lock = threading.Lock()
 
     def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
-        """Words and passages per category of a version (each new section analysed once);
-        raises :class:`PolicyLoadError`."""
+        """Words and passages per category of a version; raises :class:`PolicyLoadError`."""
         with self._lock:
-            if self._counts is None:
-                self._counts = self._read_counts()
-        key, data = self._key(history, version)
-        found = self._counts.get(key)
+            if self._cache is None:
+                self._cache = self._read_counts()
+        versions, contents = self._cache["versions"], self._cache["contents"]
+        key, _data = self._key(history, version)
+        found = versions.get(key)
         if found is None:
-            policy = history.load(version)
-            total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
-            keyed = _keyed_sections(policy.body)
-            if keyed is None:
-                total.update(version_text(analyze_body(policy.body)).counts)
-            for digest, section in keyed or []:
-                part = self._sections.get(digest)
-                if part is None:
-                    part = self._sections[digest] = version_text(analyze_body(section))
-                for category_id, n in part.counts.items():
-                    total[category_id] = total.get(category_id, 0) + n
-            found = [policy.word_count, total]
-            with self._lock:
-                self._counts[key] = found
+            body = history.read_body(version)
+            words, content = self._words_and_content(body)
+            counted = contents.get(content)
+            if counted is None:
+                counted = contents[content] = self._content_counts(body)
+            found = versions[key] = [words, counted]
         return found[0], dict(found[1])
+
+    def _words_and_content(self, body: str) -> tuple[int, str]:
+        """Words of a version and a digest of its text. Versions share most of their
+        paragraphs, so the words of each distinct paragraph are counted once."""
+        words = 0
+        pieces = self._pieces
+        for piece in body.split("\n\n"):  # words never span a blank line: counts add up
+            known = pieces.get(piece)
+            if known is None:
+                known = pieces[piece] = count_words(piece)
+            words += known
+        if len(pieces) > MAX_REMEMBERED:
+            pieces.clear()
+        digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
+        return words, digest.hexdigest()
+
+    def _section_text(self, digest: str, section: str) -> VersionText:
+        """A section's sentences and categories (analysed once)."""
+        found = self._sections.get(digest)
+        if found is None:
+            if len(self._sections) > MAX_REMEMBERED:
+                self._sections.clear()
+            found = self._sections[digest] = version_text(analyze_body(section))
+        return found
+
+    def _content_counts(self, body: str) -> dict[str, int]:
+        """Passages per category of a version's text, as :func:`analyze_policy` counts
+        them, each distinct section analysed once."""
+        sections_counts = self._cache["sections"] if self._cache else {}
+        total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
+        keyed = _keyed_sections(body, self._readable_alone)
+        if keyed is None:
+            total.update(version_text(analyze_body(body)).counts)
+            return total
+        for digest, section in keyed:
+            part = sections_counts.get(digest)
+            if part is None:
+                part = sections_counts[digest] = self._section_text(digest, section).counts
+            for category_id, n in part.items():
+                total[category_id] = total.get(category_id, 0) + n
+        return total
 
     def save_counts(self) -> None:
         """Keep the counts computed so far for the next time (one small file)."""
-        if self._counts is None:
+        if self._cache is None or self.folder is None:
             return
         path = self.folder / "counts.json"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temp = path.with_name(f".counts.{os.getpid()}.{threading.get_ident()}")
             with self._lock:
-                temp.write_text(json.dumps(self._counts, separators=(",", ":")), "utf-8")
+                temp.write_text(json.dumps(self._cache, separators=(",", ":")), "utf-8")
             os.replace(temp, path)
         except OSError as exc:
             log.warning("cannot cache version counts in %s: %s", path, exc)
 
-    def _read_counts(self) -> dict[str, list]:
+    def _read_counts(self) -> dict[str, dict]:
+        """``versions``: version key -> [words, counts]; ``contents``: text digest ->
+        counts; ``sections``: section digest -> counts."""
+        empty: dict[str, dict] = {"versions": {}, "contents": {}, "sections": {}}
+        if self.folder is None:
+            return empty
         try:
             data = json.loads((self.folder / "counts.json").read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
-            return {}
+            return empty
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), dict)
+                                                  for k in empty):
+            return empty
+        return data
 
     def _key(self, history: PolicyHistory, version: Version) -> tuple[str, bytes | None]:
         if version.source == "git":
@@ -177,30 +243,33 @@ class VersionStore:
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
     def text(self, history: PolicyHistory, version: Version) -> VersionText:
-        """A version's sentences and categories; raises :class:`PolicyLoadError`."""
+        """A version's sentences and categories, section by section (a section met in an
+        earlier version is not analysed again); raises :class:`PolicyLoadError`."""
         key, _data = self._key(history, version)
         found = self._memory.get(key) or self._read(key)
         if found is None:
             policy = history.load(version)
-            keyed = _keyed_sections(policy.body) or []
-            parts = [self._sections.get(digest) for digest, _ in keyed]
-            if parts and all(parts):  # every section already analysed (by a timeline)
+            keyed = _keyed_sections(policy.body, self._readable_alone)
+            if keyed is None:
+                found = version_text(analyze_body(policy.body), policy.word_count)
+            else:
+                parts = [self._section_text(digest, section) for digest, section in keyed]
                 total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
                 for part in parts:
                     for category_id, n in part.counts.items():
                         total[category_id] = total.get(category_id, 0) + n
                 found = VersionText(tuple(p for part in parts for p in part.passages),
                                     policy.word_count, total)
-            else:
-                found = version_text(analyze_body(policy.body), policy.word_count)
             self._write(key, found)
         self._memory[key] = found
         return found
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json.z"
+    def _path(self, key: str) -> Path | None:
+        return self.folder / key[:2] / f"{key}.json.z" if self.folder else None
 
     def _read(self, key: str) -> VersionText | None:
+        if self.folder is None:
+            return None
         try:
             return VersionText.from_json(json.loads(zlib.decompress(
                 self._path(key).read_bytes())))
@@ -209,6 +278,8 @@ class VersionStore:
 
     def _write(self, key: str, text: VersionText) -> None:
         path = self._path(key)
+        if path is None:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temp = path.with_name(f".{path.name}.{os.getpid()}")

@@ -22,10 +22,11 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from reader.paths import user_data_dir
+from reader.paths import folder_problem, user_data_dir
 from reader.sources.corpus import (
     MAX_POLICY_BYTES,
     Corpus,
@@ -90,6 +91,13 @@ class PolicyHistory:
         except OSError as exc:
             raise PolicyLoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
 
+    def read_body(self, version: Version) -> str:
+        """The markdown body of one version (its header left out); raises
+        :class:`PolicyLoadError` naming it."""
+        text = decode_policy_bytes(self.read_bytes(version),
+                                   Path(f"{self.company} {version.label}"))
+        return parse_header(text)[1]
+
     def load(self, version: Version) -> Policy:
         """Read and parse one version; raises :class:`PolicyLoadError` naming it."""
         name = f"{self.company} {version.label}"
@@ -147,6 +155,9 @@ class GitHistory:
         self.problems = problems
         self.head = head
         self._header_dates: dict[str, str] = {}
+        # libgit2 objects are not for simultaneous use by several threads (two History
+        # windows, say): one reader at a time.
+        self._lock = threading.Lock()
 
     @classmethod
     def discover(cls, folder: Path, use_cache: bool = True) -> GitHistory | None:
@@ -180,7 +191,13 @@ class GitHistory:
         problems: list[str] = []
         if repo.head_is_detached:
             log.info("%s: detached HEAD at %s", workdir, head[:7])
-        cache = _cache_path(workdir) if use_cache else None
+        cache = None
+        if use_cache:
+            try:
+                cache = _cache_path(workdir)
+            except OSError as exc:  # an unusable user data folder: read without a cache
+                problems.append(f"The versions found are not kept for next time: "
+                                f"{folder_problem(exc)}.")
         cached = _read_cache(cache) if cache else None
         files: dict[str, list[Change]]
         if cached and cached["head"] == head:
@@ -191,8 +208,9 @@ class GitHistory:
             if cached and _is_ancestor(repo, cached["head"], head):
                 since = cached["head"]
                 state = (cached["files"], cached["gone"])
-            files, gone, problems = _walk(repo, head, since, state)
-            if cache and not problems:  # a damaged copy is read again next time
+            files, gone, walked = _walk(repo, head, since, state)
+            problems += walked
+            if cache and not walked:  # a damaged copy is read again next time
                 _write_cache(cache, {"format": CACHE_FORMAT, "head": head, "files": files,
                                      "gone": gone, "problems": problems})
         history = cls(workdir, repo, files, list(problems), head)
@@ -228,11 +246,13 @@ class GitHistory:
         import pygit2
 
         try:
-            blob = self.repo[version.blob]
-            if blob.size > MAX_POLICY_BYTES:
-                raise PolicyLoadError(f"{version.path} at {version.label}: {blob.size / 1e6:.1f}"
-                                      " MB is larger than a policy may be")
-            return blob.data
+            with self._lock:
+                blob = self.repo[version.blob]
+                if blob.size > MAX_POLICY_BYTES:
+                    raise PolicyLoadError(f"{version.path} at {version.label}: "
+                                          f"{blob.size / 1e6:.1f} MB is larger than a policy "
+                                          "may be")
+                return blob.data
         except (KeyError, ValueError, pygit2.GitError) as exc:
             raise PolicyLoadError(f"{version.path} at {version.label}: the git object cannot "
                                   f"be read ({exc}); the repository may be damaged") from exc
@@ -241,7 +261,8 @@ class GitHistory:
         if blob_id not in self._header_dates:
             date = ""
             try:
-                head = self.repo[blob_id].data[:HEADER_PROBE_BYTES]
+                with self._lock:
+                    head = self.repo[blob_id].data[:HEADER_PROBE_BYTES]
                 if head.lstrip()[:1] == b">":
                     date = parse_header(head.decode("utf-8", "replace"))[0].archive_date or ""
             except Exception:  # noqa: BLE001 - unreadable versions are reported when read
