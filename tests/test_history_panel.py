@@ -78,3 +78,32 @@ def test_main_window_opens_history(qtbot, repo):  # noqa: F811
     qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.diff is not None, timeout=60000)
     dialog.close()
     window.pool.waitForDone(10000)
+
+
+def test_history_detected_when_the_corpus_opens(qtbot, repo):  # noqa: F811
+    """Opening a corpus finds its history in the background (status bar says so); the
+    History window then uses what was found."""
+    window = MainWindow(str(repo), restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.history_source is not None, timeout=60000)
+    assert window.history_source.version_counts() == {"example.com": 3}
+    assert "1 of 1 policies have earlier versions" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    window.select_company("example.com")
+    dialog = window.show_history()
+    assert dialog.source is window.history_source
+    qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.diff is not None, timeout=60000)
+    assert len(dialog.points) == 3 and all(p.counts for p in dialog.points)
+    dialog.close()
+    window.pool.waitForDone(10000)
+
+
+def test_history_dialog_without_a_usable_data_folder(qtbot, repo, tmp_path,  # noqa: F811
+                                                     monkeypatch):
+    blocker = tmp_path / "data-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("PRIVACY_READER_DATA", str(blocker))
+    dialog = open_dialog(qtbot, repo)
+    assert "not kept for next time" in dialog.problems.text()
+    assert all(p.counts for p in dialog.points)

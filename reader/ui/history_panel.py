@@ -8,6 +8,7 @@ All reading and analysis runs on a thread pool (:mod:`reader.sources.history`,
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
@@ -36,6 +37,8 @@ from reader.output.diff_export import category_labels, change_html, summary_html
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.history import CorpusHistory, PolicyHistory
 
+log = logging.getLogger(__name__)
+
 
 class HistorySignals(QObject):
     loaded = Signal(object)  # PolicyHistory
@@ -45,13 +48,49 @@ class HistorySignals(QObject):
     failed = Signal(str)
 
 
+class DetectSignals(QObject):
+    detected = Signal(object, object)  # Corpus, CorpusHistory
+
+
+class HistoryDetector(QRunnable):
+    """Finds a corpus's history sources when the corpus is opened: its git repository
+    (walked once, then cached) and dated files."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        super().__init__()
+        self.signals = DetectSignals()
+        self.corpus = corpus
+
+    def run(self) -> None:
+        try:
+            found = CorpusHistory(self.corpus)
+        except Exception:  # noqa: BLE001 - without history the corpus still reads
+            log.exception("detecting the history of %s failed", self.corpus.root)
+            found = None
+        self.signals.detected.emit(self.corpus, found)
+
+
+def history_summary(source: CorpusHistory) -> str:
+    """One line for the status bar: how many policies have earlier versions, and where
+    from."""
+    counts = source.version_counts()
+    several = sum(n > 1 for n in counts.values())
+    where = "git repository" if source.git else "dated files"
+    if not several:
+        return "No policy here has earlier versions (Policy History shows one version)."
+    return (f"History: {several:,} of {len(counts):,} policies have earlier versions "
+            f"({max(counts.values()):,} at most; from the {where}); Ctrl+H shows them.")
+
+
 class TimelineWorker(QRunnable):
     """Reads a company's versions, then the passages per category of each version."""
 
-    def __init__(self, corpus: Corpus, company: str, store: VersionStore) -> None:
+    def __init__(self, corpus: Corpus, company: str, store: VersionStore,
+                 source: CorpusHistory | None = None) -> None:
         super().__init__()
         self.signals = HistorySignals()
         self.corpus, self.company, self.store = corpus, company, store
+        self.source = source
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -59,7 +98,8 @@ class TimelineWorker(QRunnable):
 
     def run(self) -> None:
         try:
-            history = CorpusHistory(self.corpus).history(self.company)
+            source = self.source or CorpusHistory(self.corpus)
+            history = source.history(self.company)
             self.signals.loaded.emit(history)
             timeline(history, self.store, progress=self.signals.progress.emit,
                      cancelled=self._cancel.is_set, on_point=self.signals.point.emit)
@@ -185,10 +225,12 @@ class HistoryDialog(QDialog):
     """Every version of one company's policy and what changed between two of them."""
 
     def __init__(self, corpus: Corpus, company: str, dark: bool = False, parent=None,
-                 pool: QThreadPool | None = None) -> None:
+                 pool: QThreadPool | None = None,
+                 source: CorpusHistory | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"History of {company}")
         self.corpus, self.company, self.dark = corpus, company, dark
+        self.source = source  # detected when the corpus was opened (None: detect here)
         self.pool = pool or QThreadPool(self)
         self.store = VersionStore()
         self.history: PolicyHistory | None = None
@@ -288,7 +330,7 @@ class HistoryDialog(QDialog):
     # -- background work -----------------------------------------------------------------
 
     def _start_timeline(self) -> None:
-        worker = TimelineWorker(self.corpus, self.company, self.store)
+        worker = TimelineWorker(self.corpus, self.company, self.store, self.source)
         worker.signals.loaded.connect(self._history_loaded)
         worker.signals.point.connect(self._point_ready)
         worker.signals.progress.connect(self._progress)
@@ -310,8 +352,9 @@ class HistoryDialog(QDialog):
                 if count else "no versions")
         self.title.setText(f"<b>{self.company}</b>: {count} version{'s' * (count != 1)}, "
                            f"{span}")
-        if history.problems:
-            self.problems.setText("\n".join(history.problems))
+        problems = history.problems + ([self.store.problem] if self.store.problem else [])
+        if problems:
+            self.problems.setText("\n".join(problems))
             self.problems.show()
         for box in (self.old_box, self.new_box):
             box.blockSignals(True)

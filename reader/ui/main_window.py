@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.export_worker = None
         self.search_worker: SearchWorker | None = None
         self.check_worker: CorpusCheckWorker | None = None
+        self.history_source = None  # the corpus's CorpusHistory, once detected
         self.reindex_pending = False
         self.search_generation = 0
         self.current: HighlightedPolicy | None = None
@@ -325,10 +326,31 @@ class MainWindow(QMainWindow):
 
         if self.corpus is None or self.current is None:
             return None
-        dialog = HistoryDialog(self.corpus, self.current.policy.domain, self.dark, self)
+        dialog = HistoryDialog(self.corpus, self.current.policy.domain, self.dark, self,
+                               source=self.history_source)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def detect_history(self) -> None:
+        """Find the open corpus's history (git repository, dated files) in the
+        background; the status bar says what was found."""
+        from reader.ui.history_panel import HistoryDetector
+
+        self.history_source = None
+        if self.corpus is None:
+            return
+        detector = HistoryDetector(self.corpus)
+        detector.signals.detected.connect(self._history_detected)
+        self.pool.start(detector)
+
+    def _history_detected(self, corpus: Corpus, source) -> None:
+        if corpus is not self.corpus or source is None:
+            return
+        from reader.ui.history_panel import history_summary
+
+        self.history_source = source
+        self.statusBar().showMessage(history_summary(source), 15000)
 
     def _restore_layout(self, stored: QSettings) -> None:
         geometry = stored.value("geometry")
@@ -461,6 +483,7 @@ class MainWindow(QMainWindow):
         self.notice_bar.dismiss("unreadable-policy")
         self.watcher.watch(corpus)
         self._open_index(corpus)
+        self.detect_history()
         first = self._first_readable(restore_policy if restore_policy in corpus else None)
         self._refresh_company_list()
         if first:
@@ -582,6 +605,7 @@ class MainWindow(QMainWindow):
                 f"Folder reloaded: {len(changes.added):,} added, {len(changes.removed):,} "
                 f"removed, {len(changes.changed):,} changed", 10000)
             self._reindex()
+            self.detect_history()  # new commits or dated files: versions listed again
             fresh = set(changes.added) | set(changes.changed)
             if self.check_worker:  # the first full check had not finished: check all again
                 self.check_worker.cancel()
