@@ -133,6 +133,34 @@ def test_window_indexes_with_worker_processes(run, tmp_path):
     assert json.loads(search.stdout)["total"] == 60
 
 
+def test_policy_history_from_git_inside_the_bundle(run, tmp_path):
+    """pygit2 is imported lazily; the bundle must still carry it (and libgit2)."""
+    if shutil.which("git") is None:
+        pytest.skip("the git program makes the test repository")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=env)
+    texts = ["We collect your email address when you register an account.\n",
+             "We collect your email address when you register an account.\n\n"
+             "We share your information with advertising partners for marketing.\n"]
+    for number, text in enumerate(texts):
+        (repo / "example.com.md").write_text("# Privacy Policy\n\n" + text, "utf-8")
+        date = f"202{number}-01-01T12:00:00+00:00"
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+        subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", "v"], check=True,
+                       env=dict(env, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date))
+    result = run("history", "example.com", "--corpus", str(repo), "--json")
+    assert result.returncode == 0, result.stderr
+    versions = json.loads(result.stdout)["versions"]
+    assert [v["date"] for v in versions] == ["2020-01-01", "2021-01-01"]
+    diff = run("diff", "example.com", "--corpus", str(repo), "--json")
+    assert diff.returncode == 0, diff.stderr
+    assert "advertising partners" in json.loads(diff.stdout)["added"][0]["text"]
+
+
 def test_only_the_qt_modules_the_app_uses(bundle):
     pyside = bundle / "_internal" / "PySide6"
     modules = sorted(p.name.split(".")[0] for p in pyside.glob("Qt*.*") if p.is_file())
