@@ -433,6 +433,19 @@ def test_pga_chart_numbers_equal_the_decision(pga_clone, tmp_path):
         assert point.counts == again.counts == _decided_counts(body), point.version.label
         assert point.words == again.words == history.load(point.version).word_count
     assert points[-1].counts["first_party_collection"] > 100
+    # A diff after the chart assembles the versions from the analysed sections: the same
+    # sentences with the same categories as the whole version's analysis.
+    from reader.analysis.diff import version_text
+    from reader.analysis.timeline import analyze_body
+
+    store = VersionStore(tmp_path / "fresh")
+    timeline(history, store)  # analyses each section (nothing cached in that folder)
+    newest = history.versions[-1]
+    assembled = store.text(history, newest)
+    assert store._sections  # assembled from them, not analysed whole
+    whole = version_text(analyze_body(history.read_body(newest)))
+    assert assembled.passages == whole.passages
+    assert assembled.counts == whole.counts == points[-1].counts
 
 
 def test_pga_v1_chart_numbers_equal_the_decision(tmp_path):

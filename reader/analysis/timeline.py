@@ -243,14 +243,19 @@ class VersionStore:
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
     def text(self, history: PolicyHistory, version: Version) -> VersionText:
-        """A version's sentences and categories, section by section (a section met in an
-        earlier version is not analysed again); raises :class:`PolicyLoadError`."""
+        """A version's sentences and categories; when most of its sections were met
+        before (in a timeline), only the new ones are analysed. Raises
+        :class:`PolicyLoadError`."""
         key, _data = self._key(history, version)
         found = self._memory.get(key) or self._read(key)
         if found is None:
             policy = history.load(version)
             keyed = _keyed_sections(policy.body, self._readable_alone)
-            if keyed is None:
+            known = sum(len(section) for digest, section in keyed or ()
+                        if digest in self._sections)
+            if keyed is None or known < len(policy.body) / 2:
+                # Mostly new text: analysed whole, which is faster than section by section
+                # (each analysis has a fixed cost) and gives the same passages.
                 found = version_text(analyze_body(policy.body), policy.word_count)
             else:
                 parts = [self._section_text(digest, section) for digest, section in keyed]
