@@ -72,12 +72,12 @@ class HistoryDetector(QRunnable):
 
 def history_summary(source: CorpusHistory) -> str:
     """One line for the status bar: how many policies have earlier versions, and where
-    from."""
+    from (empty when none has)."""
     counts = source.version_counts()
     several = sum(n > 1 for n in counts.values())
     where = "git repository" if source.git else "dated files"
     if not several:
-        return "No policy here has earlier versions (Policy History shows one version)."
+        return ""
     return (f"History: {several:,} of {len(counts):,} policies have earlier versions "
             f"({max(counts.values()):,} at most; from the {where}); Ctrl+H shows them.")
 

@@ -338,8 +338,8 @@ class MainWindow(QMainWindow):
         from reader.ui.history_panel import HistoryDetector
 
         self.history_source = None
-        if self.corpus is None:
-            return
+        if self.corpus is None or self.corpus.root == embedded_corpus_dir().resolve():
+            return  # the seed policies that ship with the app have no history of their own
         detector = HistoryDetector(self.corpus)
         detector.signals.detected.connect(self._history_detected)
         self.pool.start(detector)
@@ -350,7 +350,9 @@ class MainWindow(QMainWindow):
         from reader.ui.history_panel import history_summary
 
         self.history_source = source
-        self.statusBar().showMessage(history_summary(source), 15000)
+        summary = history_summary(source)
+        if summary:
+            self.statusBar().showMessage(summary, 15000)
 
     def _restore_layout(self, stored: QSettings) -> None:
         geometry = stored.value("geometry")
