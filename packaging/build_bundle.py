@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -66,6 +67,11 @@ _HOST_LIBRARIES = ("libcups.so",)
 # Folders of shared libraries that are only there because something links to them (and the
 # ``*.libs`` folders of wheels repaired by auditwheel: numpy.libs, pygit2.libs...).
 _LIBRARY_DIRS = {"", "PySide6/Qt/lib"}
+# A Python extension module (``_cffi_backend.cpython-311-x86_64-linux-gnu.so`` sits beside
+# the libraries but is imported, not linked: pygit2 needs it).
+_EXTENSION = re.compile(r"\.(?:cpython-[^.]+|abi3)\.(?:so|pyd)$|\.pyd$")
+# Imported by compiled code only, so PyInstaller's analysis cannot see them.
+HIDDEN_IMPORTS = ["_cffi_backend"]  # pygit2's libgit2 bindings (cffi)
 
 
 def version() -> str:
@@ -134,7 +140,7 @@ def prune_unlinked(binaries: list[tuple]) -> list[tuple]:
         name = PurePosixPath(entry[0]).name
         where = folder(entry[0])
         return ((where in _LIBRARY_DIRS or where.endswith(".libs"))
-                and not name.startswith("libpython"))
+                and not name.startswith("libpython") and not _EXTENSION.search(name))
 
     libraries = {PurePosixPath(e[0]).name: e for e in binaries if is_library(e)}
     todo = [e for e in binaries if not is_library(e)]
