@@ -48,8 +48,8 @@ START_MIX = {"soft": 0.25, "medium": 0.45}
 REACH = {("light", "soft"): 18.0, ("light", "medium"): 26.0,
          ("dark", "soft"): 24.0, ("dark", "medium"): 34.0}
 # Each tint keeps its category's hue (within this many degrees) and some colour.
-HUE_TURN = {"standard": 25.0, "colour_blind": 40.0}
-MIN_CHROMA = 8.0
+HUE_TURN = {"standard": 15.0, "colour_blind": 30.0}
+MIN_CHROMA = 10.0
 
 
 def linear(rgb: np.ndarray) -> np.ndarray:

@@ -244,3 +244,16 @@ def test_stepping_search_matches_marks_the_current_one(make_window, qtbot, demo_
     assert selection.format.background().color().name().upper() == CURRENT_MATCH_COLOUR
     assert selection.format.fontUnderline() and selection.format.fontOverline()
     assert selection.cursor.selectedText().lower() == "do not track"
+
+
+def test_pdf_uses_the_chosen_intensity_on_white_paper(embedded_corpus):
+    from reader.output.export import export_html
+    from reader.output.highlight import HighlightedPolicy
+    from reader.sources.corpus import Corpus
+
+    item = HighlightedPolicy.of(Corpus.open(embedded_corpus).load("bmtmicro.com"))
+    soft = export_html(item, look=HighlightLook(dark=True, intensity="soft")).lower()
+    assert tint("data_security", intensity="soft") in soft  # light paper, soft tint
+    assert tint("data_security", dark=True, intensity="soft") not in soft
+    assert tint("data_security") not in soft
+    assert tint("data_security") in export_html(item).lower()  # medium by default

@@ -69,9 +69,9 @@ def ensure_gui_application():
 
 
 def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
-                exported_on: dt.date | None = None) -> str:
+                exported_on: dt.date | None = None, look: HighlightLook | None = None) -> str:
     """The whole export as HTML: title block, legend, summary table, highlighted policy."""
-    return "".join(export_html_parts(item, visible, exported_on))
+    return "".join(export_html_parts(item, visible, exported_on, look))
 
 
 def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
