@@ -138,6 +138,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     for span in analysis.spans:
         text = " ".join(analysis.passage_text(span).split())
         print(f"[{', '.join(span.categories)}] {text}")
+    print(f"\nfacts stated: {', '.join(analysis.stated_facts()) or 'none'}")
     return EXIT_OK
 
 
@@ -165,6 +166,7 @@ def _classify_lines(lines, out, analyze_text) -> int:
                 "scores": analysis.scores,
                 # One entry per sentence and category, the most confident category first.
                 "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
+                "facts": analysis.stated_facts(),  # ids of the shown facts it states
             }
         out.write(json.dumps(result) + "\n")
         out.flush()
@@ -497,15 +499,14 @@ def _add_history_commands(command) -> None:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     """Privacy facts at a glance: each shown fact, stated or not, with its evidence."""
-    from reader.analysis.document import parse_policy
-    from reader.analysis.facts import facts_json, policy_facts
-    from reader.analysis.segment import segment
+    from reader.analysis.facts import facts_json
+    from reader.output.highlight import HighlightedPolicy
 
     policy = _load_policy(_open_corpus(args), args.domain)
-    document = parse_policy(policy.body)
-    facts = policy_facts(document.text, segment(document))
+    analysis = HighlightedPolicy.of(policy).analysis  # the decision every view shows
+    facts, text = analysis.facts, analysis.text
     if args.json:
-        json.dump({"company": policy.domain, "facts": facts_json(document.text, facts)},
+        json.dump({"company": policy.domain, "facts": facts_json(text, facts)},
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
@@ -517,7 +518,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
             print(f"\n{group}")
         print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
         for evidence in fact.evidence[:1]:
-            print(f"      \"{' '.join(document.text[evidence.start:evidence.end].split())}\"")
+            print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")
     return EXIT_OK
 
 

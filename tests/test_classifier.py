@@ -137,7 +137,8 @@ def test_classify_jsonl_contract():
         assert set(output["scores"]) == set(practice_ids())
         start, end, first = output["spans"][0]
         assert (start, end, first) == (0, len(sentence), expected)
-    assert outputs[-1] == {"categories": [], "scores": outputs[-1]["scores"], "spans": []}
+    assert outputs[-1] == {"categories": [], "scores": outputs[-1]["scores"], "spans": [],
+                           "facts": []}
 
 
 def test_classify_jsonl_lists_every_category_of_a_sentence():

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reader.analysis import practices
+from reader.analysis.facts import default_facts_model, search_term
 from reader.analysis.practices import analyze_policy, analyze_text, decide, policy_words
 from reader.analysis.taxonomy import practice_ids
 from reader.output.highlight import HighlightedPolicy
@@ -16,17 +17,23 @@ from reader.search.index import VERSION_FILE, PolicyIndex
 from reader.sources.corpus import Corpus
 
 
-def _index_agrees_with_panel(root: Path, workers: int = 1) -> int:
-    """``category:X`` finds a policy exactly when its panel lists X with a passage."""
+def _index_agrees_with_panel(root: Path, workers: int = 1) -> tuple[int, int]:
+    """``category:X`` finds a policy exactly when its panel lists X with a passage, and
+    ``collects:contact`` (every shown fact) exactly when its facts card says it is stated,
+    with evidence. Returns how many (policy, category) and (policy, fact) pairs agreed."""
     corpus = Corpus.open(root)
     policy_index = PolicyIndex(corpus)
     policy_index.open()
     policy_index.update(workers=workers)
     try:
         panel: dict[str, set[str]] = {}
+        card: dict[str, set[str]] = {}
         for domain in corpus.domains():
-            counts = HighlightedPolicy.of(corpus.load(domain)).counts()
+            highlighted = HighlightedPolicy.of(corpus.load(domain))
+            counts = highlighted.counts()
             panel[domain] = {c for c, n in counts.items() if n > 0}
+            card[domain] = {f.id for f in highlighted.analysis.facts if f.stated}
+            assert all(bool(f.evidence) == f.stated for f in highlighted.analysis.facts)
         checked = 0
         for category_id in practice_ids():
             found = {hit.domain for hit in
@@ -34,17 +41,28 @@ def _index_agrees_with_panel(root: Path, workers: int = 1) -> int:
             expected = {d for d, listed in panel.items() if category_id in listed}
             assert found == expected, (category_id, sorted(found ^ expected)[:5])
             checked += len(expected)
-        return checked
+        facts_checked = 0
+        for fact_id in default_facts_model().shown:
+            field_name, value = search_term(fact_id)
+            results = policy_index.search(f"{field_name}:{value}", limit=100_000)
+            found = {hit.domain for hit in results.hits}
+            expected = {d for d, stated in card.items() if fact_id in stated}
+            assert found == expected, (fact_id, sorted(found ^ expected)[:5])
+            assert all(fact_id in hit.facts for hit in results.hits)
+            facts_checked += len(expected)
+        return checked, facts_checked
     finally:
         policy_index.close()
 
 
 def test_index_and_panel_agree_on_the_seeds(embedded_corpus):
-    assert _index_agrees_with_panel(embedded_corpus) > 0
+    categories, facts = _index_agrees_with_panel(embedded_corpus)
+    assert categories > 0 and facts > 10
 
 
 def test_index_and_panel_agree_on_the_shared_corpus(shared_corpus):
-    assert _index_agrees_with_panel(shared_corpus, workers=2) > 200
+    categories, facts = _index_agrees_with_panel(shared_corpus, workers=2)
+    assert categories > 200 and facts > 1000
 
 
 def test_every_category_found_has_a_passage_and_passages_stay_in_their_paragraphs(

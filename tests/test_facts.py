@@ -22,16 +22,17 @@ from reader.analysis.facts import (
     load_facts_model,
     policy_facts,
 )
-from reader.analysis.practices import plain_paragraphs
+from reader.analysis.practices import analyze_policy, decide, plain_paragraphs, policy_words
 from reader.analysis.segment import segment
 from reader.cli import main
 
 
 def _facts(domain: str, shown_only: bool = False) -> tuple[str, dict[str, Fact]]:
+    """The facts THE decision finds in a seed policy (as the viewer shows it)."""
     body = (PROJECT / "corpus" / f"{domain}.md").read_text("utf-8")
     document = parse_policy(body)
-    facts = policy_facts(document.text, segment(document), shown_only=shown_only)
-    return document.text, {fact.id: fact for fact in facts}
+    analysis = decide(body, document.text, segment(document), all_facts=not shown_only)
+    return analysis.text, {fact.id: fact for fact in analysis.facts}
 
 
 def _evidence(text: str, fact: Fact) -> list[str]:
@@ -52,16 +53,48 @@ def test_bmtmicro_collects_contact_and_financial_data_to_process_orders():
                for s in _evidence(text, financial))
 
 
+def test_bmtmicro_uses_the_order_data_to_process_orders():
+    # "We use this data only for the purpose of filling an order"; "This allows us to
+    # process and fulfill orders".
+    text, facts = _facts("bmtmicro.com", shown_only=True)
+    service = facts["purpose:basic_service"]
+    assert service.stated
+    evidence = " ".join(_evidence(text, service))
+    assert "filling an order" in evidence or "process and fulfill orders" in evidence
+    assert not facts["purpose:advertising"].stated  # it never speaks of advertising
+
+
+def test_other_seeds_state_what_their_text_says():
+    # bettymills.com: "Third-party vendors, including Google, may show our ads on sites
+    # across the Internet"; "You can edit your profile to opt out of email newsletters".
+    text, facts = _facts("bettymills.com", shown_only=True)
+    assert any("show our ads" in s for s in _evidence(text, facts["purpose:advertising"]))
+    assert any("opt out of email newsletters" in s
+               for s in _evidence(text, facts["choice:opt_out_link"]))
+    # ipmart.com: "a user must provide contact information (like name and shipping
+    # address) and financial information (like credit card number ...)".
+    text, facts = _facts("ipmart.com", shown_only=True)
+    for fact_id in ("collects:contact", "collects:financial"):
+        assert any("must provide contact information" in s
+                   for s in _evidence(text, facts[fact_id])), fact_id
+    # bizdesign.com (BizSecure): "BizSecure uses IP addresses to analyze trends".
+    text, facts = _facts("bizdesign.com", shown_only=True)
+    assert any("uses IP addresses" in s for s in _evidence(text, facts["collects:ip_device"]))
+    assert any("uses IP addresses" in s for s in _evidence(text, facts["purpose:analytics"]))
+
+
 def test_bmtmicro_releases_information_for_legal_reasons_and_encrypts_it():
     # "In order to comply with the law ... We will also release such information to
     # cooperate with law enforcement"; "a secure server, which encrypts ..."
     text, facts = _facts("bmtmicro.com")
     legal = facts["purpose:legal"]
     assert legal.stated
-    assert any("law" in s.lower() for s in _evidence(text, legal))
+    assert any("release such information to cooperate with law enforcement" in s
+               for s in _evidence(text, legal))
     shared = facts["shares_with:third_party"]
     assert shared.stated
-    assert any("release" in s.lower() for s in _evidence(text, shared))
+    assert any("release personally identifiable information to third parties" in s
+               for s in _evidence(text, shared))
     security = facts["security:measures"]
     assert security.stated
     assert any("encrypt" in s.lower() or "ssl" in s.lower() for s in _evidence(text, security))
@@ -168,3 +201,55 @@ def test_train_and_evaluate_scripts_on_a_few_policies(tmp_path):
     model = load_facts_model(Path(out))
     assert model.classifier.labels == FACT_IDS
     assert set(model.shown) <= set(FACT_IDS)
+
+
+def test_the_cli_card_and_index_share_one_decision(capsys):
+    # `facts` prints what the viewer's analysis holds; the index (words only) finds the
+    # same stated facts.
+    body = (PROJECT / "corpus" / "bmtmicro.com.md").read_text("utf-8")
+    analysis = analyze_policy(body)
+    assert main(["facts", "bmtmicro.com", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)["facts"]
+    assert [f for f, fact in printed.items() if fact["stated"]] == analysis.stated_facts()
+    assert printed["collects:contact"]["evidence"][0] == analysis.text[
+        analysis.facts[0].evidence[0].start:analysis.facts[0].evidence[0].end]
+    assert decide(policy_words(body)).stated_facts() == analysis.stated_facts()
+    assert all(fact.evidence == () for fact in decide(policy_words(body)).facts)
+
+
+def test_classify_jsonl_reports_the_stated_facts(capsys, monkeypatch):
+    import io
+
+    line = json.dumps({"text": "We collect your name, email address and phone number. "
+                               "We use SSL encryption to protect your data."})
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "\n"))
+    assert main(["classify", "--jsonl"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "collects:contact" in result["facts"]
+    assert "security:measures" in result["facts"]
+
+
+def test_policy_words_sentences_cover_the_paragraphs_and_keep_the_words():
+    body = (PROJECT / "corpus" / "bmtmicro.com.md").read_text("utf-8")
+    words = policy_words(body)
+    covered = [i for start, end in words.sentences for i in range(start, end)]
+    expected = [i for _, _, start, end in words.paragraphs for i in range(start, end)]
+    assert covered == expected
+    assert len(words.sentences) > len(words.paragraphs)
+    # A sentence cut inside a very long word does not split the word.
+    long_word = "X" * 700
+    text = f"We collect data. {long_word} and more. Then we stop."
+    split = policy_words(text)
+    assert split.words == ["we", "collect", "data", long_word.lower(), "and", "more", "then",
+                           "we", "stop"]
+    assert split.sentences[0] == (0, 3)
+
+
+def test_emphasis_and_line_breaks_end_sentences_as_the_viewer_shows_them():
+    # "_do not track_" is read as its words; a hard line break ends a sentence.
+    body = ("**Cookies**  \nWe use cookies.  \n**Tracking**  \n"
+            "We _do not honor_ browser do not track signals.\n")
+    words = policy_words(body)
+    sentences = [" ".join(words.words[s:e]) for s, e in words.sentences]
+    assert sentences == ["cookies", "we use cookies", "tracking",
+                         "we do not honor browser do not track signals"]

@@ -6,6 +6,8 @@ one logistic output per fact, ``resources/facts_model.npz``, written by
 ``scripts/train_facts.py``) scores every sentence of a policy; the policy *states* a fact
 when its best sentence reaches the fact's threshold, and the sentences at or above the
 threshold (best first) are its evidence. A fact no sentence reaches is "not stated".
+The decision itself is part of :func:`reader.analysis.practices.decide` (sentences of the
+policy's words, as the search index reads them), so every view agrees.
 
 Only facts whose policy-level F1 in cross-validation is at least ``MIN_SHOWN_F1`` are shown;
 their ids are stored in the model file (``info["shown"]``), see docs/EVALUATION.md.
@@ -105,6 +107,40 @@ FACT_SPECS: tuple[FactSpec, ...] = (
 FACT_IDS = tuple(spec.id for spec in FACT_SPECS)
 SPEC_BY_ID = {spec.id: spec for spec in FACT_SPECS}
 
+# Search syntax: ``<field>:<value>`` finds the policies that state fact ``<group>:<value>``
+# (``collects:contact``, ``shares:third_party``, ``dnt:not_honored``). Field -> fact group;
+# the search index has one keyword field per entry (the one place they are defined).
+SEARCH_FIELDS: dict[str, str] = {
+    "collects": "collects", "purpose": "purpose", "shares": "shares_with",
+    "retention": "retention", "choice": "choice", "access": "access", "dnt": "dnt",
+    "audience": "audience", "security": "security",
+}
+_FIELD_OF_GROUP = {group: name for name, group in SEARCH_FIELDS.items()}
+
+
+def search_term(fact_id: str) -> tuple[str, str]:
+    """The ``(field, value)`` that finds a fact: ``shares_with:public`` ->
+    ``("shares", "public")``."""
+    group, value = fact_id.split(":", 1)
+    return _FIELD_OF_GROUP[group], value
+
+
+def fact_of_search(field_name: str, value: str) -> str | None:
+    """The fact id a ``field:value`` search term names, or ``None``."""
+    group = SEARCH_FIELDS.get(field_name.lower())
+    fact_id = f"{group}:{value.lower()}"
+    return fact_id if group and fact_id in SPEC_BY_ID else None
+
+
+def search_fields(fact_ids: Sequence[str]) -> dict[str, str]:
+    """The index's fact fields of a policy stating ``fact_ids``: field -> comma-joined
+    values (every field present, empty when it states none of its facts)."""
+    values: dict[str, list[str]] = {name: [] for name in SEARCH_FIELDS}
+    for fact_id in fact_ids:
+        name, value = search_term(fact_id)
+        values[name].append(value)
+    return {name: ",".join(found) for name, found in values.items()}
+
 
 def spec_matches(spec: FactSpec, category: str, attribute: str, value: str) -> bool:
     """Whether an annotated (category, attribute, value) states this fact. Practices that
@@ -160,6 +196,17 @@ def default_facts_model() -> FactsModel:
     return load_facts_model()
 
 
+def shown_facts() -> tuple[str, ...]:
+    """Ids of the facts the app shows and the index holds (the bundled model's list)."""
+    return default_facts_model().shown
+
+
+def fact_f1(fact_id: str) -> float | None:
+    """The fact's policy-level F1 in cross-validation, as recorded in the bundled model."""
+    value = default_facts_model().classifier.info.get("policy_f1", {}).get(fact_id)
+    return None if value is None else float(value)
+
+
 def decide_facts(probabilities: np.ndarray, thresholds: np.ndarray
                  ) -> list[tuple[bool, list[int]]]:
     """Per fact (column): (stated, evidence rows best first) from sentence probabilities."""
@@ -174,29 +221,12 @@ def decide_facts(probabilities: np.ndarray, thresholds: np.ndarray
 
 def policy_facts(text: str, paragraphs: Sequence[Paragraph], model: FactsModel | None = None,
                  shown_only: bool = True) -> list[Fact]:
-    """The facts a policy states, from the same segmented paragraphs the practices use
-    (``segment(document)`` or ``plain_paragraphs(text)``); offsets refer to ``text``.
+    """The facts of displayed plain ``text`` and its ``paragraphs`` as THE decision
+    (:func:`reader.analysis.practices.decide`) finds them; offsets refer to ``text``.
+    Views use ``Analysis.facts``; this is for text that is its own source."""
+    from reader.analysis.practices import decide
 
-    Facts come in the model's order; with ``shown_only`` only the facts good enough to show
-    (policy-level F1 >= MIN_SHOWN_F1 in cross-validation)."""
-    model = model or default_facts_model()
-    classifier = model.classifier
-    sentences = [s for p in paragraphs if not p.is_heading for s in p.sentences]
-    probabilities = classifier.predict([text[s.start:s.end] for s in sentences])
-    wanted = set(model.shown) if shown_only else set(classifier.labels)
-    facts = []
-    for fact_id, (stated, rows) in zip(classifier.labels,
-                                       decide_facts(probabilities, classifier.thresholds),
-                                       strict=True):
-        if fact_id not in wanted:
-            continue
-        k = classifier.labels.index(fact_id)
-        evidence = tuple(Evidence(sentences[i].start, sentences[i].end,
-                                  round(float(probabilities[i, k]), 4), sentences[i].paragraph)
-                         for i in rows[:MAX_EVIDENCE])
-        spec = SPEC_BY_ID.get(fact_id)
-        facts.append(Fact(fact_id, spec.label if spec else fact_id, stated, evidence))
-    return facts
+    return decide(text, text, paragraphs, facts_model=model, all_facts=not shown_only).facts
 
 
 def facts_json(text: str, facts: Sequence[Fact]) -> dict[str, dict]:
@@ -204,3 +234,40 @@ def facts_json(text: str, facts: Sequence[Fact]) -> dict[str, dict]:
     return {fact.id: {"stated": fact.stated,
                       "evidence": [text[e.start:e.end] for e in fact.evidence]}
             for fact in facts}
+
+
+# The card (side panel, PDF): groups in reading order, with their titles.
+CARD_GROUPS: tuple[tuple[str, str], ...] = (
+    ("collects", "Collects"), ("purpose", "Purposes"), ("shares_with", "Shared with"),
+    ("retention", "Retention"), ("choice", "Choices"), ("access", "Access"),
+    ("dnt", "Do Not Track"), ("audience", "Audiences"), ("security", "Security"),
+)
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """One group of the facts card: the facts stated and those not stated (``shown`` False
+    when the app shows none of the group's facts: none is reliable enough)."""
+
+    title: str
+    stated: tuple[Fact, ...]
+    not_stated: tuple[Fact, ...]
+    shown: bool = True
+
+
+def card_rows(facts: Sequence[Fact]) -> list[CardRow]:
+    """The facts card of a policy's (shown) facts, group by group."""
+    rows = []
+    for group, title in CARD_GROUPS:
+        members = [fact for fact in facts if fact.group == group]
+        rows.append(CardRow(title, tuple(f for f in members if f.stated),
+                            tuple(f for f in members if not f.stated), bool(members)))
+    return rows
+
+
+def card_note(model: FactsModel | None = None) -> str:
+    """The card's line saying which facts are shown and why."""
+    model = model or default_facts_model()
+    return (f"Shown: the {len(model.shown)} of {len(model.classifier.labels)} facts found "
+            f"with policy-level F1 >= {MIN_SHOWN_F1} in cross-validation on OPP-115 "
+            "(docs/EVALUATION.md).")

@@ -19,7 +19,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
@@ -34,14 +34,32 @@ from reader.analysis.classifier import (
     ngrams,
 )
 from reader.analysis.document import Document, Mark, parse_policy
-from reader.analysis.segment import Paragraph, Sentence, segment, sentence_bounds
+from reader.analysis.facts import (
+    FACTS_MODEL_FILE,
+    MAX_EVIDENCE,
+    SPEC_BY_ID,
+    Evidence,
+    Fact,
+    FactsModel,
+    decide_facts,
+    default_facts_model,
+)
+from reader.analysis.segment import (
+    _ABBREVIATIONS,
+    _SENTENCE_END,
+    MAX_SENTENCE_CHARS,
+    Paragraph,
+    Sentence,
+    segment,
+    sentence_bounds,
+)
 from reader.analysis.taxonomy import OTHER
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour, text_colour_on
 from reader.paths import resources_dir
 from reader.search.query import index_text
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
-DECISION_VERSION = 2
+DECISION_VERSION = 3  # 3: facts decided from the same words as the categories
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -79,6 +97,13 @@ class Analysis:
     categories: list[str]  # practice categories present, in taxonomy order
     scores: dict[str, float]  # highest paragraph probability per category
     spans: list[Span]
+    # The privacy facts shown (stated or not, in the facts model's order); evidence
+    # sentences only when displayed text was given.
+    facts: list[Fact] = field(default_factory=list)
+
+    def stated_facts(self) -> list[str]:
+        """Ids of the facts the policy states (the search index's fact fields)."""
+        return [fact.id for fact in self.facts if fact.stated]
 
     def passage_counts(self) -> Counter[str]:
         return Counter(c for span in self.spans for c in span.categories)
@@ -106,7 +131,7 @@ def default_sentence_model() -> PracticeModel | None:
 def decision_digest() -> str:
     """Digest of the decision (rule version and model files): an index records it."""
     digest = hashlib.blake2b(f"decision {DECISION_VERSION}".encode(), digest_size=12)
-    for name in (MODEL_FILE, SENTENCE_MODEL_FILE):
+    for name in (MODEL_FILE, SENTENCE_MODEL_FILE, FACTS_MODEL_FILE):
         path = resources_dir() / name
         if path.exists():
             digest.update(path.read_bytes())
@@ -115,11 +140,13 @@ def decision_digest() -> str:
 
 def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Paragraph] = (),
            model: PracticeModel | None = None,
-           sentence_model: PracticeModel | None = None) -> Analysis:
-    """THE practice decision. ``source`` is the policy's markdown (or plain text, or its
-    :class:`PolicyWords`); ``text`` and ``paragraphs`` are what is displayed, whose
-    sentences may be highlighted (leave them out for the categories alone, as the
-    search index does)."""
+           sentence_model: PracticeModel | None = None,
+           facts_model: FactsModel | None = None, all_facts: bool = False) -> Analysis:
+    """THE decision about a policy: practices and privacy facts. ``source`` is the
+    policy's markdown (or plain text, or its :class:`PolicyWords`); ``text`` and
+    ``paragraphs`` are what is displayed, whose sentences may be highlighted or be a fact's
+    evidence (leave them out for categories and stated facts alone, as the search index
+    does). Facts are those shown in the app (``all_facts``: every fact the model knows)."""
     model = model or default_model()
     words = source if isinstance(source, PolicyWords) else policy_words(source)
     labels = model.labels
@@ -136,23 +163,110 @@ def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Parag
     categories = [labels[i] for i, hit in zip(practice, present, strict=True) if hit]
     scores = {labels[i]: round(float(probs[:, i].max()), 4) if len(probs) else 0.0
               for i in practice}
+    facts_model = facts_model or default_facts_model()
+    stated = _stated_facts(words, facts_model, all_facts)
     spans: list[Span] = []
-    if categories and paragraphs:
-        spans = _passages(words, found, text, paragraphs, model,
-                          sentence_model or default_sentence_model())
-    return Analysis(text, list(paragraphs), categories, scores, spans)
+    facts = [Fact(fact_id, _fact_label(fact_id), bool(rows), ()) for fact_id, rows, _ in stated]
+    body = [s for p in paragraphs if not p.is_heading for s in p.sentences]
+    candidates = body or [s for p in paragraphs for s in p.sentences]
+    if candidates and (categories or any(rows for _, rows, _ in stated)):
+        aligned = _alignment(words, text, candidates)
+        if categories:
+            spans = _passages(words, found, text, candidates, aligned, model,
+                              sentence_model or default_sentence_model())
+        facts = _facts_with_evidence(words, stated, candidates, aligned)
+    return Analysis(text, list(paragraphs), categories, scores, spans, facts)
+
+
+def _fact_label(fact_id: str) -> str:
+    spec = SPEC_BY_ID.get(fact_id)
+    return spec.label if spec else fact_id
+
+
+def _stated_facts(words: PolicyWords, facts_model: FactsModel, all_facts: bool
+                  ) -> list[tuple[str, list[int], np.ndarray]]:
+    """Per fact: (id, the policy's sentences (indices into ``words.sentences``) that state
+    it, best first, and their probabilities). A policy states a fact when a sentence of
+    its words reaches the fact's threshold (:func:`reader.analysis.facts.decide_facts`)."""
+    classifier = facts_model.classifier
+    probs = classifier.predict_counted(*_sentence_terms(words, classifier),
+                                       len(words.sentences))
+    wanted = set(classifier.labels) if all_facts else set(facts_model.shown)
+    keep = [k for k, fact_id in enumerate(classifier.labels) if fact_id in wanted]
+    decided = decide_facts(probs[:, keep], classifier.thresholds[keep])
+    return [(classifier.labels[k], rows, probs[rows, k])
+            for k, (_, rows) in zip(keep, decided, strict=True)]
+
+
+def _sentence_terms(words: PolicyWords, classifier: PracticeModel
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sentence, term, count) of every known n-gram of each of ``words.sentences``, as
+    ``classifier.predict_ngrams([words.sentence_ngrams(s) ...])`` counts them, with each
+    word and pair of the policy looked up once."""
+    bounds = np.asarray(words.sentences, dtype=np.int64).reshape(-1, 2)
+    lengths = bounds[:, 1] - bounds[:, 0]
+    sentence_of = np.full(len(words.words) + 1, -1, dtype=np.int64)
+    first_of_run = np.repeat(bounds[:, 0] - (np.cumsum(lengths) - lengths), lengths)
+    sentence_of[np.arange(int(lengths.sum())) + first_of_run] = np.repeat(
+        np.arange(len(bounds)), lengths)
+    in_sentence = sentence_of[:-1] >= 0
+    pair_inside = in_sentence[:-1] & (sentence_of[:-2] == sentence_of[1:-1])
+    word_terms = classifier.term_ids([w for w, inside in zip(words.words, in_sentence,
+                                                             strict=True) if inside])
+    pair_terms = classifier.term_ids([p for p, inside in zip(words.pairs, pair_inside,
+                                                             strict=True) if inside])
+    rows = np.concatenate([sentence_of[:-1][in_sentence], sentence_of[:-2][pair_inside]])
+    terms = np.concatenate([word_terms, pair_terms])
+    known = terms >= 0
+    width = max(int(terms.max(initial=0)) + 1, 1)
+    keys, counts = np.unique(rows[known] * width + terms[known], return_counts=True)
+    row_ids, term_ids = np.divmod(keys, width)
+    return row_ids, term_ids, counts
+
+
+def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], np.ndarray]],
+                         sentences: Sequence[Sentence], aligned: tuple[np.ndarray, ...]
+                         ) -> list[Fact]:
+    """Each fact with its evidence: the displayed sentences that show the words of the
+    sentences that state it (best first, at most MAX_EVIDENCE)."""
+    position, first, last = aligned
+    spans = np.asarray(words.sentences, dtype=np.int64).reshape(-1, 2)
+    shows: dict[int, list[int]] = {}  # word sentence -> displayed sentences showing it
+    has_words = last > first
+    low = position[np.minimum(first, len(position) - 1)]
+    high = position[np.clip(last - 1, 0, len(position) - 1)]
+    low, high = np.minimum(low, high), np.maximum(low, high)
+    after = np.searchsorted(spans[:, 1], low, side="right")
+    until = np.searchsorted(spans[:, 0], high, side="right")
+    for number in np.flatnonzero(has_words):
+        for unit in range(int(after[number]), int(until[number])):
+            shows.setdefault(unit, []).append(int(number))
+    facts = []
+    for fact_id, rows, scores in stated:
+        evidence: list[Evidence] = []
+        seen: set[int] = set()
+        for unit, score in zip(rows, scores, strict=True):
+            for number in shows.get(unit, ()):
+                if number not in seen and len(evidence) < MAX_EVIDENCE:
+                    seen.add(number)
+                    sentence = sentences[number]
+                    evidence.append(Evidence(sentence.start, sentence.end,
+                                             round(float(score), 4), sentence.paragraph))
+        if rows and not evidence:  # its words show in no sentence alone: the nearest one
+            number = int(np.argmin(np.abs(low - spans[rows[0], 0])))
+            sentence = sentences[number]
+            evidence.append(Evidence(sentence.start, sentence.end, round(float(scores[0]), 4),
+                                     sentence.paragraph))
+        facts.append(Fact(fact_id, _fact_label(fact_id), bool(rows), tuple(evidence)))
+    return facts
 
 
 def _passages(words: PolicyWords, found: np.ndarray, text: str,
-              paragraphs: Sequence[Paragraph], model: PracticeModel,
-              sentence_model: PracticeModel | None) -> list[Span]:
+              candidates: Sequence[Sentence], aligned: tuple[np.ndarray, ...],
+              model: PracticeModel, sentence_model: PracticeModel | None) -> list[Span]:
     """Sentences of the displayed text highlighted for their paragraph's categories."""
     labels = model.labels
-    body = [s for p in paragraphs if not p.is_heading for s in p.sentences]
-    candidates = body or [s for p in paragraphs for s in p.sentences]
-    if not candidates:
-        return []
-    owner = _paragraph_of_sentences(words, text, candidates)
+    owner = _paragraphs_of(words, aligned)
     reader = sentence_model or model
     sprobs = reader.predict([text[s.start:s.end] for s in candidates])
     if sentence_model is not None:
@@ -194,12 +308,12 @@ def _passages(words: PolicyWords, found: np.ndarray, text: str,
     return spans
 
 
-def _paragraph_of_sentences(words: PolicyWords, text: str,
-                            sentences: Sequence[Sentence]) -> list[int]:
-    """For each displayed sentence, the classified paragraph (index into
-    ``words.paragraphs``) whose words it shows. Displayed words are aligned with the
-    source's words (the same in most policies; markup can differ); a sentence whose words
-    lie in no paragraph (a heading, say) goes to the nearest paragraph after it."""
+def _alignment(words: PolicyWords, text: str, sentences: Sequence[Sentence]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where displayed sentences lie in the source's words: ``(position, first, last)``,
+    ``position[t]`` the source word of displayed word ``t``, and each sentence's displayed
+    words ``first[i]:last[i]``. Displayed words are aligned with the source's words (the
+    same in most policies; markup can differ)."""
     # A Python loop keeping strings and ints, not list(TOKEN.finditer(text)): list()
     # drains the iterator in one C call holding the GIL (1.3 s on a 3.8 MB policy), and
     # 600,000 live match objects make garbage collection pause for 100+ ms; either
@@ -216,6 +330,20 @@ def _paragraph_of_sentences(words: PolicyWords, text: str,
     starts = np.array(offsets, dtype=np.int64)
     first = np.searchsorted(starts, [s.start for s in sentences])
     last = np.searchsorted(starts, [s.end for s in sentences])
+    return position, first, last
+
+
+def _paragraph_of_sentences(words: PolicyWords, text: str,
+                            sentences: Sequence[Sentence]) -> list[int]:
+    """For each displayed sentence, the classified paragraph whose words it shows."""
+    return _paragraphs_of(words, _alignment(words, text, sentences))
+
+
+def _paragraphs_of(words: PolicyWords, aligned: tuple[np.ndarray, ...]) -> list[int]:
+    """For each displayed sentence (see :func:`_alignment`), the classified paragraph
+    (index into ``words.paragraphs``) whose words it shows; a sentence whose words lie in
+    no paragraph (a heading, say) goes to the nearest paragraph after it."""
+    position, first, last = aligned
     middle = np.minimum((first + np.maximum(last - 1, first)) // 2, len(position) - 1)
     where = position[middle]
     paragraph_starts = np.asarray([p[2] for p in words.paragraphs], dtype=np.int64)
@@ -326,12 +454,20 @@ class PolicyWords:
     ``words`` are the lowercased words of the markdown in reading order (markup and link
     targets dropped, as the index reads them); ``pairs[i]`` is ``words[i] + " " +
     words[i + 1]``. Each paragraph is a range of ``words`` with the range of the heading
-    it sits under (empty when there is none).
+    it sits under (empty when there is none). ``sentences`` are ranges of ``words``: the
+    sentences of the paragraphs (not headings), as the facts are decided on them.
     """
 
     words: list[str]
     pairs: list[str]
     paragraphs: list[tuple[int, int, int, int]]  # heading start, end; paragraph start, end
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def sentence_ngrams(self, sentence: tuple[int, int]) -> list[str]:
+        """The n-grams of a sentence, as the classifier reads the sentence's text."""
+        start, end = sentence
+        end = min(end, start + MAX_TOKENS)
+        return self.words[start:end] + self.pairs[start:max(start, end - 1)]
 
     def ngrams(self, paragraph: tuple[int, int, int, int]) -> list[str]:
         """The classifier's n-grams of a paragraph read with its heading."""
@@ -351,6 +487,7 @@ def policy_words(markdown_body: str) -> PolicyWords:
     """Tokenise a policy's markdown once (see :class:`PolicyWords`)."""
     found: list[str] = []
     paragraphs = []
+    sentences: list[tuple[int, int]] = []
     heading = (0, 0)
     for chunk in _BLANK_LINES.split(markdown_body):
         if not chunk.strip():
@@ -364,11 +501,54 @@ def policy_words(markdown_body: str) -> PolicyWords:
         pieces = _ITEM_START.split(chunk) if _ITEM_START.search(chunk) else (chunk,)
         for piece in pieces:
             start = len(found)
-            found += TOKEN.findall(index_text(piece))
+            _add_sentences(index_text(piece), found, sentences)
             if len(found) > start:
                 paragraphs.append((*heading, start, len(found)))
     words = lowercase(found)
-    return PolicyWords(words, list(map(" ".join, pairwise(words))), paragraphs)
+    return PolicyWords(words, list(map(" ".join, pairwise(words))), paragraphs, sentences)
+
+
+_WORD_CHARACTER = re.compile(r"\w")
+_SOFT_LINE_BREAK = re.compile(r"(?<!  )(?<!\\)\n")  # a break after two spaces or \\ is hard
+
+
+def _sentence_cuts(clean: str) -> list[int]:
+    """Where the sentences of :func:`reader.analysis.segment.sentence_bounds` start (and
+    the text's end), found without trimming each sentence; a cut is never inside a word."""
+    cuts = [0]
+    start = 0
+    for match in _SENTENCE_END.finditer(clean):
+        if match.group().strip("\n") and _ABBREVIATIONS.search(clean, start, match.start()):
+            continue
+        start = match.end()
+        cuts.append(start)
+    cuts.append(len(clean))
+    if any(end - begin > MAX_SENTENCE_CHARS for begin, end in pairwise(cuts)):
+        cuts = [0] + [begin for begin, _ in sentence_bounds(clean)[1:]] + [len(clean)]
+        for number in range(1, len(cuts) - 1):  # a long word cut in two: cut after it
+            cut = max(cuts[number], cuts[number - 1])
+            while (cut < len(clean) and _WORD_CHARACTER.match(clean, cut)
+                   and _WORD_CHARACTER.match(clean, cut - 1)):
+                cut += 1
+            cuts[number] = cut
+    return cuts
+
+
+def _add_sentences(clean: str, found: list[str], sentences: list[tuple[int, int]]) -> None:
+    """Append a paragraph's words to ``found`` and their sentences (ranges of ``found``)
+    to ``sentences``. The words are exactly ``TOKEN.findall(clean)``: a sentence cut
+    inside a word (a very long one) is moved to the word's end. Sentences end where the
+    viewer's do: soft line breaks join lines, emphasis marks are not text."""
+    if "*" in clean:
+        clean = clean.replace("*", " ")
+    if "\n" in clean:
+        clean = _SOFT_LINE_BREAK.sub(" ", clean)
+    cuts = _sentence_cuts(clean)
+    for cut_start, cut_end in pairwise(cuts):
+        start = len(found)
+        found += TOKEN.findall(clean, cut_start, cut_end)
+        if len(found) > start:
+            sentences.append((start, len(found)))
 
 
 def lowercase(words: list[str]) -> list[str]:

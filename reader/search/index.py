@@ -3,9 +3,11 @@
 One index per corpus folder, under the user data dir (see :func:`reader.paths.index_dir_for`).
 Fields: company (domain or service, and the snapshot's site when it differs, tokenised),
 domain, title, type (Privacy Policy, Terms of Service...), date, year, body, category (the
-practice categories found in the policy); words, size, mtime, digest and site are stored
-only. Two-word phrases are answered from a field of word pairs, which avoids Whoosh reading
-positions of every document that holds both words. Worker processes read, classify and
+practice categories found in the policy), one keyword field per privacy-fact group
+(``collects``, ``shares``, ... see :data:`reader.analysis.facts.SEARCH_FIELDS`); words,
+size, mtime, digest, site and facts are stored only. Two-word phrases are answered from a
+field of word pairs, which avoids Whoosh reading positions of every document that holds
+both words. Worker processes read, classify and
 count each policy; the body and pair fields are written by :mod:`reader.search.postings`.
 
 The index repairs itself: each commit records its files' sizes, times and digests; a file
@@ -43,6 +45,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import LockError
 
 from reader.analysis.classifier import TOKEN
+from reader.analysis.facts import SEARCH_FIELDS, search_fields
 from reader.analysis.practices import (
     PolicyWords,
     decide,
@@ -63,6 +66,7 @@ from reader.search.query import (
     MatchFinder,
     SearchError,
     category_suggestion,
+    fact_suggestion,
     index_text,
     make_snippets,
     opening,
@@ -80,7 +84,7 @@ from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9  # 9: clean titles, valid dates only
+SCHEMA_VERSION = 10  # 9: clean titles, valid dates only; 10: privacy fact fields
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 FILES_RECORD = "reader-files.json"  # size and digest of each index file after a commit
@@ -144,6 +148,9 @@ def make_schema() -> fields.Schema:
         site=fields.STORED(),  # the snapshot's site when it is not the domain
         body=CountedText(analyzer=_WORDS),
         pairs=CountedText(analyzer=_PAIRS),
+        facts=fields.STORED(),  # ids of the privacy facts the policy states, comma-joined
+        # collects:contact, shares:third_party...: one keyword field per fact group
+        **{name: fields.KEYWORD(commas=True, lowercase=True) for name in SEARCH_FIELDS},
     )
 
 
@@ -198,6 +205,7 @@ class Hit:
     score: float
     path: str
     categories: list[str]
+    facts: list[str] = field(default_factory=list)  # ids of the facts the policy states
     match_count: int = 0
     snippets: list[str] = field(default_factory=list)  # HTML: matched terms in <b>
     finder: MatchFinder | None = None  # finds the query's words in the policy's text
@@ -205,7 +213,7 @@ class Hit:
     def as_json(self) -> dict:
         return {"domain": self.domain, "title": self.title, "date": self.date,
                 "score": round(self.score, 4), "categories": self.categories,
-                "match_count": self.match_count, "snippets": self.snippets}
+                "facts": self.facts, "match_count": self.match_count, "snippets": self.snippets}
 
 
 @dataclass
@@ -257,6 +265,8 @@ def policy_document(entry_path: str, domain: str, company: str | None = None,
     company = " ".join(f"{policy.company} {site}".replace(".", " ").replace("-", " ").split())
     body = policy_words(policy.body)
     words, pairs = count_words(f"{company}\n{policy.title}", body)
+    analysis = decide(body)
+    stated = analysis.stated_facts()
     return {
         "path": entry_path,
         "domain": policy.domain,
@@ -268,11 +278,13 @@ def policy_document(entry_path: str, domain: str, company: str | None = None,
         "size": stat.st_size,
         "mtime": stat.st_mtime,
         "digest": digest,
-        "category": ",".join(decide(body).categories),
+        "category": ",".join(analysis.categories),
         "type": policy.doc_type,
         "site": site,
         "body": words,
         "pairs": pairs,
+        "facts": ",".join(stated),
+        **search_fields(stated),
     }
 
 
@@ -641,7 +653,8 @@ class PolicyIndex:
         found = found[offset:]
         hits = [Hit(domain=f["domain"], title=f["title"], date=f["date"] or None,
                     score=float(score), path=f["path"],
-                    categories=[c for c in f["category"].split(",") if c])
+                    categories=[c for c in f["category"].split(",") if c],
+                    facts=[c for c in f.get("facts", "").split(",") if c])
                 for f, score in found]
         finder = MatchFinder.from_query(parsed)
         if snippets:
@@ -671,7 +684,7 @@ class PolicyIndex:
             suggestion = None
             if total == 0 or len(found) < 3:
                 suggestion = (category_suggestion(text, {c.id: c.name for c in categories()})
-                              or self._suggest(searcher, parsed, text))
+                              or fact_suggestion(text) or self._suggest(searcher, parsed, text))
         return found, total, exact, suggestion
 
     def _suggest(self, searcher, parsed: query.Query, text: str) -> str | None:

@@ -15,6 +15,16 @@ from dataclasses import dataclass
 from whoosh import fields, query
 from whoosh.qparser import FieldsPlugin, GtLtPlugin, QueryParser, WildcardPlugin
 
+from reader.analysis.facts import (
+    MIN_SHOWN_F1,
+    SEARCH_FIELDS,
+    SPEC_BY_ID,
+    fact_f1,
+    fact_of_search,
+    search_term,
+    shown_facts,
+)
+
 SNIPPETS_PER_HIT = 3
 SNIPPET_RADIUS = 90
 _RANGE = re.compile(r"\b(year|date):(\S+?)\.\.(\S+)")
@@ -40,9 +50,15 @@ _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>|^\s{0,3}(?:#{1,6}|>
                      re.MULTILINE)
 
 
+# Underscores of _emphasis_ (at a word's edge; snake_case keeps its own).
+_EMPHASIS_UNDERSCORES = re.compile(r"(?<!\w)_+(?=\w)|(?<=[^\W_])_+(?!\w)")
+
+
 def index_text(markdown_body: str) -> str:
-    """Markdown source reduced to its words for indexing (link targets and tags dropped)."""
-    return _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
+    """Markdown source reduced to its words for indexing (link targets, tags and emphasis
+    underscores dropped: ``_do not track_`` is read as the viewer shows it)."""
+    text = _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
+    return _EMPHASIS_UNDERSCORES.sub(" ", text) if "_" in text else text
 
 
 def parse_query(schema: fields.Schema, text: str) -> query.Query:
@@ -70,6 +86,7 @@ def parse_query(schema: fields.Schema, text: str) -> query.Query:
     except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds here
         raise QuerySyntaxError(f"Cannot understand the query: {exc}") from exc
     _check_query(parsed, schema)
+    _check_fact_terms(parsed)
     if parsed is query.NullQuery:
         raise QuerySyntaxError("The query has no words to search for.")
     return _use_pairs(parsed)
@@ -81,8 +98,36 @@ def _check_query(node: query.Query, schema: fields.Schema) -> None:
             raise QuerySyntaxError(f"Cannot understand part of the query: {leaf.error}.")
         fieldname = getattr(leaf, "fieldname", None)
         if fieldname and fieldname not in schema.names():
-            known = "company, title, type, category, year, date"
+            known = ("company, title, type, category, year, date, and the facts' "
+                     "collects, purpose, shares, retention, choice, access, dnt, audience, "
+                     "security")
             raise QuerySyntaxError(f"Unknown field {fieldname!r}; use one of: {known}.")
+
+
+def searchable_values(field_name: str) -> list[str]:
+    """The values a fact field takes in searches: its facts the app shows."""
+    return [value for name, value in map(search_term, shown_facts()) if name == field_name]
+
+
+def _check_fact_terms(node: query.Query) -> None:
+    """A fact the app does not show (too unreliable) cannot be searched: say why rather
+    than find nothing."""
+    for leaf in [node, *_subqueries(node)]:
+        field_name = getattr(leaf, "fieldname", None)
+        if field_name not in SEARCH_FIELDS or not isinstance(leaf, query.Term):
+            continue
+        fact_id = fact_of_search(field_name, str(leaf.text))
+        if fact_id is None or fact_id in shown_facts():
+            continue
+        f1 = fact_f1(fact_id)
+        values = searchable_values(field_name)
+        takes = (f"{field_name}: takes {', '.join(values)}" if values
+                 else f"no {field_name}: fact is reliable enough to search")
+        raise QuerySyntaxError(
+            f"{field_name}:{leaf.text} ({SPEC_BY_ID[fact_id].label.lower()}) cannot be "
+            f"searched: the facts model finds it with policy-level F1 "
+            f"{f1 if f1 is not None else 0:.2f}, below {MIN_SHOWN_F1}, so the app neither "
+            f"shows nor indexes it (docs/EVALUATION.md); {takes}.")
 
 
 def _subqueries(node: query.Query) -> list[query.Query]:
@@ -231,6 +276,58 @@ def category_suggestion(text: str, names: dict[str, str]) -> str | None:
 
     suggested = _FIELD_VALUE.sub(replace, text)
     return suggested if changed else None
+
+
+_FACT_VALUE = re.compile(rf"\b({'|'.join(SEARCH_FIELDS)}):(\w+)", re.IGNORECASE)
+
+
+def fact_suggestion(text: str) -> str | None:
+    """The query with each unknown fact value replaced by the fact it is close to
+    (``collects:cookie`` -> ``collects:cookies``, ``dnt:honoured`` -> ``dnt:honored``,
+    ``shares:advertising`` -> ``purpose:advertising``, ``collects:email`` ->
+    ``collects:contact``), or None when none is close."""
+    shown = [search_term(fact_id) for fact_id in shown_facts()]
+    changed = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal changed
+        field_name, value = match.group(1).lower(), match.group(2).lower()
+        if fact_of_search(field_name, value):
+            return match.group(0)  # a fact (shown, or explained by the parser)
+        group = SEARCH_FIELDS[field_name]
+        values = {spec.id.split(":", 1)[1]: spec.label.lower()
+                  for spec in SPEC_BY_ID.values() if spec.group == group}
+        containing = [v for v, label in values.items()
+                      if value in v.split("_") or value in label.split()]
+        guess = None
+        if _VALUE_WORDS.get(value) in values:
+            guess = f"{field_name}:{_VALUE_WORDS[value]}"
+        elif len(containing) == 1:
+            guess = f"{field_name}:{containing[0]}"
+        elif close := difflib.get_close_matches(value, list(values), n=1, cutoff=0.7):
+            guess = f"{field_name}:{close[0]}"
+        elif elsewhere := [f"{name}:{v}" for name, v in shown if v == value]:
+            guess = elsewhere[0]  # the value belongs to another field
+        if guess is None:
+            return match.group(0)
+        changed = True
+        return guess
+
+    suggested = _FACT_VALUE.sub(replace, text)
+    return suggested if changed else None
+
+
+# Words people type for a fact value.
+_VALUE_WORDS = {
+    "email": "contact", "name": "contact", "phone": "contact", "address": "contact",
+    "credit": "financial", "payment": "financial", "card": "financial",
+    "gps": "location", "geolocation": "location", "ip": "ip_device", "device": "ip_device",
+    "ads": "advertising", "ad": "advertising", "kids": "children", "minors": "children",
+    "optout": "opt_out_link", "opt_out": "opt_out_link", "optin": "opt_in",
+    "ssl": "measures", "encryption": "measures", "california": "californians",
+    "europe": "europeans", "eu": "europeans", "gdpr": "europeans", "forever": "indefinitely",
+    "ignored": "not_honored", "honoured": "honored", "affiliate": "affiliates",
+}
 
 
 def opening(text: str, length: int = 2 * SNIPPET_RADIUS) -> str:

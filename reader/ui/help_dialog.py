@@ -28,6 +28,9 @@ SEARCH_SYNTAX: list[tuple[str, str]] = [
     ('`type:terms`, `type:"privacy policy"`',
      "documents of that type (Open Terms Archive collections)"),
     ("`category:third_party_sharing`", "policies where the classifier found that practice"),
+    ("`collects:financial`, `purpose:advertising`, `shares:third_party`, `dnt:not_honored`",
+     "policies that state that privacy fact (fields collects, purpose, shares, choice, "
+     "access, dnt, audience, security; values as in `privacy-reader facts`)"),
     ("`year:2010..2015`", "policies archived in those years"),
 ]
 
