@@ -1,7 +1,8 @@
 """Export a highlighted policy to PDF (QTextDocument printed on a QPdfWriter; no widgets).
 
-The PDF holds a title block, a legend of the categories shown (colour and count), a summary
-table, then the whole policy with the same highlight colours as the light-theme viewer.
+The PDF holds a title block, the privacy facts card (as in the side panel), a legend of the
+categories shown (colour and count), a summary table, then the whole policy with the same
+highlight colours as the light-theme viewer.
 Page numbers are printed by Qt at the foot of each page; text stays selectable and the
 bundled DejaVu fonts are embedded. Files are written to a temporary name and renamed, so a
 failed export never leaves half a file nor replaces a good one.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader import __version__
+from reader.analysis.facts import Fact, card_note, card_rows
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, highlight_colour
 from reader.output.fonts import register_fonts
@@ -109,6 +111,7 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
     return [
         f"<h1>{e(policy.title)}</h1>"
         f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
+        f"{facts_card_html(item.analysis.facts, item.analysis.text)}"
         f"<h3>Legend</h3><p>{legend or 'No categories highlighted.'}</p>"
         f"<h3>Summary: passages per data practice</h3>"
         f"<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
@@ -116,6 +119,43 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
         f"<th align='right'>Passages</th></tr>{summary}</table>{hidden_note}"
         f"<hr><h2>Policy text</h2>{body[0]}", *body[1:]
     ]
+
+
+def facts_card_html(facts: Sequence[Fact], text: str) -> str:
+    """The side panel's facts card for the PDF: per group, the facts stated (with the
+    start of the sentence of ``text`` that states each) and those not stated."""
+    e = html.escape
+    rows = []
+    for row in card_rows(facts):
+        if not row.shown:
+            stated, missing = "", "no fact reliable enough to show"
+        else:
+            stated = "<br>".join(
+                f"<b>{e(fact.label)}</b>{_evidence_quote(fact, text)}" for fact in row.stated)
+            missing = e(", ".join(fact.label for fact in row.not_stated))
+        rows.append(f"<tr><td width='15%'><b>{e(row.title)}</b></td>"
+                    f"<td width='55%'>{stated or '&mdash;'}</td>"
+                    f"<td width='30%' style='color:#555555'>{missing or '&mdash;'}</td></tr>")
+    return (
+        "<h3>Privacy facts</h3>"
+        "<table border='1' cellspacing='0' cellpadding='2' width='100%' "
+        "style='font-size:8pt'>"
+        "<tr><th align='left'>Group</th><th align='left'>Stated (and where)</th>"
+        f"<th align='left'>Not stated</th></tr>{''.join(rows)}</table>"
+        f"<p style='color:#555555'><small>{e(card_note())}</small></p>")
+
+
+EVIDENCE_QUOTE_CHARS = 70
+
+
+def _evidence_quote(fact: Fact, text: str) -> str:
+    """' — "the start of its best sentence…"' (nothing when there is no evidence)."""
+    if not fact.evidence:
+        return ""
+    quote = " ".join(text[fact.evidence[0].start:fact.evidence[0].end].split())
+    if len(quote) > EVIDENCE_QUOTE_CHARS:
+        quote = quote[:max(quote.rfind(" ", 0, EVIDENCE_QUOTE_CHARS), 1)] + "…"
+    return f" <span style='color:#555555'>&mdash; &ldquo;{html.escape(quote)}&rdquo;</span>"
 
 
 def append_html(document, parts: list[str]) -> None:

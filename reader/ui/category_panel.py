@@ -56,6 +56,7 @@ class WrappingDelegate(QStyledItemDelegate):
 class CategoryPanel(QWidget):
     visibility_changed = Signal()
     passage_activated = Signal(int)  # span index
+    policy_shown = Signal(object)  # the HighlightedPolicy (or None) now listed
 
     def __init__(self, settings: QSettings | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -159,6 +160,7 @@ class CategoryPanel(QWidget):
             else:
                 self._fill(item)
         self._building = False
+        self.policy_shown.emit(highlighted)
 
     def _fill(self, item: QTreeWidgetItem) -> None:
         """List a category's passages under it (once per policy)."""

@@ -40,6 +40,7 @@ from reader.sources.corpus import (
 from reader.ui.category_panel import CategoryPanel
 from reader.ui.compare_view import add_compare_actions
 from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
+from reader.ui.facts_card import FactsCard, select_passage
 from reader.ui.find_bar import FindBar, edit_focused
 from reader.ui.help_dialog import maybe_welcome, show_help
 from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
@@ -183,6 +184,11 @@ class MainWindow(QMainWindow):
         self.busy_bar.cancel_requested.connect(self.cancel_opening)
 
         self.category_panel = CategoryPanel(settings())
+        self.facts_card = FactsCard()  # at the top of the side panel, shows what it shows
+        self.category_panel.layout().insertWidget(0, self.facts_card)
+        self.category_panel.policy_shown.connect(self.facts_card.show_policy)
+        self.facts_card.evidence_activated.connect(
+            lambda text, at: select_passage(self.browser, text, at))
         self.search_panel = SearchPanel()
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.category_panel, "Categories")
