@@ -58,7 +58,7 @@ def index_text(markdown_body: str) -> str:
     """Markdown source reduced to its words for indexing (link targets, tags and emphasis
     underscores dropped: ``_do not track_`` is read as the viewer shows it)."""
     text = _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
-    return _EMPHASIS_UNDERSCORES.sub(" ", text) if "_" in text else text
+    return _EMPHASIS_UNDERSCORES.sub("", text) if "_" in text else text
 
 
 def parse_query(schema: fields.Schema, text: str) -> query.Query:
