@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reader.analysis.facts import Fact, policy_facts
+from reader.analysis.facts import Fact
 from reader.analysis.practices import Analysis, analyze_policy
 from reader.analysis.taxonomy import practice_categories
 from reader.sources.corpus import Corpus, Policy, PolicyLoadError
@@ -128,8 +128,9 @@ class Comparison:
 
 
 def policy_facts_of(analysis: Analysis) -> list[Fact]:
-    """The shown facts of an analysed policy (the decision's paragraphs and text)."""
-    return policy_facts(analysis.text, analysis.paragraphs)
+    """The shown facts of an analysed policy: those of the one decision
+    (``Analysis.facts``, what the side panel, index and PDF show)."""
+    return analysis.facts
 
 
 def _evidence(text: str, start: int, end: int) -> Evidence:
