@@ -127,10 +127,9 @@ def test_categories_show_on_hover_and_in_the_status_bar(make_window):
     assert cursor.charFormat().toolTip().startswith(f"Passage {number + 1}: {names}")
     window.browser.setTextCursor(cursor)
     assert window.statusBar().currentMessage() == f"Passage {number + 1}: {names}"
-    cursor.setPosition(0)
-    window.browser.setTextCursor(cursor)
-    if window.browser.passage_at(0) is None:
-        assert window.statusBar().currentMessage() == ""
+    window.select_company("audiomidi.com")  # another policy: the old passage is not named
+    assert window.statusBar().currentMessage() == window.browser.categories_at(
+        window.browser.textCursor().position())
 
 
 def test_margin_labels_name_each_category(make_window):
@@ -189,6 +188,11 @@ def test_wide_table_scrolls_sideways(make_window, wide_table_corpus):
     assert browser.document().size().width() > browser.viewport().width()
     assert browser.horizontalScrollBar().maximum() > 0
     assert browser.horizontalScrollBar().isVisible()
+    # one label per table row, not one per cell stacked down the margin
+    labels = browser.margin_labels()
+    assert 1 <= len(labels) <= 5, labels
+    bottom = layout.frameBoundingRect(tables[0]).bottom()
+    assert len([y for _, y, _ in labels if y < bottom]) <= 4  # header and three rows
 
 
 def test_recent_folders_remembered_and_missing_ones_greyed(make_window, demo_corpus,

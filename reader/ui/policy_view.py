@@ -198,6 +198,7 @@ class PolicyBrowser(QTextBrowser):
         self.current_anchor = ""
         self.setExtraSelections([])
         self.fit_line_width()
+        self._announce_categories()  # the status bar no longer names the old passage
 
     def set_line_width(self, characters: int) -> None:
         """Keep lines at most ``characters`` long (0: the whole width), centred."""
@@ -316,12 +317,20 @@ class PolicyBrowser(QTextBrowser):
             last = (label, paragraph)
             cursor = QTextCursor(document)
             cursor.setPosition(max(start, top))
-            y = max(float(self.cursorRect(cursor).top()), last_y + height)
+            natural = float(self.cursorRect(cursor).top())
+            if labels and labels[-1][0] == label and natural < last_y + height:
+                continue  # the same label on the same line (cells of a table row)
+            y = max(natural, last_y + height)
             if y > self.viewport().height():
                 break
             last_y = y
             labels.append((label, y, category.id))
         return labels
+
+    def label_x(self) -> float:
+        """Where the labels start: just left of the text, in the gutter."""
+        left = self.document().rootFrame().frameFormat().leftMargin()
+        return max(0.0, left - self.gutter_width()) + 2 - self.horizontalScrollBar().value()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         """The text, then each visible passage's category label in the left gutter."""
@@ -332,7 +341,7 @@ class PolicyBrowser(QTextBrowser):
         painter = QPainter(self.viewport())
         metrics = self._label_metrics()
         painter.setFont(self._label_font())
-        left = 2 - self.horizontalScrollBar().value()
+        left = self.label_x()
         for label, y, category_id in labels:
             colour = current_colour(category_id, self.look)
             box = QRectF(left, y, metrics.horizontalAdvance(label) + 6, metrics.height() + 1)
