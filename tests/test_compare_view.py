@@ -93,6 +93,12 @@ def test_clicking_a_cell_opens_the_policy_at_its_evidence(qtbot, make_window):
         dialog.open_cell(legal)
     assert window.current.policy.domain == "bmtmicro.com"
     assert window.browser.textCursor().selectedText().startswith(BMT_LEGAL)
+    # Clicking again steps to the next evidence sentence of the cell.
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        dialog.open_cell(legal)
+    assert window.browser.textCursor().selectedText().startswith(
+        "In order to comply with the law or to protect against fraud")
+    assert "evidence 2 of 2 (click again for the next)" in dialog.status.text()
     dialog.close()
 
 

@@ -162,7 +162,9 @@ class CompareModel(QAbstractTableModel):
             lines.append(f"{company}: not stated (no sentence of its policy states it).")
         if cell.evidence:
             lines.append(f"“{cell.evidence[0].text}”")
-            lines.append("Click to open the policy at this sentence.")
+            lines.append("Click to open the policy at this sentence"
+                         + (f"; click again for the next of {len(cell.evidence)}."
+                            if len(cell.evidence) > 1 else "."))
         return "<p>" + "</p><p>".join(html.escape(line) for line in lines) + "</p>"
 
 
@@ -229,6 +231,7 @@ class CompareDialog(QDialog):
         self.pool = pool or QThreadPool(self)
         self.worker: CompareWorker | None = None
         self.export_worker: CompareExportWorker | None = None
+        self._next_evidence: dict[tuple[int, int], int] = {}  # cell -> evidence to open next
         self.setWindowTitle(f"Compare {', '.join(self.domains)}")
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -339,8 +342,13 @@ class CompareDialog(QDialog):
                                 f"{'no passages' if row.kind == PRACTICE_ROW else 'not stated'}"
                                 f" ({row.title}).")
             return
-        self.status.setText(f"Opened {company} at its evidence for {row.title}.")
-        self.evidence_requested.emit(company, evidence[0].start, evidence[0].end)
+        key = (index.row(), index.column())
+        number = self._next_evidence.get(key, 0) % len(evidence)
+        self._next_evidence = {key: number + 1}  # clicking again steps to the next one
+        more = (f" {number + 1} of {len(evidence)} (click again for the next)"
+                if len(evidence) > 1 else "")
+        self.status.setText(f"Opened {company} at its evidence{more} for {row.title}.")
+        self.evidence_requested.emit(company, evidence[number].start, evidence[number].end)
 
     def export_pdf(self, path: str | None = None) -> bool:
         """Export the comparison as a PDF (asks where when ``path`` is not given)."""
