@@ -144,6 +144,7 @@ class VersionStore:
         self.folder = folder
         self._memory: dict[str, VersionText] = {}
         self._cache: dict[str, dict] | None = None  # see _read_counts
+        self._unsaved = False  # counts computed since the file was written
         self._pieces: dict[str, int] = {}  # paragraph -> its words
         self._sections: dict[str, VersionText] = {}  # section digest -> its passages
         self._readable_alone: dict[str, bool] = {}  # section digest -> reads alone alike
@@ -164,6 +165,7 @@ class VersionStore:
             if counted is None:
                 counted = contents[content] = self._content_counts(body)
             found = versions[key] = [words, counted]
+            self._unsaved = True
         return found[0], dict(found[1])
 
     def _words_and_content(self, body: str) -> tuple[int, str]:
@@ -209,8 +211,9 @@ class VersionStore:
 
     def save_counts(self) -> None:
         """Keep the counts computed so far for the next time (one small file)."""
-        if self._cache is None or self.folder is None:
+        if self._cache is None or self.folder is None or not self._unsaved:
             return
+        self._unsaved = False
         path = self.folder / "counts.json"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
