@@ -253,7 +253,9 @@ class VersionStore:
         found = self._memory.get(key) or self._read(key)
         if found is None:
             policy = history.load(version)
-            keyed = _keyed_sections(policy.body, self._readable_alone)
+            # (With no section analysed yet, the version is analysed whole.)
+            keyed = _keyed_sections(policy.body, self._readable_alone) if self._sections \
+                else None
             known = sum(len(section) for digest, section in keyed or ()
                         if digest in self._sections)
             if keyed is None or known < len(policy.body) / 2:
