@@ -97,3 +97,12 @@ def test_list_aligns_cjk_and_emoji_domains(tmp_path, capsys):
     columns = {display_width(row[:row.index("2015-03-15")]) for row in rows}
     assert columns == {display_width(lines[0][:lines[0].index("ARCHIVED")])}
     assert all(row.endswith("Privacy Policy") for row in rows)
+
+
+def test_header_keeps_the_raw_title_in_its_tooltip(make_window):
+    window = make_window()
+    window.select_company("bmtmicro.com")
+    assert "<h2 style='margin:0'>Privacy Policy</h2>" in window.header.text()
+    assert window.header.toolTip() == "Title as written: Privacy Policy |"
+    window.select_company("ipmart.com")
+    assert window.header.toolTip() == "Title as written: IPmart.com - Privacy Policy"

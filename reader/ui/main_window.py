@@ -815,11 +815,19 @@ class MainWindow(QMainWindow):
             return False
         self.current = item
         self.current_matches = finder.find(item.document.text) if finder else []
-        self.header.setText(header_html(item.policy))
+        self._show_header(item.policy)
         self.category_panel.show_policy(item)
         self._render(keep_scroll=False)
         self._policy_ready()
         return True
+
+    def _show_header(self, policy) -> None:
+        """The policy's header; its tooltip gives the title as the file writes it when the
+        header shows it cleaned of site furniture."""
+        self.header.setText(header_html(policy))
+        raw = " ".join(policy.raw_title.split())
+        self.header.setToolTip(f"Title as written: {raw}" if raw and raw != policy.title
+                               else "")
 
     def _policy_ready(self) -> None:
         self.match_position = -1
@@ -853,7 +861,7 @@ class MainWindow(QMainWindow):
         self.current = self._remember(item)
         self.current_matches = rendered.matches
         if not same:
-            self.header.setText(header_html(item.policy))
+            self._show_header(item.policy)
             self.category_panel.show_policy(item)
         self.browser.show_pages(rendered.pages, page if same else 0)
         self.find_bar.refresh()
