@@ -210,8 +210,12 @@ def fact_f1(fact_id: str) -> float | None:
 def decide_facts(probabilities: np.ndarray, thresholds: np.ndarray
                  ) -> list[tuple[bool, list[int]]]:
     """Per fact (column): (stated, evidence rows best first) from sentence probabilities."""
-    decided = []
+    decided: list[tuple[bool, list[int]]] = []
+    reached = (probabilities >= thresholds).any(axis=0)
     for k in range(probabilities.shape[1]):
+        if not reached[k]:
+            decided.append((False, []))
+            continue
         column = probabilities[:, k]
         hits = np.flatnonzero(column >= thresholds[k])
         order = hits[np.argsort(-column[hits], kind="stable")]

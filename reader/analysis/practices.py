@@ -211,10 +211,9 @@ def _sentence_terms(words: PolicyWords, classifier: PracticeModel
         np.arange(len(bounds)), lengths)
     in_sentence = sentence_of[:-1] >= 0
     pair_inside = in_sentence[:-1] & (sentence_of[:-2] == sentence_of[1:-1])
-    word_terms = classifier.term_ids([w for w, inside in zip(words.words, in_sentence,
-                                                             strict=True) if inside])
-    pair_terms = classifier.term_ids([p for p, inside in zip(words.pairs, pair_inside,
-                                                             strict=True) if inside])
+    # Every word and pair is looked up (headings too: fewer than filtering costs).
+    word_terms = classifier.term_ids(words.words)[in_sentence]
+    pair_terms = classifier.term_ids(words.pairs)[pair_inside]
     rows = np.concatenate([sentence_of[:-1][in_sentence], sentence_of[:-2][pair_inside]])
     terms = np.concatenate([word_terms, pair_terms])
     known = terms >= 0
@@ -512,13 +511,19 @@ _WORD_CHARACTER = re.compile(r"\w")
 _SOFT_LINE_BREAK = re.compile(r"(?<!  )(?<!\\)\n")  # a break after two spaces or \\ is hard
 
 
+ABBREVIATION_CHARS = 12  # longer than any abbreviation segment._ABBREVIATIONS knows
+
+
 def _sentence_cuts(clean: str) -> list[int]:
     """Where the sentences of :func:`reader.analysis.segment.sentence_bounds` start (and
     the text's end), found without trimming each sentence; a cut is never inside a word."""
     cuts = [0]
     start = 0
     for match in _SENTENCE_END.finditer(clean):
-        if match.group().strip("\n") and _ABBREVIATIONS.search(clean, start, match.start()):
+        # An abbreviation ends the text before the break: its last ABBREVIATION_CHARS
+        # characters are enough (the characters before them still count for \b).
+        if match.group().strip("\n") and _ABBREVIATIONS.search(
+                clean, max(start, match.start() - ABBREVIATION_CHARS), match.start()):
             continue
         start = match.end()
         cuts.append(start)
