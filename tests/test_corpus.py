@@ -264,3 +264,44 @@ def test_discard_ignores_an_entry_replaced_since_the_check(messy_corpus):
     assert corpus.rescan().changed == ["latin1.com"]
     assert not corpus.discard(entry, message)
     assert corpus.load("latin1.com").body == "Café policy, fixed and longer"
+
+
+def test_listing_cache_reused_while_folders_are_unchanged(tmp_path):
+    folder = tmp_path / "policies"
+    nested = folder / "a" / "ac" / "acm"
+    nested.mkdir(parents=True)
+    (nested / "acme.com.md").write_text("# Acme\n\nWe collect names.\n", "utf-8")
+    (folder / "beta.org.md").write_text("# Beta\n\nWe sell nothing.\n", "utf-8")
+    (folder / "empty.net.md").write_text("", "utf-8")
+    cache = tmp_path / "cache"
+    first = Corpus.open(folder, cache_dir=cache)
+    assert not first.from_cache and first.domains() == ["acme.com", "beta.org"]
+    again = Corpus.open(folder, cache_dir=cache)
+    assert again.from_cache
+    assert again.entries == first.entries and again.problems == first.problems
+    assert again.load("acme.com").title == "Acme"
+    assert again.folders == first.folders
+    (nested / "acme.com.md").write_text("# Acme\n\nWe collect names and emails.\n", "utf-8")
+    edited = Corpus.open(folder, cache_dir=cache)  # an edit in place keeps folder times
+    assert edited.from_cache and edited.stale() == ["acme.com"]
+    (nested / "acne.com.md").write_text("# Acne\n\nWe collect skin.\n", "utf-8")
+    added = Corpus.open(folder, cache_dir=cache)  # a new file changes its folder's time
+    assert not added.from_cache and added.domains() == ["acme.com", "acne.com", "beta.org"]
+    assert added.stale() == []
+    (folder / "beta.org.md").unlink()
+    assert Corpus.open(folder, cache_dir=cache).domains() == ["acme.com", "acne.com"]
+
+
+def test_listing_cache_that_is_damaged_or_unwritable_is_ignored(tmp_path):
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "beta.org.md").write_text("# Beta\n\nWe sell nothing.\n", "utf-8")
+    cache = tmp_path / "cache"
+    Corpus.open(folder, cache_dir=cache)
+    [stored] = cache.iterdir()
+    stored.write_bytes(b"\x00garbage")
+    corpus = Corpus.open(folder, cache_dir=cache)
+    assert not corpus.from_cache and corpus.domains() == ["beta.org"]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert Corpus.open(folder, cache_dir=blocked).domains() == ["beta.org"]

@@ -132,12 +132,12 @@ def test_filter_and_sort_companies(make_window):
     assert window.company_proxy.rowCount() == 1
     assert window.company_count.text() == "1 of 5 companies"
     window.company_filter.clear()
-    window.sort_box.setCurrentIndex(2)  # longest first: BizSecure's 1,475 words
+    window.sort_companies("length")  # longest first: BizSecure's 1,475 words
     assert window.company_proxy.index(0, 0).data(DomainRole) == "bizdesign.com"
     window.company_filter.setText("mi")  # the filter survives a new order
     shown = window.company_proxy.rowCount()
     assert shown == 3  # audiomidi, bettymills, bmtmicro
-    window.sort_box.setCurrentIndex(0)
+    window.sort_companies("name")
     assert window.company_proxy.rowCount() == shown
     assert window.company_proxy.index(0, 0).data(DomainRole) == "audiomidi.com"
     assert window.current.policy.domain == window.company_list.currentIndex().data(DomainRole)

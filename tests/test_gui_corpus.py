@@ -20,7 +20,7 @@ GOOD = "# {name} Privacy Policy\n\nWe collect your email address to send {word} 
 
 def listed(window: MainWindow) -> list[str]:
     model = window.company_model
-    return [model.index(row).data(DomainRole) for row in range(model.rowCount())]
+    return [model.index(row, 0).data(DomainRole) for row in range(model.rowCount())]
 
 
 def visible_boxes(window: MainWindow) -> list[QMessageBox]:

@@ -121,7 +121,7 @@ def test_settings_are_saved_as_they_change(qtbot, many_policies, private_data_di
     window.select_company("site007.test")
     wait_shown(qtbot, window, "site007.test")
     window.zoom_in()
-    window.sort_box.setCurrentIndex(2)
+    window.sort_companies("length")
     ini = private_data_dir / "settings.ini"
 
     def saved() -> bool:

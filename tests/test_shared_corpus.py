@@ -184,13 +184,13 @@ def test_company_list_shows_domain_year_length_title(qtbot, pipeline):
     model = window.company_model
     assert model.rowCount() == 221
     for row in range(model.rowCount()):
-        index = model.index(row)
+        index = model.index(row, 0)
         domain = index.data(DomainRole)
         policy = pipeline.items[domain].policy
-        first, second = index.data().split("\n")
-        assert first == f"{domain}  ·  {policy.year}  ·  {policy.word_count:,} words"
+        name, year, length, title = (index.siblingAtColumn(c).data() for c in range(4))
+        assert (name, year, length) == (domain, str(policy.year), f"{policy.word_count:,}")
         assert index.data(TitleRole) == policy.title
-        assert second.startswith(" ".join(policy.title.split()))
+        assert title.startswith(" ".join(policy.title.split()))
         assert index.data(SiteRole) == (policy.snapshot_site or "")
     window.company_filter.setText("google.com")
     window._apply_company_filter()

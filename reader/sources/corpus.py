@@ -31,6 +31,7 @@ from reader.sources.layouts import (
     is_privacy_policy,
     strip_policy_suffix,
 )
+from reader.sources.listing_cache import Listing, load_listing, save_listing
 from reader.sources.repair import repair_text
 from reader.sources.sites import other_snapshot_site, snapshot_note
 
@@ -104,17 +105,50 @@ class Policy:
         return f"{company} ({snapshot_note(site)})" if site else company
 
 
-@dataclass(frozen=True)
 class PolicyEntry:
-    """A policy file as listed, before its body is read."""
+    """A policy file as listed, before its body is read.
 
-    domain: str
-    path: Path
-    size: int
-    mtime: float
-    relpath: str = ""
-    company: str = ""
-    doc_type: str = PRIVACY_POLICY
+    ``path`` may be given as a string: its :class:`Path` is made on first use (making
+    100,000 Paths up front costs a second or more when a corpus opens)."""
+
+    __slots__ = ("domain", "_path", "size", "mtime", "relpath", "company", "doc_type")
+
+    def __init__(self, domain: str, path: Path | str, size: int, mtime: float,
+                 relpath: str = "", company: str = "", doc_type: str = PRIVACY_POLICY) -> None:
+        self.domain = domain
+        self._path = path
+        self.size = size
+        self.mtime = mtime
+        self.relpath = relpath
+        self.company = company
+        self.doc_type = doc_type
+
+    @property
+    def path(self) -> Path:
+        path = self._path
+        if isinstance(path, str):
+            path = self._path = Path(path)
+        return path
+
+    @property
+    def file(self) -> str:
+        """The path as a string (no Path made)."""
+        return self._path if isinstance(self._path, str) else str(self._path)
+
+    def _key(self) -> tuple:
+        return (self.domain, self.file, self.size, self.mtime, self.relpath, self.company,
+                self.doc_type)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PolicyEntry) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"PolicyEntry(domain={self.domain!r}, path={self.file!r}, size={self.size}, "
+                f"mtime={self.mtime}, relpath={self.relpath!r}, company={self.company!r}, "
+                f"doc_type={self.doc_type!r})")
 
 
 # A whole whitespace-separated token made of table pipes and rules only.
@@ -363,29 +397,49 @@ class Corpus:
     entries: list[PolicyEntry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    cache_dir: Path | None = None  # where the listing is kept (None: not kept)
+    from_cache: bool = False  # the last listing came from the cache (see :meth:`stale`)
+
     @classmethod
-    def open(cls, root: str | os.PathLike[str]) -> Corpus:
+    def open(cls, root: str | os.PathLike[str], cache_dir: Path | None = None) -> Corpus:
+        """List the folder ``root``; with ``cache_dir``, the listing made last time is
+        reused while the folders are unchanged (see :mod:`reader.sources.listing_cache`)."""
         path = Path(root).expanduser()
         problem = corpus_folder_problem(path)
         if problem:
             raise CorpusError(problem)
-        corpus = cls(root=path.resolve())
-        corpus._scan()
+        corpus = cls(root=path.resolve(), cache_dir=cache_dir)
+        corpus._broken = {}
+        listing = load_listing(cache_dir, corpus.root) if cache_dir else None
+        if listing is not None:
+            corpus._use_listing(listing)
+        else:
+            corpus._scan()
         return corpus
 
     def _warn(self, message: str) -> None:
         self.problems.append(message)
         log.warning("%s", message)
 
+    def _use_listing(self, listing: Listing) -> None:
+        self.from_cache = True
+        self.entries = [PolicyEntry(*values) for values in listing.entries]
+        self._index = {e.domain: e for e in self.entries}
+        self.folders = [Path(folder) for folder, _ in listing.folders]
+        self._broken = dict(listing.broken)
+        for message in listing.problems:
+            self._warn(message)
+
     def _scan(self) -> None:
+        self.from_cache = False
         self._index: dict[str, PolicyEntry] = {}
-        broken: dict[Path, tuple[int, float, str]] = getattr(self, "_broken", {})
+        broken: dict[str, tuple[int, float, str]] = getattr(self, "_broken", {})
         self._broken = {}
         by_domain: dict[str, list[PolicyEntry]] = {}
         newest: dict[str, PolicyEntry] = {}  # dated policy -> its newest file
-        self.folders: list[Path] = []
+        folder_times: list[tuple[str, int]] = []
         prefix = len(os.path.join(str(self.root), ""))
-        for path, stat in _walk_policy_files(self.root, self._warn, self.folders):
+        for path, stat in _walk_policy_files(self.root, self._warn, folder_times):
             if stat.st_size == 0:
                 self._warn(f"{path}: the file is empty; skipped")
                 continue
@@ -397,7 +451,7 @@ class Corpus:
                 self._broken[path] = known  # still the same broken file
                 self._warn(known[2])
                 continue
-            relpath = str(path)[prefix:]  # as path.relative_to(root), 5x faster
+            relpath = path[prefix:]  # as path.relative_to(root), 5x faster
             if version := dated_file(relpath):
                 # Dated versions of one policy (named as its folder would be as one file:
                 # facebook.com/2009-12-31.md is facebook.com, Facebook/Privacy Policy/
@@ -416,7 +470,7 @@ class Corpus:
             by_domain.setdefault(policy, []).append(entry)
         chosen = []
         for domain, candidates in by_domain.items():
-            kept = preferred_entry(candidates)
+            kept = preferred_entry(candidates) if len(candidates) > 1 else candidates[0]
             chosen.append(kept)
             for other in sorted(candidates, key=lambda e: e.relpath):
                 if other is not kept:
@@ -425,6 +479,34 @@ class Corpus:
                                "larger file); skipped")
         self.entries = sorted(chosen, key=entry_order)
         self._index = {e.domain: e for e in self.entries}
+        self.folders = [Path(folder) for folder, _ in folder_times]
+        self._folder_times = folder_times
+        self._save_listing()
+
+    def _save_listing(self) -> None:
+        if self.cache_dir is None or not hasattr(self, "_folder_times"):
+            return
+        save_listing(self.cache_dir, self.root, Listing(
+            [(e.domain, e.file, e.size, e.mtime, e.relpath, e.company, e.doc_type)
+             for e in self.entries], list(self.problems), self._folder_times,
+            dict(self._broken)))
+
+    def stale(self, cancelled: Callable[[], bool] | None = None) -> list[str]:
+        """Domains whose file changed size or time since it was listed, or is gone (a
+        listing from the cache does not see files edited in place). Read-only: safe to
+        run off the GUI thread."""
+        changed = []
+        for entry in list(self.entries):
+            if cancelled and cancelled():
+                break
+            try:
+                stat = os.stat(entry.file)
+            except OSError:
+                changed.append(entry.domain)
+                continue
+            if (stat.st_size, stat.st_mtime) != (entry.size, entry.mtime):
+                changed.append(entry.domain)
+        return changed
 
     def rescan(self) -> CorpusChanges:
         """List the folder again (files added, deleted or changed since) and say what
@@ -432,10 +514,10 @@ class Corpus:
         problem = corpus_folder_problem(self.root)
         if problem:
             raise CorpusError(problem)
-        before = {e.domain: (e.path, e.size, e.mtime) for e in self.entries}
+        before = {e.domain: (e.file, e.size, e.mtime) for e in self.entries}
         self.problems = []
         self._scan()
-        after = {e.domain: (e.path, e.size, e.mtime) for e in self.entries}
+        after = {e.domain: (e.file, e.size, e.mtime) for e in self.entries}
         return CorpusChanges(
             added=sorted(set(after) - set(before)),
             removed=sorted(set(before) - set(after)),
@@ -467,10 +549,11 @@ class Corpus:
             return False  # gone, or replaced by a newer file since it was checked
         if not message.endswith("skipped"):
             message += "; skipped"
-        self._broken[current.path] = (current.size, current.mtime, message)
+        self._broken[current.file] = (current.size, current.mtime, message)
         self.entries = [e for e in self.entries if e.domain != domain]
         del self._index[domain]
         self._warn(message)
+        self._save_listing()
         return True
 
     def __len__(self) -> int:
@@ -526,15 +609,16 @@ def entry_order(entry: PolicyEntry) -> tuple:
 
 
 def _walk_policy_files(
-    root: Path, warn: Callable[[str], None], folders: list[Path] | None = None
-) -> Iterator[tuple[Path, os.stat_result]]:
-    """Policy files under ``root`` with their stat; ``folders`` collects every folder seen."""
-    stack = [root]
+    root: Path, warn: Callable[[str], None], folders: list[tuple[str, int]] | None = None
+) -> Iterator[tuple[str, os.stat_result]]:
+    """Policy files under ``root`` (as strings) with their stat; ``folders`` collects every
+    folder seen with its modification time (ns, taken before it is listed)."""
+    stack = [str(root)]
     while stack:
         folder = stack.pop()
-        if folders is not None:
-            folders.append(folder)
         try:
+            if folders is not None:
+                folders.append((folder, os.stat(folder).st_mtime_ns))
             with os.scandir(folder) as it:
                 items = list(it)
         except OSError as exc:
@@ -545,11 +629,11 @@ def _walk_policy_files(
                 continue
             try:
                 if item.is_dir(follow_symlinks=False):
-                    stack.append(Path(item.path))
+                    stack.append(item.path)
                 elif item.name.lower().endswith(POLICY_SUFFIXES) and item.name.upper() not in {
                     "README.MD",
                     "MANIFEST.TSV",
                 }:
-                    yield Path(item.path), item.stat()
+                    yield item.path, item.stat()
             except OSError as exc:
                 warn(f"{item.path}: cannot read the file ({exc.strerror or exc}); skipped")

@@ -16,11 +16,13 @@ MAX_WATCHED_FOLDERS = 4000  # inotify watches are a per-user budget; File > Relo
 
 class CheckSignals(QObject):
     finished = Signal(object, object)  # Corpus, [(PolicyEntry, message)]
+    stale = Signal(object)  # Corpus: listed from the cache, but files changed since
 
 
 class CorpusCheckWorker(CancellableWorker):
     """Reads every listed file (or just ``entries``) off the GUI thread and reports the
-    ones that cannot be shown (binary, blank, not UTF-8, too large, gone)."""
+    ones that cannot be shown (binary, blank, not UTF-8, too large, gone); first, when the
+    listing came from the cache, whether files were edited since (:attr:`stale`)."""
 
     def __init__(self, corpus: Corpus, entries: list[PolicyEntry] | None = None) -> None:
         super().__init__(CheckSignals())
@@ -28,6 +30,14 @@ class CorpusCheckWorker(CancellableWorker):
         self.entries = entries
 
     def run(self) -> None:
+        if self.entries is None and self.corpus.from_cache:
+            try:
+                stale = self.corpus.stale(self.is_cancelled)
+            except Exception:  # noqa: BLE001 - a failed check must not take the app down
+                stale = []
+            if stale and not self.is_cancelled():
+                with contextlib.suppress(RuntimeError):
+                    self.signals.stale.emit(self.corpus)
         try:
             broken = self.corpus.find_broken(self.is_cancelled, self.entries)
         except Exception:  # noqa: BLE001 - a failed check must not take the app down

@@ -10,16 +10,17 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
+    QAbstractItemView,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,7 +44,12 @@ from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
 from reader.ui.facts_card import FactsCard, select_passage
 from reader.ui.find_bar import FindBar, edit_focused
 from reader.ui.help_dialog import maybe_welcome, show_help
-from reader.ui.models import CompanyFilterModel, CompanyListModel, DomainRole
+from reader.ui.models import (
+    SORT_KEY_OF_COLUMN,
+    CompanyFilterModel,
+    CompanyListModel,
+    DomainRole,
+)
 from reader.ui.notice_bar import NoticeBar
 from reader.ui.policy_loader import (
     LARGE_NOTICE_FROM,
@@ -60,10 +66,7 @@ from reader.wording import counted
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8
-FILTER_DELAY_MS = 150
 SETTINGS_DELAY_MS = 300  # settings are written this long after they change (not only at exit)
-DEBOUNCE_FROM_ROWS = 20000
-SORT_KEYS = [("Name", "name"), ("Newest first", "date"), ("Longest first", "length")]
 FIRST_POLICY_TRIES = 50  # a corpus whose first files are broken opens on the first good one
 
 
@@ -75,6 +78,14 @@ def settings() -> QSettings:
     except OSError:
         return QSettings()
     return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def listing_cache_dir() -> Path | None:
+    """Where corpus listings are kept between runs (None: the data folder is unusable)."""
+    try:
+        return user_data_dir() / "listings"
+    except OSError:
+        return None
 
 
 def system_is_dark() -> bool:
@@ -128,32 +139,19 @@ class MainWindow(QMainWindow):
         self.company_filter.setPlaceholderText("Filter companies (Ctrl+L)")
         self.company_filter.setClearButtonEnabled(True)
         self.company_filter.setAccessibleName("Filter companies")
-        self.sort_box = QComboBox()
-        self.sort_box.setAccessibleName("Sort companies")
-        for label, key in SORT_KEYS:
-            self.sort_box.addItem(label, key)
         self.company_model = CompanyListModel(self)
         self.company_proxy = CompanyFilterModel(self)
         self.company_proxy.setSourceModel(self.company_model)
-        self.company_model.modelReset.connect(self.company_proxy.source_reset)
-        self.filter_timer = QTimer(self)
-        self.filter_timer.setSingleShot(True)
-        self.filter_timer.setInterval(FILTER_DELAY_MS)
-        self.filter_timer.timeout.connect(self._apply_company_filter)
         self.settings_timer = QTimer(self)
         self.settings_timer.setSingleShot(True)
         self.settings_timer.setInterval(SETTINGS_DELAY_MS)
         self.settings_timer.timeout.connect(self.save_settings)
-        self.company_list = QListView()
-        self.company_list.setModel(self.company_proxy)
-        self.company_list.setUniformItemSizes(True)
-        self.company_list.setAccessibleName("Companies")
+        self.company_list = company_table(self.company_proxy)
         self.company_count = QLabel()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 0, 4)
         left_layout.addWidget(self.company_filter)
-        left_layout.addWidget(self.sort_box)
         left_layout.addWidget(self.company_list, 1)
         left_layout.addWidget(self.company_count)
 
@@ -226,8 +224,8 @@ class MainWindow(QMainWindow):
         self._show_progress(False)
 
         self.company_filter.textChanged.connect(self._filter_companies)
-        self.sort_box.currentIndexChanged.connect(self._sort_changed)
-        self.company_list.selectionModel().currentChanged.connect(self._company_selected)
+        self.company_list.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
+        self.company_list.selectionModel().currentRowChanged.connect(self._company_selected)
         self.category_panel.visibility_changed.connect(self._rerender)
         self.category_panel.passage_activated.connect(self.jump_to_passage)
         self.search_panel.query_submitted.connect(self.search)
@@ -373,16 +371,17 @@ class MainWindow(QMainWindow):
         for _ in range(abs(zoom)):
             self.zoom_in() if zoom > 0 else self.zoom_out()
         sort_key = stored.value("sort", "name")
-        for i in range(self.sort_box.count()):
-            if self.sort_box.itemData(i) == sort_key:
-                self.sort_box.setCurrentIndex(i)
+        if sort_key in SORT_KEY_OF_COLUMN:
+            descending = stored.value("sort_descending", sort_key in ("date", "length"))
+            self.sort_companies(sort_key, str(descending).lower() == "true")
 
     def save_settings(self) -> None:
         stored = settings()
         stored.setValue("geometry", self.saveGeometry())
         stored.setValue("splitter", self.splitter.saveState())
         stored.setValue("zoom", self.zoom_level)
-        stored.setValue("sort", self.sort_box.currentData())
+        stored.setValue("sort", self.company_model.sort_key)
+        stored.setValue("sort_descending", self.company_model.descending)
         if self.corpus:
             stored.setValue("corpus", str(self.corpus.root))
         if self.current:
@@ -467,7 +466,7 @@ class MainWindow(QMainWindow):
     def open_corpus(self, path: str, restore_policy: str | None = None) -> bool:
         """Open a folder of policies; on failure keep what is open and say why."""
         try:
-            corpus = Corpus.open(path)
+            corpus = Corpus.open(path, cache_dir=listing_cache_dir())
         except CorpusError as exc:
             self.notify_error("Cannot open the folder", str(exc))
             return False
@@ -486,7 +485,6 @@ class MainWindow(QMainWindow):
             self.policy_index = None
         self.corpus = corpus
         self.cache.clear()
-        self.company_model.sort_key = self.sort_box.currentData() or "name"
         self.setWindowTitle(f"Privacy Policy Reader — {corpus.root.name}")
         self.notice_bar.dismiss("unreadable-policy")
         self.watcher.watch(corpus)
@@ -569,6 +567,7 @@ class MainWindow(QMainWindow):
             return
         worker = CorpusCheckWorker(self.corpus, entries)
         worker.signals.finished.connect(self._check_finished)
+        worker.signals.stale.connect(self._listing_stale)
         self.check_worker = worker
         self.pool.start(worker)
 
@@ -584,6 +583,11 @@ class MainWindow(QMainWindow):
             self.cache.pop(domain, None)
         if discarded:
             self._refresh_company_list(keep_metadata=True)
+
+    def _listing_stale(self, corpus: Corpus) -> None:
+        """Files were edited since the listing kept from last time: list the folder again."""
+        if corpus is self.corpus:
+            self.reload_corpus(announce_unchanged=False)
 
     def reload_corpus(self, *, announce_unchanged: bool = True) -> None:
         """File > Reload (F5), also run when the watched folder changes: list the folder
@@ -638,29 +642,37 @@ class MainWindow(QMainWindow):
                                    if shown != total else counted(total, "company"))
 
     def _filter_companies(self, _text: str) -> None:
-        # Small lists filter as you type; very long ones wait for a pause in typing.
-        if self.company_model.rowCount() < DEBOUNCE_FROM_ROWS:
-            self._apply_company_filter()
-        else:
-            self.filter_timer.start()
+        self._apply_company_filter()
 
     def _apply_company_filter(self) -> None:
+        """Filter as you type; the policy shown stays shown (and selected while listed)."""
         self.company_proxy.set_filter_text(self.company_filter.text())
         self._update_count()
+        self._reselect_current()
 
-    def _sort_changed(self) -> None:
-        current = self.current.policy.domain if self.current else None
-        self.company_model.sort_by(self.sort_box.currentData())
-        if current:
-            self._select_quietly(current)
+    def sort_companies(self, key: str, descending: bool | None = None) -> None:
+        """Sort the company list by ``name``, ``date``, ``length`` or ``title`` (what a
+        click on a column header does)."""
+        if descending is None:
+            descending = key in ("date", "length")
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.company_list.horizontalHeader().setSortIndicator(
+            SORT_KEY_OF_COLUMN.index(key), order)
+
+    def _sorted(self, *_args) -> None:
+        self._reselect_current()
         self.settings_changed()
+
+    def _reselect_current(self) -> None:
+        if self.current:
+            self._select_quietly(self.current.policy.domain)
 
     def _list_index(self, domain: str):
         """The company list's index of ``domain`` (invalid if filtered out or unknown)."""
         row = self.company_model.row_of(domain)
         if row is None:
             return QModelIndex()
-        return self.company_proxy.mapFromSource(self.company_model.index(row))
+        return self.company_proxy.mapFromSource(self.company_model.index(row, 0))
 
     def _select_quietly(self, domain: str) -> None:
         """Select a company in the list without reopening its policy."""
@@ -669,9 +681,13 @@ class MainWindow(QMainWindow):
         proxy_index = self._list_index(domain)
         selection = self.company_list.selectionModel()
         selection.blockSignals(True)
-        self.company_list.setCurrentIndex(proxy_index)
+        if proxy_index.isValid():
+            self.company_list.setCurrentIndex(proxy_index)
+        else:  # filtered out: nothing looks selected
+            selection.clear()
         selection.blockSignals(False)
-        self.company_list.scrollTo(proxy_index)
+        if proxy_index.isValid():
+            self.company_list.scrollTo(proxy_index)
 
     # -- indexing ------------------------------------------------------------------------
 
@@ -769,7 +785,10 @@ class MainWindow(QMainWindow):
 
     def _company_selected(self, current, _previous) -> None:
         if current.isValid():
-            self.show_policy(current.data(DomainRole))
+            domain = current.data(DomainRole)
+            if not (self.current and self.current.policy.domain == domain
+                    and not self.loader.busy):
+                self.show_policy(domain)
 
     def highlighted(self, domain: str) -> HighlightedPolicy:
         if domain in self.cache:
@@ -1170,6 +1189,35 @@ class MainWindow(QMainWindow):
         if urls and urls[0].isLocalFile():
             self.open_corpus(urls[0].toLocalFile())
             event.acceptProposedAction()
+
+
+def company_table(model: CompanyFilterModel) -> QTableView:
+    """The company list: one line per company, columns sortable by a header click."""
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName("Companies")
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setAlternatingRowColors(True)
+    table.setTabKeyNavigation(False)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measures 100,000 rows
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 6)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    width = table.fontMetrics().horizontalAdvance
+    for column, sample in enumerate(("bizdesign-co.com", " 2020 ", " 12,345 ")):
+        header.resizeSection(column, width(sample) + 16)
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    table.setSortingEnabled(True)
+    return table
 
 
 def about_text() -> str:

@@ -1,0 +1,108 @@
+"""The company list: year, length and title in columns sorted by a header click, a filter
+on domain and title, and a policy that stays open while the filter is typed."""
+
+from __future__ import annotations
+
+from conftest import wait_idle
+from PySide6.QtCore import QPoint, Qt
+
+from reader.ui.models import COMPANY_COLUMNS, DomainRole
+
+
+def shown(window) -> list[str]:
+    proxy = window.company_proxy
+    return [proxy.index(row, 0).data(DomainRole) for row in range(proxy.rowCount())]
+
+
+def column(window, number: int) -> list[str]:
+    proxy = window.company_proxy
+    return [proxy.index(row, number).data() for row in range(proxy.rowCount())]
+
+
+def click_header(qtbot, window, section: int) -> None:
+    header = window.company_list.horizontalHeader()
+    x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(x, header.height() // 2))
+
+
+def test_columns_show_company_year_length_and_title(make_window):
+    window = make_window()
+    header = window.company_list.horizontalHeader()
+    assert [window.company_proxy.headerData(i, Qt.Orientation.Horizontal)
+            for i in range(header.count())] == list(COMPANY_COLUMNS)
+    row = window.company_model.row_of("bizdesign.com")
+    values = [window.company_model.index(row, c).data() for c in range(4)]
+    assert values == ["bizdesign.com", "2010", "1,475",
+                      "BizSecure : Privacy Policy  (snapshot from bizsecure.com)"]
+
+
+def test_header_clicks_sort_by_year_length_and_title_and_reverse(qtbot, make_window):
+    window = make_window()
+    wait_idle(qtbot, window)
+    click_header(qtbot, window, 1)  # Year, oldest first
+    assert shown(window) == ["bizdesign.com", "ipmart.com", "audiomidi.com", "bettymills.com",
+                             "bmtmicro.com"]
+    assert column(window, 1) == ["2010", "2013", "2014", "2015", "2016"]
+    click_header(qtbot, window, 1)  # again: newest first
+    assert column(window, 1) == ["2016", "2015", "2014", "2013", "2010"]
+    click_header(qtbot, window, 2)  # Length
+    lengths = [int(v.replace(",", "")) for v in column(window, 2)]
+    assert lengths == sorted(lengths) and lengths[-1] == 1475
+    click_header(qtbot, window, 3)  # Title, A-Z
+    titles = [t.casefold() for t in column(window, 3)]
+    assert titles == sorted(titles) and shown(window)[0] == "audiomidi.com"
+    click_header(qtbot, window, 0)  # Company, A-Z
+    assert shown(window) == sorted(shown(window))
+    assert window.current.policy.domain == window.company_list.currentIndex().data(DomainRole)
+
+
+def test_filter_matches_the_domain_and_the_title(qtbot, make_window):
+    window = make_window()
+    qtbot.keyClicks(window.company_filter, "Accessib")  # only in audioMIDI's title
+    assert shown(window) == ["audiomidi.com"]
+    window.company_filter.clear()
+    qtbot.keyClicks(window.company_filter, "COMPANY")  # "The Betty Mills Company"
+    assert shown(window) == ["bettymills.com"]
+    window.company_filter.clear()
+    qtbot.keyClicks(window.company_filter, "ipmar")  # the domain
+    assert shown(window) == ["ipmart.com"]
+    assert window.company_count.text() == "1 of 5 companies"
+    window.company_filter.clear()
+    assert len(shown(window)) == 5
+
+
+def test_typing_in_the_filter_never_changes_the_open_policy(qtbot, make_window):
+    window = make_window()
+    window.select_company("bmtmicro.com")
+    qtbot.waitUntil(lambda: window.current.policy.domain == "bmtmicro.com")
+    opened = []
+    window.policy_shown.connect(opened.append)
+    window.company_filter.setFocus()
+    for typed in ("b", "bi", "biz"):  # bmtmicro matches, then not; bizdesign is first
+        qtbot.keyClick(window.company_filter, typed[-1])
+        assert window.company_filter.text() == typed
+        assert window.current.policy.domain == "bmtmicro.com"
+        assert not window.loader.busy
+    assert shown(window) == ["bizdesign.com"]
+    assert not window.company_list.selectionModel().hasSelection()  # nothing looks open
+    qtbot.keyClick(window.company_filter, Qt.Key.Key_Backspace)
+    qtbot.keyClick(window.company_filter, Qt.Key.Key_Backspace)
+    assert window.company_list.currentIndex().data(DomainRole) == "bmtmicro.com"
+    assert opened == [] and window.current.policy.domain == "bmtmicro.com"
+    window.company_filter.clear()
+    selected = window.company_list.selectionModel().selectedRows()
+    assert [index.data(DomainRole) for index in selected] == ["bmtmicro.com"]
+    assert opened == []
+
+
+def test_sort_order_is_kept_in_the_settings(qtbot, make_window, tmp_path):
+    window = make_window(restore=True)
+    window.sort_companies("date", descending=False)
+    window.save_settings()
+    window.close()
+    again = make_window(restore=True)
+    assert (again.company_model.sort_key, again.company_model.descending) == ("date", False)
+    header = again.company_list.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        1, Qt.SortOrder.AscendingOrder)
