@@ -106,3 +106,22 @@ def test_sort_order_is_kept_in_the_settings(qtbot, make_window, tmp_path):
     header = again.company_list.horizontalHeader()
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
         1, Qt.SortOrder.AscendingOrder)
+
+
+def test_quick_start_shows_the_window_then_the_first_policy(qtbot):
+    from reader.ui.main_window import MainWindow
+
+    window = MainWindow(None, restore=False, quick_start=True)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.company_model.rowCount() == 5
+    assert window.current is None and window.loader.busy  # analysed in the background
+    assert window.busy_bar.isVisible()
+    with qtbot.waitSignal(window.policy_shown, timeout=60000) as shown:
+        pass
+    assert shown.args == ["audiomidi.com"] and window.current.policy.domain == "audiomidi.com"
+    assert not window.busy_bar.isVisible() and window.category_panel.tree.topLevelItemCount()
+    window.select_company("bmtmicro.com")  # later policies of this size open at once
+    assert window.current.policy.domain == "bmtmicro.com"
+    wait_idle(qtbot, window)
+    window.pool.waitForDone(10000)

@@ -27,7 +27,7 @@ def run_app(corpus: str | None = None, quit_when_ready: bool = False) -> int:
     app = create_app()
     from reader.ui.main_window import MainWindow
 
-    window = MainWindow(corpus)
+    window = MainWindow(corpus, quick_start=True)
     window.show()
     if quit_when_ready:
         _quit_when_ready(app, window)

@@ -4,6 +4,8 @@ to scroll to it. A switch shows "confident only" or "all" highlights (kept in se
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour
-from reader.output.highlight import HighlightedPolicy
+
+if TYPE_CHECKING:  # the classifier loads when a policy opens, not with the window
+    from reader.output.highlight import HighlightedPolicy
 
 CategoryRole = Qt.ItemDataRole.UserRole + 10
 SpanRole = Qt.ItemDataRole.UserRole + 11

@@ -6,6 +6,7 @@ import html
 import logging
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from reader import __version__
-from reader.output.highlight import HighlightedPolicy, header_html
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
 from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
 from reader.search.query import Match, MatchFinder, SpanFinder
@@ -64,6 +64,9 @@ from reader.ui.search_panel import SearchPanel
 from reader.ui.workers import PAGE_SIZE, IndexWorker, SearchWorker
 from reader.wording import counted
 
+if TYPE_CHECKING:  # the classifier loads with the first policy, not with the window
+    from reader.output.highlight import HighlightedPolicy
+
 log = logging.getLogger(__name__)
 CACHE_SIZE = 8
 SETTINGS_DELAY_MS = 300  # settings are written this long after they change (not only at exit)
@@ -78,6 +81,12 @@ def settings() -> QSettings:
     except OSError:
         return QSettings()
     return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def policy_header(policy) -> str:
+    from reader.output.highlight import header_html
+
+    return header_html(policy)
 
 
 def listing_cache_dir() -> Path | None:
@@ -96,8 +105,12 @@ def system_is_dark() -> bool:
 class MainWindow(QMainWindow):
     policy_shown = Signal(str)  # domain: a policy is on screen with its highlights
 
-    def __init__(self, corpus_path: str | None = None, restore: bool = True) -> None:
+    def __init__(self, corpus_path: str | None = None, restore: bool = True,
+                 quick_start: bool = False) -> None:
+        """``quick_start``: the window shows before the first policy is analysed (it opens
+        in the background, as large ones always do); the app starts this way."""
         super().__init__()
+        self.background_until_first = quick_start
         self.setWindowTitle("Privacy Policy Reader")
         self.setAcceptDrops(True)
         self.pool = QThreadPool(self)
@@ -795,6 +808,8 @@ class MainWindow(QMainWindow):
             self.cache.move_to_end(domain)
             return self.cache[domain]
         assert self.corpus is not None
+        from reader.output.highlight import HighlightedPolicy
+
         return self._remember(HighlightedPolicy.of(self.corpus.load(domain)))
 
     def _remember(self, item: HighlightedPolicy) -> HighlightedPolicy:
@@ -814,7 +829,7 @@ class MainWindow(QMainWindow):
         entry = self.corpus.find(domain)
         cached = self.cache.get(domain)
         size = len(cached.document.text) if cached else entry.size if entry else 0
-        if opens_in_background(size):
+        if opens_in_background(size) or self.background_until_first:
             self._open_in_background(domain, cached, finder)
             return True
         try:
@@ -843,12 +858,13 @@ class MainWindow(QMainWindow):
     def _show_header(self, policy) -> None:
         """The policy's header; its tooltip gives the title as the file writes it when the
         header shows it cleaned of site furniture."""
-        self.header.setText(header_html(policy))
+        self.header.setText(policy_header(policy))
         raw = " ".join(policy.raw_title.split())
         self.header.setToolTip(f"Title as written: {raw}" if raw and raw != policy.title
                                else "")
 
     def _policy_ready(self) -> None:
+        self.background_until_first = False
         self.match_position = -1
         if self.current_matches:
             self.next_match()
@@ -893,6 +909,7 @@ class MainWindow(QMainWindow):
         self._policy_ready()
 
     def _policy_failed(self, domain: str, message: str) -> None:
+        self.background_until_first = False
         self.busy_bar.stop()
         self.current = None
         self.header.setText(f"<h2>{html.escape(domain)}</h2>")

@@ -21,13 +21,13 @@ from reader.sources.layouts import PRIVACY_POLICY, is_privacy_policy
 from reader.sources.sites import snapshot_note
 from reader.wording import counted
 
-DomainRole = Qt.ItemDataRole.UserRole + 1
-DateRole = Qt.ItemDataRole.UserRole + 2
-LengthRole = Qt.ItemDataRole.UserRole + 3
-HitRole = Qt.ItemDataRole.UserRole + 4
-TitleRole = Qt.ItemDataRole.UserRole + 5
-SiteRole = Qt.ItemDataRole.UserRole + 6
-TypeRole = Qt.ItemDataRole.UserRole + 7
+DomainRole = int(Qt.ItemDataRole.UserRole) + 1
+DateRole = int(Qt.ItemDataRole.UserRole) + 2
+LengthRole = int(Qt.ItemDataRole.UserRole) + 3
+HitRole = int(Qt.ItemDataRole.UserRole) + 4
+TitleRole = int(Qt.ItemDataRole.UserRole) + 5
+SiteRole = int(Qt.ItemDataRole.UserRole) + 6
+TypeRole = int(Qt.ItemDataRole.UserRole) + 7
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -72,7 +72,8 @@ NAME, YEAR, LENGTH, TITLE = range(4)
 
 
 def _name_key(row: CompanyRow) -> tuple:
-    return (row.company.lower(), row.doc_type.lower(), row.domain)
+    """As :func:`reader.sources.corpus.entry_order` (the corpus lists in this order)."""
+    return (row.company.lower(), row.company, row.doc_type.lower(), row.domain)
 
 
 _SORT_VALUE = {
@@ -103,8 +104,9 @@ class CompanyListModel(QAbstractTableModel):
         self.descending = False
 
     def set_entries(self, entries: list[PolicyEntry], keep_metadata: bool = False) -> None:
-        """Show ``entries``; with ``keep_metadata`` (a reload of the same folder), rows of
-        unchanged files keep the date, title and words already known."""
+        """Show ``entries`` (in the corpus's order, see
+        :func:`reader.sources.corpus.entry_order`); with ``keep_metadata`` (a reload of the
+        same folder), rows of unchanged files keep the date, title and words known."""
         previous = {row.domain: row for row in self._rows} if keep_metadata else {}
         self.beginResetModel()
         rows = []
@@ -121,7 +123,7 @@ class CompanyListModel(QAbstractTableModel):
             row.refresh_haystack()
             rows.append(row)
         self._rows = rows
-        self._order()
+        self._order(presorted=True)
         self.endResetModel()
 
     def sort_by(self, key: str, descending: bool | None = None) -> None:
@@ -143,7 +145,13 @@ class CompanyListModel(QAbstractTableModel):
     def sort_column(self) -> int:
         return SORT_KEY_OF_COLUMN.index(self.sort_key)
 
-    def _order(self) -> None:
+    def _order(self, presorted: bool = False) -> None:
+        """Sort the rows; ``presorted``: they come in the corpus's own order (privacy
+        policies first, then by company), which is the A-Z order by name."""
+        if presorted and self.sort_key == "name" and not self.descending:
+            self._row_of = {row.domain: i for i, row in enumerate(self._rows)}
+            self.haystacks = [row.haystack for row in self._rows]
+            return
         value = _SORT_VALUE.get(self.sort_key, _name_key)
         self._rows.sort(key=value, reverse=self.descending)
         missing = _MISSING.get(self.sort_key)
@@ -205,9 +213,16 @@ class CompanyListModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, number: int, column: int, role: int):
+        """What :meth:`data` answers for row ``number`` (the filter calls this directly:
+        painting asks a dozen roles of every visible cell)."""
+        role = int(role)
+        if role not in _COMPANY_ROLES:
+            return None
+        row = self._rows[number]
+        if role == _DISPLAY:
             if column == NAME:
                 return row.domain
             if column == YEAR:
@@ -215,11 +230,11 @@ class CompanyListModel(QAbstractTableModel):
             if column == LENGTH:
                 return row.length_text()
             return row.title_text()
+        if role == _ALIGNMENT:
+            return _RIGHT if column in (YEAR, LENGTH) else None
         if role == DomainRole:
             return row.domain
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (YEAR, LENGTH):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             parts = [row.domain]
             if row.title:
                 parts.append(" ".join(row.title.split()))
@@ -239,11 +254,23 @@ class CompanyListModel(QAbstractTableModel):
             return row.date
         if role == LengthRole:
             return row.length
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             parts = [row.domain, row.title_text(), row.date[:4],
                      f"{row.words:,} words" if row.words else ""]
             return ", ".join(p for p in parts if p)
         return None
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_COMPANY_ROLES = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _ACCESSIBLE, int(DomainRole),
+                            int(TitleRole), int(SiteRole), int(TypeRole), int(DateRole),
+                            int(LengthRole)})
+_ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+              | Qt.ItemFlag.ItemNeverHasChildren)
 
 
 class CompanyFilterModel(QAbstractProxyModel):
@@ -264,6 +291,7 @@ class CompanyFilterModel(QAbstractProxyModel):
 
     def setSourceModel(self, source: CompanyListModel) -> None:  # noqa: N802
         super().setSourceModel(source)
+        self._source = source
         source.modelAboutToBeReset.connect(self.beginResetModel)
         source.modelReset.connect(self._source_reset)
         source.dataChanged.connect(self._source_changed)
@@ -274,9 +302,12 @@ class CompanyFilterModel(QAbstractProxyModel):
             self.filter_text = text
             return
         among = self._shown if self._needle and self._needle in needle else None
-        self.beginResetModel()
+        shown = self._source.matching_rows(needle, among)
         self.filter_text, self._needle = text, needle
-        self._shown = self.sourceModel().matching_rows(needle, among)
+        if shown == self._shown:
+            return  # the same rows: nothing to repaint
+        self.beginResetModel()
+        self._shown = shown
         self.endResetModel()
 
     def _source_reset(self) -> None:
@@ -338,16 +369,18 @@ class CompanyFilterModel(QAbstractProxyModel):
         return self.index(row, source_index.column())
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        return self.sourceModel().data(self.mapToSource(index), role)
+        if not index.isValid():
+            return None
+        row = index.row()
+        if self._shown is not None:
+            row = self._shown[row]
+        return self._source.cell(row, index.column(), role)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         return self.sourceModel().headerData(section, orientation, role)
 
     def flags(self, index: Index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort(column, order)

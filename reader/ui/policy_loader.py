@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QFont
 
-from reader.output.highlight import HighlightedPolicy
-from reader.search.query import Match, MatchFinder
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.ui.policy_view import PolicyPage
+
+if TYPE_CHECKING:  # the classifier loads when a policy opens, not with the window
+    from reader.output.highlight import HighlightedPolicy
+    from reader.search.query import Match, MatchFinder
 
 # Policies from this size (bytes of markdown, or characters of text) open in the background:
 # below it parse + classify + render + show take well under 100 ms (bench/bench_responsiveness).
@@ -122,6 +125,8 @@ class PolicyLoadWorker(QRunnable):
         try:
             item = self.item
             if item is None:
+                from reader.output.highlight import HighlightedPolicy
+
                 policy = self.corpus.load(self.domain)
                 self._check()
                 item = HighlightedPolicy.of(policy)

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 
 from reader.analysis.taxonomy import categories
 from reader.analysis.tints import HighlightLook, current_colour, text_colour_on
-from reader.output.export import append_html
 
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 WIDE_TABLE_COLUMNS = 5  # tables with more columns than this keep a readable column width
@@ -114,6 +113,8 @@ class PolicyDocument(QTextDocument):
     @classmethod
     def of_html(cls, parts: list[str], font: QFont) -> PolicyDocument:
         """The document of HTML ``parts`` (imported one by one, see :func:`append_html`)."""
+        from reader.output.export import append_html
+
         document = cls()
         document.setDefaultFont(font)
         append_html(document, parts)

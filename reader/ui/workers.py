@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from reader.analysis.tints import HighlightLook
-from reader.output.export import ExportCancelled, ExportError, ExportReport, export_many, write_pdf
-from reader.output.highlight import HighlightedPolicy
 from reader.search.index import PolicyIndex, fill_matches
 from reader.search.query import SearchError
 from reader.sources.corpus import Corpus
+
+if TYPE_CHECKING:  # export and the classifier load when first used, not with the window
+    from reader.output.highlight import HighlightedPolicy
 
 
 class CancellableWorker(QRunnable):
@@ -133,6 +135,8 @@ class BatchExportWorker(CancellableWorker):
         self.search = search
 
     def run(self) -> None:
+        from reader.output.export import ExportError, export_many
+
         try:
             if self.search:
                 policy_index, text = self.search
@@ -161,6 +165,8 @@ class PdfExportWorker(CancellableWorker):
         self.domains = [item.policy.domain]
 
     def run(self) -> None:
+        from reader.output.export import ExportCancelled, ExportError, ExportReport, write_pdf
+
         report = ExportReport()
         try:
             report.written.append(write_pdf(self.item, self.out, self.visible,
