@@ -579,7 +579,7 @@ def to_html(document: Document, marks: Iterable[Mark] = (), block_anchors: bool 
     return "".join(to_html_parts(document, marks, block_anchors, split=False))
 
 
-PART_PIECES = 1500  # about 50-100 KB of HTML per part
+PART_PIECES = 300  # about 10-20 KB of HTML per part: Qt imports one in a few ms
 TABLE_PART_ROWS = 50
 
 

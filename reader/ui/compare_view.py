@@ -490,8 +490,9 @@ def open_compare(window, domains: list[str] | None = None) -> CompareDialog | No
 
 def selected_companies(window) -> list[str]:
     """The companies selected in ``window``'s company list, in list order."""
-    rows = sorted(window.company_list.selectionModel().selectedRows(), key=lambda i: i.row())
-    return [i.data(DomainRole) for i in rows]
+    # Any selected cell counts for its row (the list is a table: year, length, title).
+    rows = {i.row(): i for i in window.company_list.selectionModel().selectedIndexes()}
+    return [rows[row].data(DomainRole) for row in sorted(rows)]
 
 
 def add_compare_actions(window, menu) -> QAction:

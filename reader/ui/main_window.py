@@ -900,8 +900,9 @@ class MainWindow(QMainWindow):
             self.category_panel.show_policy(item)
         self.browser.show_pages(rendered.pages, page if same else 0)
         self.find_bar.refresh()
-        self.highlight_anchors = item.visible_span_anchors(rendered.visible,
-                                                           rendered.confident_only)
+        self.highlight_anchors = (
+            rendered.highlight_anchors if rendered.highlight_anchors is not None
+            else item.visible_span_anchors(rendered.visible, rendered.confident_only))
         self.highlight_position = -1
         if same:
             self.browser.verticalScrollBar().setValue(scroll)

@@ -9,8 +9,11 @@ told to stop and whatever it still delivers is dropped by its generation number.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,11 +33,41 @@ BACKGROUND_FROM = 30_000
 LARGE_NOTICE_FROM = 1_000_000  # from here the busy bar warns that opening takes a while
 # A long policy is shown in parts of at most this many characters of text / table rows:
 # Qt lays out the part shown on the GUI thread, and these keep that well under 100 ms.
-PAGE_CHARS = 100_000
-PAGE_ROWS = 1_000
+PAGE_CHARS = 60_000
+PAGE_ROWS = 600
 
 TAG = re.compile(r"<[^>]*>")
 ENTITY = re.compile(r"&[#\w]+;")
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """No automatic garbage collection while a worker builds a big policy's objects.
+
+    A full collection holds Python's lock for 0.1-0.4 s once millions of objects exist (a
+    4 MB policy's analysis), and the GUI thread's Python code waits as long. On leaving the
+    outermost pause, the objects alive are frozen (:func:`gc.freeze`: never scanned again;
+    they are still freed when unreferenced) and collection resumes."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0:
+                gc.freeze()
+                if _gc_was_enabled:
+                    gc.enable()
 
 
 def opens_in_background(size: int) -> bool:
@@ -78,6 +111,7 @@ class RenderedPolicy:
     pages: list[PolicyPage]
     visible: set[str] | None
     confident_only: bool = False
+    highlight_anchors: list[str] | None = None  # the visible passages' anchors, in order
 
     def discard(self) -> None:
         for page in self.pages:
@@ -122,6 +156,10 @@ class PolicyLoadWorker(QRunnable):
             raise Cancelled
 
     def run(self) -> None:
+        with garbage_collection_paused():
+            self._run()
+
+    def _run(self) -> None:
         try:
             item = self.item
             if item is None:
@@ -144,8 +182,10 @@ class PolicyLoadWorker(QRunnable):
                     for page in pages:
                         page.document.deleteLater()
                     raise Cancelled
+            anchors = item.visible_span_anchors(self.visible, self.confident_only)
             self.signals.loaded.emit(RenderedPolicy(self.generation, item, matches, pages,
-                                                    self.visible, self.confident_only))
+                                                    self.visible, self.confident_only,
+                                                    anchors))
         except Cancelled:
             pass
         except (PolicyLoadError, KeyError) as exc:

@@ -8,10 +8,11 @@ Every part is reachable; jumps to an anchor switch to the part that holds it."""
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QPoint, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -175,17 +176,14 @@ class PolicyBrowser(QTextBrowser):
             document.setParent(self._page_holder)
         self.page = -1
         self.show_page(min(max(page, 0), len(self.pages) - 1))
-        for document in old:
-            if document not in self.pages:
-                document.deleteLater()
+        delete_one_by_one([d for d in old if d not in self.pages])
 
     def setHtml(self, text: str) -> None:  # noqa: N802 - Qt override
         """Small policies and messages: one page, in the browser's own document."""
         if self.pages:
             old, self.pages, self._page_of_anchor, self.page = self.pages, [], {}, 0
             self.setDocument(PolicyDocument(self))
-            for document in old:
-                document.deleteLater()
+            delete_one_by_one(old)
             self.page_changed.emit(0, 1)
         super().setHtml(text)
         keep_tables_readable(self.document(), self.font())
@@ -446,6 +444,17 @@ class PolicyBrowser(QTextBrowser):
             self.open_external(url)
         elif url.hasFragment() and not url.scheme():
             self.go_to_anchor(url.fragment())
+
+
+def delete_one_by_one(documents: list[QTextDocument]) -> None:
+    """Delete documents one per event-loop turn: freeing the parts of a 4 MB policy at
+    once holds the GUI thread for a tenth of a second."""
+    if not documents:
+        return
+    with contextlib.suppress(RuntimeError):  # already gone with its window
+        documents[0].deleteLater()
+    if len(documents) > 1:
+        QTimer.singleShot(0, lambda rest=documents[1:]: delete_one_by_one(rest))
 
 
 ANCHOR_PATTERN = re.compile(r'<a name="([^"]+)"|\sid="([^"]+)"')

@@ -165,6 +165,12 @@ class PdfExportWorker(CancellableWorker):
         self.domains = [item.policy.domain]
 
     def run(self) -> None:
+        from reader.ui.policy_loader import garbage_collection_paused
+
+        with garbage_collection_paused():  # no full collection stalls the window meanwhile
+            self._export()
+
+    def _export(self) -> None:
         from reader.output.export import ExportCancelled, ExportError, ExportReport, write_pdf
 
         report = ExportReport()
