@@ -175,18 +175,6 @@ class MatchFinder:
         return [Match(m.start(), m.end()) for m in self.pattern.finditer(text)]
 
 
-class SpanFinder(MatchFinder):
-    """Marks fixed ranges of a policy's rendered text (an evidence sentence) the way the
-    viewer marks search matches."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        super().__init__([])
-        self.spans = spans
-
-    def find(self, text: str) -> list[Match]:
-        return [Match(start, end) for start, end in self.spans if 0 <= start < end <= len(text)]
-
-
 def _patterns(node: query.Query, negated: bool = False) -> list[str]:
     if isinstance(node, query.Not):
         return []

@@ -4,7 +4,7 @@ Rows are the privacy facts shown and the passages per practice
 (:mod:`reader.analysis.compare` decides nothing new: every value is the one decision the
 viewer shows). Rows where the companies differ carry "≠", bold text and a tooltip saying
 who states what (the shading is only a third cue). Clicking a cell opens that company's
-policy at its evidence, marked and selected. Computing runs on a thread pool, with Cancel.
+policy with its evidence selected. Computing runs on a thread pool, with Cancel.
 """
 
 from __future__ import annotations

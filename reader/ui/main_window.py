@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from reader import __version__
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
 from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
-from reader.search.query import Match, MatchFinder, SpanFinder
+from reader.search.query import Match, MatchFinder
 from reader.sources.corpus import (
     Corpus,
     CorpusError,
@@ -326,16 +326,18 @@ class MainWindow(QMainWindow):
         self.zoom_level = 0
 
     def show_evidence(self, domain: str, start: int, end: int) -> None:
-        """Open a policy at the sentence ``start:end`` of its text, marked and selected."""
+        """Open a policy with the sentence ``start:end`` of its text selected (as the facts
+        card selects its evidence)."""
         def select(shown: str) -> None:
-            if shown == domain:
-                self.browser.select_match(0)
+            if shown == domain and self.current is not None:
+                text = self.current.document.text
+                select_passage(self.browser, text[start:end], start / max(len(text), 1))
 
         self.policy_shown.connect(select, Qt.ConnectionType.SingleShotConnection)
         self.company_filter.clear()
         self._apply_company_filter()
         self._select_quietly(domain)
-        self.show_policy(domain, finder=SpanFinder([(start, end)]))
+        self.show_policy(domain)
 
     def show_history(self):
         """Open the History window of the company shown (versions, chart, what changed)."""

@@ -392,34 +392,6 @@ class PolicyBrowser(QTextBrowser):
         self.scrollToAnchor(anchor)
         self.mark_current(anchor)
 
-    def select_match(self, number: int = 0) -> str:
-        """Show search match ``number`` (0-based; an evidence sentence is match 0) and
-        select its text; returns the text selected ("" if there is no such match)."""
-        self.go_to_anchor(f"m{number}")
-        title = f"Search match {number + 1}"
-        document = self.document()
-        first = last = -1
-        block = document.begin()
-        while block.isValid() and not (last >= 0 and first >= 0 and block.position() > last):
-            fragments = block.begin()
-            while not fragments.atEnd():
-                fragment = fragments.fragment()
-                if fragment.charFormat().toolTip().endswith(title):
-                    if first < 0:
-                        first = fragment.position()
-                    last = fragment.position() + fragment.length()
-                elif first >= 0:
-                    break
-                fragments += 1
-            block = block.next()
-        if first < 0:
-            return ""
-        cursor = self.textCursor()
-        cursor.setPosition(first)
-        cursor.setPosition(last, cursor.MoveMode.KeepAnchor)
-        self.setTextCursor(cursor)
-        return cursor.selectedText()
-
     def all_text(self) -> str:
         """The plain text of every part, in order (the whole policy as shown)."""
         if not self.pages:
