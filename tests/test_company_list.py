@@ -126,3 +126,32 @@ def test_quick_start_shows_the_window_then_the_first_policy(qtbot):
     assert window.current.policy.domain == "bmtmicro.com"
     wait_idle(qtbot, window)
     window.pool.waitForDone(10000)
+
+
+def test_listing_kept_from_last_time_notices_a_file_edited_since(qtbot, make_window, tmp_path,
+                                                                 monkeypatch):
+    from reader.paths import user_data_dir
+    from reader.ui.main_window import MainWindow
+
+    stale = []
+    listing_stale = MainWindow._listing_stale
+    monkeypatch.setattr(MainWindow, "_listing_stale",
+                        lambda self, corpus: (stale.append(corpus.from_cache),
+                                              listing_stale(self, corpus)))
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "alpha.com.md").write_text("# Alpha\n\nWe collect names.\n", "utf-8")
+    (folder / "beta.com.md").write_text("# Beta\n\nWe collect emails.\n", "utf-8")
+    first = make_window(folder)
+    assert not first.corpus.from_cache
+    assert list((user_data_dir() / "listings").glob("listing-*.bin"))
+    first.close()
+    (folder / "beta.com.md").write_text("# Beta\n\nWe collect emails and phone numbers.\n",
+                                        "utf-8")  # edited in place: the folder's time stays
+    again = make_window(folder)
+    qtbot.waitUntil(lambda: again.corpus.entry("beta.com").size
+                    == (folder / "beta.com.md").stat().st_size)
+    again.select_company("beta.com")
+    qtbot.waitUntil(lambda: again.current.policy.domain == "beta.com")
+    assert "phone numbers" in again.browser.toPlainText()
+    assert stale == [True]  # opened from the kept listing, then listed again
