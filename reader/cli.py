@@ -199,12 +199,12 @@ def _update_index(corpus: Corpus, quiet: bool = False, rebuild: bool = False):
     """The corpus's index, brought up to date (or rebuilt); a damaged one is rebuilt with
     a warning. An unusable data folder is an error naming it."""
     from reader.paths import folder_problem
-    from reader.search.index import PolicyIndex
+    from reader.search.engine import open_index
     from reader.search.query import SearchError
 
     policy_index = None
     try:
-        policy_index = PolicyIndex(corpus)
+        policy_index = open_index(corpus)
         policy_index.open()
         progress = None if quiet else _progress_printer()
         report = (policy_index.rebuild(progress) if rebuild
@@ -237,7 +237,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def _search(policy_index, query: str, limit: int, quiet: bool):
     """Search; an index found damaged on reading is rebuilt (with a warning) and the
     search run again."""
-    from reader.search.index import IndexDamagedError
+    from reader.search.engine import IndexDamagedError
 
     try:
         return policy_index.search(query, limit=limit)

@@ -50,9 +50,12 @@ def run(bundle, tmp_path):
     work = tmp_path / "cwd"
     work.mkdir()
 
-    def run_bundle(*args: str, executable: Path | None = None) -> subprocess.CompletedProcess:
+    def run_bundle(*args: str, executable: Path | None = None,
+                   engine: str | None = None) -> subprocess.CompletedProcess:
+        extra = {"PRIVACY_READER_ENGINE": engine} if engine else {}
         return subprocess.run([str(executable or bundle / "privacy-reader"), *args], cwd=work,
-                              env=env, capture_output=True, text=True, timeout=600)
+                              env={**env, **extra}, capture_output=True, text=True,
+                              timeout=600)
 
     return run_bundle
 
@@ -91,6 +94,20 @@ def test_search_finds_what_the_source_tree_finds(run):
     assert frozen["hits"], "no hits"
     assert [h["domain"] for h in frozen["hits"]] == [h["domain"] for h in expected["hits"]]
     assert frozen["total"] == expected["total"]
+
+
+def test_search_with_tantivy_inside_the_bundle(run):
+    """The large-corpus engine (tantivy's compiled module) is bundled and answers as the
+    source tree's does."""
+    result = run("search", "information", "--json", engine="tantivy")
+    assert result.returncode == 0, result.stderr
+    frozen = json.loads(result.stdout)
+    source = subprocess.run([sys.executable, "-m", "reader", "search", "information", "--json"],
+                            capture_output=True, text=True, cwd=PROJECT, check=True,
+                            env={**os.environ, "PRIVACY_READER_ENGINE": "tantivy"})
+    expected = json.loads(source.stdout)
+    assert frozen["hits"] and frozen["total"] == expected["total"]
+    assert [h["domain"] for h in frozen["hits"]] == [h["domain"] for h in expected["hits"]]
 
 
 def test_exports_a_pdf_with_text_and_version(run, tmp_path):

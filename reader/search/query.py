@@ -62,7 +62,14 @@ def index_text(markdown_body: str) -> str:
 
 
 def parse_query(schema: fields.Schema, text: str) -> query.Query:
+    """:func:`parse_words`, with phrases of the body as ANDs of word pairs (the Whoosh
+    index answers them from its ``pairs`` field)."""
+    return _use_pairs(parse_words(schema, text))
+
+
+def parse_words(schema: fields.Schema, text: str) -> query.Query:
     """Parse user query syntax; raise :class:`QuerySyntaxError` with a readable message.
+    Every engine reads queries with this function (the tree is Whoosh's).
 
     Words are ANDed; ``OR``, ``NOT``, ``"phrases"``, ``prefix*``, ``field:value``
     (company, title, type, category, year, date) and ``year:2010..2015`` ranges are understood.
@@ -89,7 +96,41 @@ def parse_query(schema: fields.Schema, text: str) -> query.Query:
     _check_fact_terms(parsed)
     if parsed is query.NullQuery:
         raise QuerySyntaxError("The query has no words to search for.")
-    return _use_pairs(parsed)
+    return parsed
+
+
+PREFIX_TERMS = 256  # words a prefix* query is ranked by (its most frequent ones)
+
+TermLister = Callable[[str, str], list[tuple[str, int]]]  # (field, prefix) -> (word, docs)
+
+
+def expand_multiterm(node: query.Query, terms: TermLister) -> query.Query:
+    """``prefix*`` and ``wild?card`` queries as an OR of the index words they match, so
+    hits are ranked by relevance (BM25 over those words) rather than all scoring alike.
+    ``terms(field, prefix)`` lists the index's words of a field that start with
+    ``prefix`` and how many policies hold each. Past :data:`PREFIX_TERMS` words the
+    most frequent are ranked and the original query is kept beside them with no weight,
+    so the count stays exact."""
+    if isinstance(node, query.Prefix | query.Wildcard):
+        text = str(node.text)
+        if isinstance(node, query.Wildcard):
+            literal = re.split(r"[*?]", text, maxsplit=1)[0]
+            pattern = re.compile(re.escape(text).replace(r"\*", ".*").replace(r"\?", "."))
+            found = [(t, n) for t, n in terms(node.fieldname, literal) if pattern.fullmatch(t)]
+        else:
+            found = terms(node.fieldname, text)
+        found.sort(key=lambda item: (-item[1], item[0]))
+        if not found:
+            return query.NullQuery
+        words = [query.Term(node.fieldname, t, boost=node.boost)
+                 for t, _ in found[:PREFIX_TERMS]]
+        if len(found) > PREFIX_TERMS:
+            rest = type(node)(node.fieldname, text, boost=0.0)
+            return query.Or([*words, rest])
+        return words[0] if len(words) == 1 else query.Or(words)
+    if node.is_leaf():
+        return node
+    return node.apply(lambda child: expand_multiterm(child, terms))
 
 
 def _check_query(node: query.Query, schema: fields.Schema) -> None:

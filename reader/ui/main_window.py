@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from reader import __version__
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
-from reader.search.index import Hit, PolicyIndex, Progress, UpdateReport
+from reader.search.engine import Hit, Progress, SearchIndex, UpdateReport, open_index
 from reader.search.query import Match, MatchFinder
 from reader.sources.corpus import (
     Corpus,
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)  # index, search, file check, opening a policy
         self.corpus: Corpus | None = None
-        self.policy_index: PolicyIndex | None = None
+        self.policy_index: SearchIndex | None = None
         self.index_worker: IndexWorker | None = None
         self.export_worker = None
         self.search_worker: SearchWorker | None = None
@@ -518,7 +518,7 @@ class MainWindow(QMainWindow):
         """Open the corpus's search index; without one, reading still works and the notice
         bar says why search is off."""
         try:
-            self.policy_index = PolicyIndex(corpus)
+            self.policy_index = open_index(corpus)
             self.policy_index.open()
         except Exception as exc:  # noqa: BLE001 - the index is optional for reading
             self.policy_index = None

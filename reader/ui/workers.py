@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from reader.analysis.tints import HighlightLook
-from reader.search.index import PolicyIndex, fill_matches
+from reader.search.engine import SearchIndex, fill_matches
 from reader.search.query import SearchError
 from reader.sources.corpus import Corpus
 
@@ -41,7 +41,7 @@ class IndexSignals(QObject):
 class IndexWorker(CancellableWorker):
     """Brings a corpus index up to date; ``cancel()`` stops it after the current policy."""
 
-    def __init__(self, policy_index: PolicyIndex, rebuild: bool = False) -> None:
+    def __init__(self, policy_index: SearchIndex, rebuild: bool = False) -> None:
         super().__init__(IndexSignals())
         self.policy_index = policy_index
         self.rebuild = rebuild  # from nothing (File > Rebuild Search Index)
@@ -74,7 +74,7 @@ class SearchWorker(CancellableWorker):
     """Runs one query for one page of hits (ranks ``offset`` to ``offset + limit``); hits
     are streamed one by one as their snippets are ready."""
 
-    def __init__(self, policy_index: PolicyIndex, text: str, generation: int,
+    def __init__(self, policy_index: SearchIndex, text: str, generation: int,
                  limit: int = PAGE_SIZE, offset: int = 0) -> None:
         super().__init__(SearchSignals())
         self.policy_index = policy_index
@@ -125,7 +125,7 @@ class BatchExportWorker(CancellableWorker):
 
     def __init__(self, corpus: Corpus, domains: list[str], folder: Path,
                  visible: set[str] | None, look: HighlightLook | None = None,
-                 search: tuple[PolicyIndex, str] | None = None) -> None:
+                 search: tuple[SearchIndex, str] | None = None) -> None:
         super().__init__(ExportSignals())
         self.corpus = corpus
         self.domains = domains

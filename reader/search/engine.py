@@ -1,0 +1,635 @@
+"""One search interface over two embedded engines, and the choice between them.
+
+:class:`SearchIndex` is what the CLI and the GUI use: ``open``, ``update`` / ``rebuild``
+(incremental, cancellable, with progress), ``search(text, limit, offset)`` ->
+:class:`SearchResults` (ranked hits, an exact or estimated total, a did-you-mean
+suggestion; snippets from the policy files), ``count``, ``facets``, ``metadata``,
+``doc_count``, ``close``. It holds what both engines share: planning an update from
+file sizes and digests, reading and classifying policies in worker processes, recording
+the index files so damage is noticed and the index rebuilt, snippets. The engines:
+
+- :class:`reader.search.index.PolicyIndex`: Whoosh (pure Python), for small corpora.
+- :class:`reader.search.tantivy_index.TantivyIndex`: tantivy (Rust), for large ones.
+
+Both read the same query syntax (:func:`reader.search.query.parse_words`), index the
+fields of :mod:`reader.search.fields`, rank by BM25 and rank prefix queries by the
+words they expand to (:func:`reader.search.query.expand_multiterm`).
+:func:`open_index` picks the engine: ``PRIVACY_READER_ENGINE`` (``whoosh``, ``tantivy`` or
+``auto``, the default); ``auto`` takes tantivy from :data:`TANTIVY_FROM` policies on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from reader.analysis.practices import decision_digest
+from reader.analysis.taxonomy import categories
+from reader.paths import index_dir_for
+from reader.search.query import (
+    MatchFinder,
+    SearchError,
+    category_suggestion,
+    fact_suggestion,
+    index_text,
+    make_snippets,
+    opening,
+)
+from reader.sources.corpus import (
+    Corpus,
+    PolicyEntry,
+    PolicyLoadError,
+    entry_reading,
+    read_policy,
+)
+
+log = logging.getLogger(__name__)
+
+ENGINE_VARIABLE = "PRIVACY_READER_ENGINE"
+ENGINES = ("whoosh", "tantivy")
+# From this many policies "auto" uses tantivy: at 5,000 real-derived policies Whoosh
+# answered the query mix at p95 809 ms against tantivy's 76 ms (docs/BENCHMARKS.md).
+TANTIVY_FROM = 2000
+BUILD_MARKER = "BUILDING"
+VERSION_FILE = "reader-index.json"
+FILES_RECORD = "reader-files.json"  # size and digest of each index file after a commit
+DEFAULT_LIMIT = 20
+_NOT_RECORDED = frozenset({FILES_RECORD, VERSION_FILE, BUILD_MARKER, "MAIN_WRITELOCK"})
+
+
+class IndexDamagedError(SearchError):
+    """The index could not be read: it was cleared and is rebuilt by the next
+    :meth:`SearchIndex.update` (the message says so)."""
+
+
+@dataclass
+class Progress:
+    """Build progress reported to the GUI and the CLI."""
+
+    done: int
+    total: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+
+ProgressCallback = Callable[[Progress], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class UpdateReport:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    rebuilt_because: str | None = None
+    cancelled: bool = False
+    seconds: float = 0.0
+    indexed_paths: list[str] = field(default_factory=list)
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.changed
+
+
+@dataclass
+class Hit:
+    domain: str
+    title: str
+    date: str | None
+    score: float
+    path: str
+    categories: list[str]
+    facts: list[str] = field(default_factory=list)  # ids of the facts the policy states
+    match_count: int = 0
+    snippets: list[str] = field(default_factory=list)  # HTML: matched terms in <b>
+    finder: MatchFinder | None = None  # finds the query's words in the policy's text
+
+    def as_json(self) -> dict:
+        return {"domain": self.domain, "title": self.title, "date": self.date,
+                "score": round(self.score, 4), "categories": self.categories,
+                "facts": self.facts, "match_count": self.match_count, "snippets": self.snippets}
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    hits: list[Hit]
+    suggestion: str | None = None
+    seconds: float = 0.0
+    total_is_exact: bool = True  # large indexes report an estimate rather than count all
+    index_empty: bool = False  # nothing indexed yet (first build still running)
+    finder: MatchFinder | None = None  # finds the query's words (snippets, viewer marks)
+
+
+@dataclass
+class Ranked:
+    """What an engine found: stored fields and score of the hits asked for, the total."""
+
+    found: list[tuple[dict, float]]
+    total: int
+    exact: bool = True
+    suggestion: str | None = None
+
+
+@lru_cache(maxsize=1)
+def model_digest() -> str:
+    """Digest of the practice decision (rule and models): an index records it with its
+    categories."""
+    return decision_digest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
+
+
+class SearchIndex:
+    """The search index of one corpus folder (see the module docstring); subclasses are
+    the engines. ``folder`` holds only the engine's files and the app's records."""
+
+    engine = ""
+    schema_version = 0
+
+    def __init__(self, corpus: Corpus, folder: Path | None = None) -> None:
+        self.corpus = corpus
+        self.folder = folder or index_folder(corpus.root, self.engine)
+        self._search_lock = threading.Lock()
+        self.messages: list[str] = []
+        self.damaged: str | None = None  # why the index was cleared, until rebuilt
+        self._updating = False
+        self._failed_during_update: str | None = None
+
+    # -- what each engine does ------------------------------------------------------------
+
+    def _create(self) -> None:
+        """Create an empty index in the (empty) folder and keep it open."""
+        raise NotImplementedError
+
+    def _open_existing(self) -> None:
+        raise NotImplementedError
+
+    def _readable(self) -> str | None:
+        """Open the index files once to see that they can be read; why not, or None."""
+        raise NotImplementedError
+
+    def _exists(self) -> bool:
+        raise NotImplementedError
+
+    def _close_engine(self) -> None:
+        raise NotImplementedError
+
+    def _stored(self) -> Iterator[dict]:
+        """The stored fields of every policy in the index."""
+        raise NotImplementedError
+
+    def _count_docs(self) -> int:
+        raise NotImplementedError
+
+    def _write(self, report: UpdateReport, todo: list[PolicyEntry],
+               changed: list[PolicyEntry], deleted: list[str],
+               progress: ProgressCallback | None, cancelled: CancelCheck | None,
+               workers: int | None, lock_timeout: float) -> None:
+        raise NotImplementedError
+
+    def _rank(self, text: str, limit: int | None, offset: int
+              ) -> tuple[Ranked | None, MatchFinder]:
+        """The hits of ``text`` ranked ``offset`` to ``offset + limit`` (None: all), or
+        None when nothing is indexed; and its match finder."""
+        raise NotImplementedError
+
+    def count(self, text: str) -> int:
+        """The exact number of policies that match ``text``."""
+        raise NotImplementedError
+
+    def facets(self, text: str, field_name: str = "category") -> dict[str, int]:
+        """How many policies matching ``text`` have each value of a keyword field."""
+        raise NotImplementedError
+
+    # -- opening, validating, rebuilding -------------------------------------------------
+
+    def _note(self, message: str) -> None:
+        self.messages.append(message)
+        log.warning("%s", message)
+
+    def _fresh(self) -> None:
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / VERSION_FILE).write_text(
+            json.dumps({"schema": self.schema_version, "engine": self.engine,
+                        "corpus": str(self.corpus.root), "model": model_digest()}), "utf-8")
+        self._create()
+        self._record_files()
+
+    def open(self) -> str | None:
+        """Open (or create) the index. Returns why it had to be rebuilt, or ``None``."""
+        if not self.folder.exists() or not any(self.folder.iterdir()):
+            self._fresh()
+            return None
+        problem = self._check()
+        if problem:
+            self._reset(problem)
+            return problem
+        self._open_existing()
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        raise NotImplementedError
+
+    def _ensure_open(self) -> None:
+        if not self.is_open:
+            self.open()
+
+    def _reset(self, problem: str) -> None:
+        """Clear a damaged index (``problem`` says how); the next update rebuilds it."""
+        self._note(f"The search index {problem}; it will be rebuilt from the policy files.")
+        self.damaged = problem
+        self.close()
+        self._fresh()
+
+    def _unreadable(self, exc: BaseException) -> IndexDamagedError:
+        """Clear the index after a failed read; the error to raise (its message says the
+        index is rebuilt). An update under way rebuilds it when it has finished."""
+        problem = f"is damaged ({type(exc).__name__}: {exc})"
+        if self._updating:
+            self._failed_during_update = problem
+            return IndexDamagedError(
+                f"The search index {problem}. It will be rebuilt from the policy files "
+                "when the indexing under way has finished; search again then.")
+        self._reset(problem)
+        return IndexDamagedError(
+            f"The search index {problem}. It was cleared and is being rebuilt from the "
+            "policy files; search again when indexing has finished.")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Any failure to read the index (not a bad query) clears it for a rebuild."""
+        try:
+            yield
+        except SearchError:
+            raise
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a damaged index fails in many ways
+            # (tantivy's Rust panics arrive as pyo3's PanicException, a BaseException)
+            raise self._unreadable(exc) from exc
+
+    def rebuild(self, progress: ProgressCallback | None = None,
+                cancelled: CancelCheck | None = None, workers: int | None = None
+                ) -> UpdateReport:
+        """Build the index again from nothing (File > Rebuild Index, ``index --rebuild``)."""
+        self._reset("was cleared on request")
+        return self.update(progress, cancelled, workers)
+
+    def _record_files(self) -> None:
+        """Remember each index file's size and digest (checked on open and update)."""
+        old = self._recorded_files() or {}
+        record = {}
+        for path in self.folder.iterdir():
+            if (path.name in _NOT_RECORDED or path.name.endswith(".lock")
+                    or not path.is_file()):
+                continue
+            stat = path.stat()
+            known = old.get(path.name)
+            if known and known[0] == stat.st_size and known[2] == stat.st_mtime_ns:
+                record[path.name] = known
+            else:
+                record[path.name] = [stat.st_size, _file_hash(path), stat.st_mtime_ns]
+        (self.folder / FILES_RECORD).write_text(json.dumps(record), "utf-8")
+
+    def _recorded_files(self) -> dict[str, list] | None:
+        try:
+            return json.loads((self.folder / FILES_RECORD).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def verify(self, full: bool = False) -> str | None:
+        """Why the index files differ from those last committed (a file missing, of
+        another size, or rewritten with other content), or ``None``. Files not modified
+        since (same size and time) are trusted unless ``full``: a check then costs
+        microseconds; a failed read catches what it misses."""
+        record = self._recorded_files()
+        if not record:
+            return None  # made before files were recorded
+        for name, (size, digest, mtime_ns) in sorted(record.items()):
+            path = self.folder / name
+            try:
+                stat = path.stat()
+                if stat.st_size != size:
+                    return f"is damaged (the file {name} has changed size)"
+                if (full or stat.st_mtime_ns != mtime_ns) and _file_hash(path) != digest:
+                    return f"is damaged (the file {name} has changed)"
+            except FileNotFoundError:
+                return f"is damaged (the file {name} is missing)"
+        return None
+
+    def _check(self) -> str | None:
+        try:
+            if not self._exists():
+                return "is missing or incomplete"
+        except Exception as exc:  # noqa: BLE001 - unreadable table of contents
+            return f"is damaged ({type(exc).__name__})"
+        try:
+            meta = json.loads((self.folder / VERSION_FILE).read_text("utf-8"))
+            if meta.get("schema") != self.schema_version:
+                return "was made by another version of the app"
+            if meta.get("model") != model_digest():
+                return "holds categories from another practice model"
+        except (OSError, ValueError):
+            return "has no version record"
+        problem = self.verify()
+        if problem:
+            return problem
+        marker = self.folder / BUILD_MARKER
+        if marker.exists():
+            try:
+                pid = int(marker.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if not _process_alive(pid):
+                marker.unlink(missing_ok=True)
+                self._note("The last indexing run stopped before it finished; "
+                           "the index is brought up to date from the policy files.")
+        return self._readable()
+
+    def close(self) -> None:
+        with self._search_lock:
+            self._close_engine()
+
+    def doc_count(self) -> int:
+        self._ensure_open()
+        with self._reading():
+            return self._count_docs()
+
+    # -- incremental update ------------------------------------------------------------
+
+    def plan(self) -> tuple[list[PolicyEntry], list[PolicyEntry], list[str], int]:
+        """(new, changed, deleted paths, unchanged count) comparing files with the index."""
+        self._ensure_open()
+        known: dict[str, tuple[int, float, str]] = {}
+        with self._reading():
+            for stored in self._stored():
+                known[stored["path"]] = (stored["size"], stored["mtime"], stored["digest"])
+        new, changed = [], []
+        unchanged = 0
+        seen = set()
+        for entry in self.corpus.entries:
+            key = str(entry.path)
+            seen.add(key)
+            record = known.get(key)
+            if record is None:
+                new.append(entry)
+            elif record[0] == entry.size and record[1] == entry.mtime:
+                unchanged += 1
+            elif record[0] == entry.size and _safe_digest(entry.path) == record[2]:
+                unchanged += 1  # touched, not changed
+            else:
+                changed.append(entry)
+        deleted = [path for path in known if path not in seen]
+        return new, changed, deleted, unchanged
+
+    def update(self, progress: ProgressCallback | None = None,
+               cancelled: CancelCheck | None = None, workers: int | None = None,
+               lock_timeout: float = 10.0) -> UpdateReport:
+        """Bring the index up to date with the corpus folder; commits in batches.
+
+        Policies are read, classified and counted by worker processes (see
+        :meth:`_documents`) and written by the engine.
+        """
+        started = time.perf_counter()
+        report = UpdateReport()
+        if not self.is_open:
+            report.rebuilt_because = self.open()
+        problem = self.verify()  # garbled, truncated or missing files
+        if problem:
+            self._reset(problem)
+        while True:
+            try:
+                new, changed, deleted, report.unchanged = self.plan()
+            except IndexDamagedError:  # cleared it
+                new, changed, deleted, report.unchanged = self.plan()
+            report.rebuilt_because = report.rebuilt_because or self.damaged
+            todo = new + changed
+            if progress:
+                progress(Progress(0, len(todo), 0.0))
+            if todo or deleted:
+                self._updating = True
+                try:
+                    self._write(report, todo, changed, deleted, progress, cancelled,
+                                workers, lock_timeout)
+                finally:
+                    self._updating = False
+            if not self._failed_during_update or report.cancelled:
+                break
+            # A search failed to read the index meanwhile: clear it and build it again.
+            self._reset(self._failed_during_update)
+            self._failed_during_update = None
+            report = UpdateReport(rebuilt_because=self.damaged)
+        self.damaged = None
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _marked_build(self) -> contextmanager:
+        """A marker file that says a build is under way (a crash leaves it behind)."""
+        return _build_marker(self.folder / BUILD_MARKER)
+
+    @staticmethod
+    def _finish_report(report: UpdateReport, changed: list[PolicyEntry]) -> None:
+        changed_paths = {str(e.path) for e in changed}
+        report.changed = sum(1 for path in report.indexed_paths if path in changed_paths)
+        report.added = len(report.indexed_paths) - report.changed
+
+    @contextmanager
+    def _documents(self, todo: list[PolicyEntry], workers: int,
+                   make: Callable[[list[tuple]], list[dict]]) -> Iterator[Iterator[dict]]:
+        """The index documents of ``todo`` (``make`` turns a batch of entry readings into
+        documents), in order. With several workers, worker processes read, classify and
+        count the policies; otherwise this process does."""
+        if workers <= 1 or len(todo) < 50:
+            yield (doc for e in todo for doc in make([entry_reading(e)]))
+            return
+        # Forking a process that runs Qt threads is unsafe; spawn there.
+        context = multiprocessing.get_context("fork" if _may_fork() else "spawn")
+        args = [entry_reading(e) for e in todo]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield _bounded_map(pool, args, ahead=128, make=make)
+
+    # -- metadata for listings ---------------------------------------------------------
+
+    def metadata(self) -> dict[str, dict]:
+        """Stored fields per domain (title, date, words, categories) for fast listings."""
+        self._ensure_open()
+        with self._reading():
+            return {s["domain"]: s for s in self._stored()}
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(self, text: str, limit: int | None = DEFAULT_LIMIT, snippets: bool = True,
+               offset: int = 0) -> SearchResults:
+        """The hits ranked ``offset`` to ``offset + limit`` (``limit`` None: all of them) and
+        the total; pages of a long result list are asked for with growing ``offset``."""
+        started = time.perf_counter()
+        self._ensure_open()
+        ranked, finder = self._rank(text, limit, offset)
+        if ranked is None:
+            return SearchResults(text, 0, [], None, time.perf_counter() - started,
+                                 index_empty=True)
+        hits = [Hit(domain=f["domain"], title=f["title"], date=f["date"] or None,
+                    score=float(score), path=f["path"],
+                    categories=[c for c in f["category"].split(",") if c],
+                    facts=[c for c in (f.get("facts") or "").split(",") if c])
+                for f, score in ranked.found]
+        if snippets:
+            for hit in hits:
+                fill_matches(hit, finder)
+        return SearchResults(text, ranked.total, hits, ranked.suggestion,
+                             time.perf_counter() - started, total_is_exact=ranked.exact,
+                             finder=finder)
+
+    @staticmethod
+    def category_suggestion(text: str) -> str | None:
+        """A near-miss ``category:`` or fact (``collects:email`` ...) corrected, or None."""
+        return (category_suggestion(text, {c.id: c.name for c in categories()})
+                or fact_suggestion(text))
+
+
+def index_folder(corpus_root: Path, engine: str) -> Path:
+    """Where an engine keeps the index of a corpus folder (Whoosh: the folder of earlier
+    versions, so their indexes stay in use)."""
+    base = index_dir_for(corpus_root)
+    return base if engine == "whoosh" else base.with_name(f"{base.name}-{engine}")
+
+
+def chosen_engine(corpus: Corpus, setting: str | None = None) -> str:
+    """The engine for ``corpus``: the setting (or ``PRIVACY_READER_ENGINE``) when it names
+    one, else tantivy from :data:`TANTIVY_FROM` policies on (Whoosh when tantivy cannot
+    be imported)."""
+    wanted = (setting or os.environ.get(ENGINE_VARIABLE) or "auto").strip().lower()
+    if wanted not in {*ENGINES, "auto"}:
+        log.warning("Unknown search engine %r in %s; choosing by corpus size.",
+                    wanted, ENGINE_VARIABLE)
+        wanted = "auto"
+    if wanted == "auto":
+        wanted = "tantivy" if len(corpus.entries) >= TANTIVY_FROM else "whoosh"
+    if wanted == "tantivy" and not tantivy_available():
+        log.warning("The tantivy search engine is not installed; using Whoosh.")
+        return "whoosh"
+    return wanted
+
+
+@lru_cache(maxsize=1)
+def tantivy_available() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def open_index(corpus: Corpus, engine: str | None = None,
+               folder: Path | None = None) -> SearchIndex:
+    """The search index of ``corpus`` in the chosen engine (not opened yet)."""
+    if chosen_engine(corpus, engine) == "tantivy":
+        from reader.search.tantivy_index import TantivyIndex
+
+        return TantivyIndex(corpus, folder)
+    from reader.search.index import PolicyIndex
+
+    return PolicyIndex(corpus, folder)
+
+
+@contextmanager
+def _build_marker(marker: Path) -> Iterator[None]:
+    marker.write_text(str(os.getpid()))
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _may_fork() -> bool:
+    """Worker processes are forked only from the main thread (CLI, scripts)."""
+    return threading.current_thread() is threading.main_thread()
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _file_hash(path: Path) -> str:
+    """A digest of an index file (fast: ~1 GB/s), to notice damage."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def _safe_digest(path: Path) -> str | None:
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
+
+
+def _bounded_map(pool: ProcessPoolExecutor, args: list[tuple], ahead: int,
+                 make: Callable[[list[tuple]], list[dict]], batch: int = 8
+                 ) -> Iterator[dict]:
+    """``make`` of each batch of entry readings, in order, computed by ``pool`` with at
+    most ``ahead`` batches waiting: the workers outpace the writer, and unbounded results
+    would pile up in memory. Closing the iterator cancels the batches not started."""
+    waiting: deque = deque()
+    try:
+        for start in range(0, len(args), batch):
+            waiting.append(pool.submit(make, args[start:start + batch]))
+            if len(waiting) >= ahead:
+                yield from waiting.popleft().result()
+        while waiting:
+            yield from waiting.popleft().result()
+    finally:
+        for future in waiting:
+            future.cancel()
+
+
+def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
+    """Read the hit's policy file; fill its match count and snippets (from the source text,
+    which is fast). The viewer finds positions in its own text with ``hit.finder``."""
+    hit.finder = matcher
+    try:
+        policy = read_policy(Path(hit.path), hit.domain)
+    except PolicyLoadError as exc:
+        hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
+        return
+    matches = matcher.find(policy.body)
+    hit.match_count = len(matches)
+    hit.snippets = make_snippets(policy.body, matches, clean=index_text) or [
+        html_lib.escape(opening(index_text(policy.body)))]

@@ -1,0 +1,404 @@
+"""Full-text search with tantivy (Rust, embedded): the engine for large corpora.
+
+Same interface, fields, query syntax, ranking model (BM25, Whoosh's field boosts) and
+snippets as the Whoosh index (see :mod:`reader.search.engine`); the query is parsed by
+:func:`reader.search.query.parse_words` and translated here into tantivy's query objects.
+Words are tokenised in Python exactly as for Whoosh (``\\w+``, lowercased) and handed to
+tantivy joined by spaces, so both engines index the same words. Phrases use tantivy's
+word positions. The stored fields of a policy are kept as one JSON value. tantivy merges
+segments in the background (its log merge policy), so their count stays bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import tantivy
+from whoosh import query
+
+from reader.search.engine import (
+    CancelCheck,
+    ProgressCallback,
+    Ranked,
+    SearchIndex,
+    UpdateReport,
+)
+from reader.search.fields import BY_NAME, FIELDS, STORED
+from reader.search.index import make_schema, policy_document
+from reader.search.query import (
+    MatchFinder,
+    SearchError,
+    expand_multiterm,
+    parse_words,
+    spelling_suggestion,
+)
+from reader.sources.corpus import Corpus, PolicyEntry
+
+SCHEMA_VERSION = 1
+WORDS_TOKENIZER = "reader_words"  # words already split and lowercased in Python
+STORED_FIELD = "stored"
+COMMIT_EVERY = 2000  # policies per commit after the first (a build is searchable early)
+FIRST_COMMIT = 250
+WRITER_HEAP = 96_000_000
+_WORD = re.compile(r"\w+")
+
+
+def make_tantivy_schema() -> tantivy.Schema:
+    """The tantivy schema of :data:`reader.search.fields.FIELDS`."""
+    builder = tantivy.SchemaBuilder()
+    for spec in FIELDS:
+        if spec.kind == "id":
+            builder.add_text_field(spec.name, tokenizer_name="raw")
+        elif spec.kind in {"words", "body"}:
+            builder.add_text_field(spec.name, tokenizer_name=WORDS_TOKENIZER,
+                                   index_option="position")
+        elif spec.kind == "keyword":
+            builder.add_text_field(spec.name, tokenizer_name="raw", fast=True)
+        elif spec.kind == "number":
+            builder.add_integer_field(spec.name, indexed=True, fast=True)
+    builder.add_bytes_field(STORED_FIELD, stored=True)
+    return builder.build()
+
+
+def words_of(value: object) -> str:
+    return " ".join(_WORD.findall(str(value).lower()))
+
+
+def tantivy_document(doc: dict) -> tantivy.Document:
+    """The tantivy document of :func:`reader.search.index.policy_document`'s fields."""
+    values: dict[str, object] = {}
+    for spec in FIELDS:
+        value = doc.get(spec.name)
+        if value is None or spec.kind == "stored":
+            continue
+        if spec.kind == "id":
+            values[spec.name] = str(value)
+        elif spec.kind == "words":
+            values[spec.name] = words_of(value)
+        elif spec.kind == "body":
+            values[spec.name] = value  # already words joined by spaces
+        elif spec.kind == "keyword":
+            values[spec.name] = [v.strip().lower() for v in str(value).split(",")
+                                 if v.strip()]
+        elif spec.kind == "number":
+            values[spec.name] = int(value)
+    stored = {name: doc.get(name) for name in STORED}
+    values[STORED_FIELD] = json.dumps(stored).encode("utf-8")
+    return tantivy.Document(**values)
+
+
+def _documents_batch(batch: list[tuple]) -> list[dict]:
+    """Index documents of a batch of entry readings (runs in worker processes)."""
+    return [policy_document(*reading, counted=False) for reading in batch]
+
+
+class TantivyIndex(SearchIndex):
+    """The tantivy index of one corpus folder."""
+
+    engine = "tantivy"
+    schema_version = SCHEMA_VERSION
+
+    def __init__(self, corpus: Corpus, folder: Path | None = None) -> None:
+        super().__init__(corpus, folder)
+        self._index: tantivy.Index | None = None
+        self._schema = make_tantivy_schema()
+        self._whoosh_schema = make_schema()  # the query parser's fields
+        self._meta_time = 0
+
+    # -- the engine's files ---------------------------------------------------------------
+
+    def _load(self, create: bool) -> tantivy.Index:
+        ix = tantivy.Index(self._schema, path=str(self.folder), reuse=not create)
+        ix.register_tokenizer(WORDS_TOKENIZER,
+                              tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+        return ix
+
+    def _create(self) -> None:
+        self._index = self._load(create=True)
+
+    def _open_existing(self) -> None:
+        self._index = self._load(create=False)
+        self._index.reload()
+
+    def _exists(self) -> bool:
+        return (self.folder / "meta.json").exists()
+
+    def _readable(self) -> str | None:
+        try:
+            ix = self._load(create=False)
+            searcher = ix.searcher()
+            found = searcher.search(tantivy.Query.all_query(), 3).hits
+            for _, address in found:
+                searcher.doc(address)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - Rust panics are BaseExceptions
+            return f"is damaged ({type(exc).__name__})"
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        return self._index is not None
+
+    def _close_engine(self) -> None:
+        self._index = None
+
+    @property
+    def ix(self) -> tantivy.Index:
+        if self._index is None:
+            self.open()
+        assert self._index is not None
+        return self._index
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher on the last commit (of this or another process)."""
+        try:
+            changed = (self.folder / "meta.json").stat().st_mtime_ns
+        except OSError:
+            changed = 0
+        if changed != self._meta_time:
+            self.ix.reload()
+            self._meta_time = changed
+        return self.ix.searcher()
+
+    def _stored(self) -> Iterator[dict]:
+        searcher = self._searcher()
+        total = searcher.num_docs
+        if not total:
+            return
+        for _, address in searcher.search(tantivy.Query.all_query(), total, count=False).hits:
+            yield json.loads(searcher.doc(address)[STORED_FIELD][0])
+
+    def _count_docs(self) -> int:
+        return self._searcher().num_docs
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _writer(self, timeout: float) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.ix.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise SearchError(
+                        "Another Privacy Policy Reader is updating this index; "
+                        "try again when it has finished.") from None
+                time.sleep(0.2)
+
+    def _write(self, report: UpdateReport, todo: list[PolicyEntry],
+               changed: list[PolicyEntry], deleted: list[str],
+               progress: ProgressCallback | None, cancelled: CancelCheck | None,
+               workers: int | None, lock_timeout: float) -> None:
+        """Delete, add and commit (in batches) what :meth:`plan` found."""
+        from reader.search.engine import Progress
+
+        started = time.perf_counter()
+        workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
+        writer = self._writer(lock_timeout)
+        try:
+            with self._marked_build():
+                for path in deleted + [str(e.path) for e in changed]:
+                    writer.delete_documents_by_term("path", path)
+                report.deleted = len(deleted)
+                pending, batch = 0, FIRST_COMMIT
+                with self._documents(todo, workers, _documents_batch) as documents:
+                    for done, doc in enumerate(documents, 1):
+                        if cancelled and cancelled():
+                            report.cancelled = True
+                            documents.close()
+                            break
+                        if "error" in doc:
+                            report.failed.append(doc["error"])
+                            self._note(f"{doc['error']}; not indexed")
+                        else:
+                            writer.add_document(tantivy_document(doc))
+                            report.indexed_paths.append(doc["path"])
+                            pending += 1
+                        if pending >= batch:
+                            writer.commit()
+                            self._record_files()
+                            pending, batch = 0, COMMIT_EVERY
+                        if progress and (done % 25 == 0 or done == len(todo)):
+                            progress(Progress(done, len(todo),
+                                              time.perf_counter() - started))
+                writer.commit()
+                writer.wait_merging_threads()
+                writer = None
+                self._record_files()
+        except BaseException:
+            if writer is not None:
+                writer.rollback()
+            raise
+        self._finish_report(report, changed)
+
+    # -- searching ---------------------------------------------------------------------
+
+    def parse(self, text: str) -> query.Query:
+        return parse_words(self._whoosh_schema, text)
+
+    def _query(self, searcher: tantivy.Searcher, parsed: query.Query) -> tantivy.Query:
+        def terms(fieldname: str, prefix: str) -> list[tuple[str, int]]:
+            if fieldname not in BY_NAME or BY_NAME[fieldname].kind in {"number", "stored"}:
+                return []
+            return searcher.terms_with_prefix(fieldname, prefix)
+
+        return self._translate(expand_multiterm(parsed, terms), searcher)
+
+    def _translate(self, node: query.Query, searcher: tantivy.Searcher) -> tantivy.Query:
+        """A Whoosh query tree (from :func:`parse_words`) as a tantivy query."""
+        schema, Q, Occur = self._schema, tantivy.Query, tantivy.Occur  # noqa: N806
+        boost = node.boost if hasattr(node, "boost") else 1.0
+
+        def boosted(q: tantivy.Query, fieldname: str) -> tantivy.Query:
+            spec = BY_NAME.get(fieldname)
+            weight = boost * (spec.boost if spec else 1.0)
+            return q if weight == 1.0 else Q.boost_query(q, weight)
+
+        if node is query.NullQuery or isinstance(node, type(query.NullQuery)):
+            return Q.empty_query()
+        if isinstance(node, query.Every):
+            return Q.all_query()
+        if isinstance(node, query.Term):
+            spec = BY_NAME.get(node.fieldname)
+            if spec is None:
+                return Q.empty_query()
+            if spec.kind == "number":
+                value = node.text
+                if isinstance(value, bytes):
+                    value = self._whoosh_schema[node.fieldname].from_bytes(value)
+                return Q.range_query(schema, node.fieldname, tantivy.FieldType.Integer,
+                                     int(value), int(value))
+            text = str(node.text)
+            if spec.kind in {"words", "body"}:
+                weight = idf_ratio(searcher.num_docs, searcher.doc_freq(node.fieldname, text))
+                return boosted(Q.boost_query(Q.term_query(schema, node.fieldname, text),
+                                             weight), node.fieldname)
+            # Exact values are not ranked by BM25 (in Whoosh they are not "scorable"):
+            # a match adds the query's weight.
+            if spec.kind == "keyword":
+                text = text.lower()
+            return Q.const_score_query(Q.term_query(schema, node.fieldname, text),
+                                       float(boost))
+        if isinstance(node, query.Phrase):
+            words = [str(w) for w in node.words if w]
+            if len(words) == 1:
+                return boosted(Q.term_query(schema, node.fieldname, words[0]), node.fieldname)
+            return boosted(Q.phrase_query(schema, node.fieldname, words,
+                                          slop=max(0, node.slop - 1)), node.fieldname)
+        if isinstance(node, query.Prefix | query.Wildcard):  # weightless, for the count
+            text = str(node.text)
+            pattern = (re.escape(text) + ".*" if isinstance(node, query.Prefix) else
+                       re.escape(text).replace(r"\*", ".*").replace(r"\?", "."))
+            return Q.const_score_query(Q.regex_query(schema, node.fieldname, pattern),
+                                       float(boost))
+        if isinstance(node, query.NumericRange):
+            return Q.range_query(schema, node.fieldname, tantivy.FieldType.Integer,
+                                 node.start, node.end,
+                                 include_lower=not node.startexcl or node.start is None,
+                                 include_upper=not node.endexcl or node.end is None)
+        if isinstance(node, query.TermRange):
+            start, end = node.start or "", node.end
+            found = [t for t, _ in searcher.terms_with_prefix(node.fieldname, "")
+                     if (t > start or (t == start and not node.startexcl))
+                     and (end is None or t < end or (t == end and not node.endexcl)
+)]
+            return Q.term_set_query(schema, node.fieldname, found) if found else Q.empty_query()
+        if isinstance(node, query.Not):
+            return Q.boolean_query([(Occur.Must, Q.all_query()),
+                                    (Occur.MustNot, self._translate(node.query, searcher))])
+        if isinstance(node, query.AndNot):
+            return Q.boolean_query([(Occur.Must, self._translate(node.a, searcher)),
+                                    (Occur.MustNot, self._translate(node.b, searcher))])
+        if isinstance(node, query.AndMaybe):
+            return Q.boolean_query([(Occur.Must, self._translate(node.a, searcher)),
+                                    (Occur.Should, self._translate(node.b, searcher))])
+        if isinstance(node, query.And | query.Or):
+            occur = Occur.Must if isinstance(node, query.And) else Occur.Should
+            clauses = []
+            for child in node.children():
+                if isinstance(child, query.Not):
+                    clauses.append((Occur.MustNot, self._translate(child.query, searcher)))
+                else:
+                    clauses.append((occur, self._translate(child, searcher)))
+            if all(o == Occur.MustNot for o, _ in clauses):
+                clauses.append((Occur.Must, Q.all_query()))
+            return Q.boolean_query(clauses)
+        raise SearchError(f"This kind of query is not supported: {node!r}")
+
+    def _rank(self, text: str, limit: int | None, offset: int
+              ) -> tuple[Ranked | None, MatchFinder]:
+        parsed = self.parse(text)
+        finder = MatchFinder.from_query(parsed)
+        with self._reading(), self._search_lock:
+            searcher = self._searcher()
+            if searcher.num_docs == 0:
+                return None, finder
+            wanted = searcher.num_docs if limit is None else limit
+            result = searcher.search(self._query(searcher, parsed), max(1, wanted),
+                                     count=True, offset=offset)
+            found = [(json.loads(searcher.doc(address)[STORED_FIELD][0]), score)
+                     for score, address in result.hits[:wanted]]
+            suggestion = None
+            if result.count == 0 or len(found) < 3:
+                suggestion = self.category_suggestion(text) or self._suggest(
+                    searcher, parsed, text)
+        return Ranked(found, result.count, True, suggestion), finder
+
+    def count(self, text: str) -> int:
+        parsed = self.parse(text)
+        with self._reading(), self._search_lock:
+            searcher = self._searcher()
+            return searcher.search(self._query(searcher, parsed), 1, count=True).count
+
+    def facets(self, text: str, field_name: str = "category") -> dict[str, int]:
+        parsed = self.parse(text)
+        with self._reading(), self._search_lock:
+            searcher = self._searcher()
+            answer = searcher.aggregate(
+                self._query(searcher, parsed),
+                {"facet": {"terms": {"field": field_name, "size": 10_000}}})
+        return {b["key"]: b["doc_count"] for b in answer["facet"]["buckets"]}
+
+    def _suggest(self, searcher: tantivy.Searcher, parsed: query.Query,
+                 text: str) -> str | None:
+        """A spelling correction of the query from the index's words, as Whoosh's engine
+        makes it (:func:`spelling_suggestion`; word pairs are counted as phrases)."""
+        schema = self._schema
+
+        def frequency(word: str) -> int:
+            return searcher.doc_freq("body", word)
+
+        def near(word: str) -> list[str]:
+            return [term for term, _ in searcher.terms_with_prefix("body", word[:1])
+                    if abs(len(term) - len(word)) <= 2]
+
+        def pair_frequency(first: str, second: str) -> int:
+            phrase = tantivy.Query.phrase_query(schema, "body", [first, second])
+            return searcher.search(phrase, 1, count=True).count
+
+        try:
+            return spelling_suggestion(text, frequency, near, pair_frequency)
+        except Exception:  # noqa: BLE001 - a suggestion is optional
+            return None
+
+
+def idf_ratio(documents: int, holding: int) -> float:
+    """Whoosh's idf of a word over tantivy's: a word's query weight, so both engines rank
+    alike. (BM25's idf is 1 + ln(N / (n + 1)) in Whoosh, ln(1 + (N - n + 0.5) / (n + 0.5))
+    in tantivy; the rest of the formula is the same. Without this, OR and prefix queries
+    weigh rare words against common ones twice as much in tantivy.)"""
+    if not holding or not documents:
+        return 1.0
+    tantivy_idf = math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
+    whoosh_idf = 1 + math.log(documents / (holding + 1))
+    return whoosh_idf / tantivy_idf if tantivy_idf > 0 else 1.0
+
