@@ -22,7 +22,7 @@ SEARCH_SYNTAX: list[tuple[str, str]] = [
     ("`cookies advertising`", "policies with both words"),
     ('`"third party"`', "the phrase"),
     ("`sell OR rent`, `cookies NOT google`", "either word / without a word"),
-    ("`encrypt*`", "prefixes (encrypt, encrypted, encryption…)"),
+    ("`encrypt*`", "prefixes (encrypt, encrypted, encryption…), ranked by the words matched"),
     ("`company:amazon`, `title:notice`",
      "words in the company name (or snapshot site) or policy title"),
     ('`type:terms`, `type:"privacy policy"`',
