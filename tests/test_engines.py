@@ -137,3 +137,58 @@ def _has_tantivy() -> bool:
     except ImportError:
         return False
     return True
+
+
+class FakeSegment:
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def doc_count_all(self) -> int:
+        return self.size
+
+    def close(self) -> None:
+        pass
+
+
+class FakeWriter:
+    """Collects the segments a merge policy merges into the segment being written."""
+
+    storage = schema = None
+
+    def __init__(self) -> None:
+        self.merged = 0
+
+    def add_reader(self, reader) -> None:
+        self.merged += reader.size
+
+
+def simulate_whoosh_build(monkeypatch, policies: int, batch: int) -> tuple[int, int, float]:
+    """(most segments at any time, segments at the end, policies rewritten by merges per
+    policy) of a Whoosh build committing ``batch`` policies at a time."""
+    import whoosh.reading
+
+    from reader.search import index
+
+    monkeypatch.setattr(whoosh.reading, "SegmentReader", lambda storage, schema, seg: seg)
+    monkeypatch.setattr(index, "SEGMENT_LIMIT", batch)
+    segments: list[FakeSegment] = []
+    most, rewritten = 0, 0
+    for _ in range(policies // batch):
+        writer = FakeWriter()
+        kept = index.tiered_merge(writer, segments)
+        rewritten += writer.merged
+        segments = [*kept, FakeSegment(batch + writer.merged)]
+        most = max(most, len(segments))
+    assert sum(s.size for s in segments) == policies // batch * batch
+    return most, len(segments), rewritten / policies
+
+
+def test_whoosh_segments_stay_bounded(monkeypatch):
+    """Issue 16: Whoosh's own merge policy left 69 segments at 100,000 policies (each
+    with its own term dictionary to read). The tiered policy keeps them few, rewriting
+    each policy about once per size tier."""
+    most, last, rewrites = simulate_whoosh_build(monkeypatch, 100_000, 1500)
+    assert most <= 16 and last <= 16
+    assert rewrites <= 3
+    most, last, rewrites = simulate_whoosh_build(monkeypatch, 1_000_000, 1500)
+    assert most <= 24 and rewrites <= 4

@@ -23,6 +23,7 @@ MatchFinder.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from array import array
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from whoosh import fields, index, query, scoring
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
-from whoosh.writing import LockError
+from whoosh.writing import MERGE_SMALL, LockError
 
 from reader.analysis.classifier import TOKEN
 from reader.analysis.facts import search_fields
@@ -318,7 +319,9 @@ class PolicyIndex(SearchIndex):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return CountedSegmentWriter(self.ix, limitmb=256, compound=False)
+                writer = CountedSegmentWriter(self.ix, limitmb=256, compound=False)
+                writer.mergetype = tiered_merge
+                return writer
             except LockError:
                 if time.monotonic() >= deadline:
                     raise SearchError(
@@ -421,6 +424,35 @@ class PolicyIndex(SearchIndex):
             return spelling_suggestion(text, frequency, near, pair_frequency)
         except Exception:  # noqa: BLE001 - a suggestion is optional
             return None
+
+
+MERGE_FACTOR = 8  # segments of one size tier that are merged into one
+
+
+def tiered_merge(writer, segments: list) -> list:
+    """Whoosh's merge policy for small segments, then a tiered one, so the number of
+    segments stays bounded: segments are grouped by size (tier t holds segments of
+    SEGMENT_LIMIT x MERGE_FACTOR^t policies or more), and the smallest tier holding
+    MERGE_FACTOR segments is merged into the segment being committed. At most
+    MERGE_FACTOR - 1 segments per tier remain, so a corpus of n policies has at most
+    about (MERGE_FACTOR - 1) x log_MERGE_FACTOR(n / SEGMENT_LIMIT) segments (Whoosh's own
+    policy left 69 at 100,000), and each policy is rewritten about once per tier."""
+    from whoosh.reading import SegmentReader
+
+    kept = MERGE_SMALL(writer, segments)
+    tiers: dict[int, list] = {}
+    for segment in kept:
+        size = max(1, segment.doc_count_all())
+        tier = int(math.log(size / SEGMENT_LIMIT, MERGE_FACTOR)) if size > SEGMENT_LIMIT else 0
+        tiers.setdefault(tier, []).append(segment)
+    full = [tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_FACTOR]
+    if not full:
+        return kept
+    for segment in full[0]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in kept if segment not in full[0]]
 
 
 FAST_FIELDS = frozenset({"body", "pairs"})
