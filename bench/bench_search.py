@@ -1,6 +1,8 @@
-"""Search speed on a corpus built from real policies: this app against SQLite FTS5 and tantivy.
+"""Search speed on a corpus built from real policies: the app's two engines (Whoosh and
+tantivy, through the app's own search interface) against SQLite FTS5 and tantivy used raw.
 
-    python bench/bench_search.py [--policies 20000] [--data DIR]
+    python bench/bench_search.py [--policies 20000] [--data DIR] [--engines whoosh,...]
+        [--write-docs]
 
 The corpus is made of real policies (``../shared/corpus``; the recipe is printed). Every
 engine indexes the same policies with the same fields (company, year, category as the app
@@ -8,7 +10,9 @@ decided them, body) and runs the same query mix: many different words per query 
 query once, in one fresh process per engine, so the first (cold) query and the index open
 are reported apart from the p50 / p95 of the rest. Memory is the peak resident memory of the
 whole process tree (psutil, sampled every 50 ms). The top 10 of each engine is compared with
-the app's so speed never comes from dropped results.
+the app's (Whoosh) so speed never comes from dropped results. One CLI search in a fresh
+process (``privacy-reader search``, which also checks the corpus for changes) and adding
+1,000 policies to the index are timed for the app's engines.
 """
 
 from __future__ import annotations
@@ -26,10 +30,22 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import PROJECT, WORD, make_real_corpus, percentile, real_policies, table  # noqa: E402
+from common import (  # noqa: E402
+    PROJECT,
+    WORD,
+    make_real_corpus,
+    percentile,
+    real_policies,
+    table,
+    write_doc_section,
+)
 
-ENGINES = ("app", "fts5", "tantivy")
-ENGINE_NAMES = {"app": "this app (Whoosh)", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
+ENGINES = ("whoosh", "tantivy-app", "fts5", "tantivy")
+APP_ENGINES = {"whoosh": "whoosh", "tantivy-app": "tantivy"}  # bench name -> app engine
+ENGINE_NAMES = {"whoosh": "app: Whoosh", "tantivy-app": "app: tantivy", "fts5": "SQLite FTS5",
+                "tantivy": "tantivy (raw)"}
+SECTION = "## Search"
+ADDED = 1000  # policies added to the built index (timed for the app's engines)
 TYPES = ("single common word", "rare word", "phrase", "AND of 3 words", "OR of 2 words",
          "prefix", "company: filter", "year:2010..2015 range", "category: filter")
 PER_TYPE = 12
@@ -87,23 +103,47 @@ def policy_files(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*.md"))
 
 
-def app_index(corpus: Path, data: Path):
+def app_index(engine: str, corpus: Path, data: Path):
     os.environ["PRIVACY_READER_DATA"] = str(data / "userdata")
-    from reader.search.index import PolicyIndex
+    from reader.search.engine import open_index
     from reader.sources.corpus import Corpus
 
-    return PolicyIndex(Corpus.open(corpus))
+    return open_index(Corpus.open(corpus), APP_ENGINES[engine])
 
 
-def app_build(corpus: Path, data: Path) -> dict:
-    policy_index = app_index(corpus, data)
+def app_build(engine: str, corpus: Path, data: Path) -> dict:
+    policy_index = app_index(engine, corpus, data)
     policy_index.open()
-    report = policy_index.update()
-    with policy_index.ix.searcher() as searcher:
-        fields = {f["domain"]: [f["year"], f["category"]] for f in searcher.all_stored_fields()}
+    report = policy_index.rebuild()
+    fields = {f["domain"]: [f["year"], f["category"]]
+              for f in policy_index.metadata().values()}
+    segments = (policy_index._searcher().num_segments if engine == "tantivy-app" else
+                len(policy_index.ix.reader().leaf_readers()))
     policy_index.close()
     (data / "app-fields.json").write_text(json.dumps(fields))
-    return {"indexed": report.indexed}
+    return {"indexed": report.indexed, "segments": segments}
+
+
+def app_add(engine: str, corpus: Path, data: Path) -> dict:
+    """Seconds to bring the index up to date after ADDED policies were added (copies of
+    existing ones under new names, in ``corpus/zz-added``), then to remove them again."""
+    import shutil
+
+    added = corpus / "zz-added"
+    shutil.rmtree(added, ignore_errors=True)
+    added.mkdir()
+    for number, path in enumerate(policy_files(corpus)[:ADDED]):
+        shutil.copy(path, added / f"added-{number}.{path.name}")
+    policy_index = app_index(engine, corpus, data)
+    started = time.perf_counter()
+    report = policy_index.update()
+    seconds = time.perf_counter() - started
+    policy_index.close()
+    shutil.rmtree(added)
+    policy_index = app_index(engine, corpus, data)
+    policy_index.update()
+    policy_index.close()
+    return {"seconds": seconds, "added": report.added}
 
 
 def other_documents(corpus: Path, data: Path):
@@ -112,6 +152,8 @@ def other_documents(corpus: Path, data: Path):
     fields = json.loads((data / "app-fields.json").read_text())
     for path in policy_files(corpus):
         domain = path.name[:-3]
+        if domain not in fields:
+            continue
         year, categories = fields[domain]
         company = domain.replace(".", " ").replace("-", " ")
         yield domain, year, company, categories.replace(",", " "), path.read_text("utf-8")
@@ -210,13 +252,18 @@ def worker(engine: str, action: str, corpus: Path, data: Path, queries_file: Pat
     """Build one engine's index, or open it and run the query mix; prints JSON."""
     started = time.perf_counter()
     if action == "build":
-        result = {"app": app_build, "fts5": fts_build, "tantivy": tantivy_build}[engine](
-            corpus, data)
+        if engine in APP_ENGINES:
+            result = app_build(engine, corpus, data)
+        else:
+            result = {"fts5": fts_build, "tantivy": tantivy_build}[engine](corpus, data)
         result["seconds"] = time.perf_counter() - started
         print(json.dumps(result))
         return
-    if engine == "app":
-        policy_index = app_index(corpus, data)
+    if action == "add":
+        print(json.dumps(app_add(engine, corpus, data)))
+        return
+    if engine in APP_ENGINES:
+        policy_index = app_index(engine, corpus, data)
         policy_index.open()
 
         def run(q: str) -> list[str]:
@@ -238,14 +285,17 @@ def worker(engine: str, action: str, corpus: Path, data: Path, queries_file: Pat
 
 # ---- the parent: runs the workers, samples memory, prints the tables ----------------------
 
-def run_worker(args, engine: str, action: str, queries_file: Path) -> tuple[dict, float, float]:
+def run_worker(args, engine: str, action: str, queries_file: Path,
+               command: list[str] | None = None, env: dict | None = None
+               ) -> tuple[dict, float, float]:
     """(worker's JSON, wall seconds, peak MB of the worker's process tree)."""
     import psutil
 
-    command = [sys.executable, __file__, "--worker", engine, action, "--policies",
-               str(args.policies), "--data", str(args.data)]
+    command = command or [sys.executable, __file__, "--worker", engine, action, "--policies",
+                          str(args.policies), "--data", str(args.data)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PROJECT)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PROJECT,
+                               env=env)
     root, peak = psutil.Process(process.pid), 0
     while process.poll() is None:
         try:
@@ -256,6 +306,10 @@ def run_worker(args, engine: str, action: str, queries_file: Path) -> tuple[dict
         time.sleep(0.05)
     wall = time.perf_counter() - started
     out = process.stdout.read()
+    if command[1:3] == ["-m", "reader"]:
+        if process.returncode != 0:
+            raise SystemExit(f"{engine} CLI search failed ({process.returncode})")
+        return json.loads(out), wall, peak / 2**20
     if process.returncode != 0:
         raise SystemExit(f"{engine} {action} failed ({process.returncode})")
     return json.loads(out.strip().splitlines()[-1]), wall, peak / 2**20
@@ -278,7 +332,12 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=20000)
     parser.add_argument("--data", type=Path, default=PROJECT / "bench" / ".data")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "ACTION"))
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help="comma-separated subset of " + ", ".join(ENGINES))
+    parser.add_argument("--write-docs", action="store_true",
+                        help="replace the search section of docs/BENCHMARKS.md")
     args = parser.parse_args()
+    engines = [e for e in ENGINES if e in args.engines.split(",")]
     data = args.data / f"real-{args.policies}"
     corpus = data / "corpus"
     queries_file = data / "queries.json"
@@ -292,79 +351,127 @@ def main() -> None:
     mix = make_queries(facts)
     queries_file.write_text(json.dumps(mix))
     builds = {}
-    for engine in ENGINES:
+    for engine in engines:
         result, wall, peak = run_worker(args, engine, "build", queries_file)
-        builds[engine] = (result["seconds"], peak)
+        builds[engine] = (result["seconds"], peak, result.get("segments"))
         print(f"{engine} built in {wall:.0f} s", file=sys.stderr)
     runs = {}
-    for engine in ENGINES:
-        result, wall, peak = run_worker(args, engine, "query", queries_file)
-        runs[engine] = (result, wall, peak)
-    sizes = {"app": folder_mb(data / "userdata"), "fts5": folder_mb(data / "fts5.sqlite"),
-             "tantivy": folder_mb(data / "tantivy")}
+    for engine in engines:
+        runs[engine] = run_worker(args, engine, "query", queries_file)
+        print(f"{engine} queries in {runs[engine][1]:.0f} s", file=sys.stderr)
+    cli, added = {}, {}
+    cli_queries = [next(q for k, q in mix if k == kind)
+                   for kind in ("single common word", "prefix", "rare word")]
+    for engine in engines:
+        if engine not in APP_ENGINES:
+            continue
+        env = {**os.environ, "PRIVACY_READER_DATA": str(data / "userdata"),
+               "PRIVACY_READER_ENGINE": APP_ENGINES[engine]}
+        walls = []
+        for q in cli_queries:
+            command = [sys.executable, "-m", "reader", "search", q, "--corpus", str(corpus),
+                       "--json", "--limit", "20"]
+            _, wall, peak = run_worker(args, engine, "cli", queries_file, command, env)
+            walls.append((wall, peak))
+        cli[engine] = walls
+        result, _, peak = run_worker(args, engine, "add", queries_file)
+        added[engine] = (result["seconds"], peak)
+        print(f"{engine} CLI and add done", file=sys.stderr)
+    sizes = {"whoosh": folder_mb(data / "userdata" / "indexes"), "fts5":
+             folder_mb(data / "fts5.sqlite"), "tantivy": folder_mb(data / "tantivy")}
+    indexes = data / "userdata" / "indexes"
+    if indexes.exists():
+        for folder in indexes.iterdir():
+            engine = "tantivy-app" if folder.name.endswith("-tantivy") else "whoosh"
+            sizes[engine] = folder_mb(folder)
+    report = render(args, engines, recipe, facts, mix, folder_mb(corpus), builds, runs, cli,
+                    added, sizes)
+    print(report)
+    if args.write_docs:
+        write_doc_section(SECTION, f"bench/bench_search.py --policies {args.policies}", report)
 
-    text_mb = folder_mb(corpus)
-    print(f"Search benchmark: {args.policies:,} policies built from real ones "
-          f"({text_mb:.0f} MB of text, {facts['distinct_words']:,} distinct words). Recipe: "
-          f"{recipe}. Query mix: {len(mix)} different queries ({PER_TYPE} per type, words "
-          f"drawn from the real vocabulary, rare words from those used at most 3 times), "
-          f"shuffled, each run once in a fresh process per engine; the first query is the "
-          f"cold one and is left out of p50 / p95. Top 20 with snippets. "
-          f"{os.cpu_count()} cores, shared with other work.\n")
-    headers = ["query type", *[f"{ENGINE_NAMES[e]} p50 / p95 ms" for e in ENGINES]]
+
+def render(args, engines, recipe, facts, mix, text_mb, builds, runs, cli, added,
+           sizes) -> str:
+    """The benchmark's text: three tables and how to read them."""
+    out = [f"Search benchmark: {args.policies:,} policies built from real ones "
+           f"({text_mb:.0f} MB of text, {facts['distinct_words']:,} distinct words). Recipe: "
+           f"{recipe}. Query mix: {len(mix)} different queries ({PER_TYPE} per type, words "
+           f"drawn from the real vocabulary, rare words from those used at most 3 times), "
+           f"shuffled, each run once in a fresh process per engine; the first query is the "
+           f"cold one and is left out of p50 / p95. Top 20 with snippets (the app's engines "
+           f"through the app's search interface, snippets from the policy files). "
+           f"{os.cpu_count()} cores, shared with other work (load "
+           f"{os.getloadavg()[0]:.0f} at the end).\n"]
+    headers = ["query type", *[f"{ENGINE_NAMES[e]} p50 / p95 ms" for e in engines]]
     rows = []
     for kind in TYPES:
         row = [kind]
-        for engine in ENGINES:
+        for engine in engines:
             times = [t for (k, _), t in zip(mix[1:], runs[engine][0]["times"][1:], strict=True)
                      if k == kind]
             row.append(f"{percentile(times, 0.5) * 1000:.0f} / "
                        f"{percentile(times, 0.95) * 1000:.0f}")
         rows.append(row)
-    whole = {e: runs[e][0]["times"][1:] for e in ENGINES}
+    whole = {e: runs[e][0]["times"][1:] for e in engines}
     rows.append(["**whole mix**", *[f"**{percentile(whole[e], 0.5) * 1000:.0f} / "
                                     f"{percentile(whole[e], 0.95) * 1000:.0f}**"
-                                    for e in ENGINES]])
-    print(table(headers, rows))
-    print()
-    base = percentile(whole["app"], 0.95)
+                                    for e in engines]])
+    out += [table(headers, rows), ""]
+    base_engine = engines[0]
+    base = percentile(whole[base_engine], 0.95)
+    na = "-"
+
+    def cli_cell(engine: str, which: int) -> str:
+        if engine not in cli:
+            return na
+        walls = sorted(w[which] for w in cli[engine])
+        return f"{walls[len(walls) // 2]:.2f} s" if which == 0 else f"{walls[-1]:.0f} MB"
+
     facts_rows = [
-        ["index open (fresh process)", *[f"{runs[e][0]['open']:.2f} s" for e in ENGINES]],
+        ["index open (fresh process)", *[f"{runs[e][0]['open']:.2f} s" for e in engines]],
         [f"first (cold) query `{mix[0][1]}`",
-         *[f"{runs[e][0]['times'][0] * 1000:.0f} ms" for e in ENGINES]],
-        ["p95 of the mix vs this app",
-         *[f"{percentile(whole[e], 0.95) / base:.2f}x" for e in ENGINES]],
-        ["whole query process: wall time", *[f"{runs[e][1]:.1f} s" for e in ENGINES]],
-        ["query process tree: peak memory", *[f"{runs[e][2]:.0f} MB" for e in ENGINES]],
-        ["build (one run)", *[f"{builds[e][0]:.0f} s" for e in ENGINES]],
-        ["build process tree: peak memory", *[f"{builds[e][1]:.0f} MB" for e in ENGINES]],
-        ["index size on disk", *[f"{sizes[e]:.0f} MB" for e in ENGINES]],
+         *[f"{runs[e][0]['times'][0] * 1000:.0f} ms" for e in engines]],
+        [f"p95 of the mix vs {ENGINE_NAMES[base_engine]}",
+         *[f"{percentile(whole[e], 0.95) / base:.2f}x" for e in engines]],
+        ["one CLI search, fresh process (median of 3)", *[cli_cell(e, 0) for e in engines]],
+        ["CLI search process: peak memory", *[cli_cell(e, 1) for e in engines]],
+        ["whole query process: wall time", *[f"{runs[e][1]:.1f} s" for e in engines]],
+        ["query process tree: peak memory", *[f"{runs[e][2]:.0f} MB" for e in engines]],
+        ["build (one run, from nothing)", *[f"{builds[e][0]:.0f} s" for e in engines]],
+        ["build process tree: peak memory", *[f"{builds[e][1]:.0f} MB" for e in engines]],
+        ["segments after the build", *[str(builds[e][2] or na) for e in engines]],
+        [f"add {ADDED:,} policies (update)",
+         *[f"{added[e][0]:.0f} s" if e in added else na for e in engines]],
+        ["index size on disk", *[f"{sizes.get(e, 0):.0f} MB" for e in engines]],
     ]
-    print(table(["measure", *[ENGINE_NAMES[e] for e in ENGINES]], facts_rows))
-    print()
-    print("Top-10 overlap with this app's top 10 (shared domains / larger top 10, mean over "
-          "the type's queries; rankings differ by engine, so < 100% on common words is "
-          "expected, but a low figure on rare words or filters means dropped results). "
-          "Hits: mean number returned of the 20 asked.\n")
+    out += [table(["measure", *[ENGINE_NAMES[e] for e in engines]], facts_rows), ""]
+    out.append(f"Top-10 overlap with {ENGINE_NAMES[base_engine]}'s top 10 (shared domains / "
+               "larger top 10, mean over the type's queries; rankings differ by engine, so "
+               "< 100% on common words is expected, but a low figure on rare words or "
+               "filters means dropped results). Hits: mean number returned of the 20 "
+               "asked.\n")
     rows = []
     for kind in TYPES:
         row = [kind]
         indices = [i for i, (k, _) in enumerate(mix) if k == kind]
-        for engine in ENGINES:
+        for engine in engines:
             results = runs[engine][0]["results"]
             hits = sum(len(results[i]) for i in indices) / len(indices)
             errors = sum(1 for i in indices if results[i][:1] and
                          results[i][0].startswith("error:"))
-            if engine == "app":
+            if engine == base_engine:
                 row.append(f"hits {hits:.1f}" + (f", {errors} errors" if errors else ""))
                 continue
-            shares = [overlap(runs["app"][0]["results"][i], results[i]) for i in indices]
+            shares = [overlap(runs[base_engine][0]["results"][i], results[i])
+                      for i in indices]
             shares = [s for s in shares if s is not None]
             mean = sum(shares) / len(shares) if shares else 1.0
             row.append(f"{mean:.0%} (hits {hits:.1f}" + (f", {errors} errors)" if errors
                                                          else ")"))
         rows.append(row)
-    print(table(["query type", *[ENGINE_NAMES[e] for e in ENGINES]], rows))
+    out.append(table(["query type", *[ENGINE_NAMES[e] for e in engines]], rows))
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from reader.analysis.practices import decision_digest
 from reader.analysis.taxonomy import categories
 from reader.paths import index_dir_for
 from reader.search.query import (
+    SNIPPETS_PER_HIT,
     MatchFinder,
     SearchError,
     category_suggestion,
@@ -54,7 +55,8 @@ from reader.sources.corpus import (
     PolicyEntry,
     PolicyLoadError,
     entry_reading,
-    read_policy,
+    parse_header,
+    read_policy_text,
 )
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 FILES_RECORD = "reader-files.json"  # size and digest of each index file after a commit
 DEFAULT_LIMIT = 20
+SNIPPET_MATCHES = 64  # matches a hit's snippets are chosen from (3 snippets need fewer)
 _NOT_RECORDED = frozenset({FILES_RECORD, VERSION_FILE, BUILD_MARKER, "MAIN_WRITELOCK"})
 
 
@@ -625,11 +628,13 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     which is fast). The viewer finds positions in its own text with ``hit.finder``."""
     hit.finder = matcher
     try:
-        policy = read_policy(Path(hit.path), hit.domain)
+        _, body = parse_header(read_policy_text(Path(hit.path)))  # as read_policy does
     except PolicyLoadError as exc:
         hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
         return
-    matches = matcher.find(policy.body)
-    hit.match_count = len(matches)
-    hit.snippets = make_snippets(policy.body, matches, clean=index_text) or [
-        html_lib.escape(opening(index_text(policy.body)))]
+    matches, hit.match_count = matcher.first(body, SNIPPET_MATCHES)
+    snippets = make_snippets(body, matches, clean=index_text)
+    if len(snippets) < SNIPPETS_PER_HIT and hit.match_count > len(matches):
+        snippets = make_snippets(body, matcher.find(body), clean=index_text)  # dense
+    hit.snippets = snippets or [
+        html_lib.escape(opening(index_text(body)))]

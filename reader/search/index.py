@@ -299,7 +299,7 @@ class PolicyIndex(SearchIndex):
                             report.indexed_paths.append(doc["path"])
                             pending += 1
                         if pending >= batch:
-                            writer.commit()
+                            writer.commit(mergetype=tiered_merge)
                             self._record_files()
                             writer = self._writer(lock_timeout)
                             pending = 0
@@ -307,7 +307,7 @@ class PolicyIndex(SearchIndex):
                         if progress and (done % 25 == 0 or done == len(todo)):
                             progress(Progress(done, len(todo),
                                               time.perf_counter() - started))
-                writer.commit()
+                writer.commit(mergetype=tiered_merge)
                 self._record_files()
         except BaseException:
             if not writer.is_closed:  # not a writer already committed
@@ -319,9 +319,7 @@ class PolicyIndex(SearchIndex):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                writer = CountedSegmentWriter(self.ix, limitmb=256, compound=False)
-                writer.mergetype = tiered_merge
-                return writer
+                return CountedSegmentWriter(self.ix, limitmb=256, compound=False)
             except LockError:
                 if time.monotonic() >= deadline:
                     raise SearchError(
@@ -426,7 +424,7 @@ class PolicyIndex(SearchIndex):
             return None
 
 
-MERGE_FACTOR = 8  # segments of one size tier that are merged into one
+MERGE_FACTOR = 4  # segments of one size tier that are merged into one
 
 
 def tiered_merge(writer, segments: list) -> list:
@@ -442,9 +440,10 @@ def tiered_merge(writer, segments: list) -> list:
     kept = MERGE_SMALL(writer, segments)
     tiers: dict[int, list] = {}
     for segment in kept:
-        size = max(1, segment.doc_count_all())
-        tier = int(math.log(size / SEGMENT_LIMIT, MERGE_FACTOR)) if size > SEGMENT_LIMIT else 0
-        tiers.setdefault(tier, []).append(segment)
+        size = segment.doc_count_all()
+        if size >= SEGMENT_LIMIT:  # smaller ones are MERGE_SMALL's
+            tiers.setdefault(int(math.log(size / SEGMENT_LIMIT, MERGE_FACTOR)), []).append(
+                segment)
     full = [tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_FACTOR]
     if not full:
         return kept
