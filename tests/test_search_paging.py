@@ -9,7 +9,7 @@ import pytest
 from conftest import wait_idle
 from PySide6.QtCore import Qt
 
-from reader.search.index import PolicyIndex
+from reader.search.engine import ENGINES, open_index
 from reader.sources.corpus import Corpus
 from reader.ui.workers import PAGE_SIZE
 
@@ -29,8 +29,11 @@ def many_corpus(tmp_path) -> Path:
     return folder
 
 
-def test_pages_are_ranked_slices_of_all_hits(many_corpus):
-    policy_index = PolicyIndex(Corpus.open(many_corpus))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pages_are_ranked_slices_of_all_hits(many_corpus, engine):
+    if engine == "tantivy":
+        pytest.importorskip("tantivy")
+    policy_index = open_index(Corpus.open(many_corpus), engine)
     policy_index.open()
     policy_index.update(workers=1)
     try:

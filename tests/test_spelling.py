@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reader.paths import embedded_corpus_dir
-from reader.search.index import PolicyIndex
+from reader.search.engine import ENGINES, SearchIndex, open_index
 from reader.search.query import edit_distance, spelling_suggestion
 from reader.sources.corpus import Corpus
 
@@ -57,25 +57,30 @@ def test_a_rare_word_close_to_a_common_one_is_corrected():
     assert suggest("thid party") == "third party"  # "thid": one policy's typo
 
 
-def built_index(folder, index_folder) -> PolicyIndex:
-    policy_index = PolicyIndex(Corpus.open(folder), index_folder)
+def built_index(folder, index_folder, engine: str) -> SearchIndex:
+    if engine == "tantivy":
+        pytest.importorskip("tantivy")
+    policy_index = open_index(Corpus.open(folder), engine, index_folder)
     policy_index.open()
     policy_index.update(workers=1)
     return policy_index
 
 
-@pytest.fixture(scope="module")
-def seed_index(tmp_path_factory):
-    policy_index = built_index(embedded_corpus_dir(), tmp_path_factory.mktemp("seed-index"))
+@pytest.fixture(scope="module", params=ENGINES)
+def seed_index(tmp_path_factory, request):
+    """The seed policies' index, in each engine (both make the same suggestions)."""
+    policy_index = built_index(embedded_corpus_dir(), tmp_path_factory.mktemp("seed-index"),
+                               request.param)
     yield policy_index
     policy_index.close()
 
 
-@pytest.fixture(scope="module")
-def shared_index(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def shared_index(tmp_path_factory, request):
     from conftest import shared_folder
 
-    policy_index = built_index(shared_folder("corpus"), tmp_path_factory.mktemp("shared-index"))
+    policy_index = built_index(shared_folder("corpus"), tmp_path_factory.mktemp("shared-index"),
+                               request.param)
     yield policy_index
     policy_index.close()
 
