@@ -30,6 +30,7 @@ from reader.search.engine import (
     UpdateReport,
 )
 from reader.search.fields import BY_NAME, FIELDS, STORED
+from reader.search.index import SCHEMA_VERSION as DOCUMENT_VERSION
 from reader.search.index import make_schema, policy_document
 from reader.search.query import (
     MatchFinder,
@@ -40,7 +41,7 @@ from reader.search.query import (
 )
 from reader.sources.corpus import Corpus, PolicyEntry
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # of this engine's layout; the index records it with DOCUMENT_VERSION
 WORDS_TOKENIZER = "reader_words"  # words already split and lowercased in Python
 STORED_FIELD = "stored"
 COMMIT_EVERY = 2000  # policies per commit after the first (a build is searchable early)
@@ -102,7 +103,7 @@ class TantivyIndex(SearchIndex):
     """The tantivy index of one corpus folder."""
 
     engine = "tantivy"
-    schema_version = SCHEMA_VERSION
+    schema_version = DOCUMENT_VERSION * 100 + SCHEMA_VERSION  # either changed: rebuilt
 
     def __init__(self, corpus: Corpus, folder: Path | None = None) -> None:
         super().__init__(corpus, folder)
