@@ -379,8 +379,11 @@ class TantivyIndex(SearchIndex):
             return searcher.doc_freq("body", word)
 
         def near(word: str) -> list[str]:
+            # Two edits change at most 4 letters of the word's letter set: a cheap test
+            # first, the edit distance only for the few words that pass it.
+            letters = set(word)
             return [term for term, _ in searcher.terms_with_prefix("body", word[:1])
-                    if abs(len(term) - len(word)) <= 2]
+                    if abs(len(term) - len(word)) <= 2 and len(letters ^ set(term)) <= 4]
 
         def pair_frequency(first: str, second: str) -> int:
             phrase = tantivy.Query.phrase_query(schema, "body", [first, second])
