@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     from reader.analysis.document import parse_policy
-    from reader.analysis.practices import analyze_document, policy_categories, policy_words
+    from reader.analysis.practices import analyze_policy, policy_categories, policy_words
     from reader.search.index import count_words, policy_document
     from reader.sources.corpus import read_policy
 
@@ -38,7 +38,7 @@ def main() -> None:
         raise SystemExit(f"{SHARED / 'corpus'} is missing")
     stages = ["read + header", "tokenise", "classify (categories)", "count index terms",
               "whole index document (policy_document)", "document model (markdown to safe HTML)",
-              "highlights (classify passages)"]
+              "highlights + facts (decide)"]
     per_stage: dict[str, list[float]] = {s: [] for s in stages}
     wall_started = time.perf_counter()
     policy_document(str(files[0]), files[0].name[:-3])  # load the model once
@@ -59,7 +59,7 @@ def main() -> None:
             t5 = clock()
             document = parse_policy(policy.body)
             t6 = clock()
-            analyze_document(document)
+            analyze_policy(policy.body, document)
             t7 = clock()
             for stage, seconds in zip(stages, [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4,
                                                t6 - t5, t7 - t6], strict=True):
