@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -97,6 +97,7 @@ class CategoryPanel(QWidget):
         self.items: dict[str, QTreeWidgetItem] = {}
         self._dark = False
         self._building = False
+        self._checked_item: QTreeWidgetItem | None = None
         for cat in practice_categories():
             item = QTreeWidgetItem(self.tree, [f"{cat.name}\n{cat.explanation}", ""])
             item.setData(0, CategoryRole, cat.id)
@@ -205,9 +206,19 @@ class CategoryPanel(QWidget):
 
     def _changed(self, item: QTreeWidgetItem, column: int) -> None:
         if not self._building and column == 0 and item.data(0, CategoryRole):
+            # A click on the check box also reports a click on the item: that one must
+            # not open or close the passage list (it is forgotten once the click is over).
+            self._checked_item = item
+            QTimer.singleShot(0, self._forget_checked_item)
             self.visibility_changed.emit()
 
+    def _forget_checked_item(self) -> None:
+        self._checked_item = None
+
     def _clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        if item is self._checked_item:  # the click ticked or unticked the box
+            self._checked_item = None
+            return
         span = item.data(0, SpanRole)
         if span is not None:
             self.passage_activated.emit(int(span))

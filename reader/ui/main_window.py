@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.history_source = None  # the corpus's CorpusHistory, once detected
         self.reindex_pending = False
         self.search_generation = 0
+        self.selecting_quietly = False  # the company list follows the policy shown
         self.current: HighlightedPolicy | None = None
         self.current_matches: list[Match] = []
         self.highlight_anchors: list[str] = []
@@ -694,13 +695,16 @@ class MainWindow(QMainWindow):
         if self.company_model.row_of(domain) is None:
             return
         proxy_index = self._list_index(domain)
-        selection = self.company_list.selectionModel()
-        selection.blockSignals(True)
-        if proxy_index.isValid():
-            self.company_list.setCurrentIndex(proxy_index)
-        else:  # filtered out: nothing looks selected
-            selection.clear()
-        selection.blockSignals(False)
+        # Not blockSignals: the list would never hear of the change and keep painting the
+        # row selected before as selected too (two rows looked selected).
+        self.selecting_quietly = True
+        try:
+            if proxy_index.isValid():
+                self.company_list.setCurrentIndex(proxy_index)
+            else:  # filtered out: nothing looks selected
+                self.company_list.selectionModel().clear()
+        finally:
+            self.selecting_quietly = False
         if proxy_index.isValid():
             self.company_list.scrollTo(proxy_index)
 
@@ -799,7 +803,7 @@ class MainWindow(QMainWindow):
             self.show_policy(domain)
 
     def _company_selected(self, current, _previous) -> None:
-        if current.isValid():
+        if current.isValid() and not self.selecting_quietly:
             domain = current.data(DomainRole)
             if not (self.current and self.current.policy.domain == domain
                     and not self.loader.busy):
