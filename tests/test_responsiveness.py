@@ -323,3 +323,37 @@ def test_confident_only_applies_to_large_policies_opened_in_the_background(qtbot
     window.category_panel.set_confident_only(False)
     qtbot.waitUntil(lambda: not window.loader.busy, timeout=60000)
     assert "s0" in window.highlight_anchors
+
+
+def test_find_bar_searches_every_part_of_a_long_policy(qtbot, window):
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    browser, bar = window.browser, window.find_bar
+    count = browser.page_count
+    assert count > 2 and browser.page == 0
+    bar.open_bar()
+    bar.field.setText("very last words")  # only in the last part
+    assert len(bar.cursors) == 1 and browser.page == count - 1
+    assert bar.current_text() == "very last words"
+    assert bar.count_label.text() == f"1 of 1 · part {count} of {count}"
+
+    browser.show_page(0)
+    bar.field.setText("firewall")  # in every part; the first one from the part shown
+    assert bar.position == 0 and browser.page == 0
+    expected = browser.all_text().lower().count("firewall")
+    assert len(bar.cursors) == expected > count
+    assert set(bar.parts) == set(range(count))
+    first_of_part_2 = bar.parts.index(1)
+    start = bar.position
+    for _ in range(first_of_part_2 - start):
+        qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert browser.page == 1 and bar.position == first_of_part_2
+    assert bar.count_label.text() == (
+        f"{first_of_part_2 + 1} of {expected} · part 2 of {count}")
+    marked = browser.extraSelections()
+    assert len(marked) == bar.parts.count(1)  # the marks of the part shown
+    assert all(s.cursor.document() is browser.document() for s in marked)
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert browser.page == 0 and bar.position == first_of_part_2 - 1
+    window.page_bar.next_button.click()  # switching parts by hand keeps the count
+    assert len(bar.cursors) == expected and len(browser.extraSelections()) == bar.parts.count(1)

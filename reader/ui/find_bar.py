@@ -1,6 +1,10 @@
 """Find in page (Ctrl+F): a bar over the policy view that marks every match of a word or
 phrase, counts them ("3 of 12") and steps through them. The policy's document is never
-changed: matches are drawn as the text view's extra selections."""
+changed: matches are drawn as the text view's extra selections.
+
+A long policy shown in parts (:class:`reader.ui.policy_view.PolicyBrowser`) is searched
+whole: the count covers every part, stepping switches to the part of the next match, and
+the count says which part it is in ("3 of 12 · part 2 of 5")."""
 
 from __future__ import annotations
 
@@ -62,7 +66,9 @@ class FindBar(QWidget):
     def __init__(self, view: QTextEdit, parent=None) -> None:
         super().__init__(parent)
         self.view = view
-        self.cursors: list[QTextCursor] = []
+        self.cursors: list[QTextCursor] = []  # every match, in every part, in order
+        self.parts: list[int] = []  # the part (page) of the view each match is in
+        self._searched: list[QTextDocument] = []  # the documents the matches belong to
         self.position = -1
         self.capped = False
         self.field = FindField(self)
@@ -112,41 +118,63 @@ class FindBar(QWidget):
     def close_bar(self) -> None:
         """Hide the bar, clear the marks, give the focus back to the text."""
         self.hide()
-        self.cursors = []
-        self.position = -1
+        self._forget()
         self.view.setExtraSelections([])
         self.view.setFocus()
 
+    def _forget(self) -> None:
+        self.cursors, self.parts, self._searched = [], [], []
+        self.position = -1
+
     def refresh(self) -> None:
-        """Find again in the view's current document (a new policy, a re-render)."""
+        """Find again in the view's current text (a new policy, a re-render)."""
         if self.isVisible():
             self.find()
         else:
-            self.cursors = []
+            self._forget()
             self.view.setExtraSelections([])
 
+    def part_changed(self, *_args) -> None:
+        """Another part of the policy is shown: mark that part's matches (the matches of
+        the whole policy stay); a new policy's parts are searched again."""
+        if self.isVisible() and self.cursors and self._documents() == self._searched:
+            self._show_current(scroll=False)
+        else:
+            self.refresh()
+
+    def _documents(self) -> list[QTextDocument]:
+        """The parts of the policy shown (one document unless it is shown in parts)."""
+        return list(getattr(self.view, "pages", None) or [self.view.document()])
+
+    def _part(self) -> int:
+        return getattr(self.view, "page", 0) if getattr(self.view, "pages", None) else 0
+
     def find(self, *_args) -> None:
-        """Mark every case-insensitive match of the field's text; the first one after the
-        top of the visible part becomes the current match."""
+        """Mark every case-insensitive match of the field's text in the whole policy; the
+        first one after the top of the visible part becomes the current match."""
         text = self.field.text()
-        self.cursors = []
-        self.position = -1
+        self._forget()
         self.capped = False
+        self._searched = self._documents()
         if text:
-            document = self.view.document()
-            cursor = QTextCursor(document)
-            while True:
-                cursor = document.find(text, cursor, QTextDocument.FindFlag(0))
-                if cursor.isNull():
-                    break
-                if len(self.cursors) >= MAX_MATCHES:
-                    self.capped = True
-                    break
-                self.cursors.append(cursor)
+            for part, document in enumerate(self._searched):
+                cursor = QTextCursor(document)
+                while not self.capped:
+                    cursor = document.find(text, cursor, QTextDocument.FindFlag(0))
+                    if cursor.isNull():
+                        break
+                    if len(self.cursors) >= MAX_MATCHES:
+                        self.capped = True
+                        break
+                    self.cursors.append(cursor)
+                    self.parts.append(part)
         if self.cursors:
+            shown = self._part()
             top = self.view.cursorForPosition(self.view.viewport().rect().topLeft()).position()
-            self.position = next((i for i, c in enumerate(self.cursors)
-                                  if c.selectionStart() >= top), 0)
+            self.position = next((i for i, (c, part) in enumerate(zip(self.cursors, self.parts,
+                                                                     strict=True))
+                                  if part > shown or (part == shown
+                                                      and c.selectionStart() >= top)), 0)
         self._show_current()
 
     def step(self, step: int) -> None:
@@ -158,9 +186,18 @@ class FindBar(QWidget):
         self.position = (self.position + step) % len(self.cursors)
         self._show_current()
 
-    def _show_current(self) -> None:
+    def _show_current(self, scroll: bool = True) -> None:
+        """Mark the matches of the part shown (the current one strongest), switching first
+        to the part of the current match; the count says which part that is."""
+        if scroll and 0 <= self.position < len(self.cursors):
+            part = self.parts[self.position]
+            if part != self._part() and hasattr(self.view, "show_page"):
+                self.view.show_page(part)  # page_changed: part_changed re-marks
+        shown = self._part()
         selections = []
-        for number, cursor in enumerate(self.cursors):
+        for number, (cursor, part) in enumerate(zip(self.cursors, self.parts, strict=True)):
+            if part != shown:
+                continue
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             current = number == self.position
@@ -169,13 +206,18 @@ class FindBar(QWidget):
             selection.format.setForeground(QColor("white" if current else "black"))
             selections.append(selection)
         self.view.setExtraSelections(selections)
-        if 0 <= self.position < len(self.cursors):
+        if scroll and 0 <= self.position < len(self.cursors) and self.parts[self.position] == shown:
             place = QTextCursor(self.cursors[self.position])
             place.clearSelection()
             self.view.setTextCursor(place)
             self.view.ensureCursorVisible()
-        self.count_label.setText(match_count_text(self.position, len(self.cursors),
-                                                  self.capped) if self.field.text() else "")
+        label = match_count_text(self.position, len(self.cursors), self.capped)
+        parts = len(self._searched)
+        if parts > 1 and 0 <= self.position < len(self.cursors):
+            label += f" · part {self.parts[self.position] + 1} of {parts}"
+        self.count_label.setText(label if self.field.text() else "")
+        self.count_label.setToolTip("Matches in the whole policy, all its parts" if parts > 1
+                                    else "")
         self.previous_button.setEnabled(len(self.cursors) > 1)
         self.next_button.setEnabled(len(self.cursors) > 1)
 

@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.page_bar)
         self.find_bar = FindBar(self.browser)
         centre_layout.addWidget(self.find_bar)
-        self.browser.page_changed.connect(lambda *_: self.find_bar.refresh())
+        self.browser.page_changed.connect(self.find_bar.part_changed)
         self.browser.categories_at_cursor.connect(self._show_categories_at_cursor)
         centre_layout.addWidget(self.browser, 1)
         self.loader = PolicyLoader(self.pool, self)
