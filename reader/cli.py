@@ -25,7 +25,7 @@ from reader.sources.corpus import (
 )
 from reader.sources.layouts import is_privacy_policy
 from reader.sources.sites import snapshot_note
-from reader.wording import counted
+from reader.wording import counted, noun_for
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -104,7 +104,8 @@ def policy_as_text(policy: Policy) -> str:
         lines.append(f"Archived: {policy.archive_date}")
     if policy.source_url:
         lines.append(f"Source:   {policy.source_url}")
-    lines.append(f"Length:   {policy.word_count} words, about {policy.reading_minutes} min")
+    lines.append(f"Length:   {counted(policy.word_count, 'word', thousands=False)}, "
+                 f"about {policy.reading_minutes} min")
     lines.append("")
     for block in document.blocks:
         prefix = "- " if block.tag == "li" else ""
@@ -133,7 +134,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     counts = analysis.passage_counts()
     print(f"{policy.domain}: {policy.title}")
     for category_id in analysis.categories:
-        print(f"  {category(category_id).name:32} {counts.get(category_id, 0):4} passages")
+        count = counts.get(category_id, 0)
+        print(f"  {category(category_id).name:32} {count:4} {noun_for(count, 'passage')}")
     print()
     for span in analysis.spans:
         text = " ".join(analysis.passage_text(span).split())
@@ -352,7 +354,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     if report.cancelled:
-        print(f"export interrupted after {len(report.written)} PDF files", file=sys.stderr)
+        print(f"export interrupted after {counted(len(report.written), 'PDF file')}",
+              file=sys.stderr)
         return 128 + stop.signum
     if interactive:
         sys.stderr.write("\n")
@@ -429,7 +432,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     short = [_SHORT_CATEGORY.get(i, i[:7]) for i in ids]
-    print(f"{history.company}: {len(points)} versions (passages per practice)")
+    print(f"{history.company}: {counted(len(points), 'version')} (passages per practice)")
     print(f"{'DATE':10} {'COMMIT':7} {'WORDS':>7} " + " ".join(f"{s:>7}" for s in short))
     for point in points:
         commit = point.version.ref[:7] if point.version.source == "git" else "-"

@@ -18,6 +18,12 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
+def noun_for(count: int, noun: str) -> str:
+    """The noun in the right number for ``count`` ("passage" / "passages"), for messages
+    that place the number themselves (aligned columns)."""
+    return noun if count == 1 else plural(noun)
+
+
 def counted(count: int, noun: str, thousands: bool = True) -> str:
     """``count`` and the noun in the right number: "1 policy", "2,258 policies"."""
     number = f"{count:,}" if thousands else str(count)

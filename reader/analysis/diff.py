@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 
 from reader.analysis.practices import Analysis
 from reader.analysis.taxonomy import category, practice_ids
+from reader.wording import counted
 
 SIMILAR = 0.5  # word-level similarity at which two sentences are one reworded passage
 PAIR_WINDOW = 40  # how far ahead in a replaced stretch a rewording is looked for
@@ -88,8 +89,8 @@ class PolicyDiff:
         """One line per practice that changed, e.g. ``Sharing with third parties: 3
         passages added, 1 changed``; then the passages about no practice."""
         lines = []
-        for category_id, counted in self.by_category().items():
-            lines.append(f"{category(category_id).name}: {_counted(counted)}")
+        for category_id, tally in self.by_category().items():
+            lines.append(f"{category(category_id).name}: {_counted(tally)}")
         plain = Counter(c.kind for c in self.changes if not c.categories)
         if plain:
             lines.append(f"Other text: {_counted(plain)}")
@@ -109,13 +110,12 @@ class PolicyDiff:
         }
 
 
-def _counted(counted: Counter[str]) -> str:
+def _counted(tally: Counter[str]) -> str:
     """``3 passages added, 1 removed, 2 changed`` (kinds with none are left out)."""
-    kinds = [kind for kind in ("added", "removed", "changed") if counted[kind]]
-    parts = [f"{counted[kind]} {kind}" for kind in kinds]
+    kinds = [kind for kind in ("added", "removed", "changed") if tally[kind]]
+    parts = [f"{tally[kind]} {kind}" for kind in kinds]
     if parts:
-        first = counted[kinds[0]]
-        parts[0] = f"{first} passage{'s' if first != 1 else ''} {kinds[0]}"
+        parts[0] = f"{counted(tally[kinds[0]], 'passage')} {kinds[0]}"
     return ", ".join(parts)
 
 

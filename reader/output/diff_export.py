@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reader.analysis.diff import Change, PolicyDiff
 from reader.analysis.taxonomy import category, practice_categories
+from reader.wording import counted
 
 ADDED_EDGE = "#2E7D32"
 REMOVED_EDGE = "#C62828"
@@ -69,7 +70,7 @@ def summary_html(diff: PolicyDiff, dark_theme: bool = False) -> str:
               f"<tr><th align='left'>Practice</th><th>{e(diff.old)}</th><th>{e(diff.new)}</th>"
               f"<th>change</th></tr>{''.join(rows)}</table>")
     added, removed, changed = (len(diff.of_kind(k)) for k in ("added", "removed", "changed"))
-    totals = (f"<p>{added} passages added, {removed} removed, {changed} changed "
+    totals = (f"<p>{counted(added, 'passage')} added, {removed} removed, {changed} changed "
               f"(reworded).</p>")
     return f"<h3>What changed</h3><ul>{lines}</ul>{totals}<h3>Passages per practice</h3>{counts}"
 

@@ -28,6 +28,7 @@ from reader.output.fonts import register_fonts
 from reader.output.highlight import HighlightedPolicy
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.layouts import is_privacy_policy
+from reader.wording import counted
 
 FONT_FAMILY = "DejaVu Sans"
 BODY_POINT_SIZE = 10
@@ -92,7 +93,8 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
             ("Archived", e(policy.archive_date or "unknown")),
             ("Source", f'<a href="{e(policy.source_url)}">{e(policy.source_url)}</a>'
              if policy.source_url else "local file"),
-            ("Length", f"{policy.word_count:,} words, about {policy.reading_minutes} min read"),
+            ("Length", f"{counted(policy.word_count, 'word')}, "
+                       f"about {policy.reading_minutes} min read"),
             ("Exported", exported_on.isoformat() + " with Privacy Policy Reader")]
     meta = "".join(f"<tr><td style='color:#555555'>{k}</td><td>{v}</td></tr>" for k, v in rows)
     legend = " ".join(

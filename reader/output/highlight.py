@@ -17,6 +17,7 @@ from reader.search.query import Match
 from reader.sources.corpus import Policy
 from reader.sources.layouts import is_privacy_policy
 from reader.sources.sites import snapshot_note
+from reader.wording import counted
 
 SEARCH_MARK_STYLE = (
     "font-weight:bold;text-decoration:underline;color:#000000;background-color:#FFD54F"
@@ -95,7 +96,7 @@ def header_html(policy: Policy) -> str:
         parts.append(html.escape(snapshot_note(policy.snapshot_site)))
     if policy.archive_date:
         parts.append(f"archived {html.escape(policy.archive_date)}")
-    parts.append(f"{policy.word_count:,} words · about {policy.reading_minutes} min read")
+    parts.append(f"{counted(policy.word_count, 'word')} · about {policy.reading_minutes} min read")
     if policy.source_url:
         url = html.escape(policy.source_url)
         parts.append(f'<a href="{url}">original snapshot</a>')

@@ -36,6 +36,7 @@ from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, 
 from reader.output.diff_export import category_labels, change_html, summary_html
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.history import CorpusHistory, PolicyHistory
+from reader.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -494,7 +495,7 @@ class HistoryDialog(QDialog):
     def _show_position(self) -> None:
         count = len(self.diff.changes) if self.diff else 0
         where = f"change {self.change_position + 1} of {count}" if self.change_position >= 0 \
-            else f"{count} changes (N / P or F8 / Shift+F8 to step)"
+            else f"{counted(count, 'change')} (N / P or F8 / Shift+F8 to step)"
         self.position_label.setText(where)
 
     # -- export --------------------------------------------------------------------------

@@ -768,14 +768,15 @@ class MainWindow(QMainWindow):
             self.start_indexing()
             return
         if report.cancelled:
-            message = f"Indexing cancelled after {report.indexed:,} policies; search covers those."
+            message = (f"Indexing cancelled after {counted(report.indexed, 'policy')}; "
+                       "search covers those.")
         elif report.indexed or report.deleted:
             message = (f"Search index updated: {report.added:,} added, {report.changed:,} "
                        f"changed, {report.deleted:,} removed in {report.seconds:.1f} s")
         else:
             message = "Search index is up to date"
         if report.failed:
-            message += f"; {len(report.failed)} files could not be read"
+            message += f"; {counted(len(report.failed), 'file')} could not be read"
         if report.rebuilt_because:
             message = f"Search index rebuilt (it {report.rebuilt_because}). {message}"
         self.statusBar().showMessage(message, 10000)
@@ -1094,7 +1095,7 @@ class MainWindow(QMainWindow):
             return
         self.search_panel.model.start(text, total)
         about = "" if exact else "about "
-        parts = [f"{about}{total:,} {'policy matches' if total == 1 else 'policies match'}"]
+        parts = [f"{about}{counted(total, 'policy')} {'matches' if total == 1 else 'match'}"]
         if self.index_worker:
             parts.append("(indexing is still running, results may be incomplete)")
         if suggestion:
