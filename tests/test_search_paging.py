@@ -118,3 +118,47 @@ def test_shared_corpus_search_reaches_every_hit(make_window, qtbot, shared_corpu
         wait_idle(qtbot, window)
     assert panel.model.rowCount() == total
     assert len({hit.domain for hit in panel.model.hits}) == total
+
+
+def test_an_estimated_total_does_not_stop_loading_early(qtbot):
+    """Large indexes report about how many match; pages are asked for until one comes back
+    short, even past the estimate."""
+    from reader.search.index import Hit
+    from reader.ui.search_panel import SearchPanel
+
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    model = panel.model
+    asked = []
+    model.more_wanted.connect(lambda query, offset: asked.append((query, offset)))
+
+    def page(count: int) -> None:
+        for _ in range(count):
+            model.append(Hit(f"d{len(model.hits)}.example", "", None, 1.0, "", []))
+        model.page_done(count, PAGE_SIZE)
+
+    model.start("cookies", 60, exact=False)
+    page(PAGE_SIZE)
+    assert panel.shown.text() == "Showing 50 of about 60 · scroll down for more"
+    panel.show_more()
+    assert asked == [("cookies", 50)] and not model.canFetchMore()  # one request at a time
+    page(PAGE_SIZE)
+    assert model.canFetchMore()  # 100 loaded, more than the estimate: not the end yet
+    panel.show_more()
+    page(20)
+    assert asked == [("cookies", 50), ("cookies", 100)]
+    assert not model.canFetchMore() and model.total == 120
+    assert panel.shown.text() == "Showing all 120 results"
+
+
+def test_cli_export_search_exports_every_result(many_corpus, tmp_path, capsys):
+    """Like the app's Export results: all hits (more than the old cap of 100), unless
+    --limit caps them."""
+    from reader.cli import main
+
+    assert main(["export", "--corpus", str(many_corpus), "--search", "cookies",
+                 "-d", str(tmp_path / "all")]) == 0
+    assert len(list((tmp_path / "all").glob("*.pdf"))) == COMPANIES
+    assert main(["export", "--corpus", str(many_corpus), "--search", "cookies",
+                 "--limit", "3", "-d", str(tmp_path / "three")]) == 0
+    assert len(list((tmp_path / "three").glob("*.pdf"))) == 3

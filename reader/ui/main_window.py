@@ -1093,7 +1093,7 @@ class MainWindow(QMainWindow):
                         text: str) -> None:
         if generation != self.search_generation:
             return
-        self.search_panel.model.start(text, total)
+        self.search_panel.model.start(text, total, exact)
         about = "" if exact else "about "
         parts = [f"{about}{counted(total, 'policy')} {'matches' if total == 1 else 'match'}"]
         if self.index_worker:

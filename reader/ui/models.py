@@ -402,7 +402,8 @@ class SearchResultsModel(QAbstractListModel):
         super().__init__(parent)
         self.hits: list[Hit] = []
         self.query = ""
-        self.total = 0  # as reported by the search (an estimate when not exact)
+        self.total = 0  # as reported by the search
+        self.total_is_exact = True  # False: Whoosh's estimate (very large indexes)
         self.exhausted = True  # no hit after the last one loaded
         self.loading = False
 
@@ -413,9 +414,10 @@ class SearchResultsModel(QAbstractListModel):
         self.endResetModel()
         self.paging_changed.emit()
 
-    def start(self, query: str, total: int) -> None:
-        """A new query's first page is on its way; ``total`` hits match it."""
-        self.query, self.total = query, total
+    def start(self, query: str, total: int, exact: bool = True) -> None:
+        """A new query's first page is on its way; ``total`` hits match it (or about that
+        many: then pages are asked for until one comes back short)."""
+        self.query, self.total, self.total_is_exact = query, total, exact
         self.exhausted = total == 0
         self.loading = True
         self.paging_changed.emit()
@@ -429,7 +431,7 @@ class SearchResultsModel(QAbstractListModel):
     def page_done(self, received: int, page_size: int) -> None:
         """A page finished with ``received`` hits (fewer than asked: the list is complete)."""
         self.loading = False
-        if received < page_size or len(self.hits) >= self.total:
+        if received < page_size or (self.total_is_exact and len(self.hits) >= self.total):
             self.exhausted = True
             self.total = max(self.total, len(self.hits))
         self.paging_changed.emit()

@@ -136,7 +136,9 @@ class SearchPanel(QWidget):
         more = not model.exhausted
         self.shown.setVisible(loaded > 0)
         if more:
-            self.shown.setText(f"Showing {loaded:,} of {model.total:,} · scroll down for more"
+            about = "" if model.total_is_exact else "about "
+            self.shown.setText(f"Showing {loaded:,} of {about}{model.total:,} · scroll down "
+                               "for more"
                                + (" (loading…)" if model.loading and loaded else ""))
         else:
             self.shown.setText(f"Showing all {counted(loaded, 'result')}" if loaded > 1
