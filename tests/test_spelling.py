@@ -115,3 +115,19 @@ def test_shared_corpus_suggestions(shared_index, query, suggested):
     assert results.total == 0
     assert results.suggestion == suggested
     assert shared_index.search(suggested).total > 0
+
+
+def test_the_app_offers_the_correction_as_a_link(make_window, qtbot):
+    from conftest import wait_idle
+
+    window = make_window()
+    panel = window.search_panel
+    panel.run("thrid party")
+    wait_idle(qtbot, window)
+    assert panel.model.rowCount() == 0
+    assert 'did you mean <a href="suggest:third party">third party</a>?' in panel.status.text()
+    panel.status.linkActivated.emit("suggest:third party")
+    wait_idle(qtbot, window)
+    assert panel.field.text() == "third party"
+    assert panel.model.rowCount() == panel.model.total > 0
+    assert panel.status.text().startswith(f"{panel.model.total} policies match")
