@@ -3,6 +3,8 @@ read", "Exported 2 PDF files", "1 passage" in the CLI (reader/wording.py)."""
 
 from __future__ import annotations
 
+import re
+
 from conftest import wait_idle
 
 from reader.analysis.diff import Change, Passage, PolicyDiff
@@ -80,3 +82,28 @@ def test_cli_classify_says_one_passage(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "Security                            1 passage\n" in out
     assert "1 passages" not in out
+
+
+def test_compare_tooltips_and_pdf_count_in_the_right_number(qtbot):
+    from reader.analysis.compare import PRACTICE_ROW, compare_companies
+    from reader.output.compare_export import comparison_html
+    from reader.paths import embedded_corpus_dir
+    from reader.sources.corpus import Corpus
+    from reader.ui.compare_view import CompareModel
+
+    comparison = compare_companies(Corpus.open(embedded_corpus_dir()),
+                                   ["bmtmicro.com", "audiomidi.com"])
+    model = CompareModel()
+    model.set_comparison(comparison)
+    tips = [model._tooltip(row, column) for row in comparison.rows
+            for column in range(len(comparison.companies)) if row.kind == PRACTICE_ROW]
+    ones = [t for t in tips if ": 1 passage of " in t]
+    assert ones and not any(re.search(r"\b1 passages", t) for t in tips)
+    # one company of two on each side of a difference: "has", "does not"
+    differing = [model._row_tooltip(row) for row in comparison.differing()]
+    assert differing and not any(" have passages;" in t or " have none." in t
+                                 or " state it;" in t or " do not." in t for t in differing)
+    assert any(" has passages; " in t or " states it; " in t for t in differing)
+    html = comparison_html(comparison)
+    count = len(comparison.differing())
+    assert f"marks the {counted(count, 'row')} where the companies differ" in html

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reader.analysis.compare import FACT_ROW, PRACTICE_ROW, Cell, Comparison, Row
 from reader.analysis.taxonomy import category
+from reader.wording import counted
 
 DIFFERS_MARK = "≠"
 DIFFERS_BACKGROUND = "#FFF3CD"
@@ -83,11 +84,13 @@ def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) 
     companies = "".join(
         f"<tr><td><b>{e(c.label)}</b></td><td>{e(c.title)}</td>"
         f"<td>{e(c.archive_date or 'date unknown')}</td>"
-        f"<td align='right'>{c.word_count:,} words</td></tr>" for c in comparison.companies)
+        f"<td align='right'>{counted(c.word_count, 'word')}</td></tr>"
+        for c in comparison.companies)
     differing = len(comparison.differing())
     return (f"<h1>Compared: {e(names)}</h1>"
             f"<p>Exported {stamp} with Privacy Policy Reader. "
-            f"<b>{DIFFERS_MARK}</b> marks the {differing} rows where the companies differ "
+            f"<b>{DIFFERS_MARK}</b> marks the {counted(differing, 'row')} where the companies "
+            "differ "
             f"(a fact stated by some and not others; a practice with passages in some "
             f"policies and none in others).</p>"
             f"<table cellspacing='0' cellpadding='2'>{companies}</table>"

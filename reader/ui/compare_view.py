@@ -53,6 +53,7 @@ from reader.output.compare_export import DIFFERS_BACKGROUND, DIFFERS_MARK
 from reader.sources.corpus import Corpus
 from reader.ui.models import DomainRole
 from reader.ui.workers import CancellableWorker
+from reader.wording import counted
 
 EvidenceRole = Qt.ItemDataRole.UserRole + 1  # the cell's evidence, best first
 NOT_STATED = QColor("#666666")
@@ -120,7 +121,7 @@ class CompareModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (f"{company.label}: {company.title} (archived "
                         f"{company.archive_date or 'on an unknown date'}, "
-                        f"{company.word_count:,} words)")
+                        f"{counted(company.word_count, 'word')})")
             return None
         row = self.row(section)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -145,7 +146,12 @@ class CompareModel(QAbstractTableModel):
         if not row.differs:
             who = "All" if yes else "None"
             return f"{row.title}: {who} of the companies {verb}."
-        none = "have none" if row.kind == PRACTICE_ROW else "do not"
+        if len(yes) == 1:
+            verb = "has passages" if row.kind == PRACTICE_ROW else "states it"
+        if len(no) == 1:
+            none = "has none" if row.kind == PRACTICE_ROW else "does not"
+        else:
+            none = "have none" if row.kind == PRACTICE_ROW else "do not"
         return (f"{row.title}: the companies differ. {', '.join(yes)} {verb}; "
                 f"{', '.join(no)} {none}.")
 
@@ -155,7 +161,7 @@ class CompareModel(QAbstractTableModel):
         cell = row.cells[column]
         lines = [self._row_tooltip(row)] if row.differs else []
         if row.kind == PRACTICE_ROW:
-            lines.append(f"{company}: {cell.count} passages of {row.label}.")
+            lines.append(f"{company}: {counted(cell.count, 'passage')} of {row.label}.")
         elif cell.stated:
             lines.append(f"{company} states it:")
         else:
