@@ -333,12 +333,16 @@ def test_find_bar_searches_every_part_of_a_long_policy(qtbot, window):
     assert count > 2 and browser.page == 0
     bar.open_bar()
     bar.field.setText("very last words")  # only in the last part
+    assert bar.searching and bar.count_label.text() == "No matches so far, searching…"
+    qtbot.waitUntil(lambda: not bar.searching, timeout=30000)  # the other parts in slices
     assert len(bar.cursors) == 1 and browser.page == count - 1
     assert bar.current_text() == "very last words"
     assert bar.count_label.text() == f"1 of 1 · part {count} of {count}"
 
     browser.show_page(0)
     bar.field.setText("firewall")  # in every part; the first one from the part shown
+    assert bar.position == 0 and browser.page == 0 and bar.current_text().lower() == "firewall"
+    qtbot.waitUntil(lambda: not bar.searching, timeout=30000)
     assert bar.position == 0 and browser.page == 0
     expected = browser.all_text().lower().count("firewall")
     assert len(bar.cursors) == expected > count
@@ -357,3 +361,7 @@ def test_find_bar_searches_every_part_of_a_long_policy(qtbot, window):
     assert browser.page == 0 and bar.position == first_of_part_2 - 1
     window.page_bar.next_button.click()  # switching parts by hand keeps the count
     assert len(bar.cursors) == expected and len(browser.extraSelections()) == bar.parts.count(1)
+    bar.field.setText("very last")  # Enter before the other parts are searched: all first
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert not bar.searching and bar.current_text() == "very last"
+    assert browser.page == count - 1

@@ -8,7 +8,9 @@ the count says which part it is in ("3 of 12 · part 2 of 5")."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+import time
+
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+SLICE_SECONDS = 0.03  # the other parts of a long policy are searched in slices this long
 MAX_MATCHES = 5000  # marks beyond this are not drawn (the count says "5,000+")
 ALL_MATCHES_COLOUR = QColor("#fff59d")  # soft yellow
 CURRENT_MATCH_COLOUR = QColor("#6a1b9a")  # deep purple, white text: the match stepped to
@@ -69,6 +72,13 @@ class FindBar(QWidget):
         self.cursors: list[QTextCursor] = []  # every match, in every part, in order
         self.parts: list[int] = []  # the part (page) of the view each match is in
         self._searched: list[QTextDocument] = []  # the documents the matches belong to
+        self._found: dict[int, list[QTextCursor]] = {}  # part -> its matches
+        self._todo: list[int] = []  # parts still to search
+        self._text = ""
+        self._slices = QTimer(self)
+        self._slices.setSingleShot(True)
+        self._slices.setInterval(0)
+        self._slices.timeout.connect(self._next_slice)
         self.position = -1
         self.capped = False
         self.field = FindField(self)
@@ -123,7 +133,9 @@ class FindBar(QWidget):
         self.view.setFocus()
 
     def _forget(self) -> None:
+        self._slices.stop()
         self.cursors, self.parts, self._searched = [], [], []
+        self._found, self._todo = {}, []
         self.position = -1
 
     def refresh(self) -> None:
@@ -151,34 +163,90 @@ class FindBar(QWidget):
 
     def find(self, *_args) -> None:
         """Mark every case-insensitive match of the field's text in the whole policy; the
-        first one after the top of the visible part becomes the current match."""
-        text = self.field.text()
+        first one after the top of the visible part becomes the current match.
+
+        The part shown is searched at once; the other parts of a long policy a slice at a
+        time from the event loop (the window keeps answering while the count grows)."""
+        self._slices.stop()
         self._forget()
         self.capped = False
         self._searched = self._documents()
-        if text:
-            for part, document in enumerate(self._searched):
-                cursor = QTextCursor(document)
-                while not self.capped:
-                    cursor = document.find(text, cursor, QTextDocument.FindFlag(0))
-                    if cursor.isNull():
-                        break
-                    if len(self.cursors) >= MAX_MATCHES:
-                        self.capped = True
-                        break
-                    self.cursors.append(cursor)
-                    self.parts.append(part)
-        if self.cursors:
-            shown = self._part()
+        self._text = self.field.text()
+        self._found = {}
+        shown = self._part()
+        self._todo = ([shown] + [p for p in range(len(self._searched)) if p != shown]
+                      if self._text else [])
+        self._search_some(0.0)  # the part shown: its marks and current match at once
+        self._assemble()
+        if self.cursors:  # (none after the top while other parts wait: chosen at the end)
             top = self.view.cursorForPosition(self.view.viewport().rect().topLeft()).position()
-            self.position = next((i for i, (c, part) in enumerate(zip(self.cursors, self.parts,
-                                                                     strict=True))
-                                  if part > shown or (part == shown
-                                                      and c.selectionStart() >= top)), 0)
+            self.position = next((i for i, c in enumerate(self.cursors)
+                                  if c.selectionStart() >= top), -1 if self._todo else 0)
+        if self._todo:
+            self._slices.start()
         self._show_current()
+
+    @property
+    def searching(self) -> bool:
+        """Whether parts of a long policy are still being searched."""
+        return bool(self._todo)
+
+    def _search_some(self, seconds: float = SLICE_SECONDS) -> None:
+        """Search the next parts, for about ``seconds`` (0: one part)."""
+        started = time.perf_counter()
+        while self._todo:
+            part = self._todo.pop(0)
+            document, found = self._searched[part], []
+            cursor = QTextCursor(document)
+            while not self.capped:
+                cursor = document.find(self._text, cursor, QTextDocument.FindFlag(0))
+                if cursor.isNull():
+                    break
+                if sum(map(len, self._found.values())) + len(found) >= MAX_MATCHES:
+                    self.capped = True
+                    self._todo = []
+                    break
+                found.append(cursor)
+            self._found[part] = found
+            if time.perf_counter() - started >= seconds:
+                break
+
+    def _assemble(self) -> None:
+        """Every match found so far, in reading order."""
+        self.cursors, self.parts = [], []
+        for part in sorted(self._found):
+            self.cursors += self._found[part]
+            self.parts += [part] * len(self._found[part])
+
+    def _next_slice(self) -> None:
+        if not self._todo:
+            return
+        current = self.cursors[self.position] if 0 <= self.position < len(self.cursors) else None
+        self._search_some()
+        self._assemble()
+        if current is not None:  # the same match stays current
+            self.position = next(i for i, c in enumerate(self.cursors) if c is current)
+        elif self.cursors and not self._todo:  # none below the top of the part shown
+            shown = self._part()
+            self.position = next((i for i, part in enumerate(self.parts) if part > shown), 0)
+            self._show_current()
+            return
+        if self._todo:
+            self._slices.start()
+        self._show_current(scroll=False)
+
+    def finish(self) -> None:
+        """Search the parts left now (before stepping, which needs every match)."""
+        while self._todo:
+            self._next_slice()
+        self._slices.stop()
 
     def step(self, step: int) -> None:
         """Go to the next (+1) or previous (-1) match, wrapping around."""
+        before = self.position
+        self.finish()
+        if before < 0 <= self.position:  # finishing the search chose the first one
+            return
         if not self.cursors:
             if self.field.text():
                 self.find()
@@ -212,6 +280,8 @@ class FindBar(QWidget):
             self.view.setTextCursor(place)
             self.view.ensureCursorVisible()
         label = match_count_text(self.position, len(self.cursors), self.capped)
+        if self._todo:
+            label += " so far, searching…"
         parts = len(self._searched)
         if parts > 1 and 0 <= self.position < len(self.cursors):
             label += f" · part {self.parts[self.position] + 1} of {parts}"
