@@ -50,7 +50,7 @@ def test_compare_dialog_table(qtbot, embedded_corpus, tmp_path):
     assert model.index(browser, 1).data(Qt.ItemDataRole.FontRole).bold()
     assert model.headerData(browser, Qt.Orientation.Vertical, Qt.ItemDataRole.FontRole).bold()
     tip = model.index(browser, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert "the companies differ. audiomidi.com state it; bmtmicro.com do not" in tip
+    assert "the companies differ. audiomidi.com states it; bmtmicro.com does not" in tip
     assert "bmtmicro.com: not stated" in tip
     # Passages per practice: counts, differing when one policy has none.
     choice = row_of(dialog, "user_choice")
