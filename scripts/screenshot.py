@@ -30,9 +30,17 @@ def wait(app: QApplication, condition, seconds: float = 300) -> None:
     loop.exec()
 
 
-def main() -> int:
-    domain = sys.argv[1] if len(sys.argv) > 1 else "bizdesign.com"
-    category_id = sys.argv[2] if len(sys.argv) > 2 else "third_party_sharing"
+def save(widget, name: str, note: str = "") -> Path:
+    """Grab ``widget`` into docs/``name`` and say so."""
+    out = PROJECT / "docs" / name
+    widget.grab().save(str(out))
+    print(f"wrote {out}{note}")
+    return out
+
+
+def open_window(corpus: Path | None = None):
+    """(app, main window) on ``corpus`` (default: the embedded corpus), user data in a
+    temporary folder, shown at the screenshots' size once the index is ready."""
     os.environ["PRIVACY_READER_DATA"] = tempfile.mkdtemp(prefix="screenshot-")
     from reader.output.fonts import register_fonts
     from reader.paths import embedded_corpus_dir
@@ -40,10 +48,17 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     register_fonts()
-    window = MainWindow(str(embedded_corpus_dir()), restore=False)
+    window = MainWindow(str(corpus or embedded_corpus_dir()), restore=False)
     window.resize(1400, 860)
     window.show()
     wait(app, lambda: window.index_worker is None)
+    return app, window
+
+
+def main() -> int:
+    domain = sys.argv[1] if len(sys.argv) > 1 else "bizdesign.com"
+    category_id = sys.argv[2] if len(sys.argv) > 2 else "third_party_sharing"
+    app, window = open_window()
     window.select_company(domain)
     item = window.category_panel.items.get(category_id)
     if item is not None:
@@ -52,14 +67,10 @@ def main() -> int:
     wait(app, lambda: False, seconds=1)  # let the page lay out
     window.next_highlight()
     wait(app, lambda: False, seconds=0.5)
-    out = PROJECT / "docs" / "screenshot.png"
-    window.grab().save(str(out))
-    print(f"wrote {out}")
+    save(window, "screenshot.png")
     dialog = window.show_preferences()
     wait(app, lambda: False, seconds=0.5)
-    out = PROJECT / "docs" / "preferences.png"
-    dialog.grab().save(str(out))
-    print(f"wrote {out}")
+    save(dialog, "preferences.png")
     dialog.close()
     window.close()
     return 0

@@ -7,10 +7,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
-from screenshot import wait  # scripts/screenshot.py
+from screenshot import save, wait  # scripts/screenshot.py
 
 from reader.output.fonts import register_fonts
 from reader.paths import embedded_corpus_dir
@@ -29,9 +28,7 @@ def main() -> int:
     row = [r.id for r in dialog.model.comparison.rows].index("choice:browser_controls")
     dialog.table.setCurrentIndex(dialog.model.index(row, 1))
     app.processEvents()
-    out = Path(__file__).resolve().parents[1] / "docs" / "compare.png"
-    dialog.grab().save(str(out))
-    print(f"wrote {out}")
+    save(dialog, "compare.png")
     dialog.close()
     dialog.pool.waitForDone()
     return 0

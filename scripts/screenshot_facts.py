@@ -11,40 +11,22 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from pathlib import Path
-
-from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from screenshot import wait  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
+from screenshot import open_window, save, wait  # noqa: E402
 
 
 def main() -> int:
     domain = sys.argv[1] if len(sys.argv) > 1 else "bmtmicro.com"
     fact_id = sys.argv[2] if len(sys.argv) > 2 else "collects:financial"
-    os.environ["PRIVACY_READER_DATA"] = tempfile.mkdtemp(prefix="screenshot-")
-    from reader.output.fonts import register_fonts
-    from reader.paths import embedded_corpus_dir
-    from reader.ui.main_window import MainWindow
-
-    app = QApplication(sys.argv[:1])
-    register_fonts()
-    window = MainWindow(str(embedded_corpus_dir()), restore=False)
-    window.resize(1400, 860)
-    window.show()
-    wait(app, lambda: window.index_worker is None)
+    app, window = open_window()
     window.select_company(domain)
     wait(app, lambda: False, seconds=1)  # let the page lay out
     window.facts_card.activate(fact_id)
     window.browser.setFocus()
     wait(app, lambda: False, seconds=1)
-    out = PROJECT / "docs" / "facts.png"
-    window.grab().save(str(out))
-    print(f"wrote {out}")
+    save(window, "facts.png")
     window.close()
     return 0
 

@@ -7,10 +7,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
-from screenshot import wait  # scripts/screenshot.py
+from screenshot import save, wait  # scripts/screenshot.py
 
 from reader.output.fonts import register_fonts
 from reader.sources.corpus import Corpus
@@ -32,9 +31,7 @@ def main() -> int:
         wait(app, lambda: dialog.diff_worker is None, seconds=600)
     dialog.next_change()
     app.processEvents()
-    out = Path(__file__).resolve().parents[1] / "docs" / "history.png"
-    dialog.grab().save(str(out))
-    print(f"wrote {out}")
+    save(dialog, "history.png")
     dialog.close()
     dialog.pool.waitForDone()
     return 0
