@@ -49,7 +49,10 @@ class WrappingDelegate(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         if index.column() != 0:
             return size
-        decorations = 72 + self.tree.indentation() * (1 if index.parent().isValid() else 0)
+        # A passage is indented twice and has no check box or swatch; a category has
+        # the branch, its check box and its colour swatch.
+        passage = index.parent().isValid()
+        decorations = 2 * self.tree.indentation() + 10 if passage else 72
         width = max(80, self.tree.columnWidth(0) - decorations)
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000),
