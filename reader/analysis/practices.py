@@ -100,6 +100,10 @@ class Analysis:
     # The privacy facts shown (stated or not, in the facts model's order); evidence
     # sentences only when displayed text was given.
     facts: list[Fact] = field(default_factory=list)
+    # How strongly each is stated: per category present, the paragraphs that have it; per
+    # stated fact, its best sentence's probability (the search index ranks by these).
+    paragraph_counts: dict[str, int] = field(default_factory=dict)
+    fact_scores: dict[str, float] = field(default_factory=dict)
 
     def stated_facts(self) -> list[str]:
         """Ids of the facts the policy states (the search index's fact fields)."""
@@ -175,7 +179,11 @@ def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Parag
             spans = _passages(words, found, text, candidates, aligned, model,
                               sentence_model or default_sentence_model())
         facts = _facts_with_evidence(words, stated, candidates, aligned)
-    return Analysis(text, list(paragraphs), categories, scores, spans, facts)
+    counts = {labels[i]: int(found[:, i].sum()) for i in practice
+              if len(probs) and labels[i] in categories}
+    fact_scores = {fact_id: round(float(p.max()), 4) for fact_id, rows, p in stated if rows}
+    return Analysis(text, list(paragraphs), categories, scores, spans, facts, counts,
+                    fact_scores)
 
 
 def _fact_label(fact_id: str) -> str:

@@ -14,6 +14,9 @@ the index files so damage is noticed and the index rebuilt, snippets. The engine
 Both read the same query syntax (:func:`reader.search.query.parse_words`), index the
 fields of :mod:`reader.search.fields`, rank by BM25 and rank prefix queries by the
 words they expand to (:func:`reader.search.query.expand_multiterm`).
+Queries made only of field terms (category, facts, year, date, domain, type) are ranked
+here, the same for both engines, by the strength each policy's document stores
+(:func:`by_strength`).
 :func:`open_index` picks the engine: ``PRIVACY_READER_ENGINE`` (``whoosh``, ``tantivy`` or
 ``auto``, the default); ``auto`` takes tantivy from :data:`TANTIVY_FROM` policies on.
 """
@@ -49,6 +52,7 @@ from reader.search.query import (
     index_text,
     make_snippets,
     opening,
+    strength_terms,
 )
 from reader.sources.corpus import (
     Corpus,
@@ -497,7 +501,15 @@ class SearchIndex:
         the total; pages of a long result list are asked for with growing ``offset``."""
         started = time.perf_counter()
         self._ensure_open()
-        ranked, finder = self._rank(text, limit, offset)
+        terms = strength_terms(self.parse(text))
+        if terms is None:
+            ranked, finder = self._rank(text, limit, offset)
+        else:  # field terms only: rank every hit by strength, then newest first
+            ranked, finder = self._rank(text, None, 0)
+            if ranked is not None:
+                ranked.found = by_strength(ranked.found, terms)
+                end = None if limit is None else offset + limit
+                ranked.found = ranked.found[offset:end]
         if ranked is None:
             return SearchResults(text, 0, [], None, time.perf_counter() - started,
                                  index_empty=True)
@@ -518,6 +530,24 @@ class SearchIndex:
         """A near-miss ``category:`` or fact (``collects:email`` ...) corrected, or None."""
         return (category_suggestion(text, {c.id: c.name for c in categories()})
                 or fact_suggestion(text))
+
+
+def strength(stored: dict, terms: list[str]) -> float:
+    """How strongly a policy states the category and fact terms of a query: the sum of
+    its stored strengths (paragraphs of a category, a fact's best evidence score)."""
+    held = stored.get("strength") or {}
+    return float(sum(held.get(term, 0.0) for term in terms))
+
+
+def by_strength(found: list[tuple[dict, float]], terms: list[str]
+                ) -> list[tuple[dict, float]]:
+    """Hits of a query made only of field terms, strongest first (score = strength when
+    it names categories or facts), then newest first, then by domain: a fixed order."""
+    scored = [(stored, strength(stored, terms) if terms else score)
+              for stored, score in found]
+    scored.sort(key=lambda item: (item[0].get("domain") or "", item[0].get("path") or ""))
+    scored.sort(key=lambda item: (item[1], item[0].get("date") or ""), reverse=True)
+    return scored
 
 
 def index_folder(corpus_root: Path, engine: str) -> Path:

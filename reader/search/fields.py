@@ -47,6 +47,9 @@ FIELDS: tuple[SearchField, ...] = (
     SearchField("site", "stored"),  # the snapshot's site when it is not the domain
     SearchField("body", "body"),
     SearchField("facts", "stored"),  # ids of the privacy facts the policy states, comma-joined
+    # search term -> how strongly the policy states it ("category:data_security": 11.0);
+    # queries made only of field terms are ranked by it (reader.search.engine)
+    SearchField("strength", "stored"),
     # collects:contact, shares:third_party...: one keyword field per fact group
     *(SearchField(name, "keyword") for name in FACT_FIELDS),
 )

@@ -36,8 +36,9 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, ShingleFilter
 from whoosh.writing import MERGE_SMALL, LockError
 
 from reader.analysis.classifier import TOKEN
-from reader.analysis.facts import search_fields
+from reader.analysis.facts import search_fields, search_term
 from reader.analysis.practices import (
+    Analysis,
     PolicyWords,
     decide,
     lowercase,
@@ -80,7 +81,8 @@ from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 10  # 9: clean titles, valid dates only; 10: privacy fact fields
+SCHEMA_VERSION = 11  # 9: clean titles, valid dates only; 10: privacy fact fields;
+# 11: strength (field-only queries are ranked by it)
 SEGMENT_LIMIT = 1500  # policies per segment written at once (memory: ~100 KB each)
 FIRST_BATCH = 250
 # Batches of 8 policies the workers may run ahead of the writer: enough to keep them busy
@@ -200,7 +202,22 @@ def policy_document(entry_path: str, domain: str, company: str | None = None,
         **text,
         "facts": ",".join(stated),
         **search_fields(stated),
+        "strength": field_strengths(analysis),
     }
+
+
+def field_strengths(analysis: Analysis) -> dict[str, float]:
+    """How strongly the policy states each category and fact it has, keyed by the search
+    term that finds it: ``category:data_security`` -> the paragraphs the decision gives
+    that practice plus its best paragraph probability (below 1: it breaks ties),
+    ``collects:financial`` -> the fact's best evidence score."""
+    strengths: dict[str, float] = {
+        f"category:{c}": round(n + min(analysis.scores.get(c, 0.0), 0.9999), 4)
+        for c, n in analysis.paragraph_counts.items()}
+    for fact_id, score in analysis.fact_scores.items():
+        name, value = search_term(fact_id)
+        strengths[f"{name}:{value}"] = score
+    return strengths
 
 
 class PolicyIndex(SearchIndex):

@@ -99,6 +99,36 @@ def parse_words(schema: fields.Schema, text: str) -> query.Query:
     return parsed
 
 
+# Fields whose terms are exact values rather than words ranked by BM25. A query made only
+# of them is ranked by how strongly each policy states its category and fact terms
+# (see :func:`strength_terms` and :class:`reader.search.engine.SearchIndex`).
+STRENGTH_FIELDS = frozenset({"category", *SEARCH_FIELDS})
+VALUE_FIELDS = STRENGTH_FIELDS | {"year", "date", "domain", "path", "type"}
+
+
+def strength_terms(node: query.Query) -> list[str] | None:
+    """The ``field:value`` terms (category and fact fields, not negated) of a query made
+    only of value fields (category, facts, year, date, domain, type), or None when it
+    holds words or anything else ranked by relevance."""
+    terms: list[str] = []
+
+    def walk(item: query.Query, negated: bool) -> bool:
+        if isinstance(item, query.Not):
+            return walk(item.query, True)
+        if not item.is_leaf():
+            return all(walk(child, negated) for child in item.children())
+        field_name = getattr(item, "fieldname", None)
+        if field_name not in VALUE_FIELDS:
+            return False
+        if (field_name in STRENGTH_FIELDS and isinstance(item, query.Term)
+                and not negated):
+            terms.append(f"{field_name}:{item.text}")
+        return isinstance(item, query.Term | query.Phrase | query.NumericRange
+                          | query.TermRange)
+
+    return terms if walk(node, False) else None
+
+
 PREFIX_TERMS = 256  # words a prefix* query is ranked by (its most frequent ones)
 
 TermLister = Callable[[str, str], list[tuple[str, int]]]  # (field, prefix) -> (word, docs)

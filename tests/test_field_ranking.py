@@ -1,0 +1,117 @@
+"""Queries made only of field terms (``category:``, ``collects:``..., ``year:``, ``type:``)
+are ranked by how strongly each policy states them, the same in both engines: a category by
+the paragraphs the decision gives it, a fact by its best evidence score, years and types
+newest first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.analysis.practices import decide, policy_words
+from reader.search.engine import ENGINES, SearchIndex, open_index
+from reader.search.index import make_schema
+from reader.search.query import parse_words, strength_terms
+from reader.sources.corpus import Corpus, read_policy
+
+SEED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(params=ENGINES)
+def seed_index(embedded_corpus, request):
+    """The seed policies' index, in each engine."""
+    if request.param == "tantivy":
+        pytest.importorskip("tantivy")
+    policy_index = open_index(Corpus.open(embedded_corpus), request.param)
+    policy_index.open()
+    policy_index.update(workers=1)
+    yield policy_index
+    policy_index.close()
+
+
+@pytest.fixture(scope="module")
+def decisions() -> dict:
+    """The one decision about each seed policy, as the index makes it."""
+    corpus = Corpus.open(SEED_CORPUS)
+    found = {}
+    for entry in corpus.entries:
+        policy = read_policy(entry.path, entry.domain)
+        found[policy.domain] = decide(policy_words(policy.body))
+    return found
+
+
+def _ranked(policy_index: SearchIndex, text: str, **kwargs) -> list[tuple[str, float]]:
+    return [(hit.domain, hit.score) for hit in policy_index.search(text, **kwargs).hits]
+
+
+def test_category_ranks_by_the_paragraphs_the_decision_gives_it(seed_index, decisions):
+    # Security paragraphs: bmtmicro.com 6, bizdesign.com 5, ipmart.com 3, bettymills.com 2,
+    # audiomidi.com 1 (its "classify" shows 11, 11, 6, 6, 6 passages: sentences of them).
+    counts = {d: a.paragraph_counts.get("data_security", 0) for d, a in decisions.items()}
+    assert counts == {"bmtmicro.com": 6, "bizdesign.com": 5, "ipmart.com": 3,
+                      "bettymills.com": 2, "audiomidi.com": 1}
+    ranked = _ranked(seed_index, "category:data_security")
+    assert [d for d, _ in ranked] == ["bmtmicro.com", "bizdesign.com", "ipmart.com",
+                                      "bettymills.com", "audiomidi.com"]
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 5
+    assert [int(s) for s in scores] == [6, 5, 3, 2, 1]  # paragraphs + best probability
+
+
+def test_equal_paragraph_counts_are_ordered_by_the_best_paragraph(seed_index, decisions):
+    # One retention paragraph each; the surer the classifier, the higher.
+    ranked = _ranked(seed_index, "category:data_retention")
+    assert [d for d, _ in ranked] == ["bizdesign.com", "audiomidi.com", "bmtmicro.com"]
+    best = [decisions[d].scores["data_retention"] for d, _ in ranked]
+    assert best == sorted(best, reverse=True)
+    assert len({s for _, s in ranked}) == 3
+
+
+def test_fact_ranks_by_its_best_evidence_score(seed_index, decisions):
+    ranked = _ranked(seed_index, "collects:financial")
+    evidence = {d: decisions[d].fact_scores["collects:financial"] for d, _ in ranked}
+    assert [d for d, _ in ranked] == sorted(evidence, key=lambda d: (-evidence[d], d))
+    assert [s for _, s in ranked] == [evidence[d] for d, _ in ranked]
+    assert ranked[0][0] == "ipmart.com"
+
+
+def test_combined_field_terms_add_up_and_pages_follow_the_ranking(seed_index):
+    ranked = _ranked(seed_index, "category:data_security OR collects:financial")
+    assert [d for d, _ in ranked] == ["bmtmicro.com", "bizdesign.com", "ipmart.com",
+                                      "bettymills.com", "audiomidi.com"]
+    paged = [d for offset in range(0, 5, 2)
+             for d, _ in _ranked(seed_index, "category:data_security", limit=2,
+                                 offset=offset)]
+    assert paged == [d for d, _ in _ranked(seed_index, "category:data_security")]
+    assert seed_index.search("category:data_security", limit=2).total == 5
+    filtered = _ranked(seed_index, "category:data_security year:2010..2014")
+    assert [d for d, _ in filtered] == ["bizdesign.com", "ipmart.com", "audiomidi.com"]
+
+
+def test_year_and_type_only_queries_list_newest_first(seed_index):
+    expected = ["bmtmicro.com", "bettymills.com", "audiomidi.com", "ipmart.com",
+                "bizdesign.com"]  # 2016, 2015, 2014, 2013, 2010
+    assert [d for d, _ in _ranked(seed_index, "year:2010..2020")] == expected
+    assert [d for d, _ in _ranked(seed_index, 'type:"privacy policy"')] == expected
+
+
+def test_queries_with_words_keep_their_relevance_ranking(seed_index):
+    ranked = _ranked(seed_index, "category:data_security encryption")
+    assert ranked[0][0] == "bmtmicro.com"  # the most "encryption" words
+    assert all(s < 5 for _, s in ranked)  # BM25 scores, not strengths
+
+
+@pytest.mark.parametrize(("text", "terms"), [
+    ("category:data_security", ["category:data_security"]),
+    ("collects:financial NOT category:data_retention", ["collects:financial"]),
+    ("category:data_security OR purpose:advertising year:2010",
+     ["category:data_security", "purpose:advertising"]),
+    ("year:2010..2015", []),
+    ('type:"privacy policy"', []),
+    ("category:data_security encryption", None),
+    ("title:privacy", None),
+    ("encrypt*", None),
+])
+def test_which_queries_are_ranked_by_strength(text, terms):
+    assert strength_terms(parse_words(make_schema(), text)) == terms
