@@ -42,6 +42,21 @@ def embedded_corpus() -> Path:
     return PROJECT / "corpus"
 
 
+@pytest.fixture(params=("whoosh", "tantivy"))  # reader.search.engine.ENGINES
+def seed_index(embedded_corpus, request):
+    """The seed policies' index, in each engine."""
+    from reader.search.engine import open_index
+    from reader.sources.corpus import Corpus
+
+    if request.param == "tantivy":
+        pytest.importorskip("tantivy")
+    policy_index = open_index(Corpus.open(embedded_corpus), request.param)
+    policy_index.open()
+    policy_index.update(workers=1)
+    yield policy_index
+    policy_index.close()
+
+
 @pytest.fixture
 def demo_corpus() -> Path:
     """Five short demo policies of fictional companies, written to exercise every practice."""

@@ -10,21 +10,8 @@ import pytest
 
 from reader.analysis.facts import SEARCH_FIELDS, default_facts_model, search_term
 from reader.cli import main
-from reader.search.engine import ENGINES, SearchIndex, open_index
+from reader.search.engine import SearchIndex
 from reader.search.query import QuerySyntaxError, fact_suggestion, searchable_values
-from reader.sources.corpus import Corpus
-
-
-@pytest.fixture(params=ENGINES)
-def seed_index(embedded_corpus, request):
-    """The seed policies' index, in each engine."""
-    if request.param == "tantivy":
-        pytest.importorskip("tantivy")
-    policy_index = open_index(Corpus.open(embedded_corpus), request.param)
-    policy_index.open()
-    policy_index.update(workers=1)
-    yield policy_index
-    policy_index.close()
 
 
 def _found(policy_index: SearchIndex, text: str) -> set[str]:

@@ -10,24 +10,12 @@ from pathlib import Path
 import pytest
 
 from reader.analysis.practices import decide, policy_words
-from reader.search.engine import ENGINES, SearchIndex, open_index
+from reader.search.engine import SearchIndex
 from reader.search.index import make_schema
 from reader.search.query import parse_words, strength_terms
 from reader.sources.corpus import Corpus, read_policy
 
 SEED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-@pytest.fixture(params=ENGINES)
-def seed_index(embedded_corpus, request):
-    """The seed policies' index, in each engine."""
-    if request.param == "tantivy":
-        pytest.importorskip("tantivy")
-    policy_index = open_index(Corpus.open(embedded_corpus), request.param)
-    policy_index.open()
-    policy_index.update(workers=1)
-    yield policy_index
-    policy_index.close()
 
 
 @pytest.fixture(scope="module")
