@@ -459,13 +459,21 @@ class CorpusHistory:
     def version_counts(self) -> dict[str, int]:
         """Company -> number of versions, for every policy of the corpus."""
         counts = self.git.version_counts() if self.git else {}
+        # The corpus folder's place in the repository, resolved once: resolving each of
+        # 100,000 files took 20 s.
+        root = self.git.repo_path(self.corpus.root) if self.git else None
         out = {}
         for entry in self.corpus.entries:
             dated = dated_file(entry.relpath)
             if dated:
                 out[entry.domain] = len(_dated_siblings(entry, dated.policy))
                 continue
-            path = self.git.repo_path(entry.path) if self.git else None
+            path = None
+            if root is not None and entry.relpath:
+                relpath = entry.relpath.replace("\\", "/")
+                path = relpath if root in ("", ".") else f"{root}/{relpath}"
+            elif self.git:
+                path = self.git.repo_path(entry.path)
             out[entry.domain] = counts.get(path, 0) or 1
         return out
 

@@ -190,7 +190,11 @@ class MainWindow(QMainWindow):
         self.browser.page_changed.connect(self.find_bar.part_changed)
         self.browser.categories_at_cursor.connect(self._show_categories_at_cursor)
         centre_layout.addWidget(self.browser, 1)
-        self.loader = PolicyLoader(self.pool, self)
+        # Opening a policy has threads of its own: it never queues behind the index,
+        # the file check or history detection (minutes on a large corpus).
+        self.reading_pool = QThreadPool(self)
+        self.reading_pool.setMaxThreadCount(2)
+        self.loader = PolicyLoader(self.reading_pool, self)
         self.loader.loaded.connect(self._policy_rendered)
         self.loader.failed.connect(self._policy_failed)
         self.busy_bar.cancel_requested.connect(self.cancel_opening)
@@ -427,6 +431,7 @@ class MainWindow(QMainWindow):
         if self.search_worker:
             self.search_worker.cancel()
         self.pool.waitForDone(10000)
+        self.reading_pool.waitForDone(10000)
         if self.policy_index:
             self.policy_index.close()
         super().closeEvent(event)
