@@ -215,11 +215,101 @@ class SearchIndex:
     def _count_docs(self) -> int:
         raise NotImplementedError
 
+    # Writing: one loop for both engines (:meth:`_write`); each engine supplies its
+    # writer and how it deletes, adds, commits and aborts.
+    first_batch = 250  # policies in the first commit: a build is searchable within seconds
+
+    @staticmethod
+    def make_documents(batch: list[tuple]) -> list[dict]:
+        """Index documents of a batch of entry readings (runs in worker processes)."""
+        raise NotImplementedError
+
+    def _new_writer(self):
+        """A writer, or an exception that :meth:`_is_locked` recognises."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _is_locked(exc: Exception) -> bool:
+        raise NotImplementedError
+
+    def _delete(self, writer, path: str) -> None:
+        raise NotImplementedError
+
+    def _add(self, writer, doc: dict) -> None:
+        raise NotImplementedError
+
+    def _commit(self, writer, final: bool) -> None:
+        raise NotImplementedError
+
+    def _after_commit(self, writer, lock_timeout: float):
+        """The writer that goes on after a batch's commit."""
+        return writer
+
+    def _abort(self, writer) -> None:
+        raise NotImplementedError
+
+    def _next_batch(self, batch: int) -> int:
+        return batch
+
+    def _writer(self, timeout: float):
+        """A writer, waiting up to ``timeout`` seconds for another process's to finish."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self._new_writer()
+            except Exception as exc:
+                if not self._is_locked(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise SearchError(
+                        "Another Privacy Policy Reader is updating this index; "
+                        "try again when it has finished.") from None
+                time.sleep(0.2)
+
     def _write(self, report: UpdateReport, todo: list[PolicyEntry],
                changed: list[PolicyEntry], deleted: list[str],
                progress: ProgressCallback | None, cancelled: CancelCheck | None,
                workers: int | None, lock_timeout: float) -> None:
-        raise NotImplementedError
+        """Delete, add and commit (in batches) what :meth:`plan` found."""
+        started = time.perf_counter()
+        workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
+        writer = self._writer(lock_timeout)
+        try:
+            with self._marked_build():
+                # Changed policies leave the index here and come back as new documents.
+                for path in deleted + [str(e.path) for e in changed]:
+                    self._delete(writer, path)
+                report.deleted = len(deleted)
+                pending, batch = 0, self.first_batch
+                with self._documents(todo, workers, self.make_documents) as documents:
+                    for done, doc in enumerate(documents, 1):
+                        if cancelled and cancelled():
+                            report.cancelled = True
+                            documents.close()  # cancels what workers have not started
+                            break
+                        if "error" in doc:
+                            report.failed.append(doc["error"])
+                            self._note(f"{doc['error']}; not indexed")
+                        else:
+                            self._add(writer, doc)
+                            report.indexed_paths.append(doc["path"])
+                            pending += 1
+                        if pending >= batch:
+                            self._commit(writer, final=False)
+                            self._record_files()
+                            writer = self._after_commit(writer, lock_timeout)
+                            pending, batch = 0, self._next_batch(batch)
+                        if progress and (done % 25 == 0 or done == len(todo)):
+                            progress(Progress(done, len(todo),
+                                              time.perf_counter() - started))
+                self._commit(writer, final=True)
+                writer = None
+                self._record_files()
+        except BaseException:
+            if writer is not None:
+                self._abort(writer)
+            raise
+        self._finish_report(report, changed)
 
     def _rank(self, text: str, limit: int | None, offset: int
               ) -> tuple[Ranked | None, MatchFinder]:

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import time
 from array import array
 from collections.abc import Iterator
 from itertools import pairwise
@@ -71,12 +69,11 @@ from reader.search.postings import (
 )
 from reader.search.query import (
     MatchFinder,
-    SearchError,
     expand_multiterm,
     parse_query,
     spelling_suggestion,
 )
-from reader.sources.corpus import Corpus, PolicyEntry, PolicyLoadError, read_policy
+from reader.sources.corpus import Corpus, PolicyLoadError, read_policy
 from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
@@ -220,6 +217,11 @@ def field_strengths(analysis: Analysis) -> dict[str, float]:
     return strengths
 
 
+def _policy_documents(batch: list[tuple]) -> list[dict]:
+    """Index documents of a batch of entry readings (runs in worker processes)."""
+    return [policy_document(*reading) for reading in batch]
+
+
 class PolicyIndex(SearchIndex):
     """The Whoosh index of one corpus folder."""
 
@@ -284,65 +286,36 @@ class PolicyIndex(SearchIndex):
 
     # -- writing -------------------------------------------------------------------------
 
-    def _write(self, report: UpdateReport, todo: list[PolicyEntry],
-               changed: list[PolicyEntry], deleted: list[str],
-               progress: ProgressCallback | None, cancelled: CancelCheck | None,
-               workers: int | None, lock_timeout: float) -> None:
-        """Delete, add and commit (in batches) what :meth:`plan` found."""
-        started = time.perf_counter()
-        workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
-        writer = self._writer(lock_timeout)
-        try:
-            with self._marked_build():
-                # Changed policies leave the index here and come back as new documents.
-                for path in deleted + [str(e.path) for e in changed]:
-                    writer.delete_by_term("path", path)
-                report.deleted = len(deleted)
-                pending = 0
-                # Small first batches make a build searchable within seconds; batches
-                # then double up to the normal size (few segments, fast queries).
-                batch = FIRST_BATCH
-                with self._documents(todo, workers, _policy_documents) as documents:
-                    for done, doc in enumerate(documents, 1):
-                        if cancelled and cancelled():
-                            report.cancelled = True
-                            documents.close()  # cancels what workers have not started
-                            break
-                        if "error" in doc:
-                            report.failed.append(doc["error"])
-                            self._note(f"{doc['error']}; not indexed")
-                        else:
-                            writer.add_document(**doc)
-                            report.indexed_paths.append(doc["path"])
-                            pending += 1
-                        if pending >= batch:
-                            writer.commit(mergetype=tiered_merge)
-                            self._record_files()
-                            writer = self._writer(lock_timeout)
-                            pending = 0
-                            batch = min(batch * 2, SEGMENT_LIMIT)
-                        if progress and (done % 25 == 0 or done == len(todo)):
-                            progress(Progress(done, len(todo),
-                                              time.perf_counter() - started))
-                writer.commit(mergetype=tiered_merge)
-                self._record_files()
-        except BaseException:
-            if not writer.is_closed:  # not a writer already committed
-                writer.cancel()
-            raise
-        self._finish_report(report, changed)
+    first_batch = FIRST_BATCH
+    make_documents = staticmethod(_policy_documents)
 
-    def _writer(self, timeout: float) -> CountedSegmentWriter:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return CountedSegmentWriter(self.ix, limitmb=256, compound=False)
-            except LockError:
-                if time.monotonic() >= deadline:
-                    raise SearchError(
-                        "Another Privacy Policy Reader is updating this index; "
-                        "try again when it has finished.") from None
-                time.sleep(0.2)
+    def _new_writer(self) -> CountedSegmentWriter:
+        return CountedSegmentWriter(self.ix, limitmb=256, compound=False)
+
+    @staticmethod
+    def _is_locked(exc: Exception) -> bool:
+        return isinstance(exc, LockError)
+
+    def _delete(self, writer: CountedSegmentWriter, path: str) -> None:
+        writer.delete_by_term("path", path)
+
+    def _add(self, writer: CountedSegmentWriter, doc: dict) -> None:
+        writer.add_document(**doc)
+
+    def _commit(self, writer: CountedSegmentWriter, final: bool) -> None:
+        writer.commit(mergetype=tiered_merge)
+
+    def _after_commit(self, writer: CountedSegmentWriter,
+                      lock_timeout: float) -> CountedSegmentWriter:
+        return self._writer(lock_timeout)  # a Whoosh writer ends with its commit
+
+    def _abort(self, writer: CountedSegmentWriter) -> None:
+        if not writer.is_closed:  # not a writer already committed
+            writer.cancel()
+
+    def _next_batch(self, batch: int) -> int:
+        # Batches double up to the normal size (few segments, fast queries).
+        return min(batch * 2, SEGMENT_LIMIT)
 
     # -- searching ---------------------------------------------------------------------
 
@@ -530,5 +503,3 @@ def conjunction_top(searcher, weighting: CachedLengthBM25F, parsed: query.Query,
     return [(int(docs[i]), float(scores[i])) for i in order], len(docs)
 
 
-def _policy_documents(batch: list[tuple]) -> list[dict]:
-    return [policy_document(*reading) for reading in batch]

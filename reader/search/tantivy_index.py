@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +21,8 @@ import tantivy
 from whoosh import query
 
 from reader.search.engine import (
-    CancelCheck,
-    ProgressCallback,
     Ranked,
     SearchIndex,
-    UpdateReport,
 )
 from reader.search.fields import BY_NAME, FIELDS, STORED
 from reader.search.index import SCHEMA_VERSION as DOCUMENT_VERSION
@@ -39,7 +34,7 @@ from reader.search.query import (
     parse_words,
     spelling_suggestion,
 )
-from reader.sources.corpus import Corpus, PolicyEntry
+from reader.sources.corpus import Corpus
 
 SCHEMA_VERSION = 1  # of this engine's layout; the index records it with DOCUMENT_VERSION
 WORDS_TOKENIZER = "reader_words"  # words already split and lowercased in Python
@@ -181,65 +176,32 @@ class TantivyIndex(SearchIndex):
 
     # -- writing -------------------------------------------------------------------------
 
-    def _writer(self, timeout: float) -> tantivy.IndexWriter:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return self.ix.writer(heap_size=WRITER_HEAP, num_threads=1)
-            except ValueError as exc:
-                if "lock" not in str(exc).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    raise SearchError(
-                        "Another Privacy Policy Reader is updating this index; "
-                        "try again when it has finished.") from None
-                time.sleep(0.2)
+    first_batch = FIRST_COMMIT
+    make_documents = staticmethod(_documents_batch)
 
-    def _write(self, report: UpdateReport, todo: list[PolicyEntry],
-               changed: list[PolicyEntry], deleted: list[str],
-               progress: ProgressCallback | None, cancelled: CancelCheck | None,
-               workers: int | None, lock_timeout: float) -> None:
-        """Delete, add and commit (in batches) what :meth:`plan` found."""
-        from reader.search.engine import Progress
+    def _new_writer(self) -> tantivy.IndexWriter:
+        return self.ix.writer(heap_size=WRITER_HEAP, num_threads=1)
 
-        started = time.perf_counter()
-        workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
-        writer = self._writer(lock_timeout)
-        try:
-            with self._marked_build():
-                for path in deleted + [str(e.path) for e in changed]:
-                    writer.delete_documents_by_term("path", path)
-                report.deleted = len(deleted)
-                pending, batch = 0, FIRST_COMMIT
-                with self._documents(todo, workers, _documents_batch) as documents:
-                    for done, doc in enumerate(documents, 1):
-                        if cancelled and cancelled():
-                            report.cancelled = True
-                            documents.close()
-                            break
-                        if "error" in doc:
-                            report.failed.append(doc["error"])
-                            self._note(f"{doc['error']}; not indexed")
-                        else:
-                            writer.add_document(tantivy_document(doc))
-                            report.indexed_paths.append(doc["path"])
-                            pending += 1
-                        if pending >= batch:
-                            writer.commit()
-                            self._record_files()
-                            pending, batch = 0, COMMIT_EVERY
-                        if progress and (done % 25 == 0 or done == len(todo)):
-                            progress(Progress(done, len(todo),
-                                              time.perf_counter() - started))
-                writer.commit()
-                writer.wait_merging_threads()
-                writer = None
-                self._record_files()
-        except BaseException:
-            if writer is not None:
-                writer.rollback()
-            raise
-        self._finish_report(report, changed)
+    @staticmethod
+    def _is_locked(exc: Exception) -> bool:
+        return isinstance(exc, ValueError) and "lock" in str(exc).lower()
+
+    def _delete(self, writer: tantivy.IndexWriter, path: str) -> None:
+        writer.delete_documents_by_term("path", path)
+
+    def _add(self, writer: tantivy.IndexWriter, doc: dict) -> None:
+        writer.add_document(tantivy_document(doc))
+
+    def _commit(self, writer: tantivy.IndexWriter, final: bool) -> None:
+        writer.commit()
+        if final:
+            writer.wait_merging_threads()
+
+    def _abort(self, writer: tantivy.IndexWriter) -> None:
+        writer.rollback()
+
+    def _next_batch(self, batch: int) -> int:
+        return COMMIT_EVERY
 
     # -- searching ---------------------------------------------------------------------
 
