@@ -10,17 +10,20 @@ removes words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import ftfy
 
-# ftfy options: repair the encoding, but keep the text's own typography (curly quotes,
-# full-width CJK punctuation) and leave HTML entities to the markdown renderer.
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_character_width=False,
-    explain=False,
-)
+@lru_cache(maxsize=1)
+def _ftfy():
+    """ftfy and its options, imported when a text first needs it (importing it took 60 ms
+    of the app's start-up, and most policies never need it): repair the encoding, but keep
+    the text's own typography (curly quotes, full-width CJK punctuation) and leave HTML
+    entities to the markdown renderer."""
+    import ftfy
+
+    return ftfy, ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False,
+                                      fix_character_width=False, explain=False)
+
 # GBK-encoded punctuation read as Latin-1: "¡¯" is a right single quote, "¡°" a left double.
 _GBK_PUNCTUATION = re.compile("¡[¡-¿]")
 # A curly apostrophe replaced by "?" inside a contraction or possessive: "user?s", "don?t".
@@ -51,7 +54,8 @@ _NEEDS_FTFY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00c2\u00c3\u00c5
 def repair_text(text: str) -> str:
     """``text`` with mojibake, control characters and stray ``&apos`` repaired."""
     if not text.isascii() and _NEEDS_FTFY.search(text):  # ASCII text is shown as it is
-        text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+        ftfy, config = _ftfy()
+        text = ftfy.fix_text(text, config=config)
     if "¡" in text:
         text = _GBK_PUNCTUATION.sub(_gbk_to_unicode, text)
     if "?" in text:

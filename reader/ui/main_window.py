@@ -29,7 +29,15 @@ from PySide6.QtWidgets import (
 
 from reader import __version__
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
-from reader.search.engine import Hit, Progress, SearchIndex, UpdateReport, open_index
+from reader.search.engine import (
+    Hit,
+    Progress,
+    SearchIndex,
+    UpdateReport,
+    chosen_engine,
+    open_index,
+    tantivy_available,
+)
 from reader.search.query import Match, MatchFinder
 from reader.sources.corpus import (
     Corpus,
@@ -53,12 +61,19 @@ from reader.ui.models import (
 from reader.ui.notice_bar import NoticeBar
 from reader.ui.policy_loader import (
     LARGE_NOTICE_FROM,
+    AnalysisWarmUp,
     PolicyLoader,
     RenderedPolicy,
     opens_in_background,
 )
 from reader.ui.policy_view import BusyBar, PageBar, PolicyBrowser
-from reader.ui.preferences_dialog import PreferencesDialog, ReadingPreferences
+from reader.ui.preferences_dialog import (
+    ENGINE_NAMES,
+    PreferencesDialog,
+    ReadingPreferences,
+    engine_argument,
+    load_search_engine,
+)
 from reader.ui.recent_folders import RecentFolders
 from reader.ui.search_panel import SearchPanel
 from reader.ui.workers import PAGE_SIZE, IndexWorker, SearchWorker
@@ -123,6 +138,11 @@ class MainWindow(QMainWindow):
         self.check_worker: CorpusCheckWorker | None = None
         self.history_source = None  # the corpus's CorpusHistory, once detected
         self.reindex_pending = False
+        self.engine_switch_pending = False
+        # Background work of a corpus just opened (index check, file check, history) starts
+        # once its first policy is on screen: the first policy does not share Python's lock.
+        self.waiting_for_first_policy = False
+        self.deferred_work: list = []
         self.search_generation = 0
         self.selecting_quietly = False  # the company list follows the policy shown
         self.current: HighlightedPolicy | None = None
@@ -133,6 +153,7 @@ class MainWindow(QMainWindow):
         self.cache: OrderedDict[str, HighlightedPolicy] = OrderedDict()
         self.last_error = ""
         self.preferences = ReadingPreferences.load(settings())
+        self.search_engine = load_search_engine(settings())  # "auto", "whoosh", "tantivy"
         self.system_dark = system_is_dark()
         self.dark = self.preferences.is_dark(self.system_dark)
         self.preferences_dialog: PreferencesDialog | None = None
@@ -194,6 +215,8 @@ class MainWindow(QMainWindow):
         # the file check or history detection (minutes on a large corpus).
         self.reading_pool = QThreadPool(self)
         self.reading_pool.setMaxThreadCount(2)
+        if self.background_until_first:  # the app starting: models load as the folder lists
+            self.reading_pool.start(AnalysisWarmUp())
         self.loader = PolicyLoader(self.reading_pool, self)
         self.loader.loaded.connect(self._policy_rendered)
         self.loader.failed.connect(self._policy_failed)
@@ -299,7 +322,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.preferences_action = action(
             menu, "&Preferences...", self.show_preferences, QKeySequence("Ctrl+,"),
-            "Font, line width, highlight intensity, colour-blind palette, theme")
+            "Font, line width, highlight intensity, colour-blind palette, theme, search engine")
 
         menu = self.menuBar().addMenu("&View")
         action(menu, "Zoom &In", self.zoom_in, [QKeySequence(keys.ZoomIn), QKeySequence("Ctrl+=")])
@@ -366,15 +389,12 @@ class MainWindow(QMainWindow):
             return  # the seed policies that ship with the app have no history of their own
         detector = HistoryDetector(self.corpus)
         detector.signals.detected.connect(self._history_detected)
-        self.pool.start(detector)
+        self.start_background(detector)
 
-    def _history_detected(self, corpus: Corpus, source) -> None:
+    def _history_detected(self, corpus: Corpus, source, summary: str) -> None:
         if corpus is not self.corpus or source is None:
             return
-        from reader.ui.history_panel import history_summary
-
         self.history_source = source
-        summary = history_summary(source)
         if summary:
             self.statusBar().showMessage(summary, 15000)
 
@@ -425,6 +445,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.loader.cancel()
         self.cancel_background_work()
+        self.drop_deferred_work()
         self.watcher.stop()
         if self.check_worker:
             self.check_worker.cancel()
@@ -497,6 +518,7 @@ class MainWindow(QMainWindow):
                               "The current corpus stays open.")
             return False
         self.cancel_indexing()
+        self.drop_deferred_work()
         if self.check_worker:
             self.check_worker.cancel()
             self.check_worker = None
@@ -509,22 +531,53 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Privacy Policy Reader — {corpus.root.name}")
         self.notice_bar.dismiss("unreadable-policy")
         self.watcher.watch(corpus)
+        first = self._first_readable(restore_policy if restore_policy in corpus else None)
+        self.waiting_for_first_policy = first is not None
         self._open_index(corpus)
         self.detect_history()
-        first = self._first_readable(restore_policy if restore_policy in corpus else None)
+        self._start_check()
         self._refresh_company_list()
         if first:
             self.select_company(first)
-        self._start_check()
+        if not self.loader.busy:  # shown at once (or not at all)
+            self.start_deferred_work()
         self.settings_changed()
         self.recent_menu.add(str(corpus.root))
         return True
+
+    def start_background(self, worker) -> None:
+        """Run ``worker`` on the pool, or once the corpus's first policy is on screen (or
+        failed, or its opening was cancelled) while that is still opening."""
+        if self.waiting_for_first_policy:
+            self.deferred_work.append(worker)
+        else:
+            self.pool.start(worker)
+
+    def drop_deferred_work(self) -> None:
+        """Forget the work that waited for the first policy (another folder opens)."""
+        self.waiting_for_first_policy = False
+        for worker in self.deferred_work:
+            if worker is self.index_worker:
+                self.index_worker = None
+                self._show_progress(False)
+            if worker is self.check_worker:
+                self.check_worker = None
+        self.deferred_work = []
+
+    def start_deferred_work(self) -> None:
+        """Start the background work that waited for the first policy."""
+        if self.waiting_for_first_policy:
+            QTimer.singleShot(0, self.company_model.prepare_filter)
+        self.waiting_for_first_policy = False
+        work, self.deferred_work = self.deferred_work, []
+        for worker in work:
+            self.pool.start(worker)
 
     def _open_index(self, corpus: Corpus) -> None:
         """Open the corpus's search index; without one, reading still works and the notice
         bar says why search is off."""
         try:
-            self.policy_index = open_index(corpus)
+            self.policy_index = open_index(corpus, engine_argument(self.search_engine))
             self.policy_index.open()
         except Exception as exc:  # noqa: BLE001 - the index is optional for reading
             self.policy_index = None
@@ -534,6 +587,8 @@ class MainWindow(QMainWindow):
                 "Policies can still be read.")
             return
         self.notice_bar.dismiss("search-off")
+        if self.preferences_dialog is not None:
+            self.preferences_dialog.show_engine_in_use(self.policy_index.engine)
         for message in self.policy_index.messages:
             self.statusBar().showMessage(message, 15000)
         self.start_indexing()
@@ -590,7 +645,7 @@ class MainWindow(QMainWindow):
         worker.signals.finished.connect(self._check_finished)
         worker.signals.stale.connect(self._listing_stale)
         self.check_worker = worker
-        self.pool.start(worker)
+        self.start_background(worker)
 
     def _check_finished(self, corpus: Corpus, broken: list) -> None:
         if self.sender() is not (self.check_worker.signals if self.check_worker else None):
@@ -615,6 +670,7 @@ class MainWindow(QMainWindow):
         again, keep the policy shown, and bring the search index up to date."""
         if not self.corpus:
             return
+        self.start_deferred_work()
         try:
             changes = self.corpus.rescan()
         except CorpusError as exc:
@@ -726,7 +782,7 @@ class MainWindow(QMainWindow):
         self._show_progress(True)
         self.progress.setRange(0, 0)
         self.progress_label.setText("Checking the search index…")
-        self.pool.start(worker)
+        self.start_background(worker)
 
     def rebuild_index(self) -> None:
         """File > Rebuild Search Index."""
@@ -768,6 +824,9 @@ class MainWindow(QMainWindow):
             return
         self.index_worker = None
         self._show_progress(False)
+        if self.engine_switch_pending:
+            self._switch_engine()
+            return
         if self.reindex_pending:
             self.reindex_pending = False
             self.start_indexing()
@@ -794,7 +853,48 @@ class MainWindow(QMainWindow):
         self.index_worker = None
         self._show_progress(False)
         self.reindex_pending = False
+        if self.engine_switch_pending:
+            self._switch_engine()
+            return
         self.notify_error("Search index", message)
+
+    def set_search_engine(self, setting: str) -> None:
+        """Edit > Preferences > Search engine (``auto``, ``whoosh``, ``tantivy``): search
+        moves to that engine's index, which is brought up to date (built, the first time)
+        in the background with progress; the update running is stopped first."""
+        self.search_engine = setting
+        if self.corpus is None:
+            return
+        wanted = chosen_engine(self.corpus, engine_argument(setting))
+        if self.policy_index is not None and self.policy_index.engine == wanted:
+            self.statusBar().showMessage(
+                f"Search already uses {ENGINE_NAMES.get(wanted, wanted)}", 8000)
+            return
+        if self.index_worker:  # it stops after the current batch; then the switch
+            self.engine_switch_pending = True
+            self.index_worker.cancel()
+            return
+        self._switch_engine()
+
+    def _switch_engine(self) -> None:
+        """Close the index in use and open (and update) the chosen engine's."""
+        self.engine_switch_pending = False
+        self.reindex_pending = False
+        if self.corpus is None:
+            return
+        old, self.policy_index = self.policy_index, None
+        if old is not None:
+            if self.search_worker:  # a search still reading the old index closes it
+                self.search_worker.cancel()
+                self.search_worker.signals.finished.connect(
+                    lambda *_args: old.close(), Qt.ConnectionType.SingleShotConnection)
+            else:
+                old.close()
+        self._open_index(self.corpus)
+        if self.policy_index is not None:
+            name = ENGINE_NAMES.get(self.policy_index.engine, self.policy_index.engine)
+            self.statusBar().showMessage(f"Search engine: {name}; its index is being "
+                                         "brought up to date", 10000)
 
     # -- showing a policy ----------------------------------------------------------------
 
@@ -877,6 +977,8 @@ class MainWindow(QMainWindow):
 
     def _policy_ready(self) -> None:
         self.background_until_first = False
+        if self.waiting_for_first_policy:  # once it is painted
+            QTimer.singleShot(0, self.start_deferred_work)
         self.match_position = -1
         if self.current_matches:
             self.next_match()
@@ -923,6 +1025,7 @@ class MainWindow(QMainWindow):
 
     def _policy_failed(self, domain: str, message: str) -> None:
         self.background_until_first = False
+        self.start_deferred_work()
         self.busy_bar.stop()
         self.current = None
         self.header.setText(f"<h2>{html.escape(domain)}</h2>")
@@ -936,6 +1039,7 @@ class MainWindow(QMainWindow):
         """The busy bar's Cancel: keep the policy shown before, and select it again."""
         domain = self.loader.domain
         if self.loader.cancel():
+            self.start_deferred_work()
             self.busy_bar.stop()
             self.statusBar().showMessage(f"Opening {domain} cancelled", 5000)
             if self.current:
@@ -976,8 +1080,12 @@ class MainWindow(QMainWindow):
 
     def show_preferences(self) -> PreferencesDialog:
         if self.preferences_dialog is None:
-            self.preferences_dialog = PreferencesDialog(self.preferences, settings(), self)
+            self.preferences_dialog = PreferencesDialog(
+                self.preferences, settings(), self, tantivy_installed=tantivy_available())
             self.preferences_dialog.changed.connect(self.apply_preferences)
+            self.preferences_dialog.search_engine_changed.connect(self.set_search_engine)
+            if self.policy_index is not None:
+                self.preferences_dialog.show_engine_in_use(self.policy_index.engine)
         self.preferences_dialog.show()
         return self.preferences_dialog
 

@@ -70,6 +70,47 @@ def garbage_collection_paused() -> Iterator[None]:
                     gc.enable()
 
 
+# A policy's text that makes the analysis load everything it loads once per process (the
+# classifier models, the markdown converter, compiled patterns): a table, a list, sentences.
+_WARM_UP_TEXT = """# Privacy Policy
+
+We collect your email address and location when you register, and share them with
+advertising partners. You may opt out by writing to privacy@example.com.
+
+- We use cookies to remember you.
+- We keep your data for two years.
+
+| Data | Purpose |
+|---|---|
+| Email | Account |
+"""
+_analysis_lock = threading.Lock()
+_analysis_ready = False
+
+
+def prepare_analysis() -> None:
+    """Load what analysing a policy needs, once (a tiny policy's analysis). The main window
+    runs this on a thread as it starts, while the GUI thread lists the corpus: loading the
+    models spends much of its time in zlib, which lets the GUI thread run. Opening a policy
+    waits for it (instead of loading the same models a second time)."""
+    global _analysis_ready
+    with _analysis_lock:
+        if _analysis_ready:
+            return
+        from reader.analysis.document import parse_policy
+        from reader.analysis.practices import analyze_policy
+        from reader.output.highlight import HighlightedPolicy  # noqa: F401 - imported here
+
+        analyze_policy(_WARM_UP_TEXT, parse_policy(_WARM_UP_TEXT))
+        _analysis_ready = True
+
+
+class AnalysisWarmUp(QRunnable):
+    def run(self) -> None:
+        with contextlib.suppress(Exception):  # opening a policy will say what is wrong
+            prepare_analysis()
+
+
 def opens_in_background(size: int) -> bool:
     return size >= BACKGROUND_FROM
 
@@ -167,6 +208,8 @@ class PolicyLoadWorker(QRunnable):
 
                 policy = self.corpus.load(self.domain)
                 self._check()
+                with contextlib.suppress(Exception):  # any failure shows with the policy
+                    prepare_analysis()
                 item = HighlightedPolicy.of(policy)
             self._check()
             matches = (self.finder.find(item.document.text) if self.finder

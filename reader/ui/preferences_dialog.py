@@ -1,6 +1,8 @@
-"""Reading preferences (Edit > Preferences…, Ctrl+,): font and size, line width, highlight
-intensity, colour-blind palette and theme. Stored in QSettings; every change applies at once
-(the dialog emits :attr:`PreferencesDialog.changed` and the main window re-renders)."""
+"""Preferences (Edit > Preferences…, Ctrl+,): the reading ones (font and size, line width,
+highlight intensity, colour-blind palette, theme) and the search engine. Stored in QSettings;
+every change applies at once (the dialog emits :attr:`PreferencesDialog.changed` and the
+main window re-renders; :attr:`PreferencesDialog.search_engine_changed` and the main window
+moves search to that engine's index, building it in the background)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFontComboBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -28,6 +31,30 @@ INTENSITY_LABELS = {"soft": "Soft (text first)", "medium": "Medium", "strong": "
 LINE_WIDTHS = (0, 60, 70, 80, 90)  # characters; 0: the whole width of the window
 MIN_FONT_SIZE, MAX_FONT_SIZE = 8, 32
 SETTINGS_GROUP = "reading"
+# The search engine setting: "auto" is the CLI's default (PRIVACY_READER_ENGINE if set,
+# else by corpus size, see reader.search.engine.chosen_engine); the others name an engine.
+SEARCH_ENGINE_KEY = "search/engine"
+SEARCH_ENGINES = ("auto", "whoosh", "tantivy")
+SEARCH_ENGINE_LABELS = {"auto": "Automatic (by the folder's size)", "whoosh": "Whoosh",
+                        "tantivy": "tantivy"}
+ENGINE_NAMES = {"whoosh": "Whoosh", "tantivy": "tantivy"}
+
+
+def load_search_engine(stored: QSettings) -> str:
+    """The stored search engine setting (``auto`` when unset or unknown)."""
+    value = str(stored.value(SEARCH_ENGINE_KEY, "auto") or "auto").strip().lower()
+    return value if value in SEARCH_ENGINES else "auto"
+
+
+def save_search_engine(stored: QSettings, engine: str) -> None:
+    stored.setValue(SEARCH_ENGINE_KEY, engine)
+    stored.sync()
+
+
+def engine_argument(setting: str) -> str | None:
+    """What :func:`reader.search.engine.open_index` is given for a setting (None: choose
+    as the CLI does)."""
+    return None if setting == "auto" else setting
 
 
 def default_font_family() -> str:
@@ -98,16 +125,19 @@ class ReadingPreferences:
 
 
 class PreferencesDialog(QDialog):
-    """Edits :class:`ReadingPreferences`; each change is emitted (and saved) at once."""
+    """Edits :class:`ReadingPreferences` and the search engine; each change is emitted
+    (and saved) at once."""
 
     changed = Signal(object)  # ReadingPreferences
+    search_engine_changed = Signal(str)  # "auto", "whoosh" or "tantivy"
 
     def __init__(self, preferences: ReadingPreferences, stored: QSettings,
-                 parent=None) -> None:
+                 parent=None, tantivy_installed: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.preferences = preferences
         self.stored = stored
+        self.search_engine = load_search_engine(stored)
         self.font_box = QFontComboBox()
         self.font_box.setAccessibleName("Reading font")
         self.font_box.setCurrentFont(preferences.font())
@@ -145,15 +175,33 @@ class PreferencesDialog(QDialog):
         form.addRow("&Highlights:", self.intensity_box)
         form.addRow("", self.colour_blind_box)
         form.addRow("&Theme:", self.theme_box)
+        self.engine_box = QComboBox()
+        self.engine_box.setAccessibleName("Search engine")
+        for engine in SEARCH_ENGINES:
+            self.engine_box.addItem(SEARCH_ENGINE_LABELS[engine], engine)
+        if not tantivy_installed:
+            self.engine_box.model().item(SEARCH_ENGINES.index("tantivy")).setEnabled(False)
+        self.engine_box.setCurrentIndex(SEARCH_ENGINES.index(self.search_engine))
+        self.engine_note = QLabel()
+        self.engine_note.setWordWrap(True)
+        search_form = QFormLayout()
+        search_form.addRow("Search &engine:", self.engine_box)
+        search_form.addRow(self.engine_note)
+        search = QGroupBox("Search")
+        search.setLayout(search_form)
+        self.show_engine_in_use(None)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close
                                    | QDialogButtonBox.StandardButton.RestoreDefaults)
         buttons.rejected.connect(self.close)
-        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
-            self.restore_defaults)
+        restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        restore.clicked.connect(self.restore_defaults)
+        restore.setToolTip("The reading defaults (the search engine stays as chosen)")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
+        layout.addWidget(search)
         layout.addWidget(buttons)
+        self.engine_box.currentIndexChanged.connect(self._engine_chosen)
         self.font_box.currentFontChanged.connect(self._edited)
         self.size_box.valueChanged.connect(self._edited)
         for box in (self.width_box, self.intensity_box, self.theme_box):
@@ -168,6 +216,25 @@ class PreferencesDialog(QDialog):
             font_size=self.size_box.value(), line_width=self.width_box.currentData(),
             intensity=self.intensity_box.currentData(),
             colour_blind=self.colour_blind_box.isChecked(), theme=self.theme_box.currentData()))
+
+    def _engine_chosen(self, *_args) -> None:
+        engine = self.engine_box.currentData()
+        if engine == self.search_engine:
+            return
+        self.search_engine = engine
+        save_search_engine(self.stored, engine)
+        self.search_engine_changed.emit(engine)
+
+    def show_engine_in_use(self, engine: str | None) -> None:
+        """Say which engine the open folder's search uses (None: none yet)."""
+        from reader.search.engine import TANTIVY_FROM
+
+        text = ("Whoosh (pure Python) suits small folders; tantivy (Rust) searches 100,000 "
+                f"policies in milliseconds. Automatic takes tantivy from {TANTIVY_FROM:,} "
+                "policies on. Changing it builds that engine's index in the background.")
+        if engine:
+            text = f"In use for this folder: {ENGINE_NAMES.get(engine, engine)}. {text}"
+        self.engine_note.setText(text)
 
     def set_preferences(self, preferences: ReadingPreferences) -> None:
         if preferences == self.preferences:
