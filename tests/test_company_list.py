@@ -128,6 +128,29 @@ def test_quick_start_shows_the_window_then_the_first_policy(qtbot):
     window.pool.waitForDone(10000)
 
 
+def test_background_work_waits_for_the_first_policy(qtbot):
+    """The index check and the file check of a folder just opened start once its first
+    policy is on screen (they would share Python's lock with it); they exist at once, so
+    waiting for them works."""
+    from reader.ui.main_window import MainWindow
+
+    window = MainWindow(None, restore=False, quick_start=True)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.loader.busy and window.waiting_for_first_policy
+    assert window.index_worker is not None and window.index_worker in window.deferred_work
+    assert window.check_worker is not None and window.check_worker in window.deferred_work
+    assert window.policy_index.doc_count() == 0
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        pass
+    wait_idle(qtbot, window)
+    assert not window.deferred_work and not window.waiting_for_first_policy
+    assert window.policy_index.doc_count() == 5
+    window.company_proxy.set_filter_text("bmt")  # the filter's keys were made meanwhile
+    assert window.company_proxy.rowCount() == 1
+    window.pool.waitForDone(10000)
+
+
 def test_listing_kept_from_last_time_notices_a_file_edited_since(qtbot, make_window, tmp_path,
                                                                  monkeypatch):
     from reader.paths import user_data_dir
