@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 import zlib
 from collections.abc import Callable
@@ -116,6 +117,63 @@ def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None
     return found
 
 
+# A chunk (a paragraph, list or table between blank lines) reads alone as in its policy
+# unless markdown joins it to its neighbours: an indented continuation, a fenced block or
+# raw HTML (a block may span blank lines; a line break tag is inline), or a reference
+# link defined elsewhere (then the policy is read by sections).
+_JOINS_NEIGHBOURS = re.compile(r"\A(?: {4}|\t)|```|~~~|<(?!br\s*/?>)")
+_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]*\]:", re.MULTILINE)
+# A setext heading ("Title" over "=====") is words of a paragraph to the decision but no
+# sentence to highlight: a category it has goes to the sentence before it, so it is read
+# with the chunk before it.
+_SETEXT_HEADING = re.compile(r"\n *(?:=+|-+) *\Z")
+# The target of a whole link in a chunk is neither displayed nor read by the decision
+# (policy_words drops it, the renderer keeps it as an attribute): chunks differing only
+# there share their counts. (A "](target)" whose "[" is in another chunk is text.)
+_LINK_TARGET = re.compile(r"(?<!\\)(\[(?:[^\[\]\n\\]|\\[\[\]])*\])\((?:https?://|/|#)[^()\s<>\[\]`\"'\\]*\)")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _units(section: str) -> list[tuple[str, str]] | None:
+    """(key, markdown) of each chunk of a section read with the section's heading (a
+    setext heading with the chunk before it), or ``None`` when a chunk might not read
+    alone as it reads in the policy (then the section is analysed whole). The key leaves
+    out link targets (see :data:`_LINK_TARGET`)."""
+    chunks = [c for c in _CHUNK_BREAK.split(section) if c.strip()]
+    if not chunks or any(_JOINS_NEIGHBOURS.search(c) for c in chunks):
+        return None
+    heading = chunks[0] if _HEADING_CHUNK.match(chunks[0].strip()) else ""
+    groups: list[list[str]] = []
+    for chunk in chunks[1:] if heading else chunks:
+        if _SETEXT_HEADING.search(chunk):
+            if not groups:
+                return None
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    found = []
+    for group in groups:
+        unit = "\n\n".join([heading, *group] if heading else group)
+        key = unit if "`" in unit else _LINK_TARGET.sub(r"\1(#)", unit)
+        found.append(("u" + _digest(key), unit))
+    return found
+
+
+def _unit_counts(unit: str) -> dict[str, int] | None:
+    """Passages per category of one chunk read with its heading, or ``None`` when the
+    decision put a passage on the heading (the chunk has no sentence of its own to carry
+    it: inside the policy a neighbour would), so the chunk does not read alone alike."""
+    analysis = analyze_body(unit)
+    headings = {p.index for p in analysis.paragraphs if p.is_heading}
+    if any(span.paragraph in headings for span in analysis.spans):
+        return None
+    counted = analysis.passage_counts()
+    return {c: n for c, n in counted.items() if n}
+
+
 def cache_folder() -> tuple[Path | None, str | None]:
     """Where analysed versions are kept, or ``None`` and why not (an unusable user data
     folder: a file, or not writable): the history then works without a cache."""
@@ -148,6 +206,7 @@ class VersionStore:
         self._pieces: dict[str, int] = {}  # paragraph -> its words
         self._sections: dict[str, VersionText] = {}  # section digest -> its passages
         self._readable_alone: dict[str, bool] = {}  # section digest -> reads alone alike
+        self._section_units: dict[str, list[tuple[str, str]] | None] = {}
         self._lock = threading.Lock()
 
     def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
@@ -201,10 +260,37 @@ class VersionStore:
         if keyed is None:
             total.update(version_text(analyze_body(body)).counts)
             return total
+        by_units = not _REFERENCE_DEFINITION.search(body)
         for digest, section in keyed:
-            part = sections_counts.get(digest)
+            part = self._units_counts(section, sections_counts) if by_units else None
+            if part is None:
+                part = sections_counts.get(digest)
             if part is None:
                 part = sections_counts[digest] = self._section_text(digest, section).counts
+            for category_id, n in part.items():
+                total[category_id] = total.get(category_id, 0) + n
+        return total
+
+    def _units_counts(self, section: str, known: dict[str, dict | None]
+                      ) -> dict[str, int] | None:
+        """A section's passages per category as the sum of its chunks' (each distinct
+        chunk analysed once: versions mostly change a few sentences of a section), or
+        ``None`` when its chunks do not read alone alike."""
+        units = self._section_units.get(section, False)
+        if units is False:
+            if len(self._section_units) > MAX_REMEMBERED:
+                self._section_units.clear()
+            units = self._section_units[section] = _units(section)
+        if units is None:
+            return None
+        total: dict[str, int] = {}
+        for key, unit in units:
+            if key in known:
+                part = known[key]
+            else:
+                part = known[key] = _unit_counts(unit)
+            if part is None:
+                return None
             for category_id, n in part.items():
                 total[category_id] = total.get(category_id, 0) + n
         return total
