@@ -9,6 +9,7 @@ opens at once afterwards.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -94,6 +95,19 @@ def _prepared(body: str) -> str | None:
     return body
 
 
+def _unchanged_by_whole_policy_steps(body: str) -> bool:
+    """Whether the renderer's steps that look across sections (a comment may span them;
+    wrapped lines are re-joined when many paragraphs of the whole body stop mid-sentence)
+    leave ``body`` as written. Table remnants are flattened run by run of pipe rows,
+    which never cross a blank line: each section is checked for them (with the rest of
+    :func:`_prepared`)."""
+    from reader.analysis import document
+
+    steps = [getattr(document, name, None)
+             for name in ("_comments_as_text", "_rejoin_wrapped_lines")]
+    return all(step is not None and step(body) == body for step in steps)
+
+
 def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None
                     ) -> list[tuple[str, str]] | None:
     """(digest, markdown) of each section, or ``None`` when a section might not read alone
@@ -101,7 +115,7 @@ def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None
     renderer's whole-policy steps change the text (a PDF conversion's wrapped lines, say):
     the decision classifies the markdown as written, and shows it as rendered.
     ``readable_alone`` remembers that check per section digest."""
-    if _prepared(body) != body:
+    if not _unchanged_by_whole_policy_steps(body):
         return None
     known = {} if readable_alone is None else readable_alone
     found = []
@@ -172,6 +186,40 @@ def _unit_counts(unit: str) -> dict[str, int] | None:
         return None
     counted = analysis.passage_counts()
     return {c: n for c, n in counted.items() if n}
+
+
+UNIT_BREAK = "Zqxunitbreakxqz"  # a one-word paragraph between chunks analysed together
+
+
+def _batch_unit_counts(units: dict[str, str]) -> dict[str, dict[str, int] | None]:
+    """:func:`_unit_counts` of many chunks with one analysis (each analysis has a fixed
+    cost larger than a chunk's): the chunks, heading-less ones first, each after a
+    one-word paragraph that no category can reach (too short). A chunk whose passage the
+    decision put on that paragraph (it has no sentence of its own to carry a category)
+    is analysed alone."""
+    if len(units) < 2:
+        return {key: _unit_counts(unit) for key, unit in units.items()}
+    ordered = sorted(units.items(),
+                     key=lambda item: _HEADING_CHUNK.match(item[1].lstrip()) is not None)
+    analysis = analyze_body(f"\n\n{UNIT_BREAK}\n\n".join(unit for _, unit in ordered))
+    breaks = [p for p in analysis.paragraphs if p.text.strip() == UNIT_BREAK]
+    if len(breaks) != len(ordered) - 1:  # a chunk did not end where it was cut
+        return {key: _unit_counts(unit) for key, unit in units.items()}
+    starts = [p.start for p in breaks]
+    on_break = {p.index for p in breaks}
+    found: list[dict[str, int] | None] = [{} for _ in ordered]
+    alone: set[int] = set()
+    for span in analysis.spans:
+        number = bisect.bisect_right(starts, span.start)
+        if span.paragraph in on_break:
+            alone.update((number - 1, number))
+            continue
+        part = found[number]
+        for category_id in span.categories:
+            part[category_id] = part.get(category_id, 0) + 1
+    for number in alone:
+        found[number] = _unit_counts(ordered[number][1])
+    return {key: part for (key, _), part in zip(ordered, found, strict=True)}
 
 
 def cache_folder() -> tuple[Path | None, str | None]:
@@ -261,9 +309,21 @@ class VersionStore:
             total.update(version_text(analyze_body(body)).counts)
             return total
         by_units = not _REFERENCE_DEFINITION.search(body)
-        for digest, section in keyed:
-            part = self._units_counts(section, sections_counts) if by_units else None
-            if part is None:
+        plan = [(digest, section, self._units_of(section) if by_units else None)
+                for digest, section in keyed]
+        new_units = {key: unit for _, _, units in plan for key, unit in units or ()
+                     if key not in sections_counts}
+        sections_counts.update(_batch_unit_counts(new_units))
+        for digest, section, units in plan:
+            part: dict[str, int] | None = {}
+            for key, _unit in units or ():
+                counted = sections_counts.get(key)
+                if counted is None:
+                    part = None
+                    break
+                for category_id, n in counted.items():
+                    part[category_id] = part.get(category_id, 0) + n
+            if units is None or part is None:
                 part = sections_counts.get(digest)
             if part is None:
                 part = sections_counts[digest] = self._section_text(digest, section).counts
@@ -271,29 +331,14 @@ class VersionStore:
                 total[category_id] = total.get(category_id, 0) + n
         return total
 
-    def _units_counts(self, section: str, known: dict[str, dict | None]
-                      ) -> dict[str, int] | None:
-        """A section's passages per category as the sum of its chunks' (each distinct
-        chunk analysed once: versions mostly change a few sentences of a section), or
-        ``None`` when its chunks do not read alone alike."""
+    def _units_of(self, section: str) -> list[tuple[str, str]] | None:
+        """:func:`_units` of a section (remembered: versions share most sections)."""
         units = self._section_units.get(section, False)
         if units is False:
             if len(self._section_units) > MAX_REMEMBERED:
                 self._section_units.clear()
             units = self._section_units[section] = _units(section)
-        if units is None:
-            return None
-        total: dict[str, int] = {}
-        for key, unit in units:
-            if key in known:
-                part = known[key]
-            else:
-                part = known[key] = _unit_counts(unit)
-            if part is None:
-                return None
-            for category_id, n in part.items():
-                total[category_id] = total.get(category_id, 0) + n
-        return total
+        return units
 
     def save_counts(self) -> None:
         """Keep the counts computed so far for the next time (one small file)."""
