@@ -439,10 +439,9 @@ def test_pga_chart_numbers_equal_the_decision(pga_clone, tmp_path):
     from reader.analysis.timeline import analyze_body
 
     store = VersionStore(tmp_path / "fresh")
-    timeline(history, store)  # analyses each section (nothing cached in that folder)
+    timeline(history, store)  # analyses each chunk (nothing cached in that folder)
     newest = history.versions[-1]
     assembled = store.text(history, newest)
-    assert store._sections  # assembled from them, not analysed whole
     whole = version_text(analyze_body(history.read_body(newest)))
     assert assembled.passages == whole.passages
     assert assembled.counts == whole.counts == points[-1].counts
@@ -473,6 +472,48 @@ def test_section_counts_are_shared_between_versions(repo, tmp_path, monkeypatch)
     analysed.clear()
     timeline(history, VersionStore(tmp_path / "store"))
     assert analysed == []
+
+
+def test_chunk_counts_are_shared_between_versions(tmp_path, monkeypatch):
+    """Versions that change one paragraph, or only a link's target, analyse only what
+    changed; a setext heading is read with the chunk before it; raw HTML that may span
+    blank lines keeps its section whole; every count equals decide() on the version."""
+    from reader.analysis import timeline as timeline_module
+
+    analysed: list[str] = []
+    real = timeline_module.analyze_body
+    monkeypatch.setattr(timeline_module, "analyze_body",
+                        lambda body: analysed.append(body) or real(body))
+    sections = [
+        "## What we collect\n\nWe collect your email address and your [location]"
+        "(https://example.com/a?x=1) when you use the app.\n\nWe keep it for two years.",
+        "## Sharing\n\nWe share your data with advertising partners.\n\n"
+        "Partners we work with\n---------------------\n\n"
+        "We never sell your personal information to data brokers.",
+        "## Security\n\n<div>\n\nWe use encryption to protect your data.\n\n</div>",
+    ]
+    versions = [sections,
+                [sections[0].replace("two years", "three years"), *sections[1:]],
+                [sections[0].replace("a?x=1", "b?y=2"), *sections[1:]]]
+    root = tmp_path / "dated" / "example.com"
+    root.mkdir(parents=True)
+    for year, version in enumerate(versions, 2020):
+        (root / f"{year}-01-01.md").write_text("\n\n".join(version) + "\n", "utf-8")
+    history = history_of(tmp_path / "dated")
+    points = timeline(history, VersionStore(tmp_path / "store"))
+    for point in points:
+        assert point.counts == _decided_counts(history.read_body(point.version))
+    assert points[0].counts["third_party_sharing"] >= 1
+    first, second, third = (timeline_module._units(s) for s in sections)
+    assert [unit.split("\n\n")[1:] for _, unit in second] == [
+        ["We share your data with advertising partners.",
+         "Partners we work with\n---------------------"],
+        ["We never sell your personal information to data brokers."]]
+    assert third is None  # a <div> block: the section is analysed whole
+    # The first version: its chunks in one analysis and the HTML section whole; the
+    # second: only the changed paragraph; the third (a link target changed): nothing.
+    assert len(analysed) == 3
+    assert "three years" in analysed[2] and "We collect" not in analysed[2]
 
 
 def test_count_words_matches_token_rule():
