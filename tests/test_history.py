@@ -510,6 +510,10 @@ def test_chunk_counts_are_shared_between_versions(tmp_path, monkeypatch):
          "Partners we work with\n---------------------"],
         ["We never sell your personal information to data brokers."]]
     assert third is None  # a <div> block: the section is analysed whole
+    # A link whose text has a bracket keeps its target in the decision's words (the key).
+    keys = [timeline_module._units(f"## A\n\nOur [Products{label}](https://x.example/{path})")
+            [0][0] for label in ("", "\\[3\\]") for path in ("a", "b")]
+    assert keys[0] == keys[1] and keys[2] != keys[3]
     # The first version: its chunks in one analysis and the HTML section whole; the
     # second: only the changed paragraph; the third (a link target changed): nothing.
     assert len(analysed) == 3

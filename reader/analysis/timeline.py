@@ -143,8 +143,10 @@ _REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]*\]:", re.MULTILINE)
 _SETEXT_HEADING = re.compile(r"\n *(?:=+|-+) *\Z")
 # The target of a whole link in a chunk is neither displayed nor read by the decision
 # (policy_words drops it, the renderer keeps it as an attribute): chunks differing only
-# there share their counts. (A "](target)" whose "[" is in another chunk is text.)
-_LINK_TARGET = re.compile(r"(?<!\\)(\[(?:[^\[\]\n\\]|\\[\[\]])*\])\((?:https?://|/|#)[^()\s<>\[\]`\"'\\]*\)")
+# there share their counts. (A "](target)" whose "[" is in another chunk is text, and so
+# is the target of a link whose text has a bracket, "[Products\[3\]](target)", to the
+# decision's reading of the words.)
+_LINK_TARGET = re.compile(r"(?<!\\)(\[[^\[\]\n\\]*\])\((?:https?://|/|#)[^()\s<>\[\]`\"'\\]*\)")
 
 
 def _digest(text: str) -> str:
