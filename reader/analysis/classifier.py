@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from reader.paths import resources_dir
+from reader.slices import SLICE_ITEMS, item_ranges
 
 MODEL_FILE = "practice_model.npz"
 TOKEN = re.compile(r"\w+")  # same matches as \b\w+\b, 40% faster
@@ -36,7 +37,29 @@ def ngrams(tokens: list[str]) -> list[str]:
 
 def counted_terms(grams: Sequence[list[str]], vocabulary: dict[str, int]
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, column, count) of every known term of each row, sorted by row then column."""
+    """(row, column, count) of every known term of each row, sorted by row then column.
+
+    Counted in runs of rows of about SLICE_ITEMS n-grams (each C call short, see
+    :mod:`reader.slices`); rows are independent, so the runs' results just follow."""
+    runs, start, size = [], 0, 0
+    for row, row_grams in enumerate(grams):
+        size += len(row_grams)
+        if size >= SLICE_ITEMS:
+            runs.append((start, row + 1))
+            start, size = row + 1, 0
+    if start < len(grams) or not runs:
+        runs.append((start, len(grams)))
+    if len(runs) == 1:
+        return _counted_terms(grams, vocabulary)
+    counted = [_counted_terms(grams[begin:end], vocabulary) for begin, end in runs]
+    return (np.concatenate([rows + begin for (begin, _), (rows, _, _) in zip(runs, counted,
+                                                                           strict=True)]),
+            np.concatenate([columns for _, columns, _ in counted]),
+            np.concatenate([counts for _, _, counts in counted]))
+
+
+def _counted_terms(grams: Sequence[list[str]], vocabulary: dict[str, int]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lookup = vocabulary.get
     columns: list[int] = []
     sizes = []
@@ -73,6 +96,28 @@ def weighted_sums(pointers: np.ndarray, table_by_column: np.ndarray, columns: np
     narrow table (the facts model's 30 outputs) is faster read by rows (1.7x): give it
     as ``table_by_row`` (entries, dims) too.
     """
+    if pointers[-1] <= SLICE_ITEMS:
+        return _weighted_sums(pointers, table_by_column, columns, weights, table_by_row)
+    # Runs of rows of about SLICE_ITEMS entries: each C call stays short (reader.slices)
+    # and each row's sum is computed exactly as in one call.
+    total = np.zeros((len(pointers) - 1, table_by_column.shape[0]), dtype=np.float32)
+    nonempty = np.flatnonzero(np.diff(pointers))
+    first = 0
+    while first < len(nonempty):
+        begin = pointers[nonempty[first]]
+        last = max(int(np.searchsorted(pointers, begin + SLICE_ITEMS, side="right")) - 1,
+                   int(nonempty[first]) + 1)  # the row after the run
+        rows = nonempty[first:np.searchsorted(nonempty, last)]
+        end = pointers[last]
+        total[rows] = _weighted_sums(
+            pointers[rows[0]:last + 1] - begin, table_by_column, columns[begin:end],
+            weights[begin:end], table_by_row)[rows - rows[0]]
+        first += len(rows)
+    return total
+
+
+def _weighted_sums(pointers: np.ndarray, table_by_column: np.ndarray, columns: np.ndarray,
+                   weights: np.ndarray, table_by_row: np.ndarray | None) -> np.ndarray:
     total = np.zeros((len(pointers) - 1, table_by_column.shape[0]), dtype=np.float32)
     nonempty = np.flatnonzero(np.diff(pointers))
     if not len(nonempty):
@@ -167,8 +212,11 @@ class PracticeModel:
 
     def term_ids(self, grams: Sequence[str]) -> np.ndarray:
         """Each n-gram's term number for :meth:`predict_counted` (-1: unknown)."""
-        return np.fromiter(map(self._terms.get, grams, repeat(-1)), dtype=np.int64,
-                           count=len(grams))
+        ids = np.empty(len(grams), dtype=np.int64)
+        for start, end in item_ranges(len(grams)):  # short C calls (reader.slices)
+            ids[start:end] = np.fromiter(map(self._terms.get, grams[start:end], repeat(-1)),
+                                         dtype=np.int64, count=end - start)
+        return ids
 
     def predict_counted(self, row_ids: np.ndarray, terms: np.ndarray, counts: np.ndarray,
                         rows: int) -> np.ndarray:

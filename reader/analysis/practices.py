@@ -57,6 +57,7 @@ from reader.analysis.taxonomy import OTHER
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour, text_colour_on
 from reader.paths import resources_dir
 from reader.search.query import index_text
+from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
 DECISION_VERSION = 3  # 3: facts decided from the same words as the categories
@@ -512,7 +513,7 @@ def policy_words(markdown_body: str) -> PolicyWords:
             if len(found) > start:
                 paragraphs.append((*heading, start, len(found)))
     words = lowercase(found)
-    return PolicyWords(words, list(map(" ".join, pairwise(words))), paragraphs, sentences)
+    return PolicyWords(words, word_pairs(words), paragraphs, sentences)
 
 
 _WORD_CHARACTER = re.compile(r"\w")
@@ -567,8 +568,19 @@ def _add_sentences(clean: str, found: list[str], sentences: list[tuple[int, int]
 def lowercase(words: list[str]) -> list[str]:
     """The words lowercased one by one (as Whoosh's LowercaseFilter does), fast: one
     lower() over the joined words; words hold no spaces and lowercasing makes none, so the
-    split gives back the same words."""
-    return " ".join(words).lower().split(" ") if words else []
+    split gives back the same words. In slices of words (:mod:`reader.slices`)."""
+    lowered: list[str] = []
+    for start, end in item_ranges(len(words)):
+        lowered += " ".join(words[start:end]).lower().split(" ")
+    return lowered
+
+
+def word_pairs(words: list[str]) -> list[str]:
+    """``words[i] + " " + words[i + 1]`` for each i, built in slices (:mod:`reader.slices`)."""
+    pairs: list[str] = []
+    for start, end in item_ranges(max(len(words) - 1, 0)):
+        pairs += map(" ".join, pairwise(words[start:end + 1]))
+    return pairs
 
 
 def policy_categories(markdown_body: str | PolicyWords, model: PracticeModel | None = None

@@ -999,7 +999,8 @@ class MainWindow(QMainWindow):
                             if size >= 100_000 else f"{verb} {html.escape(domain)}…")
         self.loader.start(self.corpus, domain, cached, self.category_panel.visible(), self.look,
                           self.browser.font(), finder, matches,
-                          confident_only=self.category_panel.confident_only())
+                          confident_only=self.category_panel.confident_only(),
+                          margins=self.browser.side_margins(self.browser.font()))
 
     def _policy_rendered(self, rendered: RenderedPolicy) -> None:
         self.busy_bar.stop()

@@ -174,7 +174,8 @@ class PolicyLoadWorker(QRunnable):
     def __init__(self, generation: int, corpus: Corpus, domain: str,
                  item: HighlightedPolicy | None, visible: set[str] | None, dark: bool,
                  finder: MatchFinder | None, matches: list[Match] | None, font: QFont,
-                 confident_only: bool = False) -> None:
+                 confident_only: bool = False,
+                 margins: tuple[float, float] | None = None) -> None:
         super().__init__()
         self.signals = LoadSignals()
         self.generation = generation
@@ -187,6 +188,7 @@ class PolicyLoadWorker(QRunnable):
         self.finder = finder
         self.matches = matches
         self.font = QFont(font)
+        self.margins = margins  # the view's side margins, set on each part here
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -219,7 +221,7 @@ class PolicyLoadWorker(QRunnable):
             self._check()
             pages = []
             for page_parts in paginate(parts, PAGE_CHARS, PAGE_ROWS):
-                pages.append(PolicyPage.of_html(page_parts, self.font))
+                pages.append(PolicyPage.of_html(page_parts, self.font, self.margins))
                 pages[-1].document.moveToThread(QCoreApplication.instance().thread())
                 if self._cancel.is_set():
                     for page in pages:
@@ -258,12 +260,13 @@ class PolicyLoader(QObject):
     def start(self, corpus: Corpus, domain: str, item: HighlightedPolicy | None,
               visible: set[str] | None, dark: bool, font: QFont,
               finder: MatchFinder | None = None, matches: list[Match] | None = None,
-              confident_only: bool = False) -> None:
+              confident_only: bool = False,
+              margins: tuple[float, float] | None = None) -> None:
         self.cancel()
         self.generation += 1
         self.domain = domain
         worker = PolicyLoadWorker(self.generation, corpus, domain, item, visible, dark, finder,
-                                  matches, font, confident_only)
+                                  matches, font, confident_only, margins)
         worker.signals.loaded.connect(self._loaded)
         worker.signals.failed.connect(self._failed)
         self.worker = worker

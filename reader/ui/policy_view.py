@@ -66,6 +66,18 @@ def keep_tables_readable(document: QTextDocument, font: QFont) -> None:
             frame.setFormat(table_format)
 
 
+def set_side_margins(document: QTextDocument, left: float, right: float) -> None:
+    """Give the document's root frame these side margins (unless it has them: setting them
+    lays the document out again)."""
+    frame = document.rootFrame()
+    frame_format: QTextFrameFormat = frame.frameFormat()
+    if (abs(frame_format.leftMargin() - left) > 0.5
+            or abs(frame_format.rightMargin() - right) > 0.5):
+        frame_format.setLeftMargin(left)
+        frame_format.setRightMargin(right)
+        frame.setFrameFormat(frame_format)
+
+
 @dataclass
 class Passage:
     """A highlighted passage (``s3``) or search match (``m0``) as laid out in a document."""
@@ -111,15 +123,23 @@ class PolicyDocument(QTextDocument):
     """A policy's rendered text; loads no resource. Can be built in a worker thread (then
     moved to the GUI thread) so that Qt's HTML import does not block the window."""
 
+    passages: dict[str, Passage] | None = None  # found by the worker that built it
+
     @classmethod
-    def of_html(cls, parts: list[str], font: QFont) -> PolicyDocument:
-        """The document of HTML ``parts`` (imported one by one, see :func:`append_html`)."""
+    def of_html(cls, parts: list[str], font: QFont,
+                margins: tuple[float, float] | None = None) -> PolicyDocument:
+        """The document of HTML ``parts`` (imported one by one, see :func:`append_html`),
+        with its passages found and the side ``margins`` the view will give it (both are
+        GUI-thread work on a big part otherwise)."""
         from reader.output.export import append_html
 
         document = cls()
         document.setDefaultFont(font)
         append_html(document, parts)
         keep_tables_readable(document, font)
+        if margins is not None:
+            set_side_margins(document, *margins)
+        document.passages = passages_in(document)
         return document
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt override
@@ -208,24 +228,24 @@ class PolicyBrowser(QTextBrowser):
         """Room on the left for the category labels beside passages."""
         return self._label_metrics().horizontalAdvance("Audience") + 12
 
-    def fit_line_width(self) -> None:
-        """Set the document's side margins so lines keep the chosen length, centred in
-        the view, with the gutter for category labels on the left."""
+    def side_margins(self, font: QFont | None = None,
+                     document_margin: float | None = None) -> tuple[float, float]:
+        """(left, right) margins that keep lines at the chosen length, centred in the view,
+        with the gutter for category labels on the left; for the document shown, or for
+        one in ``font`` (a part a worker builds)."""
         document = self.document()
-        available = self.viewport().width()
+        font = font if font is not None else document.defaultFont()
+        margin = document.documentMargin() if document_margin is None else document_margin
         gutter = self.gutter_width()
         side = 0.0
         if self.line_width:
-            text = QFontMetricsF(document.defaultFont()).averageCharWidth() * self.line_width
-            side = max(0.0, (available - 2 * document.documentMargin() - gutter - text) / 2)
-        frame = document.rootFrame()
-        frame_format: QTextFrameFormat = frame.frameFormat()
-        left, right = gutter + side, side
-        if (abs(frame_format.leftMargin() - left) > 0.5
-                or abs(frame_format.rightMargin() - right) > 0.5):
-            frame_format.setLeftMargin(left)
-            frame_format.setRightMargin(right)
-            frame.setFrameFormat(frame_format)
+            text = QFontMetricsF(font).averageCharWidth() * self.line_width
+            side = max(0.0, (self.viewport().width() - 2 * margin - gutter - text) / 2)
+        return gutter + side, side
+
+    def fit_line_width(self) -> None:
+        """Set the document's side margins (see :meth:`side_margins`)."""
+        set_side_margins(self.document(), *self.side_margins())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -234,7 +254,9 @@ class PolicyBrowser(QTextBrowser):
     def passages(self) -> dict[str, Passage]:
         """The passages and matches of the document shown, by anchor (found once)."""
         if self._passages is None:
-            self._passages = passages_in(self.document())
+            document = self.document()
+            found = getattr(document, "passages", None)
+            self._passages = found if found is not None else passages_in(document)
             self._passage_starts = sorted((p.start, a) for a, p in self._passages.items()
                                           if a.startswith("s"))
         return self._passages
@@ -440,9 +462,10 @@ class PolicyPage:
         self.anchors = anchors
 
     @classmethod
-    def of_html(cls, parts: list[str], font: QFont) -> PolicyPage:
+    def of_html(cls, parts: list[str], font: QFont,
+                margins: tuple[float, float] | None = None) -> PolicyPage:
         anchors = {a or b for html in parts for a, b in ANCHOR_PATTERN.findall(html)}
-        return cls(PolicyDocument.of_html(parts, font), anchors)
+        return cls(PolicyDocument.of_html(parts, font, margins), anchors)
 
 
 class PageBar(QWidget):

@@ -1,0 +1,103 @@
+"""Whole-text work done in slices (reader.slices, issue 11 item 3: a worker must not hold
+Python's lock for long) gives exactly what the whole-text calls gave: word counts, lowercased
+words, word pairs, term numbers, counted terms, the classifier's sums and the decision."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from conftest import PROJECT, SHARED_CORPUS
+
+from reader.analysis.classifier import (
+    _counted_terms,
+    _weighted_sums,
+    counted_terms,
+    default_model,
+    weighted_sums,
+)
+from reader.analysis.practices import lowercase, policy_words, word_pairs
+from reader.slices import SLICE_CHARS, SLICE_ITEMS, item_ranges, text_slices
+from reader.sources.corpus import _count_words, count_words
+
+
+def _texts() -> list[str]:
+    texts = [path.read_text("utf-8") for path in sorted((PROJECT / "corpus").glob("*.md"))]
+    if SHARED_CORPUS.is_dir():
+        texts += [path.read_text("utf-8") for path in sorted(SHARED_CORPUS.rglob("*.md"))]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def big_text() -> str:
+    """Over 1 MB of real policies (the seeds, and ../shared/corpus when present), with a
+    table, Greek capitals (a final sigma lowercases by context) and a word as long as a
+    slice."""
+    texts = _texts()
+    extra = ("| a | b |\n|---|:---:|\n| ΟΔΟΣ ΣΑΣ | Σ |\n\n" + "x" * (SLICE_CHARS + 5) + "\n\n")
+    text = "\n\n".join(texts) + "\n\n" + extra
+    while len(text) < 1_200_000:
+        text += "\n\n" + text
+    return text
+
+
+def test_text_slices_cover_the_text_and_never_cut_a_word(big_text):
+    pieces = list(text_slices(big_text))
+    assert "".join(pieces) == big_text
+    assert len(pieces) > 3
+    assert all(piece[-1].isspace() for piece in pieces[:-1])
+    assert max(len(piece) for piece in pieces) <= 2 * SLICE_CHARS
+    assert list(text_slices("")) == [""] and list(text_slices("one two")) == ["one two"]
+    assert list(item_ranges(5, 2)) == [(0, 2), (2, 4), (4, 5)] and list(item_ranges(0)) == []
+
+
+def test_count_words_in_slices_equals_one_pass(big_text):
+    assert count_words(big_text) == _count_words(big_text) > 100_000
+    for text in _texts():
+        assert count_words(text) == _count_words(text)
+
+
+def test_lowercase_and_pairs_in_slices_equal_whole_text(big_text):
+    words = re.findall(r"\w+", big_text)
+    assert len(words) > 3 * SLICE_ITEMS
+    assert lowercase(words) == " ".join(words).lower().split(" ")
+    assert lowercase(["ΟΔΟΣ", "ΣΑΣ", "Σ"]) == ["οδος", "σας", "σ"]  # final sigma as before
+    assert lowercase([]) == []
+    assert word_pairs(words) == list(map(" ".join, pairwise(words)))
+    assert word_pairs(["one"]) == [] and word_pairs([]) == []
+
+
+def test_term_ids_and_counted_terms_in_slices_equal_one_call(big_text):
+    model = default_model()
+    words = policy_words(big_text)
+    expected = np.asarray([model._terms.get(w, -1) for w in words.words], dtype=np.int64)
+    assert np.array_equal(model.term_ids(words.words), expected)
+    grams = [words.ngrams(p) for p in words.paragraphs]
+    assert sum(map(len, grams)) > 3 * SLICE_ITEMS
+    for got, whole in zip(counted_terms(grams, model._terms),
+                          _counted_terms(grams, model._terms), strict=True):
+        assert np.array_equal(got, whole)
+    one_big_row = [words.words[:2 * SLICE_ITEMS]]
+    for got, whole in zip(counted_terms(one_big_row, model._terms),
+                          _counted_terms(one_big_row, model._terms), strict=True):
+        assert np.array_equal(got, whole)
+
+
+@pytest.mark.parametrize("narrow", [True, False])
+def test_weighted_sums_in_runs_of_rows_equal_one_call(narrow):
+    rng = np.random.default_rng(11)
+    rows = 20_000
+    sizes = rng.integers(0, 25, rows)
+    sizes[5] = 3 * SLICE_ITEMS  # a row bigger than a slice
+    sizes[100:200] = 0  # empty rows
+    pointers = np.concatenate([[0], np.cumsum(sizes)])
+    columns = rng.integers(0, 500, int(pointers[-1]))
+    weights = rng.random(int(pointers[-1]))
+    table = rng.random((10, 500)).astype(np.float32)
+    by_row = np.ascontiguousarray(table.T) if narrow else None
+    assert pointers[-1] > 5 * SLICE_ITEMS
+    got = weighted_sums(pointers, table, columns, weights, by_row)
+    assert np.array_equal(got, _weighted_sums(pointers, table, columns, weights, by_row))
+    assert not got[100:200].any() and got[5].any()
