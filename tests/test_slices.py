@@ -1,6 +1,7 @@
 """Whole-text work done in slices (reader.slices, issue 11 item 3: a worker must not hold
 Python's lock for long) gives exactly what the whole-text calls gave: word counts, lowercased
-words, word pairs, term numbers, counted terms, the classifier's sums and the decision."""
+words, word pairs, term numbers, counted terms, the classifier's sums, the foreign tags
+dropped before markdown, markdown's whitespace normalised."""
 
 from __future__ import annotations
 
@@ -10,13 +11,24 @@ from itertools import pairwise
 import numpy as np
 import pytest
 from conftest import PROJECT, SHARED_CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.preprocessors import NormalizeWhitespace
 
+from reader.analysis import document
 from reader.analysis.classifier import (
     _counted_terms,
     _weighted_sums,
     counted_terms,
     default_model,
     weighted_sums,
+)
+from reader.analysis.document import (
+    _CODE_SPAN_OR_TAG,
+    _FOREIGN_ELEMENTS,
+    _drop_foreign_tags,
+    _markdown_converter,
+    _NormalizeWhitespaceInSlices,
 )
 from reader.analysis.practices import lowercase, policy_words, word_pairs
 from reader.slices import SLICE_CHARS, SLICE_ITEMS, item_ranges, text_slices
@@ -101,3 +113,54 @@ def test_weighted_sums_in_runs_of_rows_equal_one_call(narrow):
     got = weighted_sums(pointers, table, columns, weights, by_row)
     assert np.array_equal(got, _weighted_sums(pointers, table, columns, weights, by_row))
     assert not got[100:200].any() and got[5].any()
+
+
+def _drop_foreign_tags_in_one_call(body: str) -> str:
+    """The one-``sub`` version :func:`reader.analysis.document._drop_foreign_tags` had."""
+    if "<" not in body:
+        return body
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return " " if name and name.lower() in _FOREIGN_ELEMENTS else match.group()
+
+    return _CODE_SPAN_OR_TAG.sub(replace, body)
+
+
+_MARKUP = ["<", ">", "`", "``", "\n", "\n\n", "\n \n", " ", "a", "div", "EMBED", "b", "/",
+           "noscript", "p", "x=1", "<embed src=x>", "</div>", "</", "<frame>", "`<b>`"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=40))
+def test_dropping_foreign_tags_where_a_tag_can_start_equals_one_sub(pieces):
+    body = "".join(pieces)
+    assert _drop_foreign_tags(body) == _drop_foreign_tags_in_one_call(body)
+
+
+def test_dropping_foreign_tags_of_real_policies_equals_one_sub(big_text):
+    for text in _texts() + [big_text]:
+        assert _drop_foreign_tags(text) == _drop_foreign_tags_in_one_call(text)
+
+
+_WHITESPACE = ["\r", "\n", "\r\n", " ", "  ", "\t", "a", "b c", "\x02", "\x03", "\n \n", " \r"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WHITESPACE), max_size=60), st.integers(1, 5))
+def test_markdown_whitespace_normalised_in_slices_as_by_markdown(pieces, lines_per_slice):
+    converter = _markdown_converter()
+    ours = converter.preprocessors["normalize_whitespace"]
+    assert isinstance(ours, _NormalizeWhitespaceInSlices)
+    lines = "".join(pieces).split("\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(document, "_LINES_PER_SLICE", lines_per_slice)
+        assert ours.run(lines) == NormalizeWhitespace(converter).run(lines)
+
+
+def test_markdown_whitespace_of_real_policies_normalised_as_by_markdown(big_text):
+    converter = _markdown_converter()
+    for text in _texts() + [big_text, big_text.replace("\n", "\r\n")]:
+        lines = text.split("\n")
+        assert (converter.preprocessors["normalize_whitespace"].run(lines)
+                == NormalizeWhitespace(converter).run(lines))

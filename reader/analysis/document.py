@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown
+from markdown import util
+from markdown.preprocessors import Preprocessor
 
 BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "pre", "dt", "dd"}
@@ -326,14 +328,42 @@ def sanitize_html(fragment: str) -> Node:
     return parser.root
 
 
+_BLANKED_LINE = re.compile(r"(?<=\n) +\n")  # markdown's NormalizeWhitespace rule
+_BLANKED_FIRST_LINE = re.compile(r"(?:^|(?<=\n)) +\n")  # ...in a slice after a line break
+_LINES_PER_SLICE = 2000
+
+
+class _NormalizeWhitespaceInSlices(Preprocessor):
+    """Markdown's ``NormalizeWhitespace`` preprocessor, with the same result, run on slices
+    of lines: over a whole 4 MB policy each of its C calls (``re.sub``, ``expandtabs``,
+    ``split``) holds Python's lock for tens of milliseconds (see :mod:`reader.slices`)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for start in range(0, len(lines), _LINES_PER_SLICE):
+            last = start + _LINES_PER_SLICE >= len(lines)
+            # A slice keeps the line break after its last line (a "\r\n" is never cut).
+            source = "\n".join(lines[start:start + _LINES_PER_SLICE]) + ("" if last else "\n")
+            source = source.replace(util.STX, "").replace(util.ETX, "")
+            source = source.replace("\r\n", "\n").replace("\r", "\n") + ("\n\n" if last else "")
+            source = source.expandtabs(self.md.tab_length)
+            blanked = _BLANKED_FIRST_LINE if start else _BLANKED_LINE
+            source = blanked.sub("\n", source)
+            out += source.split("\n") if last else source.split("\n")[:-1]
+        return out
+
+
 def _markdown_converter() -> markdown.Markdown:
     # Extension objects, not names: a name is looked up among the installed packages'
     # entry points, which took 80 ms of the first policy shown.
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.extensions.tables import TableExtension
 
-    return markdown.Markdown(extensions=[TableExtension(), SaneListExtension()],
-                             output_format="html")
+    converter = markdown.Markdown(extensions=[TableExtension(), SaneListExtension()],
+                                  output_format="html")
+    converter.preprocessors.register(_NormalizeWhitespaceInSlices(converter),
+                                     "normalize_whitespace", 30)
+    return converter
 
 
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
@@ -487,11 +517,24 @@ def _drop_foreign_tags(body: str) -> str:
     if "<" not in body:
         return body
 
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(2)
-        return " " if name and name.lower() in _FOREIGN_ELEMENTS else match.group()
-
-    return _CODE_SPAN_OR_TAG.sub(replace, body)
+    # As _CODE_SPAN_OR_TAG.sub(...), but tried only where a match can start (a ` or a <,
+    # found by str.find): one sub over a 4 MB policy is one C call of up to 0.5 s holding
+    # Python's lock (a worker's lock: the window froze), and it is slower too.
+    pieces: list[str] = []
+    done = 0
+    next_tag, next_code = body.find("<"), body.find("`")
+    while next_tag >= 0 or next_code >= 0:
+        at = next_code if next_tag < 0 or 0 <= next_code < next_tag else next_tag
+        match = _CODE_SPAN_OR_TAG.match(body, at)
+        resume = match.end() if match else at + 1
+        if match and (name := match.group(2)) and name.lower() in _FOREIGN_ELEMENTS:
+            pieces += (body[done:at], " ")
+            done = resume
+        if next_tag >= 0 and next_tag < resume:
+            next_tag = body.find("<", resume)
+        if next_code >= 0 and next_code < resume:
+            next_code = body.find("`", resume)
+    return "".join(pieces) + body[done:] if pieces else body
 
 
 def markdown_to_html(body: str) -> str:
