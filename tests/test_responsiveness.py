@@ -365,3 +365,14 @@ def test_find_bar_searches_every_part_of_a_long_policy(qtbot, window):
     qtbot.keyClick(bar.field, Qt.Key.Key_Return)
     assert not bar.searching and bar.current_text() == "very last"
     assert browser.page == count - 1
+
+
+def test_the_app_hands_pythons_lock_to_the_gui_thread_within_a_millisecond(qapp):
+    from reader.ui.app import GUI_SWITCH_INTERVAL, create_app
+
+    before = sys.getswitchinterval()
+    try:
+        assert create_app() is qapp
+        assert sys.getswitchinterval() == GUI_SWITCH_INTERVAL == 0.001
+    finally:
+        sys.setswitchinterval(before)
