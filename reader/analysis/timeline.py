@@ -239,10 +239,12 @@ class VersionStore:
     whole versions for diffs, passage counts per version for timelines.
 
     The numbers are those of :func:`analyze_policy` (the one decision) on the whole
-    version: a version is analysed section by section, a section being a one-line ``#``
-    heading with the paragraphs under it, which the decision reads alike alone and inside
-    the policy (tests compare both on real histories); each distinct section is analysed
-    once, however many versions share it.
+    version. For a timeline a version is counted chunk by chunk (see :func:`_units`: a
+    paragraph, list or table read with its section's one-line ``#`` heading), or section
+    by section where a chunk might not read alone alike, which the decision reads alike
+    alone and inside the policy (tests compare both on real histories); each distinct
+    chunk or section is analysed once, however many versions share it. A diff's whole
+    version is assembled from sections met before, or analysed whole.
     """
 
     def __init__(self, folder: Path | None = None) -> None:
@@ -303,7 +305,7 @@ class VersionStore:
 
     def _content_counts(self, body: str) -> dict[str, int]:
         """Passages per category of a version's text, as :func:`analyze_policy` counts
-        them, each distinct section analysed once."""
+        them, each distinct chunk (or section) analysed once."""
         sections_counts = self._cache["sections"] if self._cache else {}
         total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
         keyed = _keyed_sections(body, self._readable_alone)
