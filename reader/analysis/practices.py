@@ -5,10 +5,12 @@ OPP-115 segments read, are classified from the policy's words exactly as the sea
 tokenises them (:func:`policy_words`), so the index and the viewer cannot disagree: a
 policy has category ``c`` when at least one paragraph has it. Highlighted passages are
 sentences of the displayed text, mapped onto those paragraphs by their words; a sentence is
-highlighted for ``c`` only inside a paragraph that has ``c``, when the sentence model says
-the sentence itself states ``c``. A paragraph category that no sentence reaches goes to its
-most likely sentence, so every category found has at least one passage (marked as not
-confident).
+highlighted for ``c`` only inside a paragraph that has ``c``, when its score reaches the
+category's sentence threshold: the sentence model's probability that the sentence states
+``c`` given that its paragraph does, times the paragraph's probability of ``c`` (so the
+score estimates the probability that the sentence states ``c``). A paragraph category that
+no sentence reaches goes to its highest-scoring sentence, so every category found has at
+least one passage (marked as not confident).
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ from reader.search.query import index_text
 from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
-DECISION_VERSION = 3  # 3: facts decided from the same words as the categories
+DECISION_VERSION = 4  # 3: facts decided from the same words as the categories;
+# 4: sentences scored as sentence x paragraph probability (conditional sentence model)
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -177,7 +180,7 @@ def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Parag
     if candidates and (categories or any(rows for _, rows, _ in stated)):
         aligned = _alignment(words, text, candidates)
         if categories:
-            spans = _passages(words, found, text, candidates, aligned, model,
+            spans = _passages(words, probs, found, text, candidates, aligned, model,
                               sentence_model or default_sentence_model())
         facts = _facts_with_evidence(words, stated, candidates, aligned)
     counts = {labels[i]: int(found[:, i].sum()) for i in practice
@@ -269,7 +272,7 @@ def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], 
     return facts
 
 
-def _passages(words: PolicyWords, found: np.ndarray, text: str,
+def _passages(words: PolicyWords, probs: np.ndarray, found: np.ndarray, text: str,
               candidates: Sequence[Sentence], aligned: tuple[np.ndarray, ...],
               model: PracticeModel, sentence_model: PracticeModel | None) -> list[Span]:
     """Sentences of the displayed text highlighted for their paragraph's categories."""
@@ -283,7 +286,8 @@ def _passages(words: PolicyWords, found: np.ndarray, text: str,
         sthresholds = model.thresholds * SENTENCE_SUPPORT
     long_enough = np.asarray([len(text[s.start:s.end].split()) >= MIN_SENTENCE_WORDS
                               for s in candidates])
-    chosen: dict[int, dict[int, bool]] = {}  # sentence -> {label: confident}
+    # sentence -> {label: (confident, score)}
+    chosen: dict[int, dict[int, tuple[bool, float]]] = {}
     by_paragraph: dict[int, list[int]] = {}
     for number, unit in enumerate(owner):
         by_paragraph.setdefault(unit, []).append(number)
@@ -300,19 +304,22 @@ def _passages(words: PolicyWords, found: np.ndarray, text: str,
         for i in np.flatnonzero(found[unit]):
             if labels[i] == OTHER:
                 continue
-            hits = eligible[sprobs[eligible, i] >= sthresholds[i]]
-            for j in hits:
-                chosen.setdefault(int(j), {})[i] = True
+            # The sentence model reads "does this sentence state c, given that its
+            # paragraph does": times the paragraph's probability, the sentence's own.
+            score = sprobs[eligible, i] * (probs[unit, i] if sentence_model else 1.0)
+            hits = eligible[score >= sthresholds[i]]
+            for j, value in zip(hits, score[score >= sthresholds[i]], strict=True):
+                chosen.setdefault(int(j), {})[i] = (True, float(value))
             if not len(hits):
-                best = int(eligible[np.argmax(sprobs[eligible, i])])
-                chosen.setdefault(best, {})[i] = False
+                best = int(np.argmax(score))
+                chosen.setdefault(int(eligible[best]), {})[i] = (False, float(score[best]))
     spans = []
     for j in sorted(chosen, key=lambda j: (candidates[j].start, candidates[j].end)):
-        cats = sorted(chosen[j], key=lambda i: (-float(sprobs[j, i]), i))
+        cats = sorted(chosen[j], key=lambda i: (-chosen[j][i][1], i))
         sentence = candidates[j]
         spans.append(Span(sentence.start, sentence.end, tuple(labels[i] for i in cats),
-                          tuple(round(float(sprobs[j, i]), 4) for i in cats),
-                          sentence.paragraph, tuple(chosen[j][i] for i in cats)))
+                          tuple(round(chosen[j][i][1], 4) for i in cats),
+                          sentence.paragraph, tuple(chosen[j][i][0] for i in cats)))
     return spans
 
 

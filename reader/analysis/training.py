@@ -134,8 +134,11 @@ def fit_word_vectors(texts: Sequence[str], name: str) -> VectorBlock:
     return VectorBlock(counter.fit(texts), vectors[keep])
 
 
-def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> PracticeModel:
-    """Fit vocabulary, IDF and weights; thresholds are left at 0.5 (see :func:`tune`)."""
+def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig,
+        rows: np.ndarray | None = None) -> PracticeModel:
+    """Fit vocabulary, IDF and weights; thresholds are left at 0.5 (see :func:`tune`).
+    With ``rows`` (same shape as ``labels``), label k's weights are learnt only from the
+    texts where ``rows[:, k]`` is true (vocabulary and IDF from all texts)."""
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -166,13 +169,14 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig) -> Practi
     else:
         weights, biases = [], []
         for k in range(labels.shape[1]):
-            column = labels[:, k]
-            if column.min() == column.max():
+            kept = np.flatnonzero(rows[:, k]) if rows is not None else slice(None)
+            column = labels[kept, k]
+            if not len(column) or column.min() == column.max():
                 weights.append(np.zeros(matrix.shape[1]))
-                biases.append(10.0 if column[0] else -10.0)
+                biases.append(10.0 if len(column) and column[0] else -10.0)
                 continue
             lr = LogisticRegression(C=config.c, class_weight="balanced", max_iter=3000)
-            lr.fit(matrix, column)
+            lr.fit(matrix[kept], column)
             weights.append(lr.coef_[0])
             biases.append(lr.intercept_[0])
         layers = [(np.vstack(weights).T, np.asarray(biases))]
@@ -237,13 +241,15 @@ def policy_folds(policies: Sequence[str], folds: int, seed: int = 0) -> list[np.
 
 
 def out_of_fold(data: Dataset, config: TrainConfig, folds: int = 5,
-                seed: int = 0) -> np.ndarray:
-    """Probabilities for every segment from a model that never saw its policy."""
+                seed: int = 0, rows: np.ndarray | None = None) -> np.ndarray:
+    """Probabilities for every segment from a model that never saw its policy (``rows``:
+    see :func:`fit`)."""
     probs = np.zeros(data.labels.shape, dtype=np.float32)
     everything = np.arange(len(data.texts))
     for test in policy_folds(data.policies, folds, seed):
         train = np.setdiff1d(everything, test)
-        model = fit([data.texts[i] for i in train], data.labels[train], config)
+        model = fit([data.texts[i] for i in train], data.labels[train], config,
+                    None if rows is None else rows[train])
         probs[test] = model.predict([data.texts[i] for i in test])
     return probs
 
@@ -360,19 +366,59 @@ def gold_sentences(segment: Segment) -> list[tuple[int, int, np.ndarray]]:
     return found
 
 
-def sentence_dataset(segments: Sequence[Segment]) -> tuple[Dataset, np.ndarray]:
-    """Sentences (at least 3 words) of the segments with their gold, and the majority
-    labels of the segment each sentence is in."""
-    texts, rows, policies, context = [], [], [], []
-    for segment in segments:
+def sentence_dataset(segments: Sequence[Segment]
+                     ) -> tuple[Dataset, np.ndarray, np.ndarray]:
+    """Sentences (at least 3 words) of the segments with their gold, the majority labels
+    of the segment each sentence is in, and that segment's index."""
+    texts, rows, policies, context, owner = [], [], [], [], []
+    for number, segment in enumerate(segments):
         for start, end, gold in gold_sentences(segment):
             texts.append(segment.text[start:end])
             rows.append(gold)
             policies.append(segment.policy)
             context.append(segment.labels)
+            owner.append(number)
     shape = (-1, len(LABELS))
     return (Dataset(texts, np.asarray(rows, dtype=np.int8).reshape(shape), policies),
-            np.asarray(context, dtype=np.int8).reshape(shape))
+            np.asarray(context, dtype=np.int8).reshape(shape),
+            np.asarray(owner, dtype=np.int64))
+
+
+def sentence_thresholds(para_probs: np.ndarray, para_thresholds: np.ndarray,
+                        sent_probs: np.ndarray, sent_gold: np.ndarray,
+                        owner: np.ndarray) -> np.ndarray:
+    """Per category, the sentence threshold that maximises sentence-level F1 of the app's
+    rule on these (out-of-fold) predictions: in a segment given c, a sentence is
+    highlighted when sentence probability x segment probability reaches it, and the
+    segment's best sentence is highlighted when none does (see
+    :func:`reader.analysis.practices.decide`). ``owner``: each sentence's segment row."""
+    grid = np.arange(0.025, 0.951, 0.025)
+    result = np.full(sent_probs.shape[1], 0.5, dtype=np.float32)
+    for k in range(sent_probs.shape[1]):
+        gold = sent_gold[:, k].astype(bool)
+        inside = np.flatnonzero(para_probs[owner, k] >= para_thresholds[k])
+        if not gold.any() or not len(inside):
+            continue
+        score = sent_probs[inside, k] * para_probs[owner[inside], k]
+        units = owner[inside]  # sentences of one segment are consecutive
+        starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+        best_of_unit = np.maximum.reduceat(score, starts)
+        unit_of = np.cumsum(np.r_[True, units[1:] != units[:-1]]) - 1
+        is_best = score >= best_of_unit[unit_of]
+        truth = gold[inside]
+        missed_outside = int(gold.sum() - truth.sum())
+        scores = []
+        for threshold in grid:
+            hit = score >= threshold
+            unit_hit = np.bincount(unit_of, weights=hit, minlength=len(starts)) > 0
+            chosen = hit | (is_best & ~unit_hit[unit_of])
+            tp = int(np.sum(chosen & truth))
+            denominator = int(chosen.sum()) + int(truth.sum()) + missed_outside
+            scores.append(2 * tp / denominator if denominator else 0.0)
+        best = max(scores)  # among near-best thresholds prefer the middle one
+        near = [t for t, s in zip(grid, scores, strict=True) if s >= best - 0.005]
+        result[k] = float(np.median(near))
+    return result
 
 
 def train_models(segments: Sequence[Segment], config: TrainConfig,
@@ -382,15 +428,17 @@ def train_models(segments: Sequence[Segment], config: TrainConfig,
     these segments only (policy-split)."""
     paragraphs = as_dataset(segments)
     model = fit(paragraphs.texts, paragraphs.labels, config)
-    model.thresholds = best_thresholds(out_of_fold(paragraphs, config, folds, seed=1),
-                                       paragraphs.labels)
-    sentences, context = sentence_dataset(segments)
-    sentence_model = fit(sentences.texts, sentences.labels, sentence_config)
+    para_probs = out_of_fold(paragraphs, config, folds, seed=1)
+    model.thresholds = best_thresholds(para_probs, paragraphs.labels)
+    sentences, context, owner = sentence_dataset(segments)
     # The app asks the sentence model only inside paragraphs that have the category, so
-    # each threshold is tuned on the sentences of segments labelled with it.
-    sentence_model.thresholds = best_thresholds(
-        out_of_fold(sentences, sentence_config, folds, seed=1), sentences.labels,
-        rows=context.astype(bool))
+    # for each category it learns from the sentences of segments labelled with it.
+    sentence_model = fit(sentences.texts, sentences.labels, sentence_config,
+                         rows=context.astype(bool))
+    sent_probs = out_of_fold(sentences, sentence_config, folds, seed=1,
+                             rows=context.astype(bool))
+    sentence_model.thresholds = sentence_thresholds(para_probs, model.thresholds, sent_probs,
+                                                    sentences.labels, owner)
     return model, sentence_model
 
 
@@ -425,11 +473,12 @@ def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
     through :func:`reader.analysis.practices.analyze_text` (what ``classify --jsonl``
     returns) with models trained on the other policies. The thresholds used on a fold are
     tuned on the out-of-fold predictions of the other folds (not fully nested: those
-    predictions come from models that saw this fold's policies)."""
+    predictions come from models that saw this fold's policies); the sentence thresholds
+    for the app's rule (:func:`sentence_thresholds`)."""
     from reader.analysis.practices import analyze_text
 
     paragraphs = as_dataset(segments)
-    sentences, context = sentence_dataset(segments)
+    sentences, context, owner = sentence_dataset(segments)
     policies = np.asarray(paragraphs.policies)
     sentence_policies = np.asarray(sentences.policies)
     fold_of_policy = {}
@@ -445,7 +494,8 @@ def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
         model = fit([t for t, keep in zip(paragraphs.texts, train_p, strict=True) if keep],
                     paragraphs.labels[train_p], config)
         sentence_model = fit([t for t, keep in zip(sentences.texts, train_s, strict=True)
-                              if keep], sentences.labels[train_s], sentence_config)
+                              if keep], sentences.labels[train_s], sentence_config,
+                             rows=context[train_s].astype(bool))
         para_probs[~train_p] = model.predict(
             [t for t, keep in zip(paragraphs.texts, train_p, strict=True) if not keep])
         sent_probs[~train_s] = sentence_model.predict(
@@ -457,9 +507,11 @@ def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
     for number, (model, sentence_model) in enumerate(models):
         other_p, other_s = para_fold != number, sent_fold != number
         model.thresholds = best_thresholds(para_probs[other_p], paragraphs.labels[other_p])
-        sentence_model.thresholds = best_thresholds(
-            sent_probs[other_s], sentences.labels[other_s],
-            rows=context[other_s].astype(bool))
+        # Sentence rows of the other folds, with their segments renumbered among those.
+        other_owner = np.cumsum(other_p)[owner[other_s]] - 1
+        sentence_model.thresholds = sentence_thresholds(
+            para_probs[other_p], model.thresholds, sent_probs[other_s],
+            sentences.labels[other_s], other_owner)
         if trained is not None:  # (fold, models) for experiments
             trained.append((number, model, sentence_model))
         for i in np.flatnonzero(para_fold == number):
