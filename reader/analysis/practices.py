@@ -275,7 +275,8 @@ def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], 
 def _passages(words: PolicyWords, probs: np.ndarray, found: np.ndarray, text: str,
               candidates: Sequence[Sentence], aligned: tuple[np.ndarray, ...],
               model: PracticeModel, sentence_model: PracticeModel | None) -> list[Span]:
-    """Sentences of the displayed text highlighted for their paragraph's categories."""
+    """Sentences of the displayed text highlighted for their paragraph's categories
+    (``probs``: the paragraphs' probabilities, ``found``: their categories)."""
     labels = model.labels
     owner = _paragraphs_of(words, aligned)
     reader = sentence_model or model
