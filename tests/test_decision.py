@@ -113,3 +113,41 @@ def test_an_index_built_by_another_decision_is_rebuilt(embedded_corpus, monkeypa
 def test_nothing_to_decide(text):
     analysis = analyze_text(text)
     assert analysis.spans == [] or set(analysis.passage_counts()) == set(analysis.categories)
+
+
+SETEXT_AT_SECTION_END = """# How we share information
+
+We may disclose aggregate statistics about our visitors to reputable third parties.
+
+Partners
+--------
+
+Advertisers and marketing partners who receive your personal information
+--------------------------------------------------------------------------
+
+# Security
+
+We use industry standard encryption to protect your data in transit.
+Please keep your password secret.
+"""
+
+
+def test_a_section_read_alone_gets_the_passages_it_gets_in_the_whole_policy():
+    """The history chart analyses a version section by section (a ``#`` heading and what
+    follows). A paragraph no displayed sentence shows (here a heading underlined with
+    dashes, shown as a heading, that reads as sharing) gives its category to the nearest
+    sentence of its own section, not to the next section's first sentence."""
+    from reader.analysis.timeline import sections
+
+    def passages(markdown: str) -> list[tuple[str, tuple[str, ...]]]:
+        analysis = analyze_policy(markdown)
+        return [(analysis.passage_text(s), s.categories) for s in analysis.spans]
+
+    whole = passages(SETEXT_AT_SECTION_END)
+    assert whole == [p for part in sections(SETEXT_AT_SECTION_END) for p in passages(part)]
+    assert whole == [
+        ("We may disclose aggregate statistics about our visitors to reputable third "
+         "parties.", ("third_party_sharing",)),
+        ("We use industry standard encryption to protect your data in transit.",
+         ("data_security",)),
+    ]

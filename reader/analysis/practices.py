@@ -292,10 +292,16 @@ def _passages(words: PolicyWords, probs: np.ndarray, found: np.ndarray, text: st
     by_paragraph: dict[int, list[int]] = {}
     for number, unit in enumerate(owner):
         by_paragraph.setdefault(unit, []).append(number)
+    owners = np.asarray(owner)
+    section = _sections_of(words)
     for unit in np.flatnonzero(found[:, [i for i, x in enumerate(labels) if x != OTHER]]
                                .any(axis=1)):
-        if int(unit) not in by_paragraph:  # its words show nowhere alone: nearest sentence
-            nearest = int(np.argmin(np.abs(np.asarray(owner) - unit)))
+        if int(unit) not in by_paragraph:  # its words show nowhere alone (a heading not
+            # written with "#", say): the nearest sentence of its section, so that a
+            # section read alone (the history chart) gets the same passage.
+            distance = np.abs(owners - unit)
+            same = section[owners] == section[unit]
+            nearest = int(np.argmin(np.where(same, distance, distance + len(section) + 1)))
             by_paragraph[int(unit)] = [nearest]
     for unit, members in by_paragraph.items():
         members_array = np.asarray(members)
@@ -355,19 +361,35 @@ def _paragraph_of_sentences(words: PolicyWords, text: str,
     return _paragraphs_of(words, _alignment(words, text, sentences))
 
 
+def _sections_of(words: PolicyWords) -> np.ndarray:
+    """For each classified paragraph, the number of its section: the paragraphs under one
+    ``#`` heading (what :func:`reader.analysis.timeline.sections` reads alone)."""
+    headings = np.asarray([p[:2] for p in words.paragraphs], dtype=np.int64).reshape(-1, 2)
+    changed = np.r_[True, (headings[1:] != headings[:-1]).any(axis=1)] if len(headings) \
+        else np.zeros(0, dtype=bool)
+    return np.cumsum(changed)
+
+
 def _paragraphs_of(words: PolicyWords, aligned: tuple[np.ndarray, ...]) -> list[int]:
     """For each displayed sentence (see :func:`_alignment`), the classified paragraph
     (index into ``words.paragraphs``) whose words it shows; a sentence whose words lie in
-    no paragraph (a heading, say) goes to the nearest paragraph after it."""
+    no paragraph (a heading, say) goes to the nearest paragraph after it in its section
+    (else the one before), as it does when its section is read alone."""
     position, first, last = aligned
     middle = np.minimum((first + np.maximum(last - 1, first)) // 2, len(position) - 1)
     where = position[middle]
+    heading_starts = np.asarray([p[0] for p in words.paragraphs], dtype=np.int64)
     paragraph_starts = np.asarray([p[2] for p in words.paragraphs], dtype=np.int64)
     paragraph_ends = np.asarray([p[3] for p in words.paragraphs], dtype=np.int64)
+    last_unit = len(paragraph_starts) - 1
     unit = np.searchsorted(paragraph_starts, where, side="right") - 1
     outside = (unit < 0) | (where >= paragraph_ends[np.maximum(unit, 0)])
-    unit = np.where(outside, unit + 1, unit)
-    return np.clip(unit, 0, len(paragraph_starts) - 1).tolist()
+    # The next paragraph sits under a "#" heading that starts after the sentence: it is
+    # in the next section, so the sentence stays with the paragraph before.
+    after = np.minimum(unit + 1, last_unit)
+    next_section = (unit >= 0) & (unit < last_unit) & (heading_starts[after] > where)
+    unit = np.where(outside & ~next_section, unit + 1, unit)
+    return np.clip(unit, 0, last_unit).tolist()
 
 
 ALIGN_CHUNK = 2000  # displayed words per difflib call: bounds its quadratic cost
