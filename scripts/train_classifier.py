@@ -41,10 +41,10 @@ def main() -> int:
     model.info = {"trained_on": "OPP-115, 80 policies (../shared/opp115), majority vote "
                                 "(>=2 of 3)", "segments": len(segments), "config": config.__dict__}
     sentence_model.info = {
-        "trained_on": "OPP-115 sentences of >= 3 words, for each category those of segments "
-                      "labelled with it; gold: >= 2 annotators marked the category in text "
-                      "overlapping the sentence; thresholds apply to sentence x paragraph "
-                      "probability",
+        "trained_on": "OPP-115 sentences of >= 3 words; first head: for each category those "
+                      "of segments labelled with it, second head: all; gold: >= 2 "
+                      "annotators marked the category in text overlapping the sentence; "
+                      "thresholds (first head's) apply to practices.sentence_scores",
         "sentences": len(sentence_dataset(segments)[0].texts), "config": sentence_config.__dict__}
     for name, trained in ((MODEL_FILE, model), (SENTENCE_MODEL_FILE, sentence_model)):
         path = args.out_dir / name

@@ -198,3 +198,36 @@ def test_policy_words_serve_the_index_and_the_classifier():
     long_body = "# Title\n\n" + "word " * (MAX_TOKENS + 50)
     long_words = policy_words(long_body)
     assert len(long_words.ngrams(long_words.paragraphs[0])) == 2 * MAX_TOKENS - 1
+
+
+def test_a_stacked_sentence_model_gives_both_models_outputs(tmp_path):
+    """The sentence model's two heads (within labelled paragraphs, among all sentences)
+    share one vocabulary: one model, one prediction, each head as if alone."""
+    pytest.importorskip("sklearn")
+    from reader.analysis.practices import sentence_scores
+    from reader.analysis.training import LABELS, TrainConfig, fit, stacked
+
+    texts = ["We share your data with advertisers.", "We use SSL to protect your data.",
+             "You can opt out of emails.", "We keep logs for 30 days.",
+             "Advertisers receive your data.", "Encryption protects your data."] * 2
+    labels = np.zeros((len(texts), len(LABELS)), dtype=np.int8)
+    for row, k in enumerate([1, 5, 2, 4, 1, 5] * 2):
+        labels[row, k] = 1
+    labels[:, -1] = 1 - labels[:, :-1].max(axis=1)
+    labels[0, 5] = labels[1, 1] = 1  # every label column has both values where it matters
+    within_rows = np.ones_like(labels, dtype=bool)
+    within_rows[:6, 1] = False  # the first head learns sharing from the last six only
+    config = TrainConfig(min_df=1)
+    within = fit(texts, labels, config, rows=within_rows)
+    anywhere = fit(texts, labels, config)
+    model = stacked(within, anywhere)
+    save_model(tmp_path / "sentence.npz", model)
+    again = load_model(tmp_path / "sentence.npz")
+    probe = ["Your data goes to advertisers.", "qqq"]
+    both = again.predict(probe)
+    assert both.shape == (2, 2 * len(LABELS))
+    assert np.allclose(both[:, :len(LABELS)], within.predict(probe), atol=2e-3)
+    assert np.allclose(both[:, len(LABELS):], anywhere.predict(probe), atol=2e-3)
+    paragraph = np.full((1, len(LABELS)), 0.5, dtype=np.float32)
+    assert np.allclose(sentence_scores(both, paragraph),
+                       both[:, :len(LABELS)] * 0.5 * np.sqrt(both[:, len(LABELS):]))

@@ -55,9 +55,9 @@ def test_compare_dialog_table(qtbot, embedded_corpus, tmp_path):
     # Passages per practice: counts, differing when one policy has none.
     choice = row_of(dialog, "user_choice")
     assert model.headerData(choice, Qt.Orientation.Vertical) == "≠ Passages: Your choices"
-    assert [model.index(choice, c).data() for c in range(2)] == ["0", "2"]
+    assert [model.index(choice, c).data() for c in range(2)] == ["0", "4"]
     security = row_of(dialog, "data_security")
-    assert [model.index(security, c).data() for c in range(2)] == ["11", "6"]
+    assert [model.index(security, c).data() for c in range(2)] == ["10", "6"]
     # A cell with nothing to open says so.
     dialog.open_cell(model.index(browser, 0))
     assert "bmtmicro.com: nothing to open, not stated" in dialog.status.text()
@@ -69,7 +69,7 @@ def test_compare_dialog_table(qtbot, embedded_corpus, tmp_path):
     with pdfplumber.open(out) as pdf:
         text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     assert "Compared: bmtmicro.com, audiomidi.com" in text
-    assert "≠ Your choices 0 passages 2 passages" in text
+    assert "≠ Your choices 0 passages 4 passages" in text
     dialog.close()
 
 

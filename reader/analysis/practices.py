@@ -6,9 +6,11 @@ tokenises them (:func:`policy_words`), so the index and the viewer cannot disagr
 policy has category ``c`` when at least one paragraph has it. Highlighted passages are
 sentences of the displayed text, mapped onto those paragraphs by their words; a sentence is
 highlighted for ``c`` only inside a paragraph that has ``c``, when its score reaches the
-category's sentence threshold: the sentence model's probability that the sentence states
-``c`` given that its paragraph does, times the paragraph's probability of ``c`` (so the
-score estimates the probability that the sentence states ``c``). A paragraph category that
+category's sentence threshold (:func:`sentence_scores`: the sentence model's probability
+that the sentence states ``c`` given that its paragraph does, times the paragraph's
+probability of ``c``, weighed by the model's reading of the sentence among all sentences).
+Sentences map to paragraphs within their ``#`` section, so a section read alone (the
+history chart) gets the passages it gets in the whole policy. A paragraph category that
 no sentence reaches goes to its highest-scoring sentence, so every category found has at
 least one passage (marked as not confident).
 """
@@ -63,7 +65,7 @@ from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
 DECISION_VERSION = 4  # 3: facts decided from the same words as the categories;
-# 4: sentences scored as sentence x paragraph probability (conditional sentence model)
+# 4: sentences scored by sentence_scores (two-head sentence model x paragraph probability)
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -311,9 +313,8 @@ def _passages(words: PolicyWords, probs: np.ndarray, found: np.ndarray, text: st
         for i in np.flatnonzero(found[unit]):
             if labels[i] == OTHER:
                 continue
-            # The sentence model reads "does this sentence state c, given that its
-            # paragraph does": times the paragraph's probability, the sentence's own.
-            score = sprobs[eligible, i] * (probs[unit, i] if sentence_model else 1.0)
+            score = (sentence_scores(sprobs[eligible], probs[unit][None, :])[:, i]
+                     if sentence_model else sprobs[eligible, i])
             hits = eligible[score >= sthresholds[i]]
             for j, value in zip(hits, score[score >= sthresholds[i]], strict=True):
                 chosen.setdefault(int(j), {})[i] = (True, float(value))
@@ -328,6 +329,20 @@ def _passages(words: PolicyWords, probs: np.ndarray, found: np.ndarray, text: st
                           tuple(round(chosen[j][i][1], 4) for i in cats),
                           sentence.paragraph, tuple(chosen[j][i][0] for i in cats)))
     return spans
+
+
+def sentence_scores(sentence_probs: np.ndarray, paragraph_probs: np.ndarray) -> np.ndarray:
+    """How strongly each sentence states each category, from the sentence model's outputs
+    (n, k or 2k) and its paragraph's probabilities (n or 1, k). The first head reads "does
+    this sentence state c, given that its paragraph does": times the paragraph's
+    probability, the sentence's own. The second head (learnt on every sentence, when the
+    model has it) weighs in with its square root: it knows sentences that state another
+    practice."""
+    labels = paragraph_probs.shape[1]
+    score = sentence_probs[:, :labels] * paragraph_probs
+    if sentence_probs.shape[1] >= 2 * labels:
+        score = score * np.sqrt(sentence_probs[:, labels:2 * labels])
+    return score
 
 
 def _alignment(words: PolicyWords, text: str, sentences: Sequence[Sentence]

@@ -384,22 +384,68 @@ def sentence_dataset(segments: Sequence[Segment]
             np.asarray(owner, dtype=np.int64))
 
 
+def fit_sentence_model(texts: Sequence[str], labels: np.ndarray, context: np.ndarray,
+                       config: TrainConfig) -> PracticeModel:
+    """The sentence model: two heads on the same features (see
+    :func:`reader.analysis.practices.sentence_scores`). The first learns each category
+    only from sentences of segments labelled with it (``context``), as the app asks it
+    only inside paragraphs that have the category; the second from every sentence, so a
+    sentence that states another practice (a sharing list in a paragraph also read as
+    security) scores low."""
+    within = fit(texts, labels, config, rows=context.astype(bool))
+    anywhere = fit(texts, labels, config)
+    anywhere.labels = tuple(f"{label} (all sentences)" for label in anywhere.labels)
+    return stacked(within, anywhere)
+
+
+def stacked(first: PracticeModel, second: PracticeModel) -> PracticeModel:
+    """One model with both models' outputs (first's labels, then second's), for two
+    models fitted on the same texts (same vocabulary, IDF and word vectors)."""
+    if first.vocabulary != second.vocabulary:
+        raise ValueError("models fitted on different texts")
+    (w1, b1), (w2, b2) = first.layers[0], second.layers[0]
+    if len(first.layers) > 1 or len(second.layers) > 1:
+        raise ValueError("only single-layer models stack")
+    word_vectors = None
+    if first.word_vectors is not None and second.word_vectors is not None:
+        word_vectors = WordVectors(first.word_vectors.vocabulary, first.word_vectors.idf,
+                                   np.hstack([first.word_vectors.contributions,
+                                              second.word_vectors.contributions]))
+    return PracticeModel(
+        labels=(*first.labels, *second.labels), vocabulary=first.vocabulary,
+        idf=first.idf, layers=[(np.hstack([w1, w2]), np.concatenate([b1, b2]))],
+        thresholds=np.concatenate([first.thresholds, second.thresholds]), info={},
+        word_vectors=word_vectors)
+
+
+def sentence_out_of_fold(sentences: Dataset, context: np.ndarray, config: TrainConfig,
+                         folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Out-of-fold probabilities of both heads of :func:`fit_sentence_model`."""
+    return np.hstack([out_of_fold(sentences, config, folds, seed, rows=context.astype(bool)),
+                      out_of_fold(sentences, config, folds, seed)])
+
+
 def sentence_thresholds(para_probs: np.ndarray, para_thresholds: np.ndarray,
                         sent_probs: np.ndarray, sent_gold: np.ndarray,
                         owner: np.ndarray) -> np.ndarray:
     """Per category, the sentence threshold that maximises sentence-level F1 of the app's
     rule on these (out-of-fold) predictions: in a segment given c, a sentence is
-    highlighted when sentence probability x segment probability reaches it, and the
+    highlighted when its score (:func:`reader.analysis.practices.sentence_scores` of
+    the sentence model's outputs and the segment's probabilities) reaches it, and the
     segment's best sentence is highlighted when none does (see
-    :func:`reader.analysis.practices.decide`). ``owner``: each sentence's segment row."""
+    :func:`reader.analysis.practices.decide`). ``owner``: each sentence's segment row.
+    Returns thresholds for every output of the sentence model (the first head's)."""
+    from reader.analysis.practices import sentence_scores
+
     grid = np.arange(0.025, 0.951, 0.025)
     result = np.full(sent_probs.shape[1], 0.5, dtype=np.float32)
-    for k in range(sent_probs.shape[1]):
+    scores_all = sentence_scores(sent_probs, para_probs[owner])
+    for k in range(sent_gold.shape[1]):
         gold = sent_gold[:, k].astype(bool)
         inside = np.flatnonzero(para_probs[owner, k] >= para_thresholds[k])
         if not gold.any() or not len(inside):
             continue
-        score = sent_probs[inside, k] * para_probs[owner[inside], k]
+        score = scores_all[inside, k]
         units = owner[inside]  # sentences of one segment are consecutive
         starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
         best_of_unit = np.maximum.reduceat(score, starts)
@@ -431,12 +477,9 @@ def train_models(segments: Sequence[Segment], config: TrainConfig,
     para_probs = out_of_fold(paragraphs, config, folds, seed=1)
     model.thresholds = best_thresholds(para_probs, paragraphs.labels)
     sentences, context, owner = sentence_dataset(segments)
-    # The app asks the sentence model only inside paragraphs that have the category, so
-    # for each category it learns from the sentences of segments labelled with it.
-    sentence_model = fit(sentences.texts, sentences.labels, sentence_config,
-                         rows=context.astype(bool))
-    sent_probs = out_of_fold(sentences, sentence_config, folds, seed=1,
-                             rows=context.astype(bool))
+    sentence_model = fit_sentence_model(sentences.texts, sentences.labels, context,
+                                        sentence_config)
+    sent_probs = sentence_out_of_fold(sentences, context, sentence_config, folds, seed=1)
     sentence_model.thresholds = sentence_thresholds(para_probs, model.thresholds, sent_probs,
                                                     sentences.labels, owner)
     return model, sentence_model
@@ -487,15 +530,15 @@ def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
     para_fold = np.asarray([fold_of_policy[p] for p in policies])
     sent_fold = np.asarray([fold_of_policy[p] for p in sentence_policies])
     para_probs = np.zeros(paragraphs.labels.shape, dtype=np.float32)
-    sent_probs = np.zeros(sentences.labels.shape, dtype=np.float32)
+    sent_probs = np.zeros((len(sentences.texts), 2 * len(LABELS)), dtype=np.float32)
     models = []
     for number in range(folds):
         train_p, train_s = para_fold != number, sent_fold != number
         model = fit([t for t, keep in zip(paragraphs.texts, train_p, strict=True) if keep],
                     paragraphs.labels[train_p], config)
-        sentence_model = fit([t for t, keep in zip(sentences.texts, train_s, strict=True)
-                              if keep], sentences.labels[train_s], sentence_config,
-                             rows=context[train_s].astype(bool))
+        sentence_model = fit_sentence_model(
+            [t for t, keep in zip(sentences.texts, train_s, strict=True) if keep],
+            sentences.labels[train_s], context[train_s], sentence_config)
         para_probs[~train_p] = model.predict(
             [t for t, keep in zip(paragraphs.texts, train_p, strict=True) if not keep])
         sent_probs[~train_s] = sentence_model.predict(
