@@ -43,6 +43,27 @@ def _open_corpus(args: argparse.Namespace) -> Corpus:
         raise CliError(str(exc)) from exc
 
 
+def _open_indexed_corpus(args: argparse.Namespace) -> Corpus:
+    """The corpus for ``search`` and ``index``: its listing is kept under the data dir, as
+    the app keeps it, and reused while its folders are unchanged (adding, deleting or
+    renaming a file changes them); files edited in place are found by their size and
+    time, and any change lists the folder again. At 100,000 policies this saves the
+    seconds of walking the folders."""
+    from reader.paths import user_data_dir
+
+    try:
+        listings = user_data_dir() / "listings"
+    except OSError:
+        listings = None
+    try:
+        corpus = Corpus.open(args.corpus or embedded_corpus_dir(), cache_dir=listings)
+        if corpus.from_cache and corpus.stale():
+            corpus.rescan()
+    except CorpusError as exc:
+        raise CliError(str(exc)) from exc
+    return corpus
+
+
 def _load_policy(corpus: Corpus, name: str) -> Policy:
     entry = corpus.find(name)
     if entry is None:
@@ -222,7 +243,7 @@ def _update_index(corpus: Corpus, quiet: bool = False, rebuild: bool = False):
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    corpus = _open_corpus(args)
+    corpus = _open_indexed_corpus(args)
     policy_index, report = _update_index(corpus, rebuild=args.rebuild)
     try:
         total = policy_index.doc_count()
@@ -252,7 +273,7 @@ def _search(policy_index, query: str, limit: int, quiet: bool):
 def cmd_search(args: argparse.Namespace) -> int:
     from reader.search.query import SearchError, terminal_snippet
 
-    corpus = _open_corpus(args)
+    corpus = _open_indexed_corpus(args)
     policy_index, _ = _update_index(corpus, quiet=args.json)
     try:
         results = _search(policy_index, args.query, args.limit, quiet=args.json)

@@ -103,3 +103,42 @@ def test_queries_with_words_keep_their_relevance_ranking(seed_index):
 ])
 def test_which_queries_are_ranked_by_strength(text, terms):
     assert strength_terms(parse_words(make_schema(), text)) == terms
+
+
+@pytest.fixture(scope="module")
+def copied_index(tmp_path_factory):
+    """A tantivy index of three copies of each seed policy: copies state everything
+    equally strongly, so the ranking has ties (broken by date, then domain)."""
+    pytest.importorskip("tantivy")
+    from reader.search.engine import open_index
+
+    folder = tmp_path_factory.mktemp("copies")
+    for path in sorted(SEED_CORPUS.glob("*.md")):
+        for copy in ("a", "b", "c"):
+            (folder / f"{copy}-{path.name}").write_bytes(path.read_bytes())
+    policy_index = open_index(Corpus.open(folder), "tantivy",
+                              tmp_path_factory.mktemp("copies-index"))
+    policy_index.open()
+    policy_index.update(workers=1)
+    yield policy_index
+    policy_index.close()
+
+
+@pytest.mark.parametrize("text", ["category:data_security", "collects:financial",
+                                  "category:data_retention year:2010..2015",
+                                  "category:user_choice OR year:2016"])
+def test_tantivy_ranks_one_field_term_by_its_column_as_by_loading_every_hit(copied_index,
+                                                                            text):
+    # The fast path (the strength column; only the page asked for and its ties loaded)
+    # gives every page in the order of the general one (every hit loaded and sorted).
+    every, _ = SearchIndex._rank_by_strength(copied_index, text,
+                                             strength_terms(copied_index.parse(text)),
+                                             None, 0)
+    expected = [(f["domain"], score) for f, score in every.found]
+    assert len(expected) >= 3 and len({s for _, s in expected}) < len(expected)  # ties
+    assert _ranked(copied_index, text, limit=None) == expected
+    for size in (1, 2, 4):
+        paged = [hit for offset in range(0, len(expected), size)
+                 for hit in _ranked(copied_index, text, limit=size, offset=offset)]
+        assert paged == expected
+    assert copied_index.search(text, limit=1).total == len(expected)

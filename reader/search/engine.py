@@ -35,7 +35,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,9 +73,12 @@ TANTIVY_FROM = 2000
 BUILD_MARKER = "BUILDING"
 VERSION_FILE = "reader-index.json"
 FILES_RECORD = "reader-files.json"  # size and digest of each index file after a commit
+# the corpus listing (paths, sizes, times) the index was last brought up to date with
+CORPUS_RECORD = "reader-corpus.json"
 DEFAULT_LIMIT = 20
 SNIPPET_MATCHES = 64  # matches a hit's snippets are chosen from (3 snippets need fewer)
-_NOT_RECORDED = frozenset({FILES_RECORD, VERSION_FILE, BUILD_MARKER, "MAIN_WRITELOCK"})
+_NOT_RECORDED = frozenset({FILES_RECORD, VERSION_FILE, BUILD_MARKER, CORPUS_RECORD,
+                           "MAIN_WRITELOCK"})
 
 
 class IndexDamagedError(SearchError):
@@ -317,6 +320,18 @@ class SearchIndex:
         None when nothing is indexed; and its match finder."""
         raise NotImplementedError
 
+    def _rank_by_strength(self, text: str, terms: list[str], limit: int | None,
+                          offset: int) -> tuple[Ranked | None, MatchFinder]:
+        """The hits of a query made only of field terms (``terms``: its category and fact
+        terms) ranked by :func:`by_strength`, ``offset`` to ``offset + limit``. Here every
+        hit is loaded and sorted; an engine may do it faster, in the same order."""
+        ranked, finder = self._rank(text, None, 0)
+        if ranked is not None:
+            ranked.found = by_strength(ranked.found, terms)
+            end = None if limit is None else offset + limit
+            ranked.found = ranked.found[offset:end]
+        return ranked, finder
+
     def count(self, text: str) -> int:
         """The exact number of policies that match ``text``."""
         raise NotImplementedError
@@ -524,6 +539,12 @@ class SearchIndex:
         problem = self.verify()  # garbled, truncated or missing files
         if problem:
             self._reset(problem)
+        listing = self.corpus_state()
+        if not self.damaged and self._recorded_corpus() == listing:
+            # Up to date with this very listing: no need to read every policy's record.
+            report.unchanged = len(self.corpus.entries)
+            report.seconds = time.perf_counter() - started
+            return report
         while True:
             try:
                 new, changed, deleted, report.unchanged = self.plan()
@@ -535,6 +556,7 @@ class SearchIndex:
                 progress(Progress(0, len(todo), 0.0))
             if todo or deleted:
                 self._updating = True
+                (self.folder / CORPUS_RECORD).unlink(missing_ok=True)
                 try:
                     self._write(report, todo, changed, deleted, progress, cancelled,
                                 workers, lock_timeout)
@@ -547,8 +569,31 @@ class SearchIndex:
             self._failed_during_update = None
             report = UpdateReport(rebuilt_because=self.damaged)
         self.damaged = None
+        if not report.cancelled and not report.failed:
+            self._record_corpus(listing)
         report.seconds = time.perf_counter() - started
         return report
+
+    def corpus_state(self) -> str:
+        """A digest of the corpus listing: every policy's path, size and time."""
+        digest = hashlib.blake2b(digest_size=16)
+        for entry in self.corpus.entries:
+            digest.update(f"{entry.file}\0{entry.size}\0{entry.mtime!r}\n".encode(
+                "utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    def _recorded_corpus(self) -> str | None:
+        try:
+            return json.loads((self.folder / CORPUS_RECORD).read_text("utf-8"))["listing"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _record_corpus(self, listing: str) -> None:
+        """Remember the listing the index now holds (the next update with the same
+        listing has nothing to do); cleared when an update starts writing."""
+        with suppress(OSError):
+            (self.folder / CORPUS_RECORD).write_text(json.dumps({"listing": listing}),
+                                                     "utf-8")
 
     def _marked_build(self) -> contextmanager:
         """A marker file that says a build is under way (a crash leaves it behind)."""
@@ -594,12 +639,8 @@ class SearchIndex:
         terms = strength_terms(self.parse(text))
         if terms is None:
             ranked, finder = self._rank(text, limit, offset)
-        else:  # field terms only: rank every hit by strength, then newest first
-            ranked, finder = self._rank(text, None, 0)
-            if ranked is not None:
-                ranked.found = by_strength(ranked.found, terms)
-                end = None if limit is None else offset + limit
-                ranked.found = ranked.found[offset:end]
+        else:  # field terms only: ranked by strength, then newest first
+            ranked, finder = self._rank_by_strength(text, terms, limit, offset)
         if ranked is None:
             return SearchResults(text, 0, [], None, time.perf_counter() - started,
                                  index_empty=True)

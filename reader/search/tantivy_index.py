@@ -15,14 +15,18 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import tantivy
 from whoosh import query
 
+from reader.analysis.facts import FACT_IDS, search_term
+from reader.analysis.taxonomy import categories
 from reader.search.engine import (
     Ranked,
     SearchIndex,
+    by_strength,
 )
 from reader.search.fields import BY_NAME, FIELDS, STORED
 from reader.search.index import SCHEMA_VERSION as DOCUMENT_VERSION
@@ -36,13 +40,26 @@ from reader.search.query import (
 )
 from reader.sources.corpus import Corpus
 
-SCHEMA_VERSION = 1  # of this engine's layout; the index records it with DOCUMENT_VERSION
+# of this engine's layout; the index records it with DOCUMENT_VERSION
+# 2: a fast field per category and fact term with each policy's strength of it
+SCHEMA_VERSION = 2
 WORDS_TOKENIZER = "reader_words"  # words already split and lowercased in Python
 STORED_FIELD = "stored"
 COMMIT_EVERY = 2000  # policies per commit after the first (a build is searchable early)
 FIRST_COMMIT = 250
 WRITER_HEAP = 96_000_000
 _WORD = re.compile(r"\w+")
+STRENGTH_COLUMN = "strength_"
+
+
+@lru_cache(maxsize=1)
+def strength_columns() -> dict[str, str]:
+    """Search term (``category:data_security``, ``collects:contact``) -> the fast field
+    that holds each policy's strength of it (0 when it does not state it): a query made
+    of one such term is ranked by that column, without loading every hit."""
+    terms = [f"category:{c.id}" for c in categories()]
+    terms += ["{}:{}".format(*search_term(fact_id)) for fact_id in FACT_IDS]
+    return {term: STRENGTH_COLUMN + re.sub(r"\W", "_", term) for term in terms}
 
 
 def make_tantivy_schema() -> tantivy.Schema:
@@ -58,6 +75,8 @@ def make_tantivy_schema() -> tantivy.Schema:
             builder.add_text_field(spec.name, tokenizer_name="raw", fast=True)
         elif spec.kind == "number":
             builder.add_integer_field(spec.name, indexed=True, fast=True)
+    for column in strength_columns().values():
+        builder.add_float_field(column, fast=True)
     builder.add_bytes_field(STORED_FIELD, stored=True)
     return builder.build()
 
@@ -84,6 +103,9 @@ def tantivy_document(doc: dict) -> tantivy.Document:
                                  if v.strip()]
         elif spec.kind == "number":
             values[spec.name] = int(value)
+    held = doc.get("strength") or {}
+    for term, column in strength_columns().items():
+        values[column] = float(held.get(term, 0.0))
     stored = {name: doc.get(name) for name in STORED}
     values[STORED_FIELD] = json.dumps(stored).encode("utf-8")
     return tantivy.Document(**values)
@@ -314,6 +336,45 @@ class TantivyIndex(SearchIndex):
             if result.count == 0 or len(found) < 3:
                 suggestion = self.category_suggestion(text) or self._suggest(
                     searcher, parsed, text)
+        return Ranked(found, result.count, True, suggestion), finder
+
+    def _rank_by_strength(self, text: str, terms: list[str], limit: int | None,
+                          offset: int) -> tuple[Ranked | None, MatchFinder]:
+        """One category or fact term: the hits come ranked by its strength column; only
+        those asked for (and any tied with the last of them, for :func:`by_strength`'s
+        order of ties) are loaded. Several terms add up: every hit is loaded."""
+        column = strength_columns().get(terms[0]) if len(terms) == 1 else None
+        if column is None:
+            return super()._rank_by_strength(text, terms, limit, offset)
+        parsed = self.parse(text)
+        finder = MatchFinder.from_query(parsed)
+        with self._reading(), self._search_lock:
+            searcher = self._searcher()
+            if searcher.num_docs == 0:
+                return None, finder
+            matching = self._query(searcher, parsed)
+            wanted = searcher.num_docs if limit is None else offset + limit
+            result = searcher.search(matching, max(1, wanted), count=True,
+                                     order_by_field=column)
+            addresses = {(a.segment_ord, a.doc): a for _, a in result.hits}
+            if result.hits and len(result.hits) >= wanted and result.count > wanted:
+                # Policies as strong as the last one asked for: by_strength orders ties.
+                last = float(result.hits[-1][0])
+                Q = tantivy.Query  # noqa: N806
+                tied = Q.boolean_query([
+                    (tantivy.Occur.Must, matching),
+                    (tantivy.Occur.Must, Q.range_query(self._schema, column,
+                                                       tantivy.FieldType.Float, last, last))])
+                for _, a in searcher.search(tied, searcher.num_docs, count=False).hits:
+                    addresses[(a.segment_ord, a.doc)] = a
+            found = [(json.loads(searcher.doc(a)[STORED_FIELD][0]), 0.0)
+                     for a in addresses.values()]
+            suggestion = None
+            if result.count < 3:
+                suggestion = self.category_suggestion(text) or self._suggest(
+                    searcher, parsed, text)
+        end = None if limit is None else offset + limit
+        found = by_strength(found, terms)[offset:end]
         return Ranked(found, result.count, True, suggestion), finder
 
     def count(self, text: str) -> int:
