@@ -47,7 +47,8 @@ ENGINE_NAMES = {"whoosh": "app: Whoosh", "tantivy-app": "app: tantivy", "fts5": 
 SECTION = "## Search"
 ADDED = 1000  # policies added to the built index (timed for the app's engines)
 TYPES = ("single common word", "rare word", "phrase", "AND of 3 words", "OR of 2 words",
-         "prefix", "company: filter", "year:2010..2015 range", "category: filter")
+         "prefix", "company: filter", "year:2010..2015 range", "category: filter",
+         "category: only")
 PER_TYPE = 12
 YEAR = re.compile(r"\s*\byear:(\d{4})\.\.(\d{4})")
 
@@ -91,6 +92,8 @@ def make_queries(facts: dict, seed: int = 5) -> list[tuple[str, str]]:
                                   for y in (rng.randint(2000, 2014) for _ in range(PER_TYPE))],
         "category: filter": [f"{rng.choice(frequent)} category:{rng.choice(practice_ids())}"
                              for _ in range(PER_TYPE)],
+        # field terms alone: the app ranks them by how strongly each policy states them
+        "category: only": [f"category:{c}" for c in pick(list(practice_ids()))],
     }
     mix = [(kind, q.replace("'", "")) for kind in TYPES for q in queries[kind]]
     rng.shuffle(mix)
@@ -387,8 +390,15 @@ def main() -> None:
     report = render(args, engines, recipe, facts, mix, folder_mb(corpus), builds, runs, cli,
                     added, sizes)
     print(report)
+    (data / "report.md").write_text(report, "utf-8")
     if args.write_docs:
-        write_doc_section(SECTION, f"bench/bench_search.py --policies {args.policies}", report)
+        # every size measured so far, smallest first (each its own run of this script)
+        sizes = sorted(int(folder.name.split("-")[1]) for folder in args.data.glob("real-*")
+                       if (folder / "report.md").exists())
+        body = "\n\n".join(f"### {size:,} policies\n\n"
+                            + (args.data / f"real-{size}" / "report.md").read_text("utf-8")
+                            for size in sizes)
+        write_doc_section(SECTION, "bench/bench_search.py --policies N", body)
 
 
 def render(args, engines, recipe, facts, mix, text_mb, builds, runs, cli, added,
