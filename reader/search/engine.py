@@ -576,11 +576,10 @@ class SearchIndex:
 
     def corpus_state(self) -> str:
         """A digest of the corpus listing: every policy's path, size and time."""
-        digest = hashlib.blake2b(digest_size=16)
-        for entry in self.corpus.entries:
-            digest.update(f"{entry.file}\0{entry.size}\0{entry.mtime!r}\n".encode(
-                "utf-8", "surrogateescape"))
-        return digest.hexdigest()
+        listing = "\n".join(f"{entry.file}\0{entry.size}\0{entry.mtime!r}"
+                            for entry in self.corpus.entries)
+        return hashlib.blake2b(listing.encode("utf-8", "surrogateescape"),
+                               digest_size=16).hexdigest()
 
     def _recorded_corpus(self) -> str | None:
         try:
