@@ -99,3 +99,16 @@ def test_cli_search_sees_a_file_edited_in_place_after_the_listing_was_kept(
     assert main(["search", "glimmerquartz", "--corpus", str(corpus_copy), "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert [hit["domain"] for hit in found["hits"]] == ["bettymills.com"]
+
+
+def test_a_hit_without_word_matches_opens_with_the_policy_start_read_from_its_head():
+    from reader.search.engine import policy_opening
+    from reader.search.query import index_text, opening
+
+    bodies = [path.read_text("utf-8") for path in sorted(SEED_CORPUS.glob("*.md"))]
+    long_link = "[our partners](https://example.com/" + "x" * 5000 + ")"
+    bodies += ["# Privacy\n\n" + "We _collect_ data. " * 2000,
+               "Intro. " + long_link + " More words here. " * 3000,
+               "short policy with [a link](https://example.com)"]
+    for body in bodies:
+        assert policy_opening(body) == opening(index_text(body))

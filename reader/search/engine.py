@@ -796,5 +796,19 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     snippets = make_snippets(body, matches, clean=index_text)
     if len(snippets) < SNIPPETS_PER_HIT and hit.match_count > len(matches):
         snippets = make_snippets(body, matcher.find(body), clean=index_text)  # dense
-    hit.snippets = snippets or [
-        html_lib.escape(opening(index_text(body)))]
+    hit.snippets = snippets or [html_lib.escape(policy_opening(body))]
+
+
+def policy_opening(body: str) -> str:
+    """:func:`opening` of the policy's words, from as little of its source as gives the
+    same text (a hit that matched only its category or company: the whole source of a
+    long policy cleaned for a 180-character opening took 5-40 ms a hit)."""
+    head = 4096
+    while head < len(body):
+        words = " ".join(index_text(body[:head]).split())
+        # Far more words than the opening, and no link or tag begins in it (one cut at
+        # the end of the head would show there as "[" or "<").
+        if len(words) >= 1000 and "[" not in words[:300] and "<" not in words[:300]:
+            return opening(words)
+        head *= 4
+    return opening(index_text(body))
