@@ -337,6 +337,8 @@ def main() -> None:
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "ACTION"))
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help="comma-separated subset of " + ", ".join(ENGINES))
+    parser.add_argument("--keep-builds", action="store_true",
+                        help="reuse the indexes (and build figures) of an earlier run")
     parser.add_argument("--write-docs", action="store_true",
                         help="replace the search section of docs/BENCHMARKS.md")
     args = parser.parse_args()
@@ -353,10 +355,15 @@ def main() -> None:
     print(f"corpus ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     mix = make_queries(facts)
     queries_file.write_text(json.dumps(mix))
-    builds = {}
+    builds_file = data / "builds.json"
+    builds = json.loads(builds_file.read_text()) if builds_file.exists() else {}
     for engine in engines:
+        if args.keep_builds and engine in builds:
+            continue
         result, wall, peak = run_worker(args, engine, "build", queries_file)
-        builds[engine] = (result["seconds"], peak, result.get("segments"))
+        builds[engine] = (result["seconds"], peak, result.get("segments"),
+                          os.getloadavg()[0])
+        builds_file.write_text(json.dumps(builds))
         print(f"{engine} built in {wall:.0f} s", file=sys.stderr)
     runs = {}
     for engine in engines:
@@ -448,7 +455,9 @@ def render(args, engines, recipe, facts, mix, text_mb, builds, runs, cli, added,
         ["CLI search process: peak memory", *[cli_cell(e, 1) for e in engines]],
         ["whole query process: wall time", *[f"{runs[e][1]:.1f} s" for e in engines]],
         ["query process tree: peak memory", *[f"{runs[e][2]:.0f} MB" for e in engines]],
-        ["build (one run, from nothing)", *[f"{builds[e][0]:.0f} s" for e in engines]],
+        ["build (one run, from nothing)",
+         *[f"{builds[e][0]:.0f} s" + (f" (load {builds[e][3]:.0f})" if len(builds[e]) > 3 else "")
+           for e in engines]],
         ["build process tree: peak memory", *[f"{builds[e][1]:.0f} MB" for e in engines]],
         ["segments after the build", *[str(builds[e][2] or na) for e in engines]],
         [f"add {ADDED:,} policies (update)",
