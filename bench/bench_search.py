@@ -11,7 +11,7 @@ query once, in one fresh process per engine, so the first (cold) query and the i
 are reported apart from the p50 / p95 of the rest. Memory is the peak resident memory of the
 whole process tree (psutil, sampled every 50 ms). The top 10 of each engine is compared with
 the app's (Whoosh) so speed never comes from dropped results. One CLI search in a fresh
-process (``privacy-reader search``, which also checks the corpus for changes) and adding
+process (``privacy-reader search``, which checks the hits' files for changes) and adding
 1,000 policies to the index are timed for the app's engines.
 """
 
