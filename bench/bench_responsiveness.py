@@ -1,7 +1,7 @@
 """Desktop app responsiveness: the longest event-loop stall while big policies open,
 re-render and export to PDF.
 
-    python bench/bench_responsiveness.py [--megabytes 1,4] [--runs 5] [--no-baseline]
+    python bench/bench_responsiveness.py [--megabytes 1,4] [--runs 9] [--no-baseline]
 
 A 1 ms QTimer runs in the GUI thread; a stall is the longest gap between two of its ticks
 minus the interval, i.e. how long the window could not react to input or paint. Policies:
@@ -173,7 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--megabytes", default="1,4", help="sizes of synthetic policies")
     parser.add_argument("--rows", type=int, default=3000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/BENCHMARKS.md")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--shared", type=Path, default=SHARED,
@@ -222,7 +222,7 @@ def main() -> None:
     rows = []
     for domain, label in cases:
         size = (folder / f"{domain}.md").stat().st_size
-        runs = args.runs if size < 2_000_000 else 1
+        runs = args.runs if size < 2_000_000 else min(args.runs, 3)
         measured: dict[str, list[tuple]] = {}
         whole: dict[str, list[tuple]] = {}
         for _ in range(runs):
@@ -256,7 +256,7 @@ def main() -> None:
     body = (f"Longest event-loop stall (a 1 ms timer in the GUI thread) while a policy opens "
             f"(from a small one), a category is hidden and shown again, a phrase is found in "
             f"every part and the PDF is exported, Qt offscreen; median and worst of "
-            f"{args.runs} runs (1 for policies over 2 MB); load average "
+            f"{args.runs} runs (at most 3 for policies over 2 MB); load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (stalls include waiting for a "
             f"core). Synthetic policies: {origin}. Baseline measured in "
             "the same run: the same work on the GUI thread, as before the background loader (it "

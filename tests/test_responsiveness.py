@@ -367,12 +367,13 @@ def test_find_bar_searches_every_part_of_a_long_policy(qtbot, window):
     assert browser.page == count - 1
 
 
-def test_the_app_hands_pythons_lock_to_the_gui_thread_within_a_millisecond(qapp):
+def test_the_app_hands_pythons_lock_to_the_gui_thread_within_a_fifth_of_a_millisecond(qapp):
     from reader.ui.app import GUI_SWITCH_INTERVAL, create_app
 
     before = sys.getswitchinterval()
     try:
         assert create_app() is qapp
-        assert sys.getswitchinterval() == GUI_SWITCH_INTERVAL == 0.001
+        assert GUI_SWITCH_INTERVAL == 0.0002  # stored in microseconds: compare rounded
+        assert round(sys.getswitchinterval(), 6) == GUI_SWITCH_INTERVAL
     finally:
         sys.setswitchinterval(before)

@@ -15,8 +15,10 @@ from reader.output.fonts import register_fonts
 # How long a thread running Python may keep Python's lock while another waits for it
 # (Python's default is 5 ms). While a worker opens a big policy, every timer tick, paint and
 # key press of the GUI thread waits for the lock: at 5 ms such waits add up to stalls of
-# 50-170 ms on a busy machine, at 1 ms a handful of gaps reach 20 ms (bench_responsiveness).
-GUI_SWITCH_INTERVAL = 0.001
+# 50-170 ms on a busy machine; at 1 ms the worst of 9 openings of a 1 MB policy still
+# stalled 91-145 ms on a quiet one, at 0.2 ms 60 ms (bench_responsiveness). The interval only
+# matters while two threads want the lock, so an idle window costs the worker nothing.
+GUI_SWITCH_INTERVAL = 0.0002
 
 
 def create_app():
