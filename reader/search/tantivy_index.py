@@ -11,6 +11,7 @@ segments in the background (its log merge policy), so their count stays bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -319,13 +320,21 @@ class TantivyIndex(SearchIndex):
             return Q.boolean_query(clauses)
         raise SearchError(f"This kind of query is not supported: {node!r}")
 
-    def _rank(self, text: str, limit: int | None, offset: int
-              ) -> tuple[Ranked | None, MatchFinder]:
+    @contextlib.contextmanager
+    def _searching(self, text: str
+                   ) -> Iterator[tuple[query.Query, MatchFinder, tantivy.Searcher | None]]:
+        """The parsed query, its match finder and, while reading under the search lock,
+        the index's searcher (``None`` when the index holds no policy)."""
         parsed = self.parse(text)
         finder = MatchFinder.from_query(parsed)
         with self._reading(), self._search_lock:
             searcher = self._searcher()
-            if searcher.num_docs == 0:
+            yield parsed, finder, (searcher if searcher.num_docs else None)
+
+    def _rank(self, text: str, limit: int | None, offset: int
+              ) -> tuple[Ranked | None, MatchFinder]:
+        with self._searching(text) as (parsed, finder, searcher):
+            if searcher is None:
                 return None, finder
             wanted = searcher.num_docs if limit is None else limit
             result = searcher.search(self._query(searcher, parsed), max(1, wanted),
@@ -346,11 +355,8 @@ class TantivyIndex(SearchIndex):
         column = strength_columns().get(terms[0]) if len(terms) == 1 else None
         if column is None:
             return super()._rank_by_strength(text, terms, limit, offset)
-        parsed = self.parse(text)
-        finder = MatchFinder.from_query(parsed)
-        with self._reading(), self._search_lock:
-            searcher = self._searcher()
-            if searcher.num_docs == 0:
+        with self._searching(text) as (parsed, finder, searcher):
+            if searcher is None:
                 return None, finder
             matching = self._query(searcher, parsed)
             wanted = searcher.num_docs if limit is None else offset + limit
