@@ -368,9 +368,11 @@ class SearchIndex:
         self._open_existing()
         return None
 
+    _index: object | None = None  # the engine's open index; each engine sets its own type
+
     @property
     def is_open(self) -> bool:
-        raise NotImplementedError
+        return self._index is not None
 
     def _ensure_open(self) -> None:
         if not self.is_open:

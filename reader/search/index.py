@@ -258,10 +258,6 @@ class PolicyIndex(SearchIndex):
         return None
 
     @property
-    def is_open(self) -> bool:
-        return self._index is not None
-
-    @property
     def ix(self) -> index.Index:
         if self._index is None:
             self.open()

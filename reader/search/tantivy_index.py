@@ -161,10 +161,6 @@ class TantivyIndex(SearchIndex):
             return f"is damaged ({type(exc).__name__})"
         return None
 
-    @property
-    def is_open(self) -> bool:
-        return self._index is not None
-
     def _close_engine(self) -> None:
         self._index = None
 
