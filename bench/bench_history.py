@@ -1,6 +1,6 @@
 """Policy history speed on the PGA v2 git bundle (4,857 commits).
 
-    python bench/bench_history.py [--chart-versions 492]
+    python bench/bench_history.py [--chart-versions 492] [--chart-only]
 
 The bundle (../shared/history/pga-versions.bundle) is cloned into a temporary folder.
 Baselines measured in the same run: the git program itself (``git log``) for listing, and
@@ -60,6 +60,8 @@ def main() -> int:
     parser.add_argument("--chart-versions", type=int, default=492,
                         help="newest N versions of Facebook's policy for the chart")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--chart-only", action="store_true",
+                        help="only the history chart rows (no table written)")
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
     args = parser.parse_args()
     if not args.bundle.is_file():
@@ -83,93 +85,96 @@ def main() -> int:
                                  capture_output=True, text=True, check=True).stdout)
     rows = []
 
-    # 1. Open the repository and list every policy with its version count.
-    def list_all() -> int:
-        source = CorpusHistory(Corpus.open(clone))
-        return len(source.git.version_counts())
-
-    def cold_list() -> None:
-        fresh_data_dir()
-        list_all()
-
-    cold = median_time(cold_list, args.runs)
-    listed = list_all()  # writes the cache
-    cached = median_time(list_all, args.runs)
-    git_all = median_time(lambda: subprocess.run(
-        ["git", "-C", str(clone), "log", "--name-only", "--format=%H"], capture_output=True,
-        check=True), args.runs)
-    rows += [
-        [f"open + list {listed} files with version counts, cold ({commits:,} commits)",
-         f"{cold * 1000:.0f} ms", f"{cold / git_all:.1f}x", "< 2,000 ms"],
-        ["  same, cached (user data folder)", f"{cached * 1000:.0f} ms",
-         f"{cached / git_all:.2f}x", ""],
-        ["  baseline: git log --name-only (all commits)", f"{git_all * 1000:.0f} ms", "1.0x",
-         ""],
-    ]
-
-    # 2. Facebook's privacy policy: every version listed (dates, commits).
-    def list_facebook() -> int:
-        return len(CorpusHistory(Corpus.open(clone)).history(FACEBOOK))
-
-    def cold_facebook() -> None:
-        fresh_data_dir()
-        list_facebook()
-
-    versions_cold = median_time(cold_facebook, args.runs)
-    list_facebook()
-    versions = median_time(list_facebook, args.runs)
     source = CorpusHistory(Corpus.open(clone))
-    history = source.history(FACEBOOK)
-    git_follow = median_time(lambda: subprocess.run(
-        ["git", "-C", str(clone), "log", "--follow", "--format=%H %ad", "--", FACEBOOK],
-        capture_output=True, check=True), args.runs)
-    rows += [
-        [f"Facebook privacy policy: {len(history)} versions listed (open + list), cold",
-         f"{versions_cold * 1000:.0f} ms", f"{versions_cold / git_follow:.2f}x", "< 500 ms"],
-        ["  same, cached", f"{versions * 1000:.0f} ms", f"{versions / git_follow:.2f}x", ""],
-        ["  baseline: git log --follow on that file", f"{git_follow * 1000:.0f} ms", "1.0x",
-         ""],
-    ]
+    origin = ""
+    if not args.chart_only:
+        # 1. Open the repository and list every policy with its version count.
+        def list_all() -> int:
+            source = CorpusHistory(Corpus.open(clone))
+            return len(source.git.version_counts())
 
-    # 3. Diff of two 10,000-word versions with their categories (dated files), and of the
-    # newest two versions of Facebook's policy.
-    paragraphs = [chunk.strip() for path in sorted(clone.glob("*/Privacy Policy.md"))
-                  for chunk in path.read_text("utf-8", "replace").split("\n\n")
-                  if len(chunk.split()) >= 8]
-    origin = "paragraphs sampled from the bundle's privacy policies"
-    _, text = synthetic_policy(random.Random(5), paragraphs, 10_000, 515151)
-    later = reworded(text, random.Random(6))
-    dated = Path(tempfile.mkdtemp(prefix="bench-history-dated-"))
-    (dated / "synthetic.example").mkdir()
-    (dated / "synthetic.example" / "2020-01-01.md").write_text(text, "utf-8")
-    (dated / "synthetic.example" / "2021-01-01.md").write_text(later, "utf-8")
-    synthetic = CorpusHistory(Corpus.open(dated)).history("synthetic.example")
+        def cold_list() -> None:
+            fresh_data_dir()
+            list_all()
 
-    def diff_of(policy_history, folder: Path):
-        old, new = policy_history.versions[-2], policy_history.versions[-1]
-        return diff_history(policy_history, old, new, VersionStore(folder))
-
-    def diff_rows(policy_history, label: str) -> list[list[str]]:
-        folders = [Path(tempfile.mkdtemp(prefix="bench-history-store-"))
-                   for _ in range(args.runs)]
-        cold_runs = iter(folders)
-        cold_diff = median_time(lambda: diff_of(policy_history, next(cold_runs)), args.runs)
-        warm_diff = median_time(lambda: diff_of(policy_history, folders[0]), args.runs)
-        found = diff_of(policy_history, folders[0])
-        old, new = (policy_history.load(v) for v in policy_history.versions[-2:])
-        whole = median_time(lambda: (analyze_body(old.body), analyze_body(new.body)), 1)
-        return [
-            [f"diff of {label} ({old.word_count:,} and {new.word_count:,} words, "
-             f"{len(found.changes)} changes), first time", f"{cold_diff * 1000:.0f} ms",
-             f"{cold_diff / whole:.2f}x", "< 500 ms"],
-            ["  same, cached (analysed versions read from the user data folder)",
-             f"{warm_diff * 1000:.0f} ms", f"{warm_diff / whole:.3f}x", ""],
-            ["  baseline: analysing both versions whole (parse + classify)",
-             f"{whole * 1000:.0f} ms", "1.0x", ""],
+        cold = median_time(cold_list, args.runs)
+        listed = list_all()  # writes the cache
+        cached = median_time(list_all, args.runs)
+        git_all = median_time(lambda: subprocess.run(
+            ["git", "-C", str(clone), "log", "--name-only", "--format=%H"], capture_output=True,
+            check=True), args.runs)
+        rows += [
+            [f"open + list {listed} files with version counts, cold ({commits:,} commits)",
+             f"{cold * 1000:.0f} ms", f"{cold / git_all:.1f}x", "< 2,000 ms"],
+            ["  same, cached (user data folder)", f"{cached * 1000:.0f} ms",
+             f"{cached / git_all:.2f}x", ""],
+            ["  baseline: git log --name-only (all commits)", f"{git_all * 1000:.0f} ms", "1.0x",
+             ""],
         ]
 
-    rows += diff_rows(synthetic, "two synthetic versions")
-    rows += diff_rows(history, "Facebook's newest two versions")
+        # 2. Facebook's privacy policy: every version listed (dates, commits).
+        def list_facebook() -> int:
+            return len(CorpusHistory(Corpus.open(clone)).history(FACEBOOK))
+
+        def cold_facebook() -> None:
+            fresh_data_dir()
+            list_facebook()
+
+        versions_cold = median_time(cold_facebook, args.runs)
+        list_facebook()
+        versions = median_time(list_facebook, args.runs)
+        source = CorpusHistory(Corpus.open(clone))
+        history = source.history(FACEBOOK)
+        git_follow = median_time(lambda: subprocess.run(
+            ["git", "-C", str(clone), "log", "--follow", "--format=%H %ad", "--", FACEBOOK],
+            capture_output=True, check=True), args.runs)
+        rows += [
+            [f"Facebook privacy policy: {len(history)} versions listed (open + list), cold",
+             f"{versions_cold * 1000:.0f} ms", f"{versions_cold / git_follow:.2f}x", "< 500 ms"],
+            ["  same, cached", f"{versions * 1000:.0f} ms", f"{versions / git_follow:.2f}x", ""],
+            ["  baseline: git log --follow on that file", f"{git_follow * 1000:.0f} ms", "1.0x",
+             ""],
+        ]
+
+        # 3. Diff of two 10,000-word versions with their categories (dated files), and of the
+        # newest two versions of Facebook's policy.
+        paragraphs = [chunk.strip() for path in sorted(clone.glob("*/Privacy Policy.md"))
+                      for chunk in path.read_text("utf-8", "replace").split("\n\n")
+                      if len(chunk.split()) >= 8]
+        origin = "paragraphs sampled from the bundle's privacy policies"
+        _, text = synthetic_policy(random.Random(5), paragraphs, 10_000, 515151)
+        later = reworded(text, random.Random(6))
+        dated = Path(tempfile.mkdtemp(prefix="bench-history-dated-"))
+        (dated / "synthetic.example").mkdir()
+        (dated / "synthetic.example" / "2020-01-01.md").write_text(text, "utf-8")
+        (dated / "synthetic.example" / "2021-01-01.md").write_text(later, "utf-8")
+        synthetic = CorpusHistory(Corpus.open(dated)).history("synthetic.example")
+
+        def diff_of(policy_history, folder: Path):
+            old, new = policy_history.versions[-2], policy_history.versions[-1]
+            return diff_history(policy_history, old, new, VersionStore(folder))
+
+        def diff_rows(policy_history, label: str) -> list[list[str]]:
+            folders = [Path(tempfile.mkdtemp(prefix="bench-history-store-"))
+                       for _ in range(args.runs)]
+            cold_runs = iter(folders)
+            cold_diff = median_time(lambda: diff_of(policy_history, next(cold_runs)), args.runs)
+            warm_diff = median_time(lambda: diff_of(policy_history, folders[0]), args.runs)
+            found = diff_of(policy_history, folders[0])
+            old, new = (policy_history.load(v) for v in policy_history.versions[-2:])
+            whole = median_time(lambda: (analyze_body(old.body), analyze_body(new.body)), 1)
+            return [
+                [f"diff of {label} ({old.word_count:,} and {new.word_count:,} words, "
+                 f"{len(found.changes)} changes), first time", f"{cold_diff * 1000:.0f} ms",
+                 f"{cold_diff / whole:.2f}x", "< 500 ms"],
+                ["  same, cached (analysed versions read from the user data folder)",
+                 f"{warm_diff * 1000:.0f} ms", f"{warm_diff / whole:.3f}x", ""],
+                ["  baseline: analysing both versions whole (parse + classify)",
+                 f"{whole * 1000:.0f} ms", "1.0x", ""],
+            ]
+
+        rows += diff_rows(synthetic, "two synthetic versions")
+        rows += diff_rows(history, "Facebook's newest two versions")
 
     # 4. History chart of a ~500-version policy: passages per category of every version.
     chart_history = source.history(FACEBOOK)
@@ -178,6 +183,10 @@ def main() -> int:
     started = time.perf_counter()
     timeline(chart_history, VersionStore(store_folder))
     chart_cold = time.perf_counter() - started
+    started = time.perf_counter()
+    timeline(chart_history, VersionStore(Path(tempfile.mkdtemp(prefix="bench-history-chart-"))),
+             workers=1)
+    chart_one = time.perf_counter() - started
     chart_cached = median_time(lambda: timeline(chart_history, VersionStore(store_folder)),
                                args.runs)
     unique = len({v.blob for v in chart_history.versions})
@@ -190,6 +199,8 @@ def main() -> int:
         [f"history chart of {len(chart_history)} versions ({unique} distinct), first time "
          f"({distinct_chunks:,} distinct chunks analysed)", f"{chart_cold:.1f} s",
          f"{chart_cold / (whole * unique):.2f}x", "< 3,000 ms"],
+        ["  same, first time, in one process (no worker processes)", f"{chart_one:.1f} s",
+         f"{chart_one / (whole * unique):.3f}x", ""],
         ["  same, cached (counts read from the user data folder)",
          f"{chart_cached * 1000:.0f} ms", f"{chart_cached / (whole * unique):.4f}x", ""],
         [f"  baseline: analysing the newest version whole ({one.word_count:,} words) x "

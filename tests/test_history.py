@@ -447,6 +447,64 @@ def test_pga_chart_numbers_equal_the_decision(pga_clone, tmp_path):
     assert assembled.counts == whole.counts == points[-1].counts
 
 
+def _chart(history, folder: Path, workers: int, in_thread: bool = False, **options):
+    """The timeline as the CLI computes it (main thread: workers forked) or as the
+    History view does (a worker thread: workers spawned)."""
+    import threading
+
+    found: list = []
+    work = lambda: found.append(timeline(history, VersionStore(folder),  # noqa: E731
+                                         workers=workers, **options))
+    if in_thread:
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+    else:
+        work()
+    return found[0]
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["forked", "spawned"])
+def test_pga_chart_in_worker_processes_equals_the_decision(pga_clone, tmp_path, monkeypatch,
+                                                           in_thread):
+    """Chunks analysed by worker processes (forked from the CLI, spawned from the History
+    view's thread) give the numbers analysed here, which are decide()'s on each whole
+    version; progress counts every version, in order."""
+    from reader.analysis import timeline as timeline_module
+
+    monkeypatch.setattr(timeline_module, "POOL_WORDS", 0)  # worker processes at once
+    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook")
+    history.versions = history.versions[-12:]
+    here = _chart(history, tmp_path / "here", workers=1)
+    progress: list[tuple[int, int]] = []
+    pooled = _chart(history, tmp_path / "pool", workers=2, in_thread=in_thread,
+                    progress=lambda done, total: progress.append((done, total)))
+    assert [p.counts for p in pooled] == [p.counts for p in here]
+    assert [p.words for p in pooled] == [p.words for p in here]
+    assert progress == [(n, 12) for n in range(1, 13)]
+    for point in (pooled[0], pooled[5], pooled[-1]):
+        assert point.counts == _decided_counts(history.read_body(point.version))
+
+
+def test_chart_cancelled_with_worker_processes(pga_clone, tmp_path, monkeypatch):
+    """Cancel stops the chart at once, worker processes or not; what was counted is kept
+    and the next chart goes on from there."""
+    from reader.analysis import timeline as timeline_module
+
+    monkeypatch.setattr(timeline_module, "POOL_WORDS", 0)
+    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook")
+    history.versions = history.versions[-8:]
+    points: list = []
+    asked: list = []
+    partial = _chart(history, tmp_path / "store", workers=2,
+                     on_point=lambda index, point: points.append(index),
+                     cancelled=lambda: asked.append(1) or len(asked) > 3)  # at the 4th
+    assert len(partial) <= 3 and points == list(range(len(partial)))
+    whole = _chart(history, tmp_path / "store", workers=2)
+    assert [p.version for p in whole] == history.versions
+    assert whole[-1].counts == _decided_counts(history.read_body(history.versions[-1]))
+
+
 def test_pga_v1_chart_numbers_equal_the_decision(tmp_path):
     """Dated files converted from PDFs (wrapped lines re-joined over the whole policy)."""
     root = HISTORY / "pga-v1"

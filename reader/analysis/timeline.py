@@ -13,11 +13,14 @@ import bisect
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import threading
 import zlib
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +53,18 @@ class TimelinePoint:
     words: int = 0
     counts: dict[str, int] | None = None
     problem: str | None = None
+
+
+@dataclass
+class _Plan:
+    """A version whose counts wait for its new chunks to be analysed: its key, words,
+    text digest and markdown, and its sections (see :meth:`VersionStore._sections_plan`)."""
+
+    key: str
+    words: int
+    content: str
+    body: str
+    sections: list[tuple[str, str, list[tuple[str, str]] | None]] | None
 
 
 @lru_cache(maxsize=1)
@@ -159,12 +174,12 @@ def _units(section: str) -> list[tuple[str, str]] | None:
     alone as it reads in the policy (then the section is analysed whole). The key leaves
     out link targets (see :data:`_LINK_TARGET`)."""
     chunks = [c for c in _CHUNK_BREAK.split(section) if c.strip()]
-    if not chunks or any(_JOINS_NEIGHBOURS.search(c) for c in chunks):
+    if not chunks or any(_joins_neighbours(c) for c in chunks):
         return None
     heading = chunks[0] if _HEADING_CHUNK.match(chunks[0].strip()) else ""
     groups: list[list[str]] = []
     for chunk in chunks[1:] if heading else chunks:
-        if _SETEXT_HEADING.search(chunk):
+        if _is_setext_heading(chunk):
             if not groups:
                 return None
             groups[-1].append(chunk)
@@ -173,9 +188,25 @@ def _units(section: str) -> list[tuple[str, str]] | None:
     found = []
     for group in groups:
         unit = "\n\n".join([heading, *group] if heading else group)
-        key = unit if "`" in unit else _LINK_TARGET.sub(r"\1(#)", unit)
-        found.append(("u" + _digest(key), unit))
+        found.append((_unit_key(unit), unit))
     return found
+
+
+# Versions share most chunks: each distinct chunk (or unit) is looked at once.
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _joins_neighbours(chunk: str) -> bool:
+    return _JOINS_NEIGHBOURS.search(chunk) is not None
+
+
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _is_setext_heading(chunk: str) -> bool:
+    return _SETEXT_HEADING.search(chunk) is not None
+
+
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _unit_key(unit: str) -> str:
+    """A chunk's key: a digest of its markdown, link targets left out."""
+    return "u" + _digest(unit if "`" in unit else _LINK_TARGET.sub(r"\1(#)", unit))
 
 
 def _unit_counts(unit: str) -> dict[str, int] | None:
@@ -263,9 +294,25 @@ class VersionStore:
 
     def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
         """Words and passages per category of a version; raises :class:`PolicyLoadError`."""
+        found = self._prepare(history, version)
+        if isinstance(found, _Plan):
+            new = self._new_units(found)
+            self._sections_counts().update(_batch_unit_counts(new))
+            found = self._finish(found)
+        return found
+
+    def _sections_counts(self) -> dict[str, dict[str, int] | None]:
+        """Chunk key or section digest -> its passages per category (kept on disk)."""
         with self._lock:
             if self._cache is None:
                 self._cache = self._read_counts()
+        return self._cache["sections"]
+
+    def _prepare(self, history: PolicyHistory, version: Version
+                 ) -> tuple[int, dict[str, int]] | _Plan:
+        """A version's words and counts when known (from the cache, or another version
+        with the same text), else what adding them up needs: its sections and chunks."""
+        self._sections_counts()
         versions, contents = self._cache["versions"], self._cache["contents"]
         key, _data = self._key(history, version)
         found = versions.get(key)
@@ -274,10 +321,56 @@ class VersionStore:
             words, content = self._words_and_content(body)
             counted = contents.get(content)
             if counted is None:
-                counted = contents[content] = self._content_counts(body)
+                return _Plan(key, words, content, body, self._sections_plan(body))
             found = versions[key] = [words, counted]
             self._unsaved = True
         return found[0], dict(found[1])
+
+    def _sections_plan(self, body: str
+                       ) -> list[tuple[str, str, list[tuple[str, str]] | None]] | None:
+        """(digest, markdown, chunks) of each section, chunks ``None`` where the section
+        is analysed whole; ``None`` when the version is analysed whole."""
+        keyed = _keyed_sections(body, self._readable_alone)
+        if keyed is None:
+            return None
+        # (The search only where one can be: it reads the whole version.)
+        by_units = "]:" not in body or not _REFERENCE_DEFINITION.search(body)
+        return [(digest, section, self._units_of(section) if by_units else None)
+                for digest, section in keyed]
+
+    def _new_units(self, plan: _Plan) -> dict[str, str]:
+        """The chunks of a planned version not analysed yet."""
+        known = self._sections_counts()
+        return {key: unit for _, _, units in plan.sections or () for key, unit in units or ()
+                if key not in known}
+
+    def _finish(self, plan: _Plan) -> tuple[int, dict[str, int]]:
+        """Words and passages per category of a planned version whose chunks are known,
+        as :func:`analyze_policy` counts them on the whole version (a section whose
+        chunks do not read alone, or a version whose sections do not, analysed here)."""
+        sections_counts = self._sections_counts()
+        total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
+        if plan.sections is None:
+            total.update(version_text(analyze_body(plan.body)).counts)
+        for digest, section, units in plan.sections or ():
+            part: dict[str, int] | None = {}
+            for key, _unit in units or ():
+                counted = sections_counts.get(key)
+                if counted is None:
+                    part = None
+                    break
+                for category_id, n in counted.items():
+                    part[category_id] = part.get(category_id, 0) + n
+            if units is None or part is None:
+                part = sections_counts.get(digest)
+            if part is None:
+                part = sections_counts[digest] = self._section_text(digest, section).counts
+            for category_id, n in part.items():
+                total[category_id] = total.get(category_id, 0) + n
+        self._cache["contents"][plan.content] = total
+        self._cache["versions"][plan.key] = [plan.words, total]
+        self._unsaved = True
+        return plan.words, dict(total)
 
     def _words_and_content(self, body: str) -> tuple[int, str]:
         """Words of a version and a digest of its text. Versions share most of their
@@ -302,38 +395,6 @@ class VersionStore:
                 self._sections.clear()
             found = self._sections[digest] = version_text(analyze_body(section))
         return found
-
-    def _content_counts(self, body: str) -> dict[str, int]:
-        """Passages per category of a version's text, as :func:`analyze_policy` counts
-        them, each distinct chunk (or section) analysed once."""
-        sections_counts = self._cache["sections"] if self._cache else {}
-        total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
-        keyed = _keyed_sections(body, self._readable_alone)
-        if keyed is None:
-            total.update(version_text(analyze_body(body)).counts)
-            return total
-        by_units = not _REFERENCE_DEFINITION.search(body)
-        plan = [(digest, section, self._units_of(section) if by_units else None)
-                for digest, section in keyed]
-        new_units = {key: unit for _, _, units in plan for key, unit in units or ()
-                     if key not in sections_counts}
-        sections_counts.update(_batch_unit_counts(new_units))
-        for digest, section, units in plan:
-            part: dict[str, int] | None = {}
-            for key, _unit in units or ():
-                counted = sections_counts.get(key)
-                if counted is None:
-                    part = None
-                    break
-                for category_id, n in counted.items():
-                    part[category_id] = part.get(category_id, 0) + n
-            if units is None or part is None:
-                part = sections_counts.get(digest)
-            if part is None:
-                part = sections_counts[digest] = self._section_text(digest, section).counts
-            for category_id, n in part.items():
-                total[category_id] = total.get(category_id, 0) + n
-        return total
 
     def _units_of(self, section: str) -> list[tuple[str, str]] | None:
         """:func:`_units` of a section (remembered: versions share most sections)."""
@@ -434,31 +495,136 @@ class VersionStore:
             log.warning("cannot cache the analysis of a version in %s: %s", path, exc)
 
 
+POOL_WORDS = 20_000  # words of new chunks from which worker processes analyse them
+MAX_WORKERS = 4
+
+
+def _worker_count() -> int:
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+class _ChunkAnalyses:
+    """The new chunks of each version, analysed together (as :meth:`VersionStore.counts`
+    does): in worker processes once they add up to :data:`POOL_WORDS` words (and there
+    is more than one core), else in this process. Results go into ``known``."""
+
+    def __init__(self, known: dict[str, dict[str, int] | None], workers: int) -> None:
+        self.known = known
+        self.workers = workers
+        self.words = 0
+        self.running: dict[Future, dict[str, str]] = {}
+        self.submitted: set[str] = set()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def add(self, units: dict[str, str]) -> dict[str, str]:
+        """Analyse a version's chunks that no version before it had; returns them all."""
+        new = {key: unit for key, unit in units.items()
+               if key not in self.known and key not in self.submitted}
+        if not new:
+            return units
+        self.words += sum(unit.count(" ") + 1 for unit in new.values())
+        if self.pool is None and self.words >= POOL_WORDS and self.workers > 1:
+            # Forking a process that runs Qt threads is unsafe; spawn there.
+            method = "fork" if threading.current_thread() is threading.main_thread() \
+                else "spawn"
+            try:
+                self.pool = ProcessPoolExecutor(self.workers,
+                                                multiprocessing.get_context(method))
+            except (OSError, ValueError) as exc:
+                log.warning("analysing versions in this process: %s", exc)
+                self.workers = 1
+        if self.pool is not None:
+            try:
+                self.running[self.pool.submit(_batch_unit_counts, new)] = new
+                self.submitted.update(new)
+                return units
+            except RuntimeError as exc:  # the pool broke down: here then
+                log.warning("analysing versions in this process: %s", exc)
+        self.known.update(_batch_unit_counts(new))
+        return units
+
+    def collect(self, timeout: float | None = 0) -> None:
+        """Take the results of finished analyses (waiting up to ``timeout`` for one)."""
+        if not self.running:
+            return
+        done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            batch = self.running.pop(future)
+            try:
+                self.known.update(future.result())
+            except Exception as exc:  # noqa: BLE001 - a worker that failed: here then
+                log.warning("a worker could not analyse versions (%s); analysing here", exc)
+                self.known.update(_batch_unit_counts(batch))
+            self.submitted.difference_update(batch)
+
+    def waiting_for(self, units: dict[str, str]) -> bool:
+        return any(key not in self.known for key in units)
+
+    def close(self, cancelled: bool) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=not cancelled, cancel_futures=True)
+            self.pool = None
+
+
 def timeline(history: PolicyHistory, store: VersionStore | None = None,
              progress: Progress | None = None,
              cancelled: Callable[[], bool] | None = None,
-             on_point: Callable[[int, TimelinePoint], None] | None = None
-             ) -> list[TimelinePoint]:
+             on_point: Callable[[int, TimelinePoint], None] | None = None,
+             workers: int | None = None) -> list[TimelinePoint]:
     """Words and passages per category of every version, oldest first. A version that
     cannot be read is kept with its problem (shown as a gap, never a crash). ``on_point``
-    receives each point as soon as it is known (index, point)."""
+    receives each point as soon as it is known (index, point).
+
+    The versions are read first, and the chunks no version read before had are analysed
+    in batches as they are met, in ``workers`` processes (default: the cores, at most
+    :data:`MAX_WORKERS`) when there is more than a batch of them."""
     store = store or VersionStore()
-    points = []
+    analyses = _ChunkAnalyses(store._sections_counts(), workers or _worker_count())
+    points: list[TimelinePoint] = []
+    # Versions read, in order: a point, or a plan waiting for its new chunks.
+    waiting: deque[tuple[Version, TimelinePoint | _Plan, dict[str, str]]] = deque()
     total = len(history.versions)
-    for done, version in enumerate(history.versions, 1):
-        if cancelled and cancelled():
-            break
-        try:
-            words, counts = store.counts(history, version)
-            points.append(TimelinePoint(version, words, counts))
-        except PolicyLoadError as exc:
-            points.append(TimelinePoint(version, problem=f"{exc}; version skipped"))
-        if on_point:
-            on_point(done - 1, points[-1])
-        if progress:
-            progress(done, total)
-        if done % 50 == 0:
-            store.save_counts()
+    stopped = False
+
+    def emit_ready() -> None:
+        while waiting and not analyses.waiting_for(waiting[0][2]):
+            version, found, _units = waiting.popleft()
+            if isinstance(found, _Plan):
+                words, counts = store._finish(found)
+                found = TimelinePoint(version, words, counts)
+            points.append(found)
+            if on_point:
+                on_point(len(points) - 1, found)
+            if progress:
+                progress(len(points), total)
+            if len(points) % 50 == 0:
+                store.save_counts()
+
+    try:
+        for version in history.versions:
+            if cancelled and cancelled():
+                stopped = True
+                break
+            try:
+                found = store._prepare(history, version)
+            except PolicyLoadError as exc:
+                found = TimelinePoint(version, problem=f"{exc}; version skipped")
+            units: dict[str, str] = {}
+            if isinstance(found, _Plan):
+                units = analyses.add(store._new_units(found))
+            elif isinstance(found, tuple):
+                found = TimelinePoint(version, found[0], found[1])
+            waiting.append((version, found, units))
+            analyses.collect()
+            emit_ready()
+        while waiting and not stopped:
+            if cancelled and cancelled():
+                stopped = True
+                break
+            analyses.collect(timeout=0.1)
+            emit_ready()
+    finally:
+        analyses.close(cancelled=stopped)
     store.save_counts()
     return points
 
