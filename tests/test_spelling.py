@@ -7,7 +7,7 @@ import pytest
 
 from reader.paths import embedded_corpus_dir
 from reader.search.engine import ENGINES, SearchIndex, open_index
-from reader.search.query import edit_distance, spelling_suggestion
+from reader.search.query import close_words, edit_distance, spelling_suggestion
 from reader.sources.corpus import Corpus
 
 
@@ -18,6 +18,21 @@ from reader.sources.corpus import Corpus
 ])
 def test_edit_distance_counts_a_swap_as_one(a, b, distance):
     assert edit_distance(a, b) == distance
+
+
+def test_close_words_are_those_within_two_edits():
+    # The compiled distance finds exactly the words edit_distance puts within two edits.
+    import random
+
+    rng = random.Random(7)
+    words = ["".join(rng.choice("aeinrst") for _ in range(rng.randint(1, 9)))
+             for _ in range(3000)] + ["third", "thrid", "this", "third"]
+    for word in ["thrid", "rest", "a", "stare", "tinsel", ""]:
+        expected = {w: edit_distance(word, w) for w in words
+                    if w != word and edit_distance(word, w) <= 2}
+        found = close_words(word, words)
+        assert dict(found) == expected
+        assert len(found) == len(expected)  # each word once
 
 
 WORDS = {"third": 150, "this": 221, "party": 180, "personal": 200, "personnel": 40,
@@ -115,6 +130,25 @@ def test_shared_corpus_suggestions(shared_index, query, suggested):
     assert results.total == 0
     assert results.suggestion == suggested
     assert shared_index.search(suggested).total > 0
+
+
+def test_tantivy_suggests_words_added_since_the_last_suggestion(tmp_path):
+    # The words kept for suggestions are those of the index as it is now.
+    pytest.importorskip("tantivy")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in sorted(embedded_corpus_dir().glob("*.md")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    policy_index = built_index(folder, tmp_path / "index", "tantivy")
+    try:
+        assert policy_index.search("zebrra").suggestion is None
+        (folder / "zoo.example.md").write_text(
+            "# Zoo privacy\n\nThe zebra keeps your data for a year.\n", "utf-8")
+        policy_index.corpus.rescan()
+        policy_index.update(workers=1)
+        assert policy_index.search("zebrra").suggestion == "zebra"
+    finally:
+        policy_index.close()
 
 
 def test_the_app_offers_the_correction_as_a_link(make_window, qtbot):
