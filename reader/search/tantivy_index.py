@@ -12,6 +12,7 @@ segments in the background (its log merge policy), so their count stays bounded.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import math
 import re
@@ -51,6 +52,8 @@ FIRST_COMMIT = 250
 WRITER_HEAP = 96_000_000
 _WORD = re.compile(r"\w+")
 STRENGTH_COLUMN = "strength_"
+GROUP_LOADED = 200  # a page's group with more hits: only its newest are loaded
+DATES_AT_ONCE = 8  # dates asked for in the first step (then twice as many each step)
 KEPT_LETTERS = 4  # spelling suggestions: the words of this many first letters are kept
 
 
@@ -365,9 +368,12 @@ class TantivyIndex(SearchIndex):
         """One category or fact term: the hits come ranked by its strength column; only
         those asked for (and any tied with the last of them, for :func:`by_strength`'s
         order of ties) are loaded. Several terms add up: every hit is loaded."""
-        column = strength_columns().get(terms[0]) if len(terms) == 1 else None
-        if column is None:
+        columns = [strength_columns().get(term) for term in terms]
+        if None in columns:
             return super()._rank_by_strength(text, terms, limit, offset)
+        if len(columns) != 1:
+            return self._rank_by_columns(text, terms, columns, limit, offset)
+        column = columns[0]
         with self._searching(text) as (parsed, finder, searcher):
             if searcher is None:
                 return None, finder
@@ -395,6 +401,84 @@ class TantivyIndex(SearchIndex):
         end = None if limit is None else offset + limit
         found = by_strength(found, terms)[offset:end]
         return Ranked(found, result.count, True, suggestion), finder
+
+    def _rank_by_columns(self, text: str, terms: list[str], columns: list[str],
+                         limit: int | None, offset: int
+                         ) -> tuple[Ranked | None, MatchFinder]:
+        """Several category and fact terms (their strengths add up), or none (year-only
+        and type-only queries: the score, then newest first), ranked from fast fields:
+        every hit's sort key (the sum of its strength columns, or its score) and year
+        come from columns, and only the hits of the (key, year) groups the page asked for
+        falls in are loaded and put in :func:`by_strength`'s order (within a group by
+        date, then domain). Same order as loading and sorting every hit."""
+        with self._searching(text) as (parsed, finder, searcher):
+            if searcher is None:
+                return None, finder
+            matching = self._query(searcher, parsed)
+            hits = searcher.search(matching, max(1, searcher.num_docs), count=False).hits
+            total = len(hits)
+            end = total if limit is None else min(total, offset + limit)
+            addresses = [address for _, address in hits]
+            keys: list = [float(score) for score, _ in hits]
+            complete = True  # every column has a value for every hit
+            if columns:
+                keys = [0] * total  # summed in strength()'s order: the same floats
+                for column in columns:
+                    values = searcher.fast_field_values(column, addresses)
+                    complete = complete and None not in values
+                    if complete:
+                        keys = [key + value for key, value in zip(keys, values, strict=True)]
+            years = searcher.fast_field_values("year", addresses)
+            before = 0
+            if limit is None or not complete or None in years:
+                wanted: list[int] | range = range(total)  # every hit
+            elif offset >= end:
+                wanted = []
+            else:
+                # A group's dates all lie below those of groups with a higher key or year
+                # (a policy's year is its date's), so groups are whole in the ranking.
+                groups = list(zip(keys, years, strict=True))
+                top = heapq.nlargest(end, groups)
+                high, low = top[offset], top[end - 1]
+                before = sum(1 for group in groups if group > high)
+                wanted = [i for i, group in enumerate(groups) if low <= group <= high]
+                if high == low and high[1] > 0 and len(wanted) > GROUP_LOADED:
+                    # The page lies in one group (one year of a year-only query: 5,000
+                    # policies at 100,000): its newest policies, found by date terms.
+                    wanted = self._newest(searcher, matching, high[1], end - before,
+                                          {(addresses[i].segment_ord, addresses[i].doc): i
+                                           for i in wanted})
+            found = [(json.loads(searcher.doc(addresses[i])[STORED_FIELD][0]),
+                      float(hits[i][0])) for i in wanted]
+            suggestion = None
+            if total < 3:
+                suggestion = self.category_suggestion(text) or self._suggest(
+                    searcher, parsed, text)
+        ranked = by_strength(found, terms)
+        last = None if limit is None else end - before
+        return Ranked(ranked[offset - before:last], total, True, suggestion), finder
+
+    def _newest(self, searcher: tantivy.Searcher, matching: tantivy.Query, year: int,
+                most: int, group: dict[tuple[int, int], int]) -> list[int]:
+        """The ``most`` newest hits of a ``group`` of one ``year`` (its hits' addresses ->
+        their numbers), and every hit of the same date as the last of them; newer dates
+        first, a few at a time."""
+        # (listed in no particular order)
+        dates = sorted(date for date, _ in searcher.terms_with_prefix("date", f"{year:04d}-"))
+        Q = tantivy.Query  # noqa: N806
+        found: list[int] = []
+        newest, step = len(dates), DATES_AT_ONCE
+        while newest > 0 and len(found) < most:
+            chunk = dates[max(0, newest - step):newest]
+            newest, step = newest - len(chunk), step * 2
+            dated = Q.boolean_query([
+                (tantivy.Occur.Must, matching),
+                (tantivy.Occur.Must, Q.term_set_query(self._schema, "date", chunk))])
+            for _, a in searcher.search(dated, searcher.num_docs, count=False).hits:
+                number = group.get((a.segment_ord, a.doc))
+                if number is not None:
+                    found.append(number)
+        return found
 
     def count(self, text: str) -> int:
         parsed = self.parse(text)
