@@ -178,3 +178,40 @@ def test_listing_kept_from_last_time_notices_a_file_edited_since(qtbot, make_win
     qtbot.waitUntil(lambda: again.current.policy.domain == "beta.com")
     assert "phone numbers" in again.browser.toPlainText()
     assert stale == [True]  # opened from the kept listing, then listed again
+
+
+def test_backspace_reuses_the_rows_of_the_shorter_text_until_the_companies_change(qapp,
+                                                                                  monkeypatch):
+    from reader.sources.corpus import PolicyEntry
+    from reader.ui.models import CompanyFilterModel, CompanyListModel
+
+    source = CompanyListModel()
+    source.set_entries([PolicyEntry(f"{name}.com", f"/x/{name}.com.md", 100, 0.0)
+                        for name in ("yahoo", "yandex", "ebay", "news", "yardsale")])
+    proxy = CompanyFilterModel()
+    proxy.setSourceModel(source)
+    passes: list[tuple[str, int | None]] = []
+    matching = source.matching_rows
+
+    def counted(text, among=None):
+        passes.append((text, None if among is None else len(among)))
+        return matching(text, among)
+
+    monkeypatch.setattr(source, "matching_rows", counted)
+
+    def shown() -> list[str]:
+        return [proxy.index(row, 0).data(DomainRole) for row in range(proxy.rowCount())]
+
+    for typed in ("y", "ya", "yah"):
+        proxy.set_filter_text(typed)
+    assert shown() == ["yahoo.com"]
+    # "y" matched every row ("privacy policy"); then only the rows shown were looked at
+    assert passes == [("y", None), ("ya", None), ("yah", 3)]
+    for typed in ("ya", "y", "", "ya"):  # backspaces, then typed again
+        proxy.set_filter_text(typed)
+    assert passes == [("y", None), ("ya", None), ("yah", 3)]  # no pass at all
+    assert shown() == ["yahoo.com", "yandex.com", "yardsale.com"]
+    source.set_metadata({"ebay.com": {"title": "Yard sales"}})  # a title now matches
+    proxy.set_filter_text("yar")
+    proxy.set_filter_text("ya")
+    assert shown() == ["yahoo.com", "yandex.com", "ebay.com", "yardsale.com"]

@@ -18,6 +18,7 @@ from reader.sources.corpus import (
     parse_header,
     preferred_entry,
     read_policy,
+    read_policy_text,
 )
 
 HEADER = (
@@ -236,6 +237,23 @@ def test_find_broken_and_discard_keep_them_out_until_they_change(messy_corpus):
     changes = corpus.rescan()
     assert changes.added == ["latin1.com"]
     assert corpus.load("latin1.com").body == "Café privacy policy"
+
+
+def test_the_file_check_reads_without_repairing(tmp_path, monkeypatch):
+    # The check only needs to know that a file can be shown: the repair (its regular
+    # expressions) is left to opening the policy.
+    from reader.sources import corpus as corpus_module
+
+    (tmp_path / "mojibake.com.md").write_text("We donâ€™t sell your data.", "utf-8")
+    repaired = []
+    monkeypatch.setattr(corpus_module, "repair_text",
+                        lambda text: repaired.append(text) or text)
+    corpus = Corpus.open(tmp_path)
+    assert corpus.find_broken() == [] and repaired == []
+    assert read_policy_text(tmp_path / "mojibake.com.md", repair=False) == (
+        "We donâ€™t sell your data.")
+    corpus.load("mojibake.com")
+    assert repaired == ["We donâ€™t sell your data."]
 
 
 def test_rescan_reports_added_removed_changed(tmp_path):

@@ -276,8 +276,10 @@ def parse_header(text: str) -> tuple[Header, str]:
     return Header(domain, date, url, title), body
 
 
-def decode_policy_bytes(data: bytes, path: Path) -> str:
-    """Decode file bytes as UTF-8 text or raise :class:`PolicyLoadError` naming the file."""
+def decode_policy_bytes(data: bytes, path: Path, repair: bool = True) -> str:
+    """Decode file bytes as UTF-8 text or raise :class:`PolicyLoadError` naming the file;
+    without ``repair``, the text as decoded (enough to know that it can be read: repairing
+    never fails)."""
     if not data.strip():
         raise PolicyLoadError(f"{path}: the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -294,12 +296,15 @@ def decode_policy_bytes(data: bytes, path: Path) -> str:
             f"{path}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
             "save it as UTF-8 to read it here"
         ) from exc
+    if not repair:
+        return text
     return repair_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def read_policy_text(path: Path) -> str:
+def read_policy_text(path: Path, repair: bool = True) -> str:
     """A policy file's whole text, or :class:`PolicyLoadError` saying why it cannot be read
-    (too large, unreadable, empty, binary, not UTF-8)."""
+    (too large, unreadable, empty, binary, not UTF-8); ``repair`` as
+    :func:`decode_policy_bytes`."""
     try:
         size = path.stat().st_size
         if size > MAX_POLICY_BYTES:
@@ -312,7 +317,7 @@ def read_policy_text(path: Path) -> str:
         raise
     except OSError as exc:
         raise PolicyLoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    return decode_policy_bytes(data, path)
+    return decode_policy_bytes(data, path, repair)
 
 
 def read_policy(path: Path, domain: str | None = None, company: str | None = None,
@@ -543,7 +548,10 @@ class Corpus:
             if cancelled and cancelled():
                 break
             try:
-                read_policy_text(entry.path)
+                # Not repaired: the check runs beside the GUI thread for minutes on a
+                # large corpus, and the repair's regular expressions (most of its CPU)
+                # held Python's lock for milliseconds at a time while the user typed.
+                read_policy_text(entry.path, repair=False)
             except PolicyLoadError as exc:
                 broken.append((entry, str(exc)))
         return broken

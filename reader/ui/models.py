@@ -319,6 +319,10 @@ _ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
               | Qt.ItemFlag.ItemNeverHasChildren)
 
 
+RECENT_FILTERS = 12  # filter texts whose rows are kept (see CompanyFilterModel)
+RECENT_ROWS = 300_000  # and at most this many rows in all (~10 MB)
+
+
 class CompanyFilterModel(QAbstractProxyModel):
     """The companies whose domain, snapshot site, document type or title contains the
     filter text (case-insensitive), in the source model's order.
@@ -326,7 +330,10 @@ class CompanyFilterModel(QAbstractProxyModel):
     The shown rows are a plain list of source rows, recomputed in one pass over the
     precomputed lowercase keys (and only over the rows already shown when the text grows),
     then one model reset: typing stays well under 50 ms on 100,000 companies, where a
-    QSortFilterProxyModel calls a Python ``filterAcceptsRow`` once per row.
+    QSortFilterProxyModel calls a Python ``filterAcceptsRow`` once per row. The rows of
+    the last few filter texts are kept until the companies change, so a backspace (a
+    text that shrinks, which the pass over the shown rows cannot answer) costs no pass
+    over all 100,000 keys.
     """
 
     def __init__(self, parent=None) -> None:
@@ -334,6 +341,7 @@ class CompanyFilterModel(QAbstractProxyModel):
         self._shown: list[int] | None = None  # None: every source row
         self.filter_text = ""
         self._needle = ""
+        self._recent: dict[str, list[int] | None] = {}  # filter text -> its rows, newest last
 
     def setSourceModel(self, source: CompanyListModel) -> None:  # noqa: N802
         super().setSourceModel(source)
@@ -347,8 +355,20 @@ class CompanyFilterModel(QAbstractProxyModel):
         if needle == self._needle:
             self.filter_text = text
             return
-        among = self._shown if self._needle and self._needle in needle else None
-        shown = self._source.matching_rows(needle, among)
+        if not needle:
+            shown = None
+        elif needle in self._recent:
+            shown = self._recent.pop(needle)
+        else:
+            among = self._shown if self._needle and self._needle in needle else None
+            shown = self._source.matching_rows(needle, among)
+            if shown is not None and len(shown) == self._source.rowCount():
+                shown = None  # every row: the same view, without a list of them all
+        if needle:
+            self._recent[needle] = shown
+        while len(self._recent) > RECENT_FILTERS or sum(
+                len(rows) for rows in self._recent.values() if rows) > RECENT_ROWS:
+            self._recent.pop(next(iter(self._recent)))
         self.filter_text, self._needle = text, needle
         if shown == self._shown:
             return  # the same rows: nothing to repaint
@@ -358,10 +378,12 @@ class CompanyFilterModel(QAbstractProxyModel):
 
     def _source_reset(self) -> None:
         source = self.sourceModel()
+        self._recent = {}  # other rows, or in another order
         self._shown = source.matching_rows(self._needle) if self._needle else None
         self.endResetModel()
 
     def _source_changed(self, *_args) -> None:
+        self._recent = {}
         if self._needle:  # titles changed: they may match now, or not any more
             self.beginResetModel()
             self._shown = self.sourceModel().matching_rows(self._needle)
