@@ -89,10 +89,15 @@ def sections(body: str) -> list[str]:
     """
     found: list[list[str]] = [[]]
     for chunk in _CHUNK_BREAK.split(body):
-        if _HEADING_CHUNK.match(chunk.strip()) and found[-1]:
+        if _is_heading_chunk(chunk) and found[-1]:
             found.append([])
         found[-1].append(chunk)
     return ["\n\n".join(part) for part in found if any(c.strip() for c in part)]
+
+
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _is_heading_chunk(chunk: str) -> bool:
+    return _HEADING_CHUNK.match(chunk.strip()) is not None
 
 
 def _prepared(body: str) -> str | None:
@@ -123,20 +128,20 @@ def _unchanged_by_whole_policy_steps(body: str) -> bool:
     return all(step is not None and step(body) == body for step in steps)
 
 
-def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None
-                    ) -> list[tuple[str, str]] | None:
+def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None,
+                    parts: list[str] | None = None) -> list[tuple[str, str]] | None:
     """(digest, markdown) of each section, or ``None`` when a section might not read alone
     as it reads in the whole policy: then the version is analysed whole. That is when the
     renderer's whole-policy steps change the text (a PDF conversion's wrapped lines, say):
     the decision classifies the markdown as written, and shows it as rendered.
-    ``readable_alone`` remembers that check per section digest."""
+    ``readable_alone`` remembers that check per section digest; ``parts``: the body's
+    :func:`sections` when known."""
     if not _unchanged_by_whole_policy_steps(body):
         return None
     known = {} if readable_alone is None else readable_alone
     found = []
-    for section in sections(body):
-        digest = hashlib.blake2b(section.encode("utf-8", "surrogatepass"),
-                                 digest_size=16).hexdigest()
+    for section in sections(body) if parts is None else parts:
+        digest = _section_digest(section)
         alone = known.get(digest)
         if alone is None:
             alone = known[digest] = _prepared(section) == section
@@ -144,6 +149,11 @@ def _keyed_sections(body: str, readable_alone: dict[str, bool] | None = None
             return None
         found.append((digest, section))
     return found
+
+
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _section_digest(section: str) -> str:
+    return hashlib.blake2b(section.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # A chunk (a paragraph, list or table between blank lines) reads alone as in its policy
@@ -318,19 +328,20 @@ class VersionStore:
         found = versions.get(key)
         if found is None:
             body = history.read_body(version)
-            words, content = self._words_and_content(body)
+            parts = sections(body)
+            words, content = self._words_and_content(body, parts)
             counted = contents.get(content)
             if counted is None:
-                return _Plan(key, words, content, body, self._sections_plan(body))
+                return _Plan(key, words, content, body, self._sections_plan(body, parts))
             found = versions[key] = [words, counted]
             self._unsaved = True
         return found[0], dict(found[1])
 
-    def _sections_plan(self, body: str
+    def _sections_plan(self, body: str, parts: list[str] | None = None
                        ) -> list[tuple[str, str, list[tuple[str, str]] | None]] | None:
         """(digest, markdown, chunks) of each section, chunks ``None`` where the section
         is analysed whole; ``None`` when the version is analysed whole."""
-        keyed = _keyed_sections(body, self._readable_alone)
+        keyed = _keyed_sections(body, self._readable_alone, parts)
         if keyed is None:
             return None
         # (The search only where one can be: it reads the whole version.)
@@ -372,12 +383,15 @@ class VersionStore:
         self._unsaved = True
         return plan.words, dict(total)
 
-    def _words_and_content(self, body: str) -> tuple[int, str]:
+    def _words_and_content(self, body: str, parts: list[str] | None = None
+                           ) -> tuple[int, str]:
         """Words of a version and a digest of its text. Versions share most of their
-        paragraphs, so the words of each distinct paragraph are counted once."""
+        paragraphs and sections, so the words of each distinct paragraph (or section,
+        ``parts``: the body's :func:`sections`, which leave out only blank lines, where
+        no word is, so the counts add up) are counted once."""
         words = 0
         pieces = self._pieces
-        for piece in body.split("\n\n"):  # words never span a blank line: counts add up
+        for piece in body.split("\n\n") if parts is None else parts:
             known = pieces.get(piece)
             if known is None:
                 known = pieces[piece] = count_words(piece)
