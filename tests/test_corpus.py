@@ -310,6 +310,41 @@ def test_listing_cache_reused_while_folders_are_unchanged(tmp_path):
     assert Corpus.open(folder, cache_dir=cache).domains() == ["acme.com", "acne.com"]
 
 
+def test_the_kept_listing_keeps_its_digest(tmp_path, monkeypatch):
+    # The search index compares the listing's digest with the one it recorded: a corpus
+    # opened from the kept listing has it without making it again, and any change to the
+    # entries makes a new one.
+    from reader.sources import corpus as corpus_module
+
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "acme.com.md").write_text("# Acme\n\nWe collect names.\n", "utf-8")
+    (folder / "beta.org.md").write_text("# Beta\n\nWe sell nothing.\n", "utf-8")
+    cache = tmp_path / "cache"
+    walked = Corpus.open(folder).listing_digest()
+    assert Corpus.open(folder, cache_dir=cache).listing_digest() == walked
+    made = []
+    real_hashlib = corpus_module.hashlib
+
+    class CountingHashlib:
+        @staticmethod
+        def blake2b(*args, **kwargs):
+            made.append(1)
+            return real_hashlib.blake2b(*args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "hashlib", CountingHashlib)
+    kept = Corpus.open(folder, cache_dir=cache)
+    assert kept.from_cache and kept.listing_digest() == walked and made == []
+    (folder / "acme.com.md").write_text("# Acme\n\nWe collect names and more.\n", "utf-8")
+    kept.rescan()
+    assert kept.listing_digest() != walked
+    assert kept.listing_digest() == Corpus.open(folder).listing_digest()
+    assert Corpus.open(folder, cache_dir=cache).listing_digest() == kept.listing_digest()
+    assert kept.discard(kept.entry("beta.org"), "unreadable")
+    assert kept.listing_digest() == Corpus.open(folder, cache_dir=cache).listing_digest()
+    assert len(kept.entries) == 1
+
+
 def test_listing_cache_that_is_damaged_or_unwritable_is_ignored(tmp_path):
     folder = tmp_path / "policies"
     folder.mkdir()

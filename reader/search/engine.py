@@ -577,11 +577,9 @@ class SearchIndex:
         return report
 
     def corpus_state(self) -> str:
-        """A digest of the corpus listing: every policy's path, size and time."""
-        listing = "\n".join(f"{entry.file}\0{entry.size}\0{entry.mtime!r}"
-                            for entry in self.corpus.entries)
-        return hashlib.blake2b(listing.encode("utf-8", "surrogateescape"),
-                               digest_size=16).hexdigest()
+        """A digest of the corpus listing: every policy's path, size and time
+        (:meth:`reader.sources.corpus.Corpus.listing_digest`)."""
+        return self.corpus.listing_digest()
 
     def _recorded_corpus(self) -> str | None:
         try:

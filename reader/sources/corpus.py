@@ -14,6 +14,7 @@ says whose document it is (see :mod:`reader.sources.layouts`).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import math
 import os
@@ -437,6 +438,8 @@ class Corpus:
     def _use_listing(self, listing: Listing) -> None:
         self.from_cache = True
         self.entries = [PolicyEntry(*values) for values in listing.entries]
+        if listing.digest:
+            self._digest = (self.entries, listing.digest)
         self._index = {e.domain: e for e in self.entries}
         self.folders = [Path(folder) for folder, _ in listing.folders]
         self._broken = dict(listing.broken)
@@ -502,7 +505,21 @@ class Corpus:
         save_listing(self.cache_dir, self.root, Listing(
             [(e.domain, e.file, e.size, e.mtime, e.relpath, e.company, e.doc_type)
              for e in self.entries], list(self.problems), self._folder_times,
-            dict(self._broken)))
+            dict(self._broken), self.listing_digest()))
+
+    def listing_digest(self) -> str:
+        """A digest of the listing: every policy's file, size and time (the search index
+        records the one it was brought up to date with). Kept with the listing, so a
+        corpus opened from the kept listing does not make it again (0.13 s at 100,000)."""
+        known = getattr(self, "_digest", None)
+        if known is not None and known[0] is self.entries:
+            return known[1]
+        listing = "\n".join(f"{entry.file}\0{entry.size}\0{entry.mtime!r}"
+                            for entry in self.entries)
+        digest = hashlib.blake2b(listing.encode("utf-8", "surrogateescape"),
+                                 digest_size=16).hexdigest()
+        self._digest = (self.entries, digest)  # until the entries are replaced
+        return digest
 
     def stale(self, cancelled: Callable[[], bool] | None = None) -> list[str]:
         """Domains whose file changed size or time since it was listed, or is gone (a

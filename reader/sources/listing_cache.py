@@ -33,6 +33,7 @@ class Listing:
     problems: list[str]
     folders: list[tuple[str, int]]
     broken: dict[str, tuple[int, float, str]]
+    digest: str | None = None  # of the entries (Corpus.listing_digest), if known
 
 
 def cache_file(cache_dir: Path, root: Path) -> Path:
@@ -69,7 +70,7 @@ def save_listing(cache_dir: Path, root: Path, listing: Listing) -> None:
     with contextlib.suppress(OSError, ValueError):
         cache_dir.mkdir(parents=True, exist_ok=True)
         part.write_bytes(marshal.dumps((FORMAT, str(root), listing.entries, listing.problems,
-                                        listing.folders, listing.broken)))
+                                        listing.folders, listing.broken, listing.digest)))
         os.replace(part, target)
     with contextlib.suppress(OSError):
         part.unlink(missing_ok=True)
