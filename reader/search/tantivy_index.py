@@ -194,12 +194,13 @@ class TantivyIndex(SearchIndex):
         """The body words that start with ``letter`` (a spelling suggestion's candidates).
         Listing them takes ~30 ms at 100,000 policies, so those of the last few letters
         asked for are kept until the index changes."""
-        words = self._words_by_letter.pop(letter, None)
+        kept = self._words_by_letter  # (replaced, not changed, when the index changes)
+        words = kept.pop(letter, None)
         if words is None:
             words = [term for term, _ in searcher.terms_with_prefix("body", letter)]
-            while len(self._words_by_letter) >= KEPT_LETTERS:
-                self._words_by_letter.pop(next(iter(self._words_by_letter)))
-        self._words_by_letter[letter] = words  # the newest last
+            while len(kept) >= KEPT_LETTERS:
+                kept.pop(next(iter(kept)))
+        kept[letter] = words  # the newest last
         return words
 
     def _stored(self) -> Iterator[dict]:
