@@ -11,6 +11,8 @@ Two history sources are detected when a corpus folder is opened:
 
 A policy with neither has one version: its file. Walking a repository's commits is cached in
 the user data folder per repository and HEAD, and updated incrementally when HEAD moves on.
+Before that walk is done, one policy's versions are found by walking its path alone (the
+other files' trees are not read), with the same result.
 Nothing here raises on bad repositories: shallow clones, unreadable objects and undecodable
 versions become messages in :attr:`GitHistory.problems` / :attr:`PolicyHistory.problems`.
 """
@@ -141,18 +143,24 @@ Change = tuple[str, str, str, str]
 
 
 class GitHistory:
-    """The commits of a git working copy, walked once into per-file change lists.
+    """The commits of a git working copy, walked into per-file change lists.
 
     ``files`` maps each path present at HEAD to the changes of that file, oldest first,
-    renames followed (the changes of the old path come first).
+    renames followed (the changes of the old path come first). It is walked (or read from
+    the cache) when first asked for; the versions of one file asked for before that are
+    found by a walk along that file's path alone (see :func:`_walk_paths`), with the same
+    result at a fraction of the cost.
     """
 
-    def __init__(self, workdir: Path, repo, files: dict[str, list[Change]],
-                 problems: list[str], head: str) -> None:
+    def __init__(self, workdir: Path, repo, files: dict[str, list[Change]] | None,
+                 problems: list[str], head: str, cache: Path | None = None) -> None:
         self.workdir = workdir
         self.repo = repo
-        self.files = files
-        self.problems = problems
+        self._files = files
+        self._problems = problems
+        self._by_path: dict[str, list[Change]] = {}  # walked alone, before ``files``
+        self._path_problems: list[str] = []
+        self._cache = cache
         self.head = head
         self._header_dates: dict[str, str] = {}
         # libgit2 objects are not for simultaneous use by several threads (two History
@@ -163,6 +171,8 @@ class GitHistory:
     def discover(cls, folder: Path, use_cache: bool = True) -> GitHistory | None:
         """The history of the git working copy holding ``folder``, or ``None`` when it is
         not in one. A repository that cannot be read gives an empty history with a message.
+        Its commits are walked when first needed (see :attr:`files`), or read from the
+        cache, or walked from where the cache ends when HEAD moved on.
         """
         import pygit2
 
@@ -189,6 +199,9 @@ class GitHistory:
         except pygit2.GitError as exc:
             return cls(workdir, repo, {}, [f"{workdir}: cannot read HEAD ({exc})"], "")
         problems: list[str] = []
+        if repo.is_shallow:
+            problems.append(f"{workdir} is a shallow clone: versions older than the first "
+                            "commit in this copy are not shown")
         if repo.head_is_detached:
             log.info("%s: detached HEAD at %s", workdir, head[:7])
         cache = None
@@ -199,25 +212,54 @@ class GitHistory:
                 problems.append(f"The versions found are not kept for next time: "
                                 f"{folder_problem(exc)}.")
         cached = _read_cache(cache) if cache else None
-        files: dict[str, list[Change]]
+        files: dict[str, list[Change]] | None = None
         if cached and cached["head"] == head:
-            files, problems = cached["files"], cached["problems"]
-        else:
-            since = None
-            state = None
-            if cached and _is_ancestor(repo, cached["head"], head):
-                since = cached["head"]
-                state = (cached["files"], cached["gone"])
-            files, gone, walked = _walk(repo, head, since, state)
-            problems += walked
-            if cache and not walked:  # a damaged copy is read again next time
+            files = cached["files"]
+            problems += cached["problems"]
+        elif cached and _is_ancestor(repo, cached["head"], head):
+            # HEAD moved on: the new commits alone are walked.
+            files, gone, walked = _walk(repo, head, cached["head"],
+                                        (cached["files"], cached["gone"]))
+            problems += cached["problems"] + walked
+            if not walked:  # a damaged copy is read again next time
                 _write_cache(cache, {"format": CACHE_FORMAT, "head": head, "files": files,
-                                     "gone": gone, "problems": problems})
-        history = cls(workdir, repo, files, list(problems), head)
-        if repo.is_shallow:
-            history.problems.append(f"{workdir} is a shallow clone: versions older than the "
-                                    "first commit in this copy are not shown")
-        return history
+                                     "gone": gone, "problems": cached["problems"]})
+        return cls(workdir, repo, files, problems, head, cache)
+
+    @property
+    def files(self) -> dict[str, list[Change]]:
+        """Path at HEAD -> its changes, oldest first (every commit walked once, cached)."""
+        with self._lock:
+            if self._files is None:
+                files, gone, walked = _walk(self.repo, self.head, None, None)
+                self._problems += walked
+                if self._cache and not walked:  # a damaged copy is read again next time
+                    _write_cache(self._cache, {"format": CACHE_FORMAT, "head": self.head,
+                                               "files": files, "gone": gone, "problems": []})
+                self._files = files
+            return self._files
+
+    @property
+    def problems(self) -> list[str]:
+        """What could not be read in the whole repository (its commits walked if need be)."""
+        _ = self.files
+        return self._problems
+
+    def changes(self, path: str) -> tuple[list[Change], list[str]]:
+        """The changes of the file at ``path`` (a path at HEAD), oldest first, and the
+        problems met finding them. Only that file's path is walked when the whole
+        repository has not been (see :func:`_walk_paths`)."""
+        with self._lock:
+            if self._files is not None:
+                return self._files.get(path, []), list(self._problems)
+            found = self._by_path.get(path)
+            if found is None:
+                if not self.head:
+                    return [], list(self._problems)
+                walked, problems = _walk_paths(self.repo, self.head, {path})
+                found = self._by_path[path] = walked[path]
+                self._path_problems += [p for p in problems if p not in self._path_problems]
+            return found, self._problems + self._path_problems
 
     def version_counts(self) -> dict[str, int]:
         """Path at HEAD -> number of versions."""
@@ -232,7 +274,9 @@ class GitHistory:
 
     def versions(self, path: str) -> list[Version]:
         """The versions of the file at ``path`` (a path at HEAD), oldest first."""
-        changes = self.files.get(path, [])
+        return self._versions(self.changes(path)[0])
+
+    def _versions(self, changes: list[Change]) -> list[Version]:
         # Files either carry the archive header or not: when neither the first nor the last
         # version has one (Open Terms Archive collections), the others are not read.
         probe = bool(changes) and any(self._header_date(changes[i][1]) for i in (0, -1))
@@ -278,10 +322,16 @@ def _is_ancestor(repo, old: str, new: str) -> bool:
         return False
 
 
-def _walk(repo, head: str, since: str | None,
-          state: tuple[dict, dict] | None) -> tuple[dict, dict, list[str]]:
+def _walk(repo, head: str, since: str | None, state: tuple[dict, dict] | None,
+          only: frozenset[str] | None = None) -> tuple[dict, dict, list[str]]:
     """Walk commits oldest first (from ``since``, exclusive, when given) and record which
-    files each commit changed, following renames."""
+    files each commit changed, following renames.
+
+    With ``only``, the walk looks at those paths alone (each commit's trees are looked up
+    along them, not compared whole), except at a commit that adds or deletes one of them:
+    there every change is read, as the whole walk reads it, to find renames. The lists of
+    ``only``'s paths are then those of the whole walk as long as every path renamed into
+    one of them is in ``only`` too: :func:`_walk_paths` widens ``only`` until it is."""
     import pygit2
     from pygit2.enums import SortMode
 
@@ -291,6 +341,13 @@ def _walk(repo, head: str, since: str | None,
     # Tree and blob ids stay pygit2 Oids (hashable, cheap) until a change is recorded.
     trees: dict = {}
     tree_of_commit: dict = {}
+    # With ``only``: folder prefix ("" or "a/b/") -> the names looked up in its trees.
+    wanted: dict[str, set[str]] = {}
+    for path in only or ():
+        parts = path.split("/")
+        for depth, name in enumerate(parts):
+            wanted.setdefault("".join(p + "/" for p in parts[:depth]), set()).add(name)
+    picked: dict = {}
 
     def entries(tree_id) -> dict:
         if tree_id is None:
@@ -301,28 +358,73 @@ def _walk(repo, head: str, since: str | None,
             trees[tree_id] = found
         return found
 
-    def compare(old: str | None, new: str | None, prefix: str, out: list) -> None:
-        before, after = entries(old), entries(new)
+    def wanted_entries(tree_id, prefix: str) -> dict:
+        """Entries of a tree named in ``wanted`` (each looked up, not every one read)."""
+        if tree_id is None:
+            return {}
+        found = picked.get((tree_id, prefix))
+        if found is None:
+            found = trees.get(tree_id)
+            if found is not None:
+                found = {n: found[n] for n in wanted[prefix] if n in found}
+            else:
+                tree = repo[tree_id]
+                found = {}
+                for name in wanted[prefix]:
+                    try:
+                        entry = tree[name]
+                    except KeyError:
+                        continue
+                    found[name] = (entry.id, isinstance(entry, pygit2.Tree))
+            picked[(tree_id, prefix)] = found
+        return found
+
+    def compare(old: str | None, new: str | None, prefix: str, out: list,
+                restricted: bool = False) -> None:
+        if restricted:
+            if prefix not in wanted:
+                return
+            before, after = wanted_entries(old, prefix), wanted_entries(new, prefix)
+        else:
+            before, after = entries(old), entries(new)
         for name, (oid, is_tree) in after.items():
             previous = before.get(name)
             if previous and previous == (oid, is_tree):
                 continue
             if is_tree:
                 compare(previous[0] if previous and previous[1] else None, oid,
-                        prefix + name + "/", out)
+                        prefix + name + "/", out, restricted)
                 if previous and not previous[1]:
                     out.append(("D", prefix + name, str(previous[0])))
             else:
                 out.append(("M" if previous and not previous[1] else "A", prefix + name,
                             str(oid)))
                 if previous and previous[1]:
-                    compare(previous[0], None, prefix + name + "/", out)
+                    compare(previous[0], None, prefix + name + "/", out, restricted)
         for name, (oid, is_tree) in before.items():
             if name not in after:
                 if is_tree:
-                    compare(oid, None, prefix + name + "/", out)
+                    compare(oid, None, prefix + name + "/", out, restricted)
                 else:
                     out.append(("D", prefix + name, str(oid)))
+
+    followed = sorted(only or ())
+    ids_of_tree: dict = {}
+
+    def followed_ids(tree_id) -> tuple:
+        """The object ids at ``only``'s paths in a tree (``None`` where there is none)."""
+        found = ids_of_tree.get(tree_id)
+        if found is None:
+            ids = []
+            if tree_id is not None:
+                tree = repo[tree_id]
+                for path in followed:
+                    try:
+                        ids.append(tree[path].id)
+                    except KeyError:
+                        ids.append(None)
+            found = ids_of_tree[tree_id] = tuple(ids) if any(ids) else ()
+        return found
 
     walker = repo.walk(head, SortMode.TOPOLOGICAL | SortMode.REVERSE)
     if since:
@@ -330,22 +432,36 @@ def _walk(repo, head: str, since: str | None,
     last_read = None
     try:
         for commit in walker:
-            commit_id = str(commit.id)
             tree_id = tree_of_commit[commit.id] = commit.tree_id
+            parent_ids = commit.parent_ids
             parent_tree = None
-            if commit.parent_ids:
+            if parent_ids:
                 try:
-                    first = commit.parent_ids[0]
+                    first = parent_ids[0]
                     parent_tree = tree_of_commit.get(first) or repo[first].tree_id
                 except (KeyError, pygit2.GitError):
-                    problems.append(f"commit {commit_id[:7]}: its parent is not in this copy "
-                                    "(shallow clone?); older versions are not shown")
+                    problems.append(f"commit {str(commit.id)[:7]}: its parent is not in this "
+                                    "copy (shallow clone?); older versions are not shown")
             changes: list[tuple[str, str, str]] = []
             try:
-                compare(parent_tree, tree_id, "", changes)
+                if only is not None and followed_ids(tree_id) == followed_ids(parent_tree):
+                    continue  # none of ``only``'s paths changed (most commits)
+                if only is not None:
+                    compare(parent_tree, tree_id, "", changes, restricted=True)
+                    changes = [c for c in changes if c[1] in only]
+                    if len(parent_ids) > 1:
+                        changes = _unmerged(repo, commit, changes)
+                    if any(kind != "M" for kind, _, _ in changes):  # renames: read all
+                        changes = []
+                        compare(parent_tree, tree_id, "", changes)
+                else:
+                    compare(parent_tree, tree_id, "", changes)
             except (KeyError, ValueError, UnicodeError, pygit2.GitError) as exc:
-                problems.append(f"commit {commit_id[:7]}: a tree cannot be read ({exc}); "
+                problems.append(f"commit {str(commit.id)[:7]}: a tree cannot be read ({exc}); "
                                 "its changes are not shown")
+                continue
+            commit_id = last_read = str(commit.id)
+            if not changes:
                 continue
             if len(commit.parent_ids) > 1:
                 changes = _unmerged(repo, commit, changes)
@@ -363,17 +479,42 @@ def _walk(repo, head: str, since: str | None,
                     continue
                 if kind == "A":
                     source = renames.get(path)
+                    if only is not None and source is not None and path in only and \
+                            source not in only:
+                        raise _Widen(source)
                     if source is not None and source in files:
                         files[path] = files.pop(source)
                     elif path in gone:
                         files[path] = gone.pop(path)
                 files.setdefault(path, []).append((commit_id, blob, path, date))
-            last_read = commit_id
+    except _Widen:
+        raise
     except Exception as exc:  # noqa: BLE001 - a damaged repository must not take the app down
         where = f" after commit {last_read[:7]}" if last_read else ""
         problems.append(f"the repository cannot be read{where} ({exc}); later versions are "
                         "not shown")
     return files, gone, problems
+
+
+class _Widen(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """A path followed alone was renamed from one not followed: walk again with it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def _walk_paths(repo, head: str, paths: set[str]) -> tuple[dict[str, list[Change]], list[str]]:
+    """The changes of a few paths, as :func:`_walk` of every file finds them, renames
+    followed, at a fraction of its cost (each commit's trees are looked up along them)."""
+    only = set(paths)
+    while True:
+        try:
+            files, _gone, problems = _walk(repo, head, None, None, frozenset(only))
+        except _Widen as widen:
+            only.add(widen.path)
+            continue
+        return {path: files.get(path, []) for path in paths}, problems
 
 
 def _unmerged(repo, commit, changes: list) -> list:
@@ -490,9 +631,10 @@ class CorpusHistory:
             return PolicyHistory(entry.domain, versions)
         if self.git:
             path = self.git.repo_path(entry.path)
-            if path in self.git.files:
-                return PolicyHistory(entry.domain, self.git.versions(path),
-                                     list(self.git.problems), self.git)
+            changes, problems = self.git.changes(path) if path else ([], [])
+            if changes:
+                return PolicyHistory(entry.domain, self.git._versions(changes), problems,
+                                     self.git)
         return PolicyHistory(entry.domain, [_single_version(entry)],
                              [f"{entry.domain}: no earlier versions (the file has no "
                               "history in git and no dated siblings)"])
