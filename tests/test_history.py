@@ -514,6 +514,7 @@ def test_pga_v1_chart_numbers_equal_the_decision(tmp_path):
     history.versions = [history.versions[i] for i in (0, len(history) // 2, -1)]
     for point in timeline(history, VersionStore(tmp_path / "store")):
         assert point.counts == _decided_counts(history.read_body(point.version))
+        assert point.words == history.load(point.version).word_count  # summed by section
 
 
 def test_section_counts_are_shared_between_versions(repo, tmp_path, monkeypatch):
@@ -593,6 +594,24 @@ def test_count_words_matches_token_rule():
     for text in texts:
         expected = sum(1 for token in text.split() if not furniture.fullmatch(token))
         assert count_words(text) == expected, repr(text)
+
+
+def test_words_summed_by_section_equal_the_whole_count(tmp_path):
+    """A version's words, counted once per distinct section, are the whole text's words:
+    the cut into sections leaves out only blank lines (spaces, tabs, no-break spaces)."""
+    import random
+
+    from reader.analysis.timeline import sections
+    from reader.sources.corpus import count_words
+
+    store = VersionStore(tmp_path / "store")
+    rng = random.Random(11)
+    pieces = ["# Title", "## Sharing", "We share data.", "| a | b |\n|---|---|\n| 1 | 2 |",
+              "- item one\n- item two", "|", "--", "word\u00a0word", "Setext\n======", ""]
+    gaps = ["\n\n", "\n \n", "\n\t\n\n", "\n\u00a0\n", "\n", " "]
+    for _ in range(500):
+        body = "".join(rng.choice(pieces) + rng.choice(gaps) for _ in range(rng.randint(0, 12)))
+        assert store._words_and_content(body, sections(body))[0] == count_words(body), body
 
 
 def test_unusable_data_folder_history_and_diff_still_work(repo, tmp_path, monkeypatch,
