@@ -340,7 +340,9 @@ def test_the_kept_listing_keeps_its_digest(tmp_path, monkeypatch):
     assert kept.listing_digest() != walked
     assert kept.listing_digest() == Corpus.open(folder).listing_digest()
     assert Corpus.open(folder, cache_dir=cache).listing_digest() == kept.listing_digest()
+    before = len(made)
     assert kept.discard(kept.entry("beta.org"), "unreadable")
+    assert len(made) == before  # a discard (GUI thread) keeps the listing without digest
     assert kept.listing_digest() == Corpus.open(folder, cache_dir=cache).listing_digest()
     assert len(kept.entries) == 1
 
