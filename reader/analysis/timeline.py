@@ -25,13 +25,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from reader.analysis.diff import PolicyDiff, VersionText, diff_versions, version_text
+from reader.analysis.diff import (
+    _SPACE,
+    Passage,
+    PolicyDiff,
+    VersionText,
+    diff_versions,
+    version_text,
+)
 from reader.analysis.practices import _BLANK_LINES as _CHUNK_BREAK  # policy_words() cuts
 from reader.analysis.practices import _HEADING as _HEADING_CHUNK  # and heads as these
 from reader.analysis.practices import Analysis, analyze_policy, decision_digest
 from reader.analysis.taxonomy import practice_ids
 from reader.paths import folder_problem, user_data_dir
-from reader.sources.corpus import PolicyLoadError, count_words
+from reader.sources.corpus import Policy, PolicyLoadError, count_words
 from reader.sources.history import PolicyHistory, Version
 
 log = logging.getLogger(__name__)
@@ -156,6 +163,15 @@ def _section_digest(section: str) -> str:
     return hashlib.blake2b(section.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def _only_tables_flattened(section: str) -> bool:
+    """Whether the renderer's steps change a section only by flattening table remnants."""
+    from reader.analysis import document
+
+    flattened = document._flatten_table_remnants(section)
+    return document._comments_as_text(section) == section and \
+        document._rejoin_wrapped_lines(flattened) == flattened
+
+
 # A chunk (a paragraph, list or table between blank lines) reads alone as in its policy
 # unless markdown joins it to its neighbours: an indented continuation, a fenced block or
 # raw HTML (a block may span blank lines; a line break tag is inline), or a reference
@@ -202,6 +218,30 @@ def _units(section: str) -> list[tuple[str, str]] | None:
     return found
 
 
+_INDENTED = re.compile(r"\A(?: {4}|\t)")
+
+
+def _grouped_units(section: str) -> list[tuple[str, str]] | None:
+    """:func:`_units` of a section where an indented chunk (a list item's continuation, or
+    code) is read with the chunk before it, as markdown reads it; ``None`` when a chunk
+    might still not read alone (a fenced block or raw HTML may span blank lines)."""
+    chunks = [c for c in _CHUNK_BREAK.split(section) if c.strip()]
+    heading = chunks[0] if chunks and _HEADING_CHUNK.match(chunks[0].strip()) else ""
+    groups: list[list[str]] = []
+    for chunk in chunks[1:] if heading else chunks:
+        joined = _INDENTED.match(chunk) is not None
+        if _joins_neighbours(chunk) and (not joined or _joins_neighbours(chunk.lstrip())):
+            return None
+        if joined or _is_setext_heading(chunk):
+            if not groups:
+                return None
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    return [(_unit_key(unit), unit) for unit in
+            ("\n\n".join([heading, *group] if heading else group) for group in groups)]
+
+
 # Versions share most chunks: each distinct chunk (or unit) is looked at once.
 @lru_cache(maxsize=MAX_REMEMBERED)
 def _joins_neighbours(chunk: str) -> bool:
@@ -231,6 +271,7 @@ def _unit_counts(unit: str) -> dict[str, int] | None:
     return {c: n for c, n in counted.items() if n}
 
 
+SHARED_ENOUGH = 0.7  # texts are read in parts when their new chunks are at most this share
 UNIT_BREAK = "Zqxunitbreakxqz"  # a one-word paragraph between chunks analysed together
 
 
@@ -263,6 +304,85 @@ def _batch_unit_counts(units: dict[str, str]) -> dict[str, dict[str, int] | None
     for number in alone:
         found[number] = _unit_counts(ordered[number][1])
     return {key: part for (key, _), part in zip(ordered, found, strict=True)}
+
+
+_WORD = re.compile(r"\w")  # a word, as the decision's words are read (classifier.TOKEN)
+
+
+def _has_heading(unit: str) -> bool:
+    """Whether a chunk (see :func:`_units`) is read with its section's ``#`` heading."""
+    return _HEADING_CHUNK.match(_CHUNK_BREAK.split(unit, 1)[0].strip()) is not None
+
+
+@dataclass(frozen=True)
+class UnitText:
+    """A chunk's sentences as the decision reads them inside its policy: ``heading`` the
+    passages of its section's ``#`` heading (read with it), ``own`` its own, ``counts``
+    passages per category."""
+
+    heading: tuple[Passage, ...]
+    own: tuple[Passage, ...]
+    counts: dict[str, int]
+
+
+def _batch_unit_texts(units: dict[str, str]) -> dict[str, UnitText | None] | None:
+    """The sentences and categories of many chunks (see :func:`_units`) with one analysis,
+    cut as :func:`_batch_unit_counts` cuts them. A chunk is ``None`` where it does not read
+    alone alike (the decision put a passage on a heading or on the paragraph between
+    chunks); all are ``None`` (the call returns ``None``) when the chunks did not end where
+    they were cut."""
+    ordered = sorted(units.items(), key=lambda item: _has_heading(item[1]))
+    if not ordered:
+        return {}
+    analysis = analyze_body(f"\n\n{UNIT_BREAK}\n\n".join(unit for _, unit in ordered))
+    paragraphs = analysis.paragraphs
+    breaks = [p.index for p in paragraphs if p.text.strip() == UNIT_BREAK]
+    if len(breaks) != len(ordered) - 1:
+        return None
+    bounds = [-1, *breaks, len(paragraphs)]
+    by_bounds = {(span.start, span.end): span.categories for span in analysis.spans}
+    unit_of_paragraph = {}
+    for number, (first, last) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        for index in range(first + 1, last):
+            unit_of_paragraph[index] = number
+    counts: list[dict[str, int]] = [{} for _ in ordered]
+    alone = [True] * len(ordered)
+    for span in analysis.spans:
+        paragraph = paragraphs[span.paragraph]
+        number = unit_of_paragraph.get(span.paragraph)
+        if number is None or paragraph.is_heading:
+            for near in (bisect.bisect_left(breaks, span.paragraph) - 1,
+                         bisect.bisect_left(breaks, span.paragraph)):
+                if 0 <= near < len(ordered):
+                    alone[near] = False
+            if number is not None:
+                alone[number] = False
+            continue
+        for category_id in span.categories:
+            counts[number][category_id] = counts[number].get(category_id, 0) + 1
+    found: dict[str, UnitText | None] = {}
+    for number, ((key, unit), first, last) in enumerate(zip(ordered, bounds, bounds[1:],
+                                                              strict=False)):
+        inside = paragraphs[first + 1:last]
+        has_heading = _has_heading(unit)
+        if not alone[number] or not inside or (has_heading and not inside[0].is_heading):
+            found[key] = None
+            continue
+        passages: list[list[Passage]] = [[], []]
+        for position, paragraph in enumerate(inside):
+            part = passages[0 if has_heading and position == 0 else 1]
+            for sentence in paragraph.sentences:
+                text = _SPACE.sub(" ", analysis.text[sentence.start:sentence.end]).strip()
+                if text:
+                    part.append(Passage(text, by_bounds.get((sentence.start, sentence.end),
+                                                            ())))
+        if any(not _WORD.search(passage.text) for passage in passages[1]):
+            # A sentence without words ("=====") is read with its neighbour in the
+            # section, which may carry its passage: the section is read whole.
+            found[key] = None
+            continue
+        found[key] = UnitText(tuple(passages[0]), tuple(passages[1]), counts[number])
+    return found
 
 
 def cache_folder() -> tuple[Path | None, str | None]:
@@ -300,6 +420,8 @@ class VersionStore:
         self._sections: dict[str, VersionText] = {}  # section digest -> its passages
         self._readable_alone: dict[str, bool] = {}  # section digest -> reads alone alike
         self._section_units: dict[str, list[tuple[str, str]] | None] = {}
+        self._unit_texts: dict[str, UnitText | None] = {}  # chunk key -> its passages
+        self._section_parts: dict[str, VersionText | None] = {}  # see _section_part
         self._lock = threading.Lock()
 
     def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
@@ -456,33 +578,132 @@ class VersionStore:
         return hashlib.blake2b(data, digest_size=16).hexdigest(), data
 
     def text(self, history: PolicyHistory, version: Version) -> VersionText:
-        """A version's sentences and categories; when most of its sections were met
-        before (in a timeline), only the new ones are analysed. Raises
+        """A version's sentences and categories (see :meth:`texts`). Raises
         :class:`PolicyLoadError`."""
-        key, _data = self._key(history, version)
-        found = self._memory.get(key) or self._read(key)
-        if found is None:
-            policy = history.load(version)
-            # (With no section analysed yet, the version is analysed whole.)
-            keyed = _keyed_sections(policy.body, self._readable_alone) if self._sections \
-                else None
-            known = sum(len(section) for digest, section in keyed or ()
-                        if digest in self._sections)
-            if keyed is None or known < len(policy.body) / 2:
-                # Mostly new text: analysed whole, which is faster than section by section
-                # (each analysis has a fixed cost) and gives the same passages.
-                found = version_text(analyze_body(policy.body), policy.word_count)
+        return self.texts(history, [version])[0]
+
+    def texts(self, history: PolicyHistory, versions: list[Version]) -> list[VersionText]:
+        """Versions' sentences and categories, as :func:`analyze_policy` decides them on
+        each whole version: read from the cache, or assembled chunk by chunk (see
+        :func:`_units`; section by section where a chunk might not read alone alike), each
+        distinct chunk analysed once (versions share most of their text: a diff analyses
+        the text they share once), the new chunks of all versions in one analysis. A
+        version that might not read alike in parts (see :func:`_keyed_sections`) is
+        analysed whole. Raises :class:`PolicyLoadError`."""
+        found: dict[int, VersionText] = {}
+        pending: list[tuple[int, str, Policy]] = []
+        for number, version in enumerate(versions):
+            key, _data = self._key(history, version)
+            known = self._memory.get(key) or self._read(key)
+            if known is not None:
+                found[number] = self._memory[key] = known
+                continue
+            pending.append((number, key, history.load(version)))
+        analysed = self.analysed([policy.body for _, _, policy in pending])
+        for (number, key, policy), text in zip(pending, analysed, strict=True):
+            text = VersionText(text.passages, policy.word_count, text.counts)
+            self._write(key, text)
+            found[number] = self._memory[key] = text
+        return [found[number] for number in range(len(versions))]
+
+    def analysed(self, bodies: list[str]) -> list[VersionText]:
+        """The sentences and categories of policy texts (see :meth:`texts`; word counts
+        left at 0)."""
+        plans = [self._parts_plan(body) for body in bodies]
+        new_units = self._new_chunks(plans)
+        # In parts only when the texts share enough (versions of one policy mostly do):
+        # otherwise analysing each whole costs less (the chunks repeat their heading).
+        in_parts = sum(len(body) for body, plan in zip(bodies, plans, strict=True) if plan)
+        if sum(len(unit) for unit in new_units.values()) > SHARED_ENOUGH * in_parts:
+            plans, new_units = [None] * len(bodies), {}
+        # Sections read alone first: a text with one that may not read alike is read whole.
+        plans = [plan if plan is None or all(
+            self._section_part(digest, section) is not None
+            for digest, section, units in plan if units is None) else None
+            for plan in plans]
+        new_units = self._new_chunks(plans)
+        if new_units:
+            if len(self._unit_texts) > MAX_REMEMBERED:
+                self._unit_texts.clear()
+            batch = _batch_unit_texts(new_units)
+            if batch is None:  # the chunks did not end where cut: read the texts whole
+                plans = [None] * len(bodies)
             else:
-                parts = [self._section_text(digest, section) for digest, section in keyed]
-                total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
-                for part in parts:
-                    for category_id, n in part.counts.items():
-                        total[category_id] = total.get(category_id, 0) + n
-                found = VersionText(tuple(p for part in parts for p in part.passages),
-                                    policy.word_count, total)
-            self._write(key, found)
-        self._memory[key] = found
-        return found
+                self._unit_texts.update(batch)
+        out = []
+        for body, plan in zip(bodies, plans, strict=True):
+            text = self._assembled(plan) if plan is not None else None
+            if text is None:
+                text = version_text(analyze_body(body))
+            out.append(VersionText(text.passages, 0, text.counts))
+        return out
+
+    def _new_chunks(self, plans: list) -> dict[str, str]:
+        """The chunks of texts read in parts (see :meth:`_parts_plan`) not analysed yet."""
+        return {key: unit for plan in plans for _, _, units in plan or ()
+                for key, unit in units or () if key not in self._unit_texts}
+
+    def _parts_plan(self, body: str) -> list[tuple[str, str, list[tuple[str, str]] | None]] | None:
+        """How a version is read in parts: (digest, markdown, chunks) of each section, the
+        chunks ``None`` where the section is read whole; ``None``: the version is read
+        whole. A section holding the remnant of a layout table is read whole: its pipe rows
+        become paragraphs alike alone (a run of them never crosses a blank line)."""
+        if not _unchanged_by_whole_policy_steps(body):
+            return None
+        by_units = not _REFERENCE_DEFINITION.search(body)
+        plan = []
+        for section in sections(body):
+            digest = _section_digest(section)
+            alone = self._readable_alone.get(digest)
+            if alone is None:
+                alone = self._readable_alone[digest] = _prepared(section) == section
+            if alone:
+                units = (self._units_of(section) or _grouped_units(section) or None) \
+                    if by_units else None
+            elif _only_tables_flattened(section):
+                units = None
+            else:
+                return None
+            plan.append((digest, section, units))
+        return plan
+
+    def _assembled(self, plan: list) -> VersionText | None:
+        """A version's passages put together from its chunks and sections, or ``None`` when
+        a section read alone may not read alike (see :meth:`_section_part`)."""
+        passages: list[Passage] = []
+        total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
+        for digest, section, units in plan:
+            texts = [self._unit_texts.get(key) for key, _ in units or ()]
+            if texts and all(texts):
+                passages += texts[0].heading
+                parts = [(text.own, text.counts) for text in texts]
+            else:
+                part = self._section_part(digest, section)
+                if part is None:
+                    return None
+                parts = [(part.passages, part.counts)]
+            for own, counts in parts:
+                passages += own
+                for category_id, n in counts.items():
+                    total[category_id] = total.get(category_id, 0) + n
+        return VersionText(tuple(passages), 0, total)
+
+    def _section_part(self, digest: str, section: str) -> VersionText | None:
+        """A section read alone (analysed once), or ``None`` when the words it shows are
+        not the words it is classified by (autolinks shown, say): then which of its
+        sentences carries a passage depends on how they are matched up, which may come
+        out differently inside the whole policy."""
+        if digest not in self._section_parts:
+            from reader.analysis.classifier import TOKEN
+            from reader.analysis.practices import lowercase, policy_words
+
+            analysis = analyze_body(section)
+            shown = lowercase([m.group() for m in TOKEN.finditer(analysis.text)])
+            # (An ordered list's numbers are words of the markdown, not of what is shown.)
+            alike = [w for w in shown if not w.isdigit()] == \
+                [w for w in policy_words(section).words if not w.isdigit()]
+            self._section_parts[digest] = version_text(analysis) if alike else None
+        return self._section_parts[digest]
 
     def _path(self, key: str) -> Path | None:
         return self.folder / key[:2] / f"{key}.json.z" if self.folder else None
@@ -648,5 +869,5 @@ def diff_history(history: PolicyHistory, old: Version, new: Version,
     """The sentence diff of two versions; raises :class:`PolicyLoadError` when one of them
     cannot be read."""
     store = store or VersionStore()
-    return diff_versions(store.text(history, old), store.text(history, new), old.date,
-                         new.date)
+    old_text, new_text = store.texts(history, [old, new])
+    return diff_versions(old_text, new_text, old.date, new.date)
