@@ -240,6 +240,80 @@ class PracticeModel:
         return 1.0 / (1.0 + np.exp(-np.clip(hidden, -30, 30)))
 
 
+class JointTerms:
+    """One dictionary over the terms of several models, so that each word of a policy is
+    looked up once for all of them (a dictionary lookup per n-gram and model was a fifth
+    of the index's work per policy), and word pairs are found from their words' numbers
+    without making or looking up the pairs' strings. :meth:`words` and :meth:`pairs`
+    give joint numbers, :meth:`numbers` turns them into one model's term numbers (as its
+    :meth:`PracticeModel.term_ids` gives them)."""
+
+    def __init__(self, models: Sequence[PracticeModel]) -> None:
+        joint: dict[str, int] = {}
+        for model in models:
+            for term in model._terms:
+                joint.setdefault(term, len(joint))
+        # A pair "a b" is known when its words are (every term is a word or two words
+        # joined by a space; words hold no spaces): each word of a pair gets a number.
+        pairs = [(term, term.split(" ")) for term in joint if " " in term]
+        pairs = [(term, parts) for term, parts in pairs if len(parts) == 2 and all(parts)]
+        for _, parts in pairs:
+            for word in parts:
+                joint.setdefault(word, len(joint))
+        self._joint = joint
+        width = self._width = len(joint)
+        keys = np.asarray([joint[a] * width + joint[b] for _, (a, b) in pairs], dtype=np.int64)
+        order = np.argsort(keys)
+        self._pair_keys = keys[order]
+        self._pair_numbers = np.asarray([joint[term] for term, _ in pairs],
+                                        dtype=np.int64)[order]
+        self._numbers = []
+        for model in models:
+            # the last entry answers joint number -1 (unknown everywhere)
+            numbers = np.full(len(joint) + 1, -1, dtype=np.int64)
+            numbers[np.fromiter(map(joint.__getitem__, model._terms), dtype=np.int64,
+                                count=len(model._terms))] = np.fromiter(
+                model._terms.values(), dtype=np.int64, count=len(model._terms))
+            self._numbers.append(numbers)
+
+    def words(self, words: Sequence[str]) -> np.ndarray:
+        """Each word's joint number (-1: no model knows it or a pair of it)."""
+        ids = np.empty(len(words), dtype=np.int64)
+        for start, end in item_ranges(len(words)):  # short C calls (reader.slices)
+            ids[start:end] = np.fromiter(map(self._joint.get, words[start:end], repeat(-1)),
+                                         dtype=np.int64, count=end - start)
+        return ids
+
+    def pairs(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The joint number of each pair ``first[i] + " " + second[i]`` given as its
+        words' joint numbers (-1: unknown)."""
+        if not len(self._pair_keys):
+            return np.full(len(first), -1, dtype=np.int64)
+        keys = first * self._width + second
+        found = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
+        known = (first >= 0) & (second >= 0) & (self._pair_keys[found] == keys)
+        return np.where(known, self._pair_numbers[found], -1)
+
+    def numbers(self, joint_ids: np.ndarray, model_number: int) -> np.ndarray:
+        """The term numbers in the ``model_number``-th model of joint numbers."""
+        return self._numbers[model_number][joint_ids]
+
+
+_JOINT: dict[tuple[int, ...], tuple[tuple[PracticeModel, ...], JointTerms]] = {}
+
+
+def joint_terms(*models: PracticeModel) -> JointTerms:
+    """The :class:`JointTerms` of these models, made once per process (the last few
+    combinations are kept)."""
+    key = tuple(map(id, models))
+    kept = _JOINT.get(key)
+    if kept is None or any(a is not b for a, b in zip(kept[0], models, strict=True)):
+        if len(_JOINT) >= 4:
+            _JOINT.clear()
+        kept = _JOINT[key] = (models, JointTerms(models))
+    return kept[1]
+
+
 def _joined(vocabulary: dict[str, int]) -> np.ndarray:
     return np.asarray("\n".join(sorted(vocabulary, key=vocabulary.get)))
 

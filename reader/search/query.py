@@ -54,10 +54,24 @@ _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>|^\s{0,3}(?:#{1,6}|>
 _EMPHASIS_UNDERSCORES = re.compile(r"(?<!\w)_+(?=\w)|(?<=[^\W_])_+(?!\w)")
 
 
+# Where _MARKUP's line-start branch may match: a line that starts with one of these.
+_LINE_MARK_START = re.compile(r"[\s#>*+\d-]")
+_NEXT_LINE_MARK = re.compile(r"\n[\s#>*+\d-]")
+
+
+def has_markup(text: str) -> bool:
+    """Whether ``_MARKUP`` may match in ``text``: most paragraphs have no link, tag or
+    line-start mark, and these three quick checks (no regular expression tried at every
+    character) say so."""
+    return ("[" in text or "<" in text or _LINE_MARK_START.match(text) is not None
+            or ("\n" in text and _NEXT_LINE_MARK.search(text) is not None))
+
+
 def index_text(markdown_body: str) -> str:
     """Markdown source reduced to its words for indexing (link targets, tags and emphasis
     underscores dropped: ``_do not track_`` is read as the viewer shows it)."""
-    text = _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
+    text = (_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", markdown_body)
+            if has_markup(markdown_body) else markdown_body)
     return _EMPHASIS_UNDERSCORES.sub("", text) if "_" in text else text
 
 
