@@ -161,27 +161,77 @@ def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Parag
     model = model or default_model()
     facts_model = facts_model or default_facts_model()
     words = source if isinstance(source, PolicyWords) else policy_words(source)
+    probs, fact_probs = _classified([words], model, facts_model)[0]
+    return _decided(words, probs, fact_probs, text, paragraphs, model, sentence_model,
+                    facts_model, all_facts)
+
+
+def decide_policies(policies: Sequence[PolicyWords], model: PracticeModel | None = None,
+                    facts_model: FactsModel | None = None) -> list[Analysis]:
+    """:func:`decide` of each of several policies' words, without displayed text
+    (categories and stated facts, what the search index stores): the same decisions,
+    with the classifiers run once for all of them (less work per policy)."""
+    model = model or default_model()
+    facts_model = facts_model or default_facts_model()
+    return [_decided(words, probs, fact_probs, "", (), model, None, facts_model, False)
+            for words, (probs, fact_probs)
+            in zip(policies, _classified(policies, model, facts_model), strict=True)]
+
+
+def _classified(policies: Sequence[PolicyWords], model: PracticeModel,
+                facts_model: FactsModel) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per policy: its paragraphs' practice probabilities (read with their headings) and
+    its sentences' fact probabilities. Each word and pair is looked up once for both
+    models, and each model runs once over the rows of all the policies (rows are
+    independent: the same numbers as one policy at a time)."""
+    joint = joint_terms(model, facts_model.classifier)
+    paragraph_parts, sentence_parts = [], []
+    paragraph_rows, sentence_rows = [0], [0]
+    for words in policies:
+        word_ids = joint.words(words.words)
+        pair_ids = joint.pairs(word_ids[:-1], word_ids[1:])
+        if words.paragraphs:
+            rows, terms, counts = _paragraph_terms(words, word_ids, pair_ids, joint)
+            paragraph_parts.append((rows + paragraph_rows[-1], terms, counts))
+        paragraph_rows.append(paragraph_rows[-1] + len(words.paragraphs))
+        rows, terms, counts = _sentence_terms(words, joint.numbers(word_ids, 1),
+                                              joint.numbers(pair_ids, 1))
+        sentence_parts.append((rows + sentence_rows[-1], terms, counts))
+        sentence_rows.append(sentence_rows[-1] + len(words.sentences))
+    probs = _predicted(model, paragraph_parts, paragraph_rows[-1])
+    fact_probs = _predicted(facts_model.classifier, sentence_parts, sentence_rows[-1])
+    return [(probs[paragraph_rows[n]:paragraph_rows[n + 1]],
+             fact_probs[sentence_rows[n]:sentence_rows[n + 1]]) for n in range(len(policies))]
+
+
+def _predicted(model: PracticeModel, parts: list[tuple[np.ndarray, ...]], rows: int
+               ) -> np.ndarray:
+    """``model.predict_counted`` of (row, term, count) parts whose rows follow each other."""
+    if not rows:
+        return np.zeros((0, len(model.labels)), dtype=np.float32)
+    if len(parts) == 1:
+        return model.predict_counted(*parts[0], rows)
+    return model.predict_counted(*(np.concatenate(column) for column in zip(*parts, strict=True)),
+                                 rows)
+
+
+def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text: str,
+             paragraphs: Sequence[Paragraph], model: PracticeModel,
+             sentence_model: PracticeModel | None, facts_model: FactsModel,
+             all_facts: bool) -> Analysis:
+    """The decision from the policy's paragraph and fact probabilities (see :func:`decide`)."""
     labels = model.labels
     practice = [i for i, label in enumerate(labels) if label != OTHER]
-    # Each word and pair is looked up once for both models.
-    joint = joint_terms(model, facts_model.classifier)
-    word_ids = joint.words(words.words)
-    pair_ids = joint.pairs(word_ids[:-1], word_ids[1:])
-    if words.paragraphs:
-        probs = model.predict_counted(*_paragraph_terms(words, word_ids, pair_ids, joint),
-                                      len(words.paragraphs))
-    else:
-        probs = np.zeros((0, len(labels)), dtype=np.float32)
     found = probs >= model.thresholds
     if len(probs):  # two-word lines ("Bye.", "Opt out.") state no practice on their own
         lengths = np.asarray([end - start for _, _, start, end in words.paragraphs])
         found[lengths < MIN_SENTENCE_WORDS] = False
     present = found[:, practice].any(axis=0) if len(probs) else np.zeros(len(practice), bool)
     categories = [labels[i] for i, hit in zip(practice, present, strict=True) if hit]
-    scores = {labels[i]: round(float(probs[:, i].max()), 4) if len(probs) else 0.0
+    best = probs.max(axis=0) if len(probs) else None
+    scores = {labels[i]: round(float(best[i]), 4) if best is not None else 0.0
               for i in practice}
-    stated = _stated_facts(words, facts_model, all_facts, joint.numbers(word_ids, 1),
-                           joint.numbers(pair_ids, 1))
+    stated = _stated_facts(fact_probs, facts_model, all_facts)
     spans: list[Span] = []
     facts = [Fact(fact_id, _fact_label(fact_id), bool(rows), ()) for fact_id, rows, _ in stated]
     body = [s for p in paragraphs if not p.is_heading for s in p.sentences]
@@ -192,7 +242,8 @@ def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Parag
             spans = _passages(words, probs, found, text, candidates, aligned, model,
                               sentence_model or default_sentence_model())
         facts = _facts_with_evidence(words, stated, candidates, aligned)
-    counts = {labels[i]: int(found[:, i].sum()) for i in practice
+    paragraphs_with = found.sum(axis=0)
+    counts = {labels[i]: int(paragraphs_with[i]) for i in practice
               if len(probs) and labels[i] in categories}
     fact_scores = {fact_id: round(float(p.max()), 4) for fact_id, rows, p in stated if rows}
     return Analysis(text, list(paragraphs), categories, scores, spans, facts, counts,
@@ -204,21 +255,18 @@ def _fact_label(fact_id: str) -> str:
     return spec.label if spec else fact_id
 
 
-def _stated_facts(words: PolicyWords, facts_model: FactsModel, all_facts: bool,
-                  word_terms: np.ndarray, pair_terms: np.ndarray
+def _stated_facts(probs: np.ndarray, facts_model: FactsModel, all_facts: bool
                   ) -> list[tuple[str, list[int], np.ndarray]]:
     """Per fact: (id, the policy's sentences (indices into ``words.sentences``) that state
-    it, best first, and their probabilities). A policy states a fact when a sentence of
-    its words reaches the fact's threshold (:func:`reader.analysis.facts.decide_facts`).
-    ``word_terms`` and ``pair_terms``: the facts model's term numbers of the words and
-    pairs."""
+    it, best first, and their probabilities), from the sentences' fact probabilities
+    ``probs``. A policy states a fact when a sentence of its words reaches the fact's
+    threshold (:func:`reader.analysis.facts.decide_facts`)."""
     classifier = facts_model.classifier
-    probs = classifier.predict_counted(*_sentence_terms(words, word_terms, pair_terms),
-                                       len(words.sentences))
     wanted = set(classifier.labels) if all_facts else set(facts_model.shown)
     keep = [k for k, fact_id in enumerate(classifier.labels) if fact_id in wanted]
     decided = decide_facts(probs[:, keep], classifier.thresholds[keep])
-    return [(classifier.labels[k], rows, probs[rows, k])
+    none = probs[:0, 0]
+    return [(classifier.labels[k], rows, probs[rows, k] if rows else none)
             for k, (_, rows) in zip(keep, decided, strict=True)]
 
 

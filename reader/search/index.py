@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from reader.analysis.facts import search_fields, search_term
 from reader.analysis.practices import (
     Analysis,
     PolicyWords,
-    decide,
+    decide_policies,
     lowercase,
     policy_words,
 )
@@ -164,43 +164,66 @@ def policy_document(entry_path: str, domain: str, company: str | None = None,
     every engine. The arguments are those of :func:`reader.sources.corpus.entry_reading`;
     ``counted``: the body as word and word-pair counts (Whoosh), else as its words in
     order, lowercased, joined by spaces (engines that keep positions)."""
-    path = Path(entry_path)
-    try:
-        policy = read_policy(path, domain, company, doc_type)
-        stat = path.stat()
-        digest = file_digest(path)
-    except (PolicyLoadError, OSError) as exc:
-        return {"error": str(exc), "path": entry_path}
-    site = policy.snapshot_site or ""
-    company = " ".join(f"{policy.company} {site}".replace(".", " ").replace("-", " ").split())
-    body = policy_words(policy.body)
-    analysis = decide(body)
-    stated = analysis.stated_facts()
-    head = f"{company}\n{policy.title}"
-    if counted:
-        words, pairs = count_words(head, body)
-        text = {"body": words, "pairs": pairs}
-    else:
-        text = {"body": " ".join(lowercase(TOKEN.findall(head)) + body.words)}
-    return {
-        "path": entry_path,
-        "domain": policy.domain,
-        "company": company,
-        "title": policy.title,
-        "date": policy.archive_date or "",
-        "year": policy.year or 0,
-        "words": policy.word_count,
-        "size": stat.st_size,
-        "mtime": stat.st_mtime,
-        "digest": digest,
-        "category": ",".join(analysis.categories),
-        "type": policy.doc_type,
-        "site": site,
-        **text,
-        "facts": ",".join(stated),
-        **search_fields(stated),
-        "strength": field_strengths(analysis),
-    }
+    return policy_documents([(entry_path, domain, company, doc_type)], counted)[0]
+
+
+def policy_documents(readings: Sequence[tuple], counted: bool = True) -> list[dict]:
+    """:func:`policy_document` of each entry reading, the policies decided together
+    (:func:`reader.analysis.practices.decide_policies`: the same decisions, less work
+    per policy); a file that cannot be read gives ``{"error": ..., "path": ...}``."""
+    documents: list[dict] = []
+    read: list[tuple] = []  # (its number in documents, path, policy, stat, digest, words)
+    for reading in readings:
+        entry_path, domain, company, doc_type = _reading(*reading)
+        path = Path(entry_path)
+        try:
+            policy = read_policy(path, domain, company, doc_type)
+            stat = path.stat()
+            digest = file_digest(path)
+        except (PolicyLoadError, OSError) as exc:
+            documents.append({"error": str(exc), "path": entry_path})
+            continue
+        read.append((len(documents), entry_path, policy, stat, digest,
+                     policy_words(policy.body)))
+        documents.append({})
+    decided = decide_policies([words for *_, words in read])
+    for (number, entry_path, policy, stat, digest, body), analysis in zip(read, decided,
+                                                                         strict=True):
+        site = policy.snapshot_site or ""
+        company = " ".join(f"{policy.company} {site}".replace(".", " ").replace("-", " ")
+                           .split())
+        stated = analysis.stated_facts()
+        head = f"{company}\n{policy.title}"
+        if counted:
+            words, pairs = count_words(head, body)
+            text = {"body": words, "pairs": pairs}
+        else:
+            text = {"body": " ".join(lowercase(TOKEN.findall(head)) + body.words)}
+        documents[number] = {
+            "path": entry_path,
+            "domain": policy.domain,
+            "company": company,
+            "title": policy.title,
+            "date": policy.archive_date or "",
+            "year": policy.year or 0,
+            "words": policy.word_count,
+            "size": stat.st_size,
+            "mtime": stat.st_mtime,
+            "digest": digest,
+            "category": ",".join(analysis.categories),
+            "type": policy.doc_type,
+            "site": site,
+            **text,
+            "facts": ",".join(stated),
+            **search_fields(stated),
+            "strength": field_strengths(analysis),
+        }
+    return documents
+
+
+def _reading(entry_path: str, domain: str, company: str | None = None,
+             doc_type: str = PRIVACY_POLICY) -> tuple[str, str, str | None, str]:
+    return entry_path, domain, company, doc_type
 
 
 def field_strengths(analysis: Analysis) -> dict[str, float]:
@@ -219,7 +242,7 @@ def field_strengths(analysis: Analysis) -> dict[str, float]:
 
 def _policy_documents(batch: list[tuple]) -> list[dict]:
     """Index documents of a batch of entry readings (runs in worker processes)."""
-    return [policy_document(*reading) for reading in batch]
+    return policy_documents(batch)
 
 
 class PolicyIndex(SearchIndex):

@@ -32,7 +32,7 @@ from reader.search.engine import (
 )
 from reader.search.fields import BY_NAME, FIELDS, STORED
 from reader.search.index import SCHEMA_VERSION as DOCUMENT_VERSION
-from reader.search.index import make_schema, policy_document
+from reader.search.index import make_schema, policy_documents
 from reader.search.query import (
     MatchFinder,
     SearchError,
@@ -118,7 +118,7 @@ def tantivy_document(doc: dict) -> tantivy.Document:
 
 def _documents_batch(batch: list[tuple]) -> list[dict]:
     """Index documents of a batch of entry readings (runs in worker processes)."""
-    return [policy_document(*reading, counted=False) for reading in batch]
+    return policy_documents(batch, counted=False)
 
 
 class TantivyIndex(SearchIndex):
