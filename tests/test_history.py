@@ -486,6 +486,23 @@ def test_pga_chart_in_worker_processes_equals_the_decision(pga_clone, tmp_path, 
         assert point.counts == _decided_counts(history.read_body(point.version))
 
 
+def test_worker_processes_only_on_idle_cores(monkeypatch):
+    """The chart uses a worker process per core when cores are idle, none when the load
+    average says they are busy, and the cores where there is no load average."""
+    from reader.analysis import timeline as timeline_module
+
+    monkeypatch.setattr(timeline_module.os, "cpu_count", lambda: 2)
+    for load, expected in ((0.2, 2), (1.4, 2), (1.6, 1), (7.0, 1)):
+        monkeypatch.setattr(timeline_module.os, "getloadavg", lambda load=load: (load, 0, 0))
+        assert timeline_module._worker_count() == expected, load
+
+    def no_load_average():
+        raise OSError("no load average")
+
+    monkeypatch.setattr(timeline_module.os, "getloadavg", no_load_average)
+    assert timeline_module._worker_count() == 2
+
+
 def test_chart_cancelled_with_worker_processes(pga_clone, tmp_path, monkeypatch):
     """Cancel stops the chart at once, worker processes or not; what was counted is kept
     and the next chart goes on from there."""

@@ -735,7 +735,15 @@ MAX_WORKERS = 4
 
 
 def _worker_count() -> int:
-    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+    """One worker process per core (at most :data:`MAX_WORKERS`), or none (1: here) when
+    the cores are busy: then more processes only share them (less than half a core idle
+    by the load average, where the system keeps one)."""
+    cores = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows): the cores
+        return cores
+    return cores if load <= (os.cpu_count() or 1) - 0.5 else 1
 
 
 class _ChunkAnalyses:
@@ -810,9 +818,9 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
     cannot be read is kept with its problem (shown as a gap, never a crash). ``on_point``
     receives each point as soon as it is known (index, point).
 
-    The versions are read first, and the chunks no version read before had are analysed
-    in batches as they are met, in ``workers`` processes (default: the cores, at most
-    :data:`MAX_WORKERS`) when there is more than a batch of them."""
+    The versions are read first to last; the chunks no version before had are analysed
+    as they are met, in ``workers`` processes (default: :func:`_worker_count`) once they
+    add up to :data:`POOL_WORDS` words."""
     store = store or VersionStore()
     analyses = _ChunkAnalyses(store._sections_counts(), workers or _worker_count())
     points: list[TimelinePoint] = []
