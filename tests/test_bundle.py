@@ -96,6 +96,18 @@ def test_search_finds_what_the_source_tree_finds(run):
     assert frozen["total"] == expected["total"]
 
 
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_spelling_suggestion_inside_the_bundle(run, engine):
+    """A misspelt word gets its "did you mean" inside the bundle too: the edit distance is
+    rapidfuzz's compiled code, which must be bundled (a missing module would silently give
+    no suggestion)."""
+    result = run("search", "informaton", "--json", engine=engine)
+    assert result.returncode == 0, result.stderr
+    frozen = json.loads(result.stdout)
+    assert frozen["total"] == 0
+    assert frozen["suggestion"] == "information"
+
+
 def test_search_with_tantivy_inside_the_bundle(run):
     """The large-corpus engine (tantivy's compiled module) is bundled and answers as the
     source tree's does."""
