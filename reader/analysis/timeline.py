@@ -422,6 +422,7 @@ class VersionStore:
         self._section_units: dict[str, list[tuple[str, str]] | None] = {}
         self._unit_texts: dict[str, UnitText | None] = {}  # chunk key -> its passages
         self._section_parts: dict[str, VersionText | None] = {}  # see _section_part
+        self._texts_lock = threading.Lock()
         self._lock = threading.Lock()
 
     def counts(self, history: PolicyHistory, version: Version) -> tuple[int, dict[str, int]]:
@@ -588,8 +589,9 @@ class VersionStore:
         :func:`_units`; section by section where a chunk might not read alone alike), each
         distinct chunk analysed once (versions share most of their text: a diff analyses
         the text they share once), the new chunks of all versions in one analysis. A
-        version that might not read alike in parts (see :func:`_keyed_sections`) is
-        analysed whole. Raises :class:`PolicyLoadError`."""
+        version that might not read alike in parts (see :meth:`_parts_plan`), and versions
+        sharing too little (see :data:`SHARED_ENOUGH`), are analysed whole. Raises
+        :class:`PolicyLoadError`."""
         found: dict[int, VersionText] = {}
         pending: list[tuple[int, str, Policy]] = []
         for number, version in enumerate(versions):
@@ -599,7 +601,8 @@ class VersionStore:
                 found[number] = self._memory[key] = known
                 continue
             pending.append((number, key, history.load(version)))
-        analysed = self.analysed([policy.body for _, _, policy in pending])
+        with self._texts_lock:  # (two diffs at once share the chunks analysed)
+            analysed = self.analysed([policy.body for _, _, policy in pending])
         for (number, key, policy), text in zip(pending, analysed, strict=True):
             text = VersionText(text.passages, policy.word_count, text.counts)
             self._write(key, text)
