@@ -34,7 +34,7 @@ from reader.sources.layouts import (
     strip_policy_suffix,
 )
 from reader.sources.listing_cache import Listing, load_listing, save_listing
-from reader.sources.repair import repair_text
+from reader.sources.repair import demote_body_headings, repair_text
 from reader.sources.sites import other_snapshot_site, snapshot_note
 
 log = logging.getLogger(__name__)
@@ -299,7 +299,7 @@ def decode_policy_bytes(data: bytes, path: Path, repair: bool = True) -> str:
         ) from exc
     if not repair:
         return text
-    return repair_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return demote_body_headings(repair_text(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def read_policy_text(path: Path, repair: bool = True) -> str:

@@ -1,4 +1,5 @@
-"""Repair mis-decoded policy text (mojibake, C1 controls, stray entities) where it is safe.
+"""Repair mis-decoded policy text (mojibake, C1 controls, stray entities) where it is safe,
+and body text that a scraper marked as headings.
 
 Archived policies were often decoded with the wrong charset on their way here: UTF-8 read as
 Windows-1252 (``â€™``, C1 control characters), GBK read as Latin-1 (``¡¯``), or a
@@ -61,3 +62,45 @@ def repair_text(text: str) -> str:
     if "?" in text:
         text = _LOST_APOSTROPHE.sub(_apostrophe_after_letter, text)
     return _APOS_ENTITY.sub("'", text)
+
+
+# A "##".."######" heading line, maybe inside a list item ("  * ####  The form asks...").
+_HEADING_LINE = re.compile(r"^([ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?)#{2,6}[ \t]+(?=\S)(.*)$",
+                           re.MULTILINE)
+_MARKUP = re.compile(r"\]\([^)]*\)|[*_`\[\]#]")
+_STATEMENT_END = re.compile(r"[.!:;][\"'”’)]*$")
+_WORD = re.compile(r"\w+")
+BODY_HEADING_WORDS = 12  # a heading line this long that ends like a sentence reads as body text
+
+
+def _is_statement(line_text: str) -> bool:
+    """Whether a heading's text reads as a body sentence: at least
+    :data:`BODY_HEADING_WORDS` words and ending with . ! : or ; (a question is an FAQ
+    heading)."""
+    plain = _MARKUP.sub("", line_text).strip()
+    return len(_WORD.findall(plain)) >= BODY_HEADING_WORDS and bool(_STATEMENT_END.search(plain))
+
+
+def demote_body_headings(text: str) -> str:
+    """``text`` with its heading marks taken off body text when the policy marks its body
+    as headings: some scraped policies (whitehouse.gov in ../shared/corpus) put ``####``
+    before every paragraph, so the page was one run of headings and the classifier, which
+    reads headings only as context, saw no paragraph to classify. Applies only when such
+    statement headings (see :func:`_is_statement`) number at least 3 and outnumber the
+    policy's plain paragraphs of as many words; every word is kept."""
+    if "#" not in text:
+        return text
+    statements = [match for match in _HEADING_LINE.finditer(text) if _is_statement(match[2])]
+    if len(statements) < 3:
+        return text
+    plain = sum(1 for line in text.splitlines()
+                if not line.lstrip().startswith(("#", ">"))
+                and len(_WORD.findall(line)) >= BODY_HEADING_WORDS)
+    if len(statements) <= plain:
+        return text
+    parts, last = [], 0
+    for match in statements:
+        parts += [text[last:match.start()], match[1], match[2]]
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
