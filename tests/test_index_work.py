@@ -196,3 +196,13 @@ def test_ascii_paragraphs_split_into_the_same_words():
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
 def test_any_ascii_text_splits_into_the_same_words(text):
     assert policy_words(text).words == policy_words(text + " \u2019").words
+
+
+def test_joint_terms_skip_terms_that_no_pair_of_words_can_be():
+    class Terms:  # a model's term table only
+        _terms = {"a b": 0, "a": 1, "x  y": 2, " z": 3, "c d e": 4, "c d": 5}
+
+    joint = JointTerms([Terms()])
+    ids = joint.words(["a", "b", "c", "d", "z", "x", "y"])
+    assert joint.numbers(joint.pairs(ids[:-1], ids[1:]), 0).tolist() == [0, -1, 5, -1, -1, -1]
+    assert joint.numbers(ids, 0).tolist()[:1] == [1]
