@@ -5,7 +5,11 @@ index documents and decisions when several policies are decided together."""
 
 from __future__ import annotations
 
+import fcntl
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
@@ -32,6 +36,7 @@ from reader.analysis.practices import (
     policy_words,
 )
 from reader.analysis.segment import _SENTENCE_END
+from reader.search.engine import close_inherited_locks
 from reader.search.index import policy_document, policy_documents
 from reader.search.query import _MARKUP, has_markup, index_text
 
@@ -206,3 +211,26 @@ def test_joint_terms_skip_terms_that_no_pair_of_words_can_be():
     ids = joint.words(["a", "b", "c", "d", "z", "x", "y"])
     assert joint.numbers(joint.pairs(ids[:-1], ids[1:]), 0).tolist() == [0, -1, 5, -1, -1, -1]
     assert joint.numbers(ids, 0).tolist()[:1] == [1]
+
+
+def _fd_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def test_forked_workers_do_not_keep_the_index_lock(tmp_path):
+    """A worker forked while tantivy holds its meta lock (flock on an open file) closes
+    its copy: the lock is free again once the parent closes its own."""
+    lock = tmp_path / ".tantivy-meta.lock"
+    held = os.open(lock, os.O_WRONLY | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=close_inherited_locks) as pool:
+        assert pool.submit(_fd_open, held).result() is False
+        os.close(held)  # tantivy lets the lock go by closing the file
+        again = os.open(lock, os.O_WRONLY)
+        fcntl.flock(again, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no worker holds it
+        os.close(again)

@@ -616,7 +616,8 @@ class SearchIndex:
         # Forking a process that runs Qt threads is unsafe; spawn there.
         context = multiprocessing.get_context("fork" if _may_fork() else "spawn")
         args = [entry_reading(e) for e in todo]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=close_inherited_locks) as pool:
             yield _bounded_map(pool, args, ahead=128, make=make)
 
     # -- metadata for listings ---------------------------------------------------------
@@ -762,6 +763,25 @@ def _safe_digest(path: Path) -> str | None:
         return file_digest(path)
     except OSError:
         return None
+
+
+def close_inherited_locks() -> None:
+    """In a forked worker process: close the index lock files the parent had open when
+    it forked. tantivy holds a lock (``.tantivy-meta.lock``, ``.tantivy-writer.lock``) by
+    keeping its file open with ``flock``: a copy left open here keeps the lock held after
+    the parent lets it go, and the parent's next commit then waits forever (seen when a
+    fork met tantivy's meta.json watcher holding the meta lock)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return
+    for entry in list(fds.iterdir()):
+        try:
+            name = os.path.basename(os.readlink(entry))
+        except OSError:
+            continue
+        if name.startswith(".tantivy-") and name.endswith(".lock"):
+            with suppress(OSError, ValueError):
+                os.close(int(entry.name))
 
 
 def _bounded_map(pool: ProcessPoolExecutor, args: list[tuple], ahead: int,
