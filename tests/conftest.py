@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import reader  # noqa: F401 - first, as in the app: numpy's BLAS then runs without threads
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["PRIVACY_READER_WELCOME"] = "0"  # no first-run welcome unless a test asks
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")

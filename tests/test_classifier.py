@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -231,3 +233,21 @@ def test_a_stacked_sentence_model_gives_both_models_outputs(tmp_path):
     paragraph = np.full((1, len(LABELS)), 0.5, dtype=np.float32)
     assert np.allclose(sentence_scores(both, paragraph),
                        both[:, :len(LABELS)] * 0.5 * np.sqrt(both[:, len(LABELS):]))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_analysis_runs_without_a_blas_thread_pool(embedded_corpus):
+    """numpy's OpenBLAS thread pool can hang for good when several threads call it (the
+    app's GUI thread and background analysis do): the app's process has none, whatever the
+    environment asks for."""
+    seed = sorted(embedded_corpus.glob("*.md"))[0]
+    script = (
+        "import os, sys\n"
+        "from reader.analysis.practices import analyze_policy\n"
+        "analysis = analyze_policy(open(sys.argv[1], encoding='utf-8').read())\n"
+        "print(len(analysis.spans), len(os.listdir('/proc/self/task')))\n")
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "4"}
+    result = subprocess.run([sys.executable, "-c", script, str(seed)], capture_output=True,
+                            text=True, env=env, timeout=120, check=True)
+    spans, threads = map(int, result.stdout.split())
+    assert spans > 0 and threads == 1
