@@ -487,12 +487,13 @@ def test_pga_chart_in_worker_processes_equals_the_decision(pga_clone, tmp_path, 
 
 
 def test_worker_processes_only_on_idle_cores(monkeypatch):
-    """The chart uses a worker process per core when cores are idle, none when the load
-    average says they are busy, and the cores where there is no load average."""
+    """The chart uses a worker process per core unless the load average says the cores
+    are crowded (more than 1.5 above their number), and the cores where there is no load
+    average."""
     from reader.analysis import timeline as timeline_module
 
     monkeypatch.setattr(timeline_module.os, "cpu_count", lambda: 2)
-    for load, expected in ((0.2, 2), (1.4, 2), (1.6, 1), (7.0, 1)):
+    for load, expected in ((0.2, 2), (1.6, 2), (3.4, 2), (3.6, 1), (7.0, 1)):
         monkeypatch.setattr(timeline_module.os, "getloadavg", lambda load=load: (load, 0, 0))
         assert timeline_module._worker_count() == expected, load
 

@@ -735,18 +735,21 @@ class VersionStore:
 
 POOL_WORDS = 20_000  # words of new chunks from which worker processes analyse them
 MAX_WORKERS = 4
+CROWDED_LOAD_ABOVE_CORES = 1.5  # see _worker_count
 
 
 def _worker_count() -> int:
     """One worker process per core (at most :data:`MAX_WORKERS`), or none (1: here) when
-    the cores are busy: then more processes only share them (less than half a core idle
-    by the load average, where the system keeps one)."""
+    the cores are crowded: a load average above :data:`CROWDED_LOAD_ABOVE_CORES` more than
+    the cores. Measured on 2 cores (Facebook's 492-version chart, one process / workers):
+    quiet 9.5 / 6.0 s; one other busy process 9.3-9.8 / 7.6-7.9 s; two, load 2.2-3.0,
+    14.5-15.7 / 10.7-10.8 s; at load 4.5-6 workers gained nothing (15-20 / 17-21 s)."""
     cores = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average (Windows): the cores
         return cores
-    return cores if load <= (os.cpu_count() or 1) - 0.5 else 1
+    return cores if load <= (os.cpu_count() or 1) + CROWDED_LOAD_ABOVE_CORES else 1
 
 
 class _ChunkAnalyses:
