@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,17 @@ def shared_folder(name: str) -> Path:
     if not folder.is_dir():
         pytest.skip(f"../shared/{name} is not present on this machine")
     return folder
+
+
+def clone_history_bundle(name: str, target: Path) -> Path:
+    """A working copy of the git bundle ``../shared/history/<name>`` at ``target`` (its
+    ``main`` branch), or skip the test when this machine has no such bundle or no git."""
+    bundle = SHARED / "history" / name
+    if not bundle.is_file() or shutil.which("git") is None:
+        pytest.skip(f"../shared/history/{name} is not present")
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)],
+                   check=True, capture_output=True)
+    return target
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, clone_history_bundle
 
 from reader.analysis.diff import Passage, VersionText, diff_versions
 from reader.analysis.timeline import VersionStore, diff_history, timeline
@@ -297,12 +296,7 @@ def test_diff_pdf_has_summary_and_marks(repo, tmp_path):
 
 @pytest.fixture(scope="module")
 def pga_clone(tmp_path_factory) -> Path:
-    bundle = HISTORY / "pga-versions.bundle"
-    if not bundle.is_file() or shutil.which("git") is None:
-        pytest.skip("../shared/history/pga-versions.bundle is not present")
-    target = tmp_path_factory.mktemp("pga") / "pga"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
-    return target
+    return clone_history_bundle("pga-versions.bundle", tmp_path_factory.mktemp("pga") / "pga")
 
 
 def git_count(repo: Path, path: str, *options: str) -> int:
@@ -351,11 +345,7 @@ def test_pga_known_facebook_change(pga_clone, capsys):
 
 
 def test_dating_bundle_counts(tmp_path):
-    bundle = HISTORY / "dating-versions.bundle"
-    if not bundle.is_file():
-        pytest.skip("../shared/history/dating-versions.bundle is not present")
-    target = tmp_path / "dating"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
+    target = clone_history_bundle("dating-versions.bundle", tmp_path / "dating")
     source = GitHistory.discover(target, use_cache=False)
     counts = source.version_counts()
     path = next(p for p in counts if p.startswith("Tinder/"))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
+from conftest import clone_history_bundle
 from test_history import HISTORY, commit, git
 
 import reader.analysis.timeline as timeline_module
@@ -123,11 +121,7 @@ def test_diff_from_parts_equals_diff_of_whole_versions(tmp_path):
 
 @pytest.fixture(scope="module")
 def pga(tmp_path_factory) -> CorpusHistory:
-    bundle = HISTORY / "pga-versions.bundle"
-    if not bundle.is_file() or shutil.which("git") is None:
-        pytest.skip("../shared/history/pga-versions.bundle is not present")
-    target = tmp_path_factory.mktemp("pga") / "pga"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
+    target = clone_history_bundle("pga-versions.bundle", tmp_path_factory.mktemp("pga") / "pga")
     return CorpusHistory(Corpus.open(target), use_cache=False)
 
 
@@ -141,11 +135,7 @@ def test_pga_newest_two_versions_read_in_parts_like_whole(pga, company):
 
 
 def test_dating_versions_read_in_parts_like_whole(tmp_path):
-    bundle = HISTORY / "dating-versions.bundle"
-    if not bundle.is_file() or shutil.which("git") is None:
-        pytest.skip("../shared/history/dating-versions.bundle is not present")
-    target = tmp_path / "dating"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
+    target = clone_history_bundle("dating-versions.bundle", tmp_path / "dating")
     source = CorpusHistory(Corpus.open(target), use_cache=False)
     for company in ["Tinder", "Bumble", "Meetic", "LOVOO"]:  # English, French, German
         history = source.history(f"{company}/Privacy Policy.md")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-from test_history import HISTORY, V1, V2, commit, git
+from conftest import clone_history_bundle
+from test_history import V1, V2, commit, git
 
 from reader.sources.corpus import Corpus
 from reader.sources.history import CorpusHistory, GitHistory, _walk_paths
@@ -89,11 +87,7 @@ def test_one_policy_is_listed_without_walking_every_file(tmp_path, monkeypatch):
 
 
 def test_pga_policies_walked_alone_as_whole(tmp_path):
-    bundle = HISTORY / "pga-versions.bundle"
-    if not bundle.is_file() or shutil.which("git") is None:
-        pytest.skip("../shared/history/pga-versions.bundle is not present")
-    target = tmp_path / "pga"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(target)], check=True)
+    target = clone_history_bundle("pga-versions.bundle", tmp_path / "pga")
     source = GitHistory.discover(target, use_cache=False)
     files = source.files
     paths = sorted(p for p in files if p.endswith("/Privacy Policy.md"))

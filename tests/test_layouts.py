@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import shared_folder
+from conftest import clone_history_bundle
 
 from reader.cli import main
 from reader.output.export import write_pdf
@@ -129,26 +128,15 @@ def test_company_list_filter_finds_bizdesign_by_bizsecure(qtbot, embedded_corpus
 # -- Open Terms Archive collections ------------------------------------------------------
 
 
-def clone_bundle(bundle: Path, target: Path) -> Path:
-    """A working copy of a git bundle (its first branch checked out)."""
-    heads = subprocess.run(["git", "bundle", "list-heads", str(bundle)], capture_output=True,
-                           text=True, check=True).stdout.split()
-    branch = next(ref for ref in heads[1::2] if ref.startswith("refs/heads/"))
-    subprocess.run(["git", "clone", "-q", "-b", branch.removeprefix("refs/heads/"),
-                    str(bundle), str(target)], check=True, capture_output=True)
-    return target
-
-
 @pytest.fixture(scope="module")
 def pga_collection(tmp_path_factory) -> Path:
-    bundle = shared_folder("history") / "pga-versions.bundle"
-    return clone_bundle(bundle, tmp_path_factory.mktemp("ota") / "pga")
+    return clone_history_bundle("pga-versions.bundle", tmp_path_factory.mktemp("ota") / "pga")
 
 
 @pytest.fixture(scope="module")
 def dating_collection(tmp_path_factory) -> Path:
-    bundle = shared_folder("history") / "dating-versions.bundle"
-    return clone_bundle(bundle, tmp_path_factory.mktemp("ota") / "dating")
+    return clone_history_bundle("dating-versions.bundle",
+                                tmp_path_factory.mktemp("ota") / "dating")
 
 
 def test_collection_lists_services_privacy_policies_first(pga_collection):
