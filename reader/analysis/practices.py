@@ -713,18 +713,17 @@ def _add_sentences(clean: str, found: list[str], sentences: list[tuple[int, int]
         clean = clean.replace("*", " ")
     if "\n" in clean:
         clean = _SOFT_LINE_BREAK.sub(" ", clean)
-    cuts = _sentence_cuts(clean)
     if clean.isascii():  # \w is [A-Za-z0-9_] there: split where the rest became spaces
         spaced = clean.encode("ascii").translate(_ASCII_NOT_WORD).decode("ascii")
-        for cut_start, cut_end in pairwise(cuts):
-            start = len(found)
-            found += spaced[cut_start:cut_end].split()
-            if len(found) > start:
-                sentences.append((start, len(found)))
-        return
-    for cut_start, cut_end in pairwise(cuts):
+
+        def words_between(cut_start: int, cut_end: int) -> list[str]:
+            return spaced[cut_start:cut_end].split()
+    else:
+        def words_between(cut_start: int, cut_end: int) -> list[str]:
+            return TOKEN.findall(clean, cut_start, cut_end)
+    for cut_start, cut_end in pairwise(_sentence_cuts(clean)):
         start = len(found)
-        found += TOKEN.findall(clean, cut_start, cut_end)
+        found += words_between(cut_start, cut_end)
         if len(found) > start:
             sentences.append((start, len(found)))
 

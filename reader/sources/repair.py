@@ -65,13 +65,14 @@ def repair_text(text: str) -> str:
     return _APOS_ENTITY.sub("'", text)
 
 
-# A "##".."######" heading line, maybe inside a list item ("  * ####  The form asks...").
-# The definition :func:`heading_lines` follows (the tests compare them).
-_HEADING_LINE = re.compile(r"^([ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?)#{2,6}[ \t]+(?=\S)(.*)$",
-                           re.MULTILINE)
-# What may come before a heading's marks on its line, and the marks with the space after.
+# A "##".."######" heading line, maybe inside a list item ("  * ####  The form asks..."):
+# what may come before the marks on its line, the marks with the space after, its text.
 _HEADING_PREFIX = re.compile(r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
 _HEADING_MARKS = re.compile(r"#{2,6}[ \t]+(?=\S)")
+# The whole line as one pattern: the definition :func:`heading_lines` follows (tests
+# compare them).
+_HEADING_LINE = re.compile(rf"^({_HEADING_PREFIX.pattern}){_HEADING_MARKS.pattern}(.*)$",
+                           re.MULTILINE)
 
 
 def heading_lines(text: str) -> Iterator[tuple[int, int, str, str]]:
