@@ -156,6 +156,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     analysis = HighlightedPolicy.of(policy).analysis
     counts = analysis.passage_counts()
     print(f"{policy.domain}: {policy.title}")
+    if caveat := analysis.caveat():
+        print(f"note: {caveat}")
     for category_id in analysis.categories:
         count = counts.get(category_id, 0)
         print(f"  {category(category_id).name:32} {count:4} {noun_for(count, 'passage')}")
@@ -192,6 +194,7 @@ def _classify_lines(lines, out, analyze_text) -> int:
                 # One entry per sentence and category, the most confident category first.
                 "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
                 "facts": analysis.stated_facts(),  # ids of the shown facts it states
+                "language": analysis.language,  # not "en": the models are not to be trusted
             }
         out.write(json.dumps(result) + "\n")
         out.flush()
@@ -557,11 +560,14 @@ def cmd_facts(args: argparse.Namespace) -> int:
     analysis = HighlightedPolicy.of(policy).analysis  # the decision every view shows
     facts, text = analysis.facts, analysis.text
     if args.json:
-        json.dump({"company": policy.domain, "facts": facts_json(text, facts)},
+        json.dump({"company": policy.domain, "language": analysis.language,
+                   "facts": facts_json(text, facts)},
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     print(f"{policy.domain}: {policy.title}")
+    if caveat := analysis.caveat():
+        print(f"note: {caveat}")
     group = ""
     for fact in facts:
         if fact.group != group:

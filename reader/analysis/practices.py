@@ -50,6 +50,7 @@ from reader.analysis.facts import (
     decide_facts,
     default_facts_model,
 )
+from reader.analysis.language import ENGLISH, language_of, models_caveat
 from reader.analysis.segment import (
     _ABBREVIATIONS,
     MAX_SENTENCE_CHARS,
@@ -112,6 +113,13 @@ class Analysis:
     # stated fact, its best sentence's probability (the search index ranks by these).
     paragraph_counts: dict[str, int] = field(default_factory=dict)
     fact_scores: dict[str, float] = field(default_factory=dict)
+    # The language the policy reads as (see reader.analysis.language): the models learnt
+    # from English policies, so elsewhere every view says not to trust the result.
+    language: str = ENGLISH
+
+    def caveat(self) -> str | None:
+        """What the reader should know before trusting these highlights and facts."""
+        return models_caveat(self.language)
 
     def stated_facts(self) -> list[str]:
         """Ids of the facts the policy states (the search index's fact fields)."""
@@ -248,7 +256,7 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
               if len(probs) and labels[i] in categories}
     fact_scores = {fact_id: round(float(p.max()), 4) for fact_id, rows, p in stated if rows}
     return Analysis(text, list(paragraphs), categories, scores, spans, facts, counts,
-                    fact_scores)
+                    fact_scores, language_of(words.words))
 
 
 def _fact_label(fact_id: str) -> str:

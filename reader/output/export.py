@@ -110,9 +110,11 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
                    if hidden else "")
     body = item.body_html_parts({c.id for c in shown}, dark_theme=look, anchors=False)
+    caveat = item.analysis.caveat()
     return [
         f"<h1>{e(policy.title)}</h1>"
         f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
+        f"{f'<p><b>Note:</b> {e(caveat)}</p>' if caveat else ''}"
         f"{facts_card_html(item.analysis.facts, item.analysis.text)}"
         f"<h3>Legend</h3><p>{legend or 'No categories highlighted.'}</p>"
         f"<h3>Summary: passages per data practice</h3>"

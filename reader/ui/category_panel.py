@@ -10,6 +10,7 @@ from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHeaderView,
     QLabel,
     QStyledItemDelegate,
@@ -92,8 +93,16 @@ class CategoryPanel(QWidget):
         self.hint = QLabel("Tick a category to show its highlights; "
                            "click it to list its passages.", self)
         self.hint.setWordWrap(True)
+        # Above everything the panel shows: why not to trust it (a policy in French, say).
+        self.caveat = QLabel(self)
+        self.caveat.setWordWrap(True)
+        self.caveat.setFrameShape(QFrame.Shape.StyledPanel)
+        self.caveat.setMargin(4)
+        self.caveat.setAccessibleName("Caveat about these highlights")
+        self.caveat.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caveat)
         layout.addWidget(self.mode)
         layout.addWidget(self.tree)
         layout.addWidget(self.hint)
@@ -150,6 +159,9 @@ class CategoryPanel(QWidget):
         """Counts and passage lists for a policy (or empty for none)."""
         self._building = True
         counts = highlighted.counts() if highlighted else {}
+        caveat = highlighted.analysis.caveat() if highlighted else None
+        self.caveat.setText(f"\u26a0 {caveat}" if caveat else "")
+        self.caveat.setVisible(bool(caveat))
         self._shown = highlighted
         lazy = bool(highlighted) and len(highlighted.analysis.spans) > EAGER_PASSAGES
         self._unfilled = set()

@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
 
         self.category_panel = CategoryPanel(settings())
         self.facts_card = FactsCard()  # at the top of the side panel, shows what it shows
-        self.category_panel.layout().insertWidget(0, self.facts_card)
+        self.category_panel.layout().insertWidget(1, self.facts_card)  # under its caveat
         self.category_panel.policy_shown.connect(self.facts_card.show_policy)
         self.facts_card.evidence_activated.connect(
             lambda text, at: select_passage(self.browser, text, at))
