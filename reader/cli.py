@@ -553,7 +553,7 @@ def _add_history_commands(command) -> None:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     """Privacy facts at a glance: each shown fact, stated or not, with its evidence."""
-    from reader.analysis.facts import facts_json
+    from reader.analysis.facts import facts_json, group_title
     from reader.output.highlight import HighlightedPolicy
 
     policy = _load_policy(_open_corpus(args), args.domain)
@@ -572,7 +572,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     for fact in facts:
         if fact.group != group:
             group = fact.group
-            print(f"\n{group}")
+            print(f"\n{group_title(group)}")
         print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
         for evidence in fact.evidence[:1]:
             print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")

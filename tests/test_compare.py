@@ -174,3 +174,23 @@ def test_cli_pdf(capsys, tmp_path):
     # The evidence, quoted in full after the tables.
     assert f"bmtmicro.com: “{BMT_CONTACT}”" in flat
     assert f"audiomidi.com: “{AUDIOMIDI_BROWSER}”" in flat
+
+
+def test_fact_groups_have_one_title_in_the_card_the_comparison_and_the_cli(capsys):
+    # They were "Purposes" / "Shared with" / "Audiences" on the card, "Uses data for" /
+    # "Shares with" / "Speaks to" in the comparison and the raw ids ("shares_with") in
+    # `facts`: a reader matching the views could not tell they were the same rows.
+    from reader.analysis.facts import card_rows, group_title
+    from reader.output.highlight import HighlightedPolicy
+
+    policy = Corpus.open(SEEDS).load("bmtmicro.com")
+    card = [row.title for row in card_rows(HighlightedPolicy.of(policy).analysis.facts)
+            if row.shown]
+    compared = compare_companies(Corpus.open(SEEDS), ["bmtmicro.com", "audiomidi.com"])
+    groups = list(dict.fromkeys(row.group for row in compared.rows_of(FACT_ROW)))
+    assert groups == card
+    assert group_title("shares_with") == "Shared with" and "Shared with" in groups
+    assert main(["facts", "bmtmicro.com", "--corpus", str(SEEDS)]) == 0
+    headings = [line for line in capsys.readouterr().out.splitlines()[1:]
+                if line and not line.startswith(" ")]
+    assert headings == card

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reader.analysis.facts import Fact
+from reader.analysis.facts import Fact, group_title
 from reader.analysis.practices import Analysis, analyze_policy
 from reader.analysis.taxonomy import practice_categories
 from reader.sources.corpus import Corpus, Policy, PolicyLoadError
@@ -22,10 +22,6 @@ MIN_COMPANIES = 2
 MAX_COMPANIES = 4
 FACT_ROW = "fact"
 PRACTICE_ROW = "practice"
-FACT_GROUP_NAMES = {"collects": "Collects", "purpose": "Uses data for",
-                    "shares_with": "Shares with", "retention": "Keeps data",
-                    "choice": "Choices", "access": "Your access", "dnt": "Do Not Track",
-                    "audience": "Speaks to", "security": "Security"}
 
 
 class CompareError(Exception):
@@ -63,7 +59,7 @@ class Row:
 
     kind: str  # FACT_ROW or PRACTICE_ROW
     id: str  # fact id (``collects:contact``) or category id (``user_choice``)
-    group: str  # "Collects", ..., or "Passages per practice"
+    group: str  # the fact group's title (facts.group_title) or "Passages per practice"
     label: str
     cells: tuple[Cell, ...]  # one per company, in the comparison's order
 
@@ -151,7 +147,7 @@ def compare(analysed: Sequence[tuple[Policy, Analysis]]) -> Comparison:
             assert same.id == fact.id  # every policy gets the same facts in the same order
             cells.append(Cell(same.stated, tuple(_evidence(analysis.text, e.start, e.end)
                                                  for e in same.evidence)))
-        rows.append(Row(FACT_ROW, fact.id, FACT_GROUP_NAMES.get(fact.group, fact.group),
+        rows.append(Row(FACT_ROW, fact.id, group_title(fact.group),
                         fact.label, tuple(cells)))
     for item in practice_categories():
         cells = []

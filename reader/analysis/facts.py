@@ -246,6 +246,13 @@ CARD_GROUPS: tuple[tuple[str, str], ...] = (
     ("retention", "Retention"), ("choice", "Choices"), ("access", "Access"),
     ("dnt", "Do Not Track"), ("audience", "Audiences"), ("security", "Security"),
 )
+_GROUP_TITLES = dict(CARD_GROUPS)
+
+
+def group_title(group: str) -> str:
+    """A fact group's title as every view (card, compare, CLI, PDF) names it:
+    ``shares_with`` -> ``Shared with``."""
+    return _GROUP_TITLES.get(group, group)
 
 
 @dataclass(frozen=True)
