@@ -253,3 +253,33 @@ def test_emphasis_and_line_breaks_end_sentences_as_the_viewer_shows_them():
     sentences = [" ".join(words.words[s:e]) for s, e in words.sentences]
     assert sentences == ["cookies", "we use cookies", "tracking",
                          "we do not honor browser do not track signals"]
+
+
+def _corpus_facts(domain: str) -> tuple[str, dict[str, Fact]]:
+    from reader.sources.corpus import Corpus
+
+    policy = Corpus.open(shared_folder("corpus")).load(domain)
+    analysis = analyze_policy(policy.body)
+    return analysis.text, {fact.id: fact for fact in analysis.facts}
+
+
+def test_evidence_quotes_a_sentence_the_policy_repeats_once():
+    # amazon.com's FAQ repeats its answers: the opt-out sentence was quoted twice, leaving
+    # room for one other sentence of three.
+    text, facts = _corpus_facts("amazon.com")
+    for fact_id in ("choice:opt_out_link", "choice:browser_controls"):
+        quoted = [" ".join(e.split()) for e in _evidence(text, facts[fact_id])]
+        assert len(quoted) == 3 and len(set(quoted)) == 3
+    assert _evidence(text, facts["choice:opt_out_link"])[0] == (
+        "If you do not want to receive e-mail or other mail from us, please adjust your "
+        "Customer Communication Preferences.")
+
+
+def test_evidence_is_a_sentence_before_a_lead_in_line():
+    # 07ksa.org's bold lead-in "Cookies." was the evidence shown for collects:cookies (its
+    # sentence scores highest); the sentences that say what the cookies do come first now.
+    text, facts = _corpus_facts("07ksa.org")
+    evidence = _evidence(text, facts["collects:cookies"])
+    assert "Cookies." not in [e.strip() for e in evidence]
+    assert evidence[0].startswith("They may also use cookies, JavaScript, web beacons")
+    assert all(len(e.split()) >= 6 for e in evidence)

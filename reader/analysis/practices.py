@@ -73,6 +73,7 @@ SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
 # highlighted on their own
+MIN_EVIDENCE_WORDS = 6  # a fact's evidence of fewer words is a title or lead-in, shown last
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
         if categories:
             spans = _passages(words, probs, found, text, candidates, aligned, model,
                               sentence_model or default_sentence_model())
-        facts = _facts_with_evidence(words, stated, candidates, aligned)
+        facts = _facts_with_evidence(words, stated, text, candidates, aligned)
     paragraphs_with = found.sum(axis=0)
     counts = {labels[i]: int(paragraphs_with[i]) for i in practice
               if len(probs) and labels[i] in categories}
@@ -340,10 +341,11 @@ def _paragraph_terms(words: PolicyWords, word_ids: np.ndarray, pair_ids: np.ndar
 
 
 def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], np.ndarray]],
-                         sentences: Sequence[Sentence], aligned: tuple[np.ndarray, ...]
-                         ) -> list[Fact]:
+                         text: str, sentences: Sequence[Sentence],
+                         aligned: tuple[np.ndarray, ...]) -> list[Fact]:
     """Each fact with its evidence: the displayed sentences that show the words of the
-    sentences that state it (best first, at most MAX_EVIDENCE)."""
+    sentences that state it (best first, at most MAX_EVIDENCE, each wording once); lines
+    of fewer than MIN_EVIDENCE_WORDS words come after every longer sentence."""
     position, first, last = aligned
     spans = np.asarray(words.sentences, dtype=np.int64).reshape(-1, 2)
     shows: dict[int, list[int]] = {}  # word sentence -> displayed sentences showing it
@@ -358,15 +360,22 @@ def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], 
             shows.setdefault(unit, []).append(int(number))
     facts = []
     for fact_id, rows, scores in stated:
-        evidence: list[Evidence] = []
+        found: list[Evidence] = []
         seen: set[int] = set()
+        quoted: set[str] = set()  # a sentence the policy repeats (an FAQ) is quoted once
         for unit, score in zip(rows, scores, strict=True):
             for number in shows.get(unit, ()):
-                if number not in seen and len(evidence) < MAX_EVIDENCE:
+                sentence = sentences[number]
+                said = " ".join(text[sentence.start:sentence.end].split())
+                if number not in seen and said not in quoted:
                     seen.add(number)
-                    sentence = sentences[number]
-                    evidence.append(Evidence(sentence.start, sentence.end,
-                                             round(float(score), 4), sentence.paragraph))
+                    quoted.add(said)
+                    found.append(Evidence(sentence.start, sentence.end,
+                                          round(float(score), 4), sentence.paragraph))
+        # Whole sentences before short lines (a lead-in "Cookies.", a title "Contact Us",
+        # a list item "Email address"): the reader is shown a sentence that states the fact.
+        found.sort(key=lambda e: len(text[e.start:e.end].split()) < MIN_EVIDENCE_WORDS)
+        evidence = found[:MAX_EVIDENCE]
         if rows and not evidence:  # its words show in no sentence alone: the nearest one
             number = int(np.argmin(np.abs(low - spans[rows[0], 0])))
             sentence = sentences[number]
