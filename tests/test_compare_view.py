@@ -139,3 +139,20 @@ def test_picker_needs_two_to_four_companies(qtbot, embedded_corpus):
         picker.set_chosen(domain)
     assert len(picker.chosen()) == 5 and not ok.isEnabled()
     assert picker.hint.text() == "5 chosen; choose 2 to 4."
+
+
+def test_long_company_names_fit_their_column_headers(qtbot, embedded_corpus, tmp_path):
+    # Companies with long names (lesentrepreneursduweb.com in ../shared/corpus) had their
+    # header cut at both ends ("esentrepreneursduweb.co"): the window now widens (up to the
+    # screen, 800 pixels offscreen) so each name fits its column.
+    names = ["lesentrepreneursduweb.com", "yamaha-motor.co.id.example"]
+    for name, seed in zip(names, ["bmtmicro.com", "audiomidi.com"], strict=True):
+        (tmp_path / f"{name}.md").write_bytes((embedded_corpus / f"{seed}.md").read_bytes())
+    dialog = CompareDialog(Corpus.open(tmp_path), names)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_compared(qtbot, dialog)
+    header = dialog.table.horizontalHeader()
+    qtbot.waitUntil(lambda: all(header.sectionSize(c) >= header.sectionSizeFromContents(c).width()
+                                for c in range(2)))
+    assert header.textElideMode() == Qt.TextElideMode.ElideMiddle

@@ -321,12 +321,27 @@ class CompareDialog(QDialog):
             return
         self.model.set_comparison(comparison)
         self.table.resizeRowsToContents()
+        self._fit_columns()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         differing = len(comparison.differing())
         names = ", ".join(c.domain for c in comparison.companies)
         self.title.setText(f"<b>{html.escape(names)}</b>: {differing} of "
                            f"{len(comparison.rows)} rows differ")
         self.export_button.setEnabled(True)
+
+    def _fit_columns(self) -> None:
+        """Widen the window (up to the screen) so every company's name fits its column
+        header; in a narrower window the names are elided in the middle, never cut."""
+        header = self.table.horizontalHeader()
+        header.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        columns = self.model.columnCount()
+        widest = max((header.sectionSizeFromContents(c).width() for c in range(columns)),
+                     default=0)
+        shown = self.table.viewport().width()
+        if columns and widest * columns > shown:
+            wanted = self.width() + widest * columns - shown
+            screen = self.screen().availableGeometry().width() if self.screen() else wanted
+            self.resize(min(wanted, screen), self.height())
 
     def _failed(self, message: str) -> None:
         if self.sender() is not getattr(self.worker, "signals", None):
