@@ -80,3 +80,31 @@ def test_the_pdf_starts_with_the_same_card(embedded_corpus, tmp_path):
     assert "Children, Californians" in first  # not stated
     assert "F1 >= 0.75" in first
     assert "“When ordering from BMT" in first  # the financial data's evidence
+
+
+def test_evidence_is_scrolled_a_third_down_the_view_not_left_on_its_bottom_line(
+        make_window, qtbot, tmp_path):
+    # On walmart.com (../shared/corpus) the card's and the Compare window's evidence
+    # sentences were selected on the viewer's last visible line, the paragraph stating the
+    # fact out of view below it.
+    from conftest import shared_folder
+
+    from reader.ui.facts_card import select_passage
+
+    source = shared_folder("corpus") / "w" / "wa" / "wal" / "walmart.com.md"
+    (tmp_path / "walmart.com.md").write_bytes(source.read_bytes())
+    window = make_window(tmp_path)
+    window.select_company("walmart.com")
+    browser, card = window.browser, window.facts_card
+    text = card._text
+    middle = [(f, e) for f in card.facts for e in f.evidence
+              if 0.3 < e.start / len(text) < 0.7]
+    assert middle
+    for fact, evidence in middle[:3]:
+        assert select_passage(browser, text[evidence.start:evidence.end],
+                              evidence.start / len(text))
+        start = browser.textCursor()
+        start.setPosition(start.selectionStart())
+        top = browser.cursorRect(start).top()
+        third = browser.viewport().height() // 3
+        assert abs(top - third) <= browser.fontMetrics().height(), fact.id

@@ -108,7 +108,8 @@ class FactsCard(QTextBrowser):
 
 def select_passage(browser, passage: str, fraction: float = 0.0) -> bool:
     """Select ``passage`` in a :class:`reader.ui.policy_view.PolicyBrowser` (the part that
-    holds it is shown first) and scroll to it. Whitespace may differ; of several
+    holds it is shown first) and scroll its first line a third of the way down the view.
+    Whitespace may differ; of several
     occurrences the one nearest ``fraction`` of the policy wins. False when not found."""
     words = passage.split()
     if not words:
@@ -135,7 +136,19 @@ def select_passage(browser, passage: str, fraction: float = 0.0) -> bool:
     cursor.setPosition(_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
     browser.setTextCursor(cursor)
     browser.ensureCursorVisible()
+    # The sentence's first line a third of the way down, its paragraph below it in view
+    # (ensureCursorVisible alone leaves a sentence further down on the bottom line).
+    first_line = browser.cursorRect(_at(cursor, _utf16(text, start)))
+    bar = browser.verticalScrollBar()
+    bar.setValue(bar.value() + first_line.top() - browser.viewport().height() // 3)
     return True
+
+
+def _at(cursor: QTextCursor, position: int) -> QTextCursor:
+    """A cursor of ``cursor``'s document at ``position``."""
+    moved = QTextCursor(cursor.document())
+    moved.setPosition(position)
+    return moved
 
 
 def _utf16(text: str, index: int) -> int:
