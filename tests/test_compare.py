@@ -194,3 +194,24 @@ def test_fact_groups_have_one_title_in_the_card_the_comparison_and_the_cli(capsy
     headings = [line for line in capsys.readouterr().out.splitlines()[1:]
                 if line and not line.startswith(" ")]
     assert headings == card
+
+
+def test_pdf_column_headers_break_company_names_after_a_dot(capsys, tmp_path):
+    # Four companies on A4: "tiktok.com" was broken "tiktok.co" / "m" and
+    # "qbcc.qld.gov.au" "qbcc.qld." / "gov.au" only by chance; a break now falls after a dot.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = ["020.co.uk", "tiktok.com", "qbcc.qld.gov.au", "bizdesign.com"]
+    for name, seed in zip(names, ["bmtmicro.com", "audiomidi.com", "ipmart.com",
+                                  "bettymills.com"], strict=True):
+        (corpus / f"{name}.md").write_bytes((SEEDS / f"{seed}.md").read_bytes())
+    out = tmp_path / "compared.pdf"
+    assert main(["compare", *names, "-o", str(out), "--corpus", str(corpus)]) == 0
+    with pdfplumber.open(out) as pdf:
+        words = pdf.pages[0].extract_words()
+    fact = next(w["top"] for w in words if w["text"] == "Fact")
+    collects = next(w["top"] for w in words if w["text"] == "Collects" and w["top"] > fact)
+    header = [w["text"] for w in words if fact - 2 <= w["top"] < collects]
+    assert "tiktok." in header and "tiktok.co" not in header
+    assert all(not word.startswith("tiktok") or word in ("tiktok.", "tiktok.com")
+               for word in header)

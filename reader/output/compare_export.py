@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 
 from reader.analysis.compare import FACT_ROW, PRACTICE_ROW, Cell, Comparison, Row
@@ -47,10 +48,16 @@ def _evidence_html(comparison: Comparison, kind: str) -> str:
     return "".join(parts)
 
 
+def _breakable(domain: str) -> str:
+    """A domain for a narrow column header: a line may break after its dots and hyphens
+    (``tiktok.`` / ``com``) rather than anywhere (``tiktok.co`` / ``m``)."""
+    return re.sub(r"([.-])(?=.)", "\\1\u200b", html.escape(domain))
+
+
 def _rows_html(comparison: Comparison, kind: str) -> str:
     e = html.escape
     width = 70 // len(comparison.companies)
-    header = "".join(f"<th align='left' width='{width}%'>{e(c.domain)}</th>"
+    header = "".join(f"<th align='left' width='{width}%'>{_breakable(c.domain)}</th>"
                      for c in comparison.companies)
     lines = [f"<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
              f"<tr><th align='left' width='30%'>"
