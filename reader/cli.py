@@ -553,7 +553,7 @@ def _add_history_commands(command) -> None:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     """Privacy facts at a glance: each shown fact, stated or not, with its evidence."""
-    from reader.analysis.facts import facts_json, group_title
+    from reader.analysis.facts import STATED_MEANS, facts_json, group_title
     from reader.output.highlight import HighlightedPolicy
 
     policy = _load_policy(_open_corpus(args), args.domain)
@@ -576,6 +576,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
         print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
         for evidence in fact.evidence[:1]:
             print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")
+    print(f"\n{STATED_MEANS}")
     return EXIT_OK
 
 
@@ -617,6 +618,7 @@ def comparison_table(comparison) -> str:
     """The comparison as a text table: one column per company, ``*`` before rows that
     differ."""
     from reader.analysis.compare import FACT_ROW, PRACTICE_ROW
+    from reader.analysis.facts import STATED_MEANS
 
     names = [c.domain for c in comparison.companies]
     width = max(14, *(len(n) + 2 for n in names))
@@ -639,7 +641,7 @@ def comparison_table(comparison) -> str:
                         [c.value for c in row.cells]).rstrip())
     differing = len(comparison.differing())
     out.append(f"\n* the companies differ ({counted(differing, 'row', False)}); "
-               "--json gives the evidence sentences")
+               f"--json gives the evidence sentences\n{STATED_MEANS}")
     return "\n".join(out) + "\n"
 
 

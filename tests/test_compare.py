@@ -3,6 +3,7 @@ on the seed policies; the expected values were checked by reading the policies."
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from reader.analysis.compare import (
     compare_companies,
     resolve_companies,
 )
+from reader.analysis.facts import STATED_MEANS
 from reader.cli import main
 from reader.sources.corpus import Corpus
 
@@ -193,7 +195,32 @@ def test_fact_groups_have_one_title_in_the_card_the_comparison_and_the_cli(capsy
     assert main(["facts", "bmtmicro.com", "--corpus", str(SEEDS)]) == 0
     headings = [line for line in capsys.readouterr().out.splitlines()[1:]
                 if line and not line.startswith(" ")]
-    assert headings == card
+    assert headings[:-1] == card and headings[-1] == STATED_MEANS
+
+
+def test_every_view_of_facts_says_stated_may_be_a_does_not(capsys, qtbot, tmp_path):
+    # "At DuckDuckGo, no cookies are used by default." states collects:cookies (the model
+    # learnt OPP-115's "does not" statements too): a card reading "Collects: Cookies"
+    # without saying so misled. The card, the PDF card, the Compare window and PDF and
+    # both commands say what "stated" means.
+    from reader.output.compare_export import comparison_html
+    from reader.output.highlight import HighlightedPolicy
+    from reader.ui.compare_view import CompareDialog
+    from reader.ui.facts_card import card_html
+
+    assert "does not do it" in STATED_MEANS
+    policy = Corpus.open(SEEDS).load("bmtmicro.com")
+    facts = HighlightedPolicy.of(policy).analysis.facts
+    assert html.escape(STATED_MEANS) in card_html(facts)
+    compared = compare_companies(Corpus.open(SEEDS), ["bmtmicro.com", "audiomidi.com"])
+    assert html.escape(STATED_MEANS) in comparison_html(compared)
+    dialog = CompareDialog(Corpus.open(SEEDS), ["bmtmicro.com", "audiomidi.com"])
+    qtbot.addWidget(dialog)
+    assert STATED_MEANS in dialog.legend.text()
+    qtbot.waitUntil(lambda: not dialog.is_busy())
+    for command in (["facts", "bmtmicro.com"], ["compare", "bmtmicro.com", "audiomidi.com"]):
+        assert main([*command, "--corpus", str(SEEDS)]) == 0
+        assert capsys.readouterr().out.rstrip().endswith(STATED_MEANS)
 
 
 def test_pdf_column_headers_break_company_names_after_a_dot(capsys, tmp_path):

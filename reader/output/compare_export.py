@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from reader.analysis.compare import FACT_ROW, PRACTICE_ROW, Cell, Comparison, Row
+from reader.analysis.facts import STATED_MEANS
 from reader.analysis.taxonomy import category
 from reader.wording import counted
 
@@ -102,8 +103,8 @@ def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) 
             f"policies and none in others).</p>"
             f"<table cellspacing='0' cellpadding='2'>{companies}</table>"
             f"<h2>Privacy facts</h2>{_rows_html(comparison, FACT_ROW)}"
-            f"<p style='color:{NOT_STATED_COLOUR}'>\"Not stated\" means no sentence of the "
-            f"policy states the fact.</p>"
+            f"<p style='color:{NOT_STATED_COLOUR}'>{e(STATED_MEANS)} “Not stated” means "
+            f"no sentence of the policy is about the fact.</p>"
             f"<h2>Passages per practice</h2>{_rows_html(comparison, PRACTICE_ROW)}"
             f"<h2>Evidence: the sentences that state each fact</h2>"
             f"{_evidence_html(comparison, FACT_ROW)}"

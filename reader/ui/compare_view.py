@@ -49,6 +49,7 @@ from reader.analysis.compare import (
     Row,
     compare_companies,
 )
+from reader.analysis.facts import STATED_MEANS
 from reader.output.compare_export import DIFFERS_BACKGROUND, DIFFERS_MARK
 from reader.sources.corpus import Corpus
 from reader.ui.models import DomainRole
@@ -265,7 +266,8 @@ class CompareDialog(QDialog):
         self.table.activated.connect(self.open_cell)
         self.legend = QLabel(f"<b>{DIFFERS_MARK}</b> and bold: the companies differ (a fact "
                              "stated by some and not others, or a practice with passages in "
-                             "some policies only). Click a cell to open its evidence.")
+                             "some policies only). Click a cell to open its evidence. "
+                             + html.escape(STATED_MEANS))
         self.legend.setWordWrap(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
