@@ -146,3 +146,27 @@ def test_the_window_shows_the_caveat_above_the_facts(make_window, french_corpus,
     caveat = window.category_panel.caveat
     qtbot.waitUntil(caveat.isVisible)
     assert caveat.y() < window.facts_card.y() < window.category_panel.tree.y()
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_search_finds_policies_by_language(engine, french_corpus, tmp_path):
+    if engine == "tantivy":
+        pytest.importorskip("tantivy")
+    from reader.search.engine import open_index
+
+    seed = embedded_corpus_dir() / "ipmart.com.md"
+    (french_corpus / seed.name).write_bytes(seed.read_bytes())
+    (french_corpus / "beispiel.de.md").write_text(f"# Datenschutz\n\n{GERMAN_WORDS}\n", "utf-8")
+    policy_index = open_index(Corpus.open(french_corpus), engine, folder=tmp_path / "index")
+    try:
+        policy_index.update()
+        found = {text: [hit.domain for hit in policy_index.search(text).hits]
+                 for text in ("language:fr", "language:de", "language:en",
+                              "données language:fr", "données language:en")}
+        named = policy_index.search("language:french")
+    finally:
+        policy_index.close()
+    assert found == {"language:fr": ["exemple.fr"], "language:de": ["beispiel.de"],
+                     "language:en": ["ipmart.com"], "données language:fr": ["exemple.fr"],
+                     "données language:en": []}
+    assert (named.total, named.suggestion) == (0, "language:fr")  # "did you mean"

@@ -50,6 +50,7 @@ from reader.search.query import (
     category_suggestion,
     fact_suggestion,
     index_text,
+    language_suggestion,
     make_snippets,
     opening,
     strength_terms,
@@ -658,9 +659,10 @@ class SearchIndex:
 
     @staticmethod
     def category_suggestion(text: str) -> str | None:
-        """A near-miss ``category:`` or fact (``collects:email`` ...) corrected, or None."""
+        """A near-miss ``category:``, fact (``collects:email`` ...) or language
+        (``language:french``) corrected, or None."""
         return (category_suggestion(text, {c.id: c.name for c in categories()})
-                or fact_suggestion(text))
+                or fact_suggestion(text) or language_suggestion(text))
 
 
 def strength(stored: dict, terms: list[str]) -> float:

@@ -43,6 +43,7 @@ FIELDS: tuple[SearchField, ...] = (
     SearchField("mtime", "stored"),
     SearchField("digest", "stored"),
     SearchField("category", "keyword", stored=True),
+    SearchField("language", "keyword"),  # en, fr, de...: what the policy reads as
     SearchField("type", "words", stored=True),  # Privacy Policy, Terms of Service...
     SearchField("site", "stored"),  # the snapshot's site when it is not the domain
     SearchField("body", "body"),

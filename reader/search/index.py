@@ -78,8 +78,8 @@ from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 11  # 9: clean titles, valid dates only; 10: privacy fact fields;
-# 11: strength (field-only queries are ranked by it)
+SCHEMA_VERSION = 12  # 9: clean titles, valid dates only; 10: privacy fact fields;
+# 11: strength (field-only queries are ranked by it); 12: language
 SEGMENT_LIMIT = 1500  # policies per segment written at once (memory: ~100 KB each)
 FIRST_BATCH = 250
 # Batches of 8 policies the workers may run ahead of the writer: enough to keep them busy
@@ -211,6 +211,7 @@ def policy_documents(readings: Sequence[tuple], counted: bool = True) -> list[di
             "mtime": stat.st_mtime,
             "digest": digest,
             "category": ",".join(analysis.categories),
+            "language": analysis.language,
             "type": policy.doc_type,
             "site": site,
             **text,

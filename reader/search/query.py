@@ -24,6 +24,7 @@ from reader.analysis.facts import (
     search_term,
     shown_facts,
 )
+from reader.analysis.language import LANGUAGE_NAMES
 
 SNIPPETS_PER_HIT = 3
 SNIPPET_RADIUS = 90
@@ -365,6 +366,29 @@ def category_suggestion(text: str, names: dict[str, str]) -> str | None:
         return f"{match.group(1)}:{guess}"
 
     suggested = _FIELD_VALUE.sub(replace, text)
+    return suggested if changed else None
+
+
+_LANGUAGE_VALUE = re.compile(r"\b(language):(\w+)", re.IGNORECASE)
+
+
+def language_suggestion(text: str) -> str | None:
+    """The query with a language named in words given by its code (``language:french`` ->
+    ``language:fr``), or None when every ``language:`` value is a code or none is a name."""
+    codes = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+    changed = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal changed
+        value = match.group(2).lower()
+        names = [value] if value in codes else \
+            difflib.get_close_matches(value, list(codes), n=1, cutoff=0.75)
+        if value in LANGUAGE_NAMES or not names:
+            return match.group(0)
+        changed = True
+        return f"{match.group(1)}:{codes[names[0]]}"
+
+    suggested = _LANGUAGE_VALUE.sub(replace, text)
     return suggested if changed else None
 
 

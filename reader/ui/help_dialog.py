@@ -32,6 +32,8 @@ SEARCH_SYNTAX: list[tuple[str, str]] = [
      "policies that state that privacy fact (fields collects, purpose, shares, choice, "
      "access, dnt, audience, security; values as in `privacy-reader facts`)"),
     ("`year:2010..2015`", "policies archived in those years"),
+    ("`language:fr`", "policies that read as French (en, fr, de, es, it, nl, pt); the "
+     "highlights of a policy not in English are not to be trusted"),
 ]
 
 GUIDE_HTML = """
