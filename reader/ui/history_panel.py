@@ -11,7 +11,16 @@ import datetime as dt
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QObject,
+    QPointF,
+    QRectF,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QPolygonF, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -228,6 +237,11 @@ class TimelineChart(QWidget):
 class HistoryDialog(QDialog):
     """Every version of one company's policy and what changed between two of them."""
 
+    # The chart and progress bar show the versions analysed so far at most this often:
+    # painting them for each of a 500-version policy's 1,000 signals kept the GUI thread
+    # busy for the whole fill.
+    REFRESH_MS = 150
+
     def __init__(self, corpus: Corpus, company: str, dark: bool = False, parent=None,
                  pool: QThreadPool | None = None,
                  source: CorpusHistory | None = None) -> None:
@@ -244,6 +258,11 @@ class HistoryDialog(QDialog):
         self.timeline_worker: TimelineWorker | None = None
         self.diff_worker: DiffWorker | None = None
         self._pending_diff = False
+        self._progress_value: tuple[int, int] | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(self.REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
         self._build()
         self.resize(1100, 800)
         self._start_timeline()
@@ -382,18 +401,32 @@ class HistoryDialog(QDialog):
             if point.problem:
                 self.problems.setText((self.problems.text() + "\n" + point.problem).strip())
                 self.problems.show()
-            self.chart.set_points(self.points)
+            self._refresh_soon()
 
     def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        self.progress.setFormat(f"Analysing versions: {done} of {total}")
+        self._progress_value = (done, total)
+        self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        """Show the points and progress received since the last refresh."""
+        self._refresh_timer.stop()
+        self.chart.set_points(self.points)
+        if self._progress_value is not None:
+            done, total = self._progress_value
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"Analysing versions: {done} of {total}")
 
     def _failed(self, message: str) -> None:
         self.problems.setText(message)
         self.problems.show()
 
     def _timeline_finished(self) -> None:
+        self._refresh()
         self.timeline_worker = None
         self.progress.hide()
         self.cancel_button.hide()
