@@ -6,11 +6,12 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from test_history import commit, repo  # noqa: F401 - the git repository fixture
 
 from reader.analysis.taxonomy import category
+from reader.analysis.tints import HighlightLook, highlight_colour
 from reader.sources.corpus import Corpus
 from reader.ui.history_panel import HistoryDialog
 from reader.ui.main_window import MainWindow
 
-SHARING = category("third_party_sharing").light.lower()
+SHARING = highlight_colour("third_party_sharing").lower()  # the viewer's default (medium)
 
 
 def open_dialog(qtbot, root) -> HistoryDialog:
@@ -138,3 +139,22 @@ def test_chart_filling_does_not_repaint_for_every_version(qtbot, repo):  # noqa:
     assert len(paints) <= 2, len(paints)
     qtbot.waitUntil(lambda: dialog.progress.value() == total, timeout=5000)
     assert 1 <= len(paints) <= 4, len(paints)
+
+
+def test_history_view_uses_the_viewers_highlight_colours(qtbot, repo):  # noqa: F811
+    """The diff is coloured as the viewer colours passages (one decision: intensity and
+    palette from the preferences), not in the strong marker colours: the colour-blind
+    palette was ignored and every changed passage sat on a saturated background."""
+    look = HighlightLook(palette="colour_blind", intensity="soft")
+    dialog = HistoryDialog(Corpus.open(repo), "example.com", look)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.diff is not None, timeout=60000)
+    dialog.compare(0, 1)
+    qtbot.waitUntil(lambda: dialog.diff_worker is None and dialog.diff.old == "2019-03-01",
+                    timeout=60000)
+    shown = dialog.view.toHtml().lower()
+    wanted = highlight_colour("third_party_sharing", look).lower()
+    assert wanted != category("third_party_sharing").light.lower()
+    assert f"background-color:{wanted}" in shown
+    assert category("third_party_sharing").light.lower() not in shown
+    assert f"background-color:{wanted}" in dialog.summary.toHtml().lower()

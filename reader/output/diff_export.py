@@ -2,18 +2,22 @@
 
 The same marks everywhere: added passages on a green edge, removed ones struck through on a
 red edge, changed ones as old (struck) then new; every passage carries its practice
-categories as coloured labels. The PDF starts with the "what changed" summary by practice
-and the passages per category before and after.
+categories as coloured labels, in the highlight colours the reader chose for the viewer
+(:func:`reader.analysis.tints.highlight_colour`: intensity, palette, theme). The PDF
+starts with the "what changed" summary by practice and the passages per category before
+and after.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+from dataclasses import replace
 from pathlib import Path
 
 from reader.analysis.diff import Change, PolicyDiff
 from reader.analysis.taxonomy import category, practice_categories
+from reader.analysis.tints import HighlightLook, as_look, highlight_colour, text_colour_on
 from reader.wording import counted
 
 ADDED_EDGE = "#2E7D32"
@@ -23,20 +27,29 @@ KIND_LABEL = {"added": "Added", "removed": "Removed", "changed": "Changed"}
 KIND_EDGE = {"added": ADDED_EDGE, "removed": REMOVED_EDGE, "changed": CHANGED_EDGE}
 
 
-def category_labels(categories: tuple[str, ...], dark_theme: bool = False) -> str:
+Look = HighlightLook | bool | None  # a look, or the older dark-theme flag
+
+
+def _marked(category_id: str, look: Look) -> str:
+    """The style of text highlighted as ``category_id``: its background and a text colour
+    that reads on it."""
+    colour = highlight_colour(category_id, as_look(look))
+    return f"background-color:{colour};color:{text_colour_on(colour)};"
+
+
+def category_labels(categories: tuple[str, ...], look: Look = None) -> str:
     """Coloured category name labels (the highlight colours of the viewer)."""
     if not categories:
         return "<span style='color:#777777'>no practice</span>"
     return " ".join(
-        f"<span style='background-color:{category(c).colour(dark_theme)}'>"
+        f"<span style='{_marked(c, look)}'>"
         f"&nbsp;{html.escape(category(c).name)}&nbsp;</span>" for c in categories)
 
 
-def change_html(change: Change, anchor: str = "", dark_theme: bool = False) -> str:
+def change_html(change: Change, anchor: str = "", look: Look = None) -> str:
     """One change as a table row-like block: kind, categories, text with its marks."""
     e = html.escape
-    colour = category(change.categories[0]).colour(dark_theme) if change.categories else ""
-    background = f"background-color:{colour};" if colour else ""
+    background = _marked(change.categories[0], look) if change.categories else ""
     if change.kind == "added":
         text = f"<span style='{background}'>{e(change.new.text)}</span>"
     elif change.kind == "removed":
@@ -50,10 +63,10 @@ def change_html(change: Change, anchor: str = "", dark_theme: bool = False) -> s
     return (f"<table width='100%' cellspacing='0' cellpadding='4' style='margin-top:4px'>"
             f"<tr><td width='6' style='background-color:{KIND_EDGE[change.kind]}'></td>"
             f"<td>{name}<b>{KIND_LABEL[change.kind]}</b> · "
-            f"{category_labels(change.categories, dark_theme)}<br>{text}</td></tr></table>")
+            f"{category_labels(change.categories, look)}<br>{text}</td></tr></table>")
 
 
-def summary_html(diff: PolicyDiff, dark_theme: bool = False) -> str:
+def summary_html(diff: PolicyDiff, look: Look = None) -> str:
     """The "what changed" lines by practice and the passages per category table."""
     e = html.escape
     lines = "".join(f"<li>{e(line)}</li>" for line in diff.summary())
@@ -62,7 +75,7 @@ def summary_html(diff: PolicyDiff, dark_theme: bool = False) -> str:
         old, new = diff.category_counts.get(item.id, (0, 0))
         delta = new - old
         sign = f"+{delta}" if delta > 0 else str(delta) if delta else "="
-        rows.append(f"<tr><td><span style='background-color:{item.colour(dark_theme)}'>"
+        rows.append(f"<tr><td><span style='{_marked(item.id, look)}'>"
                     f"&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;{e(item.name)}</td>"
                     f"<td align='right'>{old}</td><td align='right'>{new}</td>"
                     f"<td align='right'>{sign}</td></tr>")
@@ -75,28 +88,30 @@ def summary_html(diff: PolicyDiff, dark_theme: bool = False) -> str:
     return f"<h3>What changed</h3><ul>{lines}</ul>{totals}<h3>Passages per practice</h3>{counts}"
 
 
-def diff_html(company: str, diff: PolicyDiff, dark_theme: bool = False,
+def diff_html(company: str, diff: PolicyDiff, look: Look = None,
               exported_on: dt.date | None = None) -> str:
     """The whole diff report: title, summary, then every change in document order."""
     e = html.escape
     stamp = (exported_on or dt.date.today()).isoformat()
-    changes = "".join(change_html(c, f"c{i}", dark_theme) for i, c in enumerate(diff.changes))
+    changes = "".join(change_html(c, f"c{i}", look) for i, c in enumerate(diff.changes))
     return (f"<h1>{e(company)}: what changed</h1>"
             f"<p>From the version of {e(diff.old)} to the version of {e(diff.new)}. "
             f"Exported {stamp} with Privacy Policy Reader.</p>"
-            f"{summary_html(diff, dark_theme)}<hr><h2>Changes</h2>"
+            f"{summary_html(diff, look)}<hr><h2>Changes</h2>"
             f"{changes or '<p>No differences in the text.</p>'}")
 
 
-def write_diff_pdf(company: str, diff: PolicyDiff, out: Path) -> Path:
-    """Write the diff report as a PDF (atomically); raises ``ExportError``."""
+def write_diff_pdf(company: str, diff: PolicyDiff, out: Path,
+                   look: HighlightLook | None = None) -> Path:
+    """Write the diff report as a PDF (atomically), on white paper in the intensity and
+    palette of ``look``; raises ``ExportError``."""
     from PySide6.QtGui import QTextDocument
 
     from reader.output.export import new_pdf_document, write_document_pdf
 
     def make_document() -> QTextDocument:
         document = new_pdf_document()
-        document.setHtml(diff_html(company, diff))
+        document.setHtml(diff_html(company, diff, replace(look, dark=False) if look else None))
         return document
 
     return write_document_pdf(make_document, out,

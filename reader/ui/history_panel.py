@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from reader.analysis.diff import PolicyDiff
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, timeline
+from reader.analysis.tints import HighlightLook, as_look
 from reader.output.diff_export import category_labels, change_html, summary_html
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.history import CorpusHistory, PolicyHistory
@@ -242,12 +243,15 @@ class HistoryDialog(QDialog):
     # busy for the whole fill.
     REFRESH_MS = 150
 
-    def __init__(self, corpus: Corpus, company: str, dark: bool = False, parent=None,
+    def __init__(self, corpus: Corpus, company: str, look: HighlightLook | bool = False,
+                 parent=None,
                  pool: QThreadPool | None = None,
                  source: CorpusHistory | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"History of {company}")
-        self.corpus, self.company, self.dark = corpus, company, dark
+        self.corpus, self.company = corpus, company
+        self.look = as_look(look)  # the viewer's highlight colours (theme, intensity, palette)
+        self.dark = self.look.dark
         self.source = source  # detected when the corpus was opened (None: detect here)
         self.pool = pool or QThreadPool(self)
         self.store = VersionStore()
@@ -477,7 +481,7 @@ class HistoryDialog(QDialog):
     def _diff_ready(self, diff: PolicyDiff) -> None:
         self.diff = diff
         self.change_position = -1
-        self.summary.setHtml(summary_html(diff, self.dark))
+        self.summary.setHtml(summary_html(diff, self.look))
         self._render_diff()
         self._enable_diff(True)
         self._diff_done()
@@ -494,7 +498,7 @@ class HistoryDialog(QDialog):
         if self.side_button.isChecked():
             body = "".join(self._side_by_side(i) for i in range(len(self.diff.changes)))
         else:
-            body = "".join(change_html(c, f"c{i}", self.dark)
+            body = "".join(change_html(c, f"c{i}", self.look)
                            for i, c in enumerate(self.diff.changes))
         self.view.setHtml(body or "<p>No differences in the text.</p>")
         self._show_position()
@@ -508,7 +512,7 @@ class HistoryDialog(QDialog):
         edge = {"added": "#2E7D32", "removed": "#C62828", "changed": "#1565C0"}[change.kind]
         return (f"<a name='c{index}'></a><table width='100%' cellspacing='0' cellpadding='4'>"
                 f"<tr><td colspan='2' style='border-top:2px solid {edge}'><b>"
-                f"{change.kind.capitalize()}</b> · {category_labels(change.categories, self.dark)}"
+                f"{change.kind.capitalize()}</b> · {category_labels(change.categories, self.look)}"
                 f"</td></tr><tr><td width='50%' style='color:#C62828'>{old}</td>"
                 f"<td width='50%'>{new}</td></tr></table>")
 
@@ -549,7 +553,7 @@ class HistoryDialog(QDialog):
         from reader.output.export import ExportError
 
         try:
-            return str(write_diff_pdf(self.company, self.diff, path))
+            return str(write_diff_pdf(self.company, self.diff, path, self.look))
         except ExportError as exc:
             QMessageBox.warning(self, "Export PDF", str(exc))
             return None

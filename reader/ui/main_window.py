@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
 
         if self.corpus is None or self.current is None:
             return None
-        dialog = HistoryDialog(self.corpus, self.current.policy.domain, self.dark, self,
+        dialog = HistoryDialog(self.corpus, self.current.policy.domain, self.look, self,
                                source=self.history_source)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
