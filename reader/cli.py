@@ -435,7 +435,8 @@ def _policy_history(args: argparse.Namespace):
     try:
         history = history_source.history(args.company)
     except KeyError as exc:
-        raise CliError(f"{exc.args[0]} (try: privacy-reader list)") from exc
+        hint = " (try: privacy-reader list)" if history_source.corpus.entries else ""
+        raise CliError(f"{exc.args[0]}{hint}") from exc
     for problem in history.problems:
         print(f"warning: {problem}", file=sys.stderr)
     return history

@@ -642,3 +642,28 @@ def test_unusable_data_folder_history_and_diff_still_work(repo, tmp_path, monkey
     source = GitHistory.discover(repo)
     assert any("not kept for next time" in p for p in source.problems)
     assert len(source.versions(POLICY)) == 3
+
+
+def test_working_copy_without_checked_out_commits_says_how_to_read_it(repo):
+    """A clone of a bundle whose HEAD is missing (dating-versions.bundle) checks out no
+    file: the corpus is empty, and the message says which branch has the files."""
+    from reader.ui.history_panel import history_summary
+
+    git(repo, "checkout", "-q", "--orphan", "unborn")
+    git(repo, "rm", "-rf", "-q", ".")
+    source = CorpusHistory(Corpus.open(repo), use_cache=False)
+    with pytest.raises(KeyError, match="no commits checked out.*branch main.*checkout main"):
+        source.history("example.com")
+    assert "checkout main" in history_summary(source)
+
+
+def test_dating_bundle_cloned_without_branch_says_how_to_read_it(tmp_path, capsys):
+    bundle = HISTORY / "dating-versions.bundle"
+    if not bundle.is_file():
+        pytest.skip("../shared/history is not present")
+    clone = tmp_path / "dating"
+    subprocess.run(["git", "clone", "-q", str(bundle), str(clone)], capture_output=True)
+    assert main(["history", "Bumble", "--corpus", str(clone)]) == 2
+    err = capsys.readouterr().err
+    assert "no commits checked out" in err and "origin/main" in err
+    assert f'git -C "{clone.resolve()}" checkout main' in err

@@ -192,8 +192,7 @@ class GitHistory:
             return None
         workdir = Path(repo.workdir).resolve()
         if repo.head_is_unborn:
-            return cls(workdir, repo, {}, [f"{workdir}: the git repository has no commits "
-                                           "checked out; versions are not shown"], "")
+            return cls(workdir, repo, {}, [_unborn_head_problem(repo, workdir)], "")
         try:
             head = str(repo.head.target)
         except pygit2.GitError as exc:
@@ -313,6 +312,23 @@ class GitHistory:
                 date = ""
             self._header_dates[blob_id] = date
         return self._header_dates[blob_id] or None
+
+
+def _unborn_head_problem(repo, workdir: Path) -> str:
+    """Why a working copy shows no versions when its HEAD names a branch without commits,
+    and, when it has another branch (a clone of a bundle whose HEAD is missing checks out
+    nothing and keeps ``origin/main``), how to check that one out."""
+    try:
+        branches = [*repo.branches.local, *repo.branches.remote]
+    except Exception:  # noqa: BLE001 - the advice is a courtesy
+        branches = []
+    problem = f"{workdir}: the git repository has no commits checked out"
+    if not branches:
+        return problem + "; versions are not shown"
+    local = branches[0].split("/", 1)[1] if branches[0] in repo.branches.remote \
+        else branches[0]
+    return (f"{problem} (its files are on branch {', '.join(branches[:5])}); check one out "
+            f"to read them and their versions: git -C \"{workdir}\" checkout {local}")
 
 
 def _is_ancestor(repo, old: str, new: str) -> bool:
@@ -623,7 +639,9 @@ class CorpusHistory:
         entry = self.corpus.find(company) or self._by_prefix(company) or \
             self._by_path(company)
         if entry is None:
-            raise KeyError(f"no policy for {company!r} in {self.corpus.root}")
+            why = "".join(f"; {p}" for p in self.git.problems) if self.git and \
+                not self.corpus.entries else ""
+            raise KeyError(f"no policy for {company!r} in {self.corpus.root}{why}")
         dated = dated_file(entry.relpath)
         if dated:
             versions = [Version(date, str(path), str(path.relative_to(self.corpus.root)))

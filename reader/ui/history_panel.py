@@ -86,12 +86,12 @@ class HistoryDetector(QRunnable):
 
 def history_summary(source: CorpusHistory) -> str:
     """One line for the status bar: how many policies have earlier versions, and where
-    from (empty when none has)."""
+    from (empty when none has), or why a git working copy shows no policy at all."""
     counts = source.version_counts()
     several = sum(n > 1 for n in counts.values())
     where = "git repository" if source.git else "dated files"
     if not several:
-        return ""
+        return source.problems[0] if not counts and source.problems else ""
     return (f"History: {several:,} of {len(counts):,} policies have earlier versions "
             f"({max(counts.values()):,} at most; from the {where}); Ctrl+H shows them.")
 
