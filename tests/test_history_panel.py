@@ -158,3 +158,12 @@ def test_history_view_uses_the_viewers_highlight_colours(qtbot, repo):  # noqa: 
     assert f"background-color:{wanted}" in shown
     assert category("third_party_sharing").light.lower() not in shown
     assert f"background-color:{wanted}" in dialog.summary.toHtml().lower()
+
+
+def test_history_of_an_unknown_company_says_so(qtbot, repo):  # noqa: F811
+    dialog = HistoryDialog(Corpus.open(repo), "nowhere.org")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=60000)
+    assert "reading" not in dialog.title.text()
+    assert "cannot be read" in dialog.title.text()
+    assert "no policy for 'nowhere.org'" in dialog.problems.text()

@@ -8,6 +8,7 @@ All reading and analysis runs on a thread pool (:mod:`reader.sources.history`,
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import threading
 
@@ -426,6 +427,10 @@ class HistoryDialog(QDialog):
             self.progress.setFormat(f"Analysing versions: {done} of {total}")
 
     def _failed(self, message: str) -> None:
+        if self.history is None:  # not "reading its versions…" for ever
+            self.title.setText(f"<b>{html.escape(self.company)}</b>: its versions cannot "
+                               "be read")
+            self.summary.setHtml("")
         self.problems.setText(message)
         self.problems.show()
 
@@ -504,7 +509,6 @@ class HistoryDialog(QDialog):
         self._show_position()
 
     def _side_by_side(self, index: int) -> str:
-        import html
 
         change = self.diff.changes[index]
         old = html.escape(change.old.text) if change.old else ""
