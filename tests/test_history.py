@@ -240,6 +240,28 @@ def test_diff_pairs_rewordings_as_changed():
                               "Retention: 1 passage removed"]
 
 
+def test_diff_counts_unchanged_sentences_whose_categories_moved():
+    """A sentence kept word for word but read with another practice moves the counts
+    before/after: the summary says so instead of leaving them unexplained."""
+    old = text_of(("Why and how we process your information:", ()),
+                  ("We share your data with advertising partners.", ("third_party_sharing",)),
+                  ("Contact us.", ("third_party_sharing",)))
+    new = text_of(("Why and how we process your information:", ("third_party_sharing",)),
+                  ("We share your data with advertising partners.", ("third_party_sharing",)),
+                  ("Contact us.", ("user_access",)))
+    diff = diff_versions(old, new, "2019-01-01", "2020-01-01")
+    assert diff.changes == []
+    assert diff.summary() == [
+        "Sharing with third parties: 1 unchanged passage newly about it; "
+        "1 unchanged passage no longer about it",
+        "Access, edit, delete: 1 unchanged passage newly about it"]
+    assert diff.to_json()["recategorised"] == [
+        {"text": "Why and how we process your information:", "old_categories": [],
+         "new_categories": ["third_party_sharing"]},
+        {"text": "Contact us.", "old_categories": ["third_party_sharing"],
+         "new_categories": ["user_access"]}]
+
+
 def test_diff_of_real_analysis(repo):
     history = history_of(repo)
     diff = diff_history(history, history.versions[0], history.versions[1],
@@ -342,6 +364,23 @@ def test_pga_known_facebook_change(pga_clone, capsys):
     assert removed["categories"][0] == "first_party_collection"
     counts = diff["category_counts"]["first_party_collection"]
     assert counts["old"] == counts["new"] + 1
+
+
+def test_pga_facebook_summary_explains_the_sharing_count(pga_clone):
+    """2026-07-24 -> 2026-08-22: passages about sharing fell from 845 to 346 while only
+    additions were listed; the unchanged sentences read as sharing no more are counted."""
+    history = CorpusHistory(Corpus.open(pga_clone)).history("Facebook")
+    diff = diff_history(history, history.find("eb1bd1b"), history.find("e4da78f"))
+    old, new = diff.category_counts["third_party_sharing"]
+    assert (old, new) == (845, 346)
+    tally = diff.by_category()["third_party_sharing"]
+    assert tally["removed"] == tally["changed"] == 0  # the text lost no sharing passage
+    moved = diff.recategorised_by_category()["third_party_sharing"]
+    lost = moved["no longer"]
+    assert lost > 400
+    assert old + tally["added"] + moved["newly"] - lost == new  # the summary adds up
+    line = next(s for s in diff.summary() if s.startswith("Sharing with third parties"))
+    assert f"{lost} unchanged passages no longer about it" in line
 
 
 def test_dating_bundle_counts(tmp_path):

@@ -4,7 +4,10 @@ Each version is read as its sentences in order (headings included, nothing dropp
 with the practice categories the policy's analysis gave it. The two lists are aligned with
 :class:`difflib.SequenceMatcher`; inside a replaced stretch, an old and a new sentence whose
 words are at least :data:`SIMILAR` alike are paired as one *changed* passage (a rewording),
-the rest are *removed* or *added*.
+the rest are *removed* or *added*. A sentence kept word for word whose categories differ
+(its section was reworded or restructured around it) is no change of the text, but it
+moves the passages per category: those are listed apart (:attr:`PolicyDiff.recategorised`)
+and the summary counts them, so that its lines and the counts before/after agree.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ class VersionText:
 
 @dataclass(frozen=True)
 class Change:
-    """One difference: ``kind`` is ``added``, ``removed`` or ``changed``."""
+    """One difference: ``kind`` is ``added``, ``removed`` or ``changed`` (or
+    ``recategorised``: the same text with other categories)."""
 
     kind: str
     old: Passage | None
@@ -73,6 +77,8 @@ class PolicyDiff:
     new: str
     changes: list[Change] = field(default_factory=list)
     category_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Sentences kept word for word whose categories differ (old and new passage).
+    recategorised: list[Change] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -85,12 +91,35 @@ class PolicyDiff:
                 found.setdefault(category_id, Counter())[change.kind] += 1
         return {k: v for k, v in found.items() if v}
 
+    def recategorised_by_category(self) -> dict[str, Counter[str]]:
+        """Category -> how many unchanged sentences gained it (``newly``) or lost it
+        (``no longer``)."""
+        found: dict[str, Counter[str]] = {}
+        for change in self.recategorised:
+            before, after = set(change.old.categories), set(change.new.categories)
+            for category_id in after - before:
+                found.setdefault(category_id, Counter())["newly"] += 1
+            for category_id in before - after:
+                found.setdefault(category_id, Counter())["no longer"] += 1
+        return found
+
     def summary(self) -> list[str]:
         """One line per practice that changed, e.g. ``Sharing with third parties: 3
-        passages added, 1 changed``; then the passages about no practice."""
+        passages added, 1 changed; 2 unchanged passages newly about it``; then the
+        passages about no practice."""
         lines = []
-        for category_id, tally in self.by_category().items():
-            lines.append(f"{category(category_id).name}: {_counted(tally)}")
+        changed = self.by_category()
+        moved = self.recategorised_by_category()
+        for category_id in dict.fromkeys([*practice_ids(), *changed, *moved]):
+            tally, shifts = changed.get(category_id), moved.get(category_id)
+            if not tally and not shifts:
+                continue
+            parts = [_counted(tally)] if tally else []
+            for way in ("newly", "no longer"):
+                if shifts and shifts[way]:
+                    parts.append(f"{counted(shifts[way], 'unchanged passage')} {way} "
+                                 "about it")
+            lines.append(f"{category(category_id).name}: {'; '.join(parts)}")
         plain = Counter(c.kind for c in self.changes if not c.categories)
         if plain:
             lines.append(f"Other text: {_counted(plain)}")
@@ -107,6 +136,9 @@ class PolicyDiff:
                          "categories": list(c.categories)} for c in self.of_kind("changed")],
             "category_counts": {k: {"old": o, "new": n}
                                 for k, (o, n) in self.category_counts.items()},
+            "recategorised": [{"text": c.new.text, "old_categories": list(c.old.categories),
+                               "new_categories": list(c.new.categories)}
+                              for c in self.recategorised],
         }
 
 
@@ -147,6 +179,10 @@ def diff_versions(old: VersionText, new: VersionText, old_label: str = "old",
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
+            result.recategorised += [
+                Change("recategorised", o, n)
+                for o, n in zip(old.passages[i1:i2], new.passages[j1:j2], strict=True)
+                if set(o.categories) != set(n.categories)]
             continue
         result.changes += _pair(old.passages[i1:i2], new.passages[j1:j2])
     return result

@@ -509,7 +509,6 @@ class HistoryDialog(QDialog):
         self._show_position()
 
     def _side_by_side(self, index: int) -> str:
-
         change = self.diff.changes[index]
         old = html.escape(change.old.text) if change.old else ""
         new = html.escape(change.new.text) if change.new else ""
