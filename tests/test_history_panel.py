@@ -167,3 +167,35 @@ def test_history_of_an_unknown_company_says_so(qtbot, repo):  # noqa: F811
     assert "reading" not in dialog.title.text()
     assert "cannot be read" in dialog.title.text()
     assert "no policy for 'nowhere.org'" in dialog.problems.text()
+
+
+def test_stepping_frames_the_current_change_and_no_blank_gutter(qtbot, repo):  # noqa: F811
+    """N / P frame the change stepped to (before, only the scroll position said which it
+    was), in the inline and side-by-side layouts; the panes have no empty band on the left
+    (the viewer's gutter for category labels, unused here)."""
+    from PySide6.QtGui import QTextCursor
+
+    from reader.ui.history_panel import CURRENT_CHANGE_EDGE
+
+    dialog = open_dialog(qtbot, repo)
+    dialog.compare(0, 2)
+    qtbot.waitUntil(lambda: dialog.diff_worker is None and dialog.diff.old == "2019-03-01",
+                    timeout=60000)
+    assert len(dialog.diff.changes) >= 2
+
+    def border_of(index: int) -> tuple[float, str]:
+        cursor = QTextCursor(dialog.view.document())
+        cursor.setPosition(dialog._anchor_positions()[f"c{index}"])
+        table_format = cursor.currentTable().format()
+        return table_format.border(), table_format.borderBrush().color().name()
+
+    framed = (3.0, CURRENT_CHANGE_EDGE.lower())
+    assert border_of(0) != framed
+    qtbot.keyClick(dialog, Qt.Key.Key_N)
+    assert border_of(0) == framed
+    qtbot.keyClick(dialog, Qt.Key.Key_N)
+    assert border_of(1) == framed and border_of(0) != framed
+    dialog.side_button.setChecked(True)
+    assert border_of(1) == framed and border_of(0) != framed
+    for pane in (dialog.summary, dialog.view):
+        assert pane.document().rootFrame().frameFormat().leftMargin() == 0

@@ -22,7 +22,17 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QPolygonF, QShortcut
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPolygonF,
+    QShortcut,
+    QTextCursor,
+    QTextFrameFormat,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -47,6 +57,7 @@ from reader.analysis.tints import HighlightLook, as_look
 from reader.output.diff_export import category_labels, change_html, summary_html
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.history import CorpusHistory, PolicyHistory
+from reader.ui.policy_view import PolicyBrowser
 from reader.wording import counted
 
 log = logging.getLogger(__name__)
@@ -236,6 +247,17 @@ class TimelineChart(QWidget):
         self.version_clicked.emit(index, older)
 
 
+CURRENT_CHANGE_EDGE = "#F9A825"  # the frame around the change stepped to
+
+
+class DiffBrowser(PolicyBrowser):
+    """A policy browser without the left gutter for category labels: a diff labels its
+    passages inline, and the gutter left a blank band in each pane."""
+
+    def gutter_width(self) -> float:
+        return 0.0
+
+
 class HistoryDialog(QDialog):
     """Every version of one company's policy and what changed between two of them."""
 
@@ -260,6 +282,8 @@ class HistoryDialog(QDialog):
         self.points: list[TimelinePoint | None] = []
         self.diff: PolicyDiff | None = None
         self.change_position = -1
+        self._anchors: dict[str, int] | None = None  # change anchor -> text position
+        self._marked = None  # (table, its format) of the change framed as current
         self.timeline_worker: TimelineWorker | None = None
         self.diff_worker: DiffWorker | None = None
         self._pending_diff = False
@@ -319,11 +343,9 @@ class HistoryDialog(QDialog):
         steps.addWidget(self.next_button)
         steps.addWidget(self.position_label, 1)
         steps.addWidget(self.export_button)
-        from reader.ui.policy_view import PolicyBrowser
-
-        self.summary = PolicyBrowser()
+        self.summary = DiffBrowser()
         self.summary.setAccessibleName("What changed")
-        self.view = PolicyBrowser()
+        self.view = DiffBrowser()
         self.view.setAccessibleName("Changes")
         panes = QSplitter(Qt.Orientation.Horizontal)
         panes.addWidget(self.summary)
@@ -506,6 +528,10 @@ class HistoryDialog(QDialog):
             body = "".join(change_html(c, f"c{i}", self.look)
                            for i, c in enumerate(self.diff.changes))
         self.view.setHtml(body or "<p>No differences in the text.</p>")
+        self._anchors: dict[str, int] | None = None
+        self._marked = None
+        if self.change_position >= 0:
+            self._mark_current()
         self._show_position()
 
     def _side_by_side(self, index: int) -> str:
@@ -532,8 +558,46 @@ class HistoryDialog(QDialog):
             return
         count = len(self.diff.changes)
         self.change_position = (self.change_position + step) % count
+        self._mark_current()  # first: the frame moves the text a little
         self.view.scrollToAnchor(f"c{self.change_position}")
         self._show_position()
+
+    def _mark_current(self) -> None:
+        """Frame the change stepped to (and no other), so it stands out among the rest."""
+        if self._marked is not None:
+            table, original = self._marked
+            table.setFormat(original)
+            self._marked = None
+        position = self._anchor_positions().get(f"c{self.change_position}")
+        if position is None:
+            return
+        cursor = QTextCursor(self.view.document())
+        cursor.setPosition(position)
+        table = cursor.currentTable()
+        if table is None:
+            return
+        original = table.format()
+        framed = table.format()
+        framed.setBorder(3)
+        framed.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+        framed.setBorderBrush(QBrush(QColor(CURRENT_CHANGE_EDGE)))
+        table.setFormat(framed)
+        self._marked = (table, original)
+
+    def _anchor_positions(self) -> dict[str, int]:
+        """Where each change's anchor (``c0``, ``c1``…) sits in the changes pane."""
+        if self._anchors is None:
+            self._anchors = {}
+            block = self.view.document().begin()
+            while block.isValid():
+                fragments = block.begin()
+                while not fragments.atEnd():
+                    fragment = fragments.fragment()
+                    for name in fragment.charFormat().anchorNames():
+                        self._anchors[name] = fragment.position()
+                    fragments += 1
+                block = block.next()
+        return self._anchors
 
     def _show_position(self) -> None:
         count = len(self.diff.changes) if self.diff else 0
