@@ -262,6 +262,33 @@ def test_diff_counts_unchanged_sentences_whose_categories_moved():
          "new_categories": ["user_access"]}]
 
 
+def test_reworded_words_are_marked_and_nothing_is_dropped():
+    """A changed passage marks the words taken out and put in (Facebook, 2026: "your chats
+    with AI at Meta" -> "your chats with our features that are part of AI at Meta"); the
+    runs join back to each text exactly."""
+    from reader.analysis.diff import Change, word_changes
+    from reader.output.diff_export import WORDS_PUT_IN, WORDS_TAKEN_OUT, change_html
+
+    old = "About Thefacebook and the Information We Collect"
+    new = "your chats with our features that are part of AI at Meta, and messages."
+    assert word_changes(old, "The Information We Collect") == (
+        [("About Thefacebook and the", True), (" Information We Collect", False)],
+        [("The", True), (" Information We Collect", False)])
+    old = "your chats with AI at Meta, and messages."
+    old_runs, new_runs = word_changes(old, new)
+    assert old_runs == [(old, False)]
+    assert new_runs == [("your chats with ", False), ("our features that are part of", True),
+                        (" AI at Meta, and messages.", False)]
+    for text in ("", "  a  b ", "x"):
+        runs = word_changes(text, "a c")
+        assert "".join(t for t, _ in runs[0]) == text and "".join(t for t, _ in runs[1]) == "a c"
+    shown = change_html(Change("changed", Passage("We share <data>."),
+                               Passage("We sell <data>.")))
+    assert f"We <span style='{WORDS_TAKEN_OUT}'>share</span> &lt;data" in shown
+    assert f"We <span style='{WORDS_PUT_IN}'>sell</span> &lt;data" in shown
+    assert "&lt;data&gt;." in shown
+
+
 def test_diff_of_real_analysis(repo):
     history = history_of(repo)
     diff = diff_history(history, history.versions[0], history.versions[1],

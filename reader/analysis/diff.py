@@ -168,6 +168,37 @@ def version_text(analysis: Analysis, words: int | None = None) -> VersionText:
     return VersionText(tuple(passages), words, counts)
 
 
+_WORD_WITH_SPACE = re.compile(r"\s*\S+|\s+")
+
+
+def word_changes(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """The words a rewording took out of ``old`` and put into ``new``: each text as runs of
+    ``(text, differs)`` that join back to it exactly (nothing left out)."""
+    old_tokens = _WORD_WITH_SPACE.findall(old)
+    new_tokens = _WORD_WITH_SPACE.findall(new)
+    matcher = SequenceMatcher(None, [t.strip() for t in old_tokens],
+                              [t.strip() for t in new_tokens], autojunk=False)
+    old_runs: list[tuple[str, bool]] = []
+    new_runs: list[tuple[str, bool]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _add_run(old_runs, "".join(old_tokens[i1:i2]), tag != "equal")
+        _add_run(new_runs, "".join(new_tokens[j1:j2]), tag != "equal")
+    return old_runs, new_runs
+
+
+def _add_run(runs: list[tuple[str, bool]], text: str, differs: bool) -> None:
+    if differs:  # the space before the first word that differs is not marked
+        words = text.lstrip()
+        _add_run(runs, text[:len(text) - len(words)], False)
+        text = words
+    if not text:
+        return
+    if runs and runs[-1][1] == differs:
+        runs[-1] = (runs[-1][0] + text, differs)
+    else:
+        runs.append((text, differs))
+
+
 def diff_versions(old: VersionText, new: VersionText, old_label: str = "old",
                   new_label: str = "new") -> PolicyDiff:
     """Align two versions by sentence (see the module docstring)."""

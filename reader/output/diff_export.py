@@ -1,11 +1,11 @@
 """A diff of two policy versions as HTML (for the History view) and as a PDF.
 
 The same marks everywhere: added passages on a green edge, removed ones struck through on a
-red edge, changed ones as old (struck) then new; every passage carries its practice
-categories as coloured labels, in the highlight colours the reader chose for the viewer
-(:func:`reader.analysis.tints.highlight_colour`: intensity, palette, theme). The PDF
-starts with the "what changed" summary by practice and the passages per category before
-and after.
+red edge, changed ones as old (struck) then new with the reworded words marked in each;
+every passage carries its practice categories as coloured labels, in the highlight colours
+the reader chose for the viewer (:func:`reader.analysis.tints.highlight_colour`:
+intensity, palette, theme). The PDF starts with the "what changed" summary by practice and
+the passages per category before and after.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import html
 from dataclasses import replace
 from pathlib import Path
 
-from reader.analysis.diff import Change, PolicyDiff
+from reader.analysis.diff import Change, PolicyDiff, word_changes
 from reader.analysis.taxonomy import category, practice_categories
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour, text_colour_on
 from reader.wording import counted
@@ -25,6 +25,9 @@ REMOVED_EDGE = "#C62828"
 CHANGED_EDGE = "#1565C0"
 KIND_LABEL = {"added": "Added", "removed": "Removed", "changed": "Changed"}
 KIND_EDGE = {"added": ADDED_EDGE, "removed": REMOVED_EDGE, "changed": CHANGED_EDGE}
+# The words a rewording took out (in the struck old text) and put in (in the new text).
+WORDS_TAKEN_OUT = "background-color:#FFCDD2;font-weight:bold"
+WORDS_PUT_IN = "font-weight:bold;text-decoration:underline"
 
 
 Look = HighlightLook | bool | None  # a look, or the older dark-theme flag
@@ -46,19 +49,33 @@ def category_labels(categories: tuple[str, ...], look: Look = None) -> str:
         f"&nbsp;{html.escape(category(c).name)}&nbsp;</span>" for c in categories)
 
 
+def marked_texts(change: Change) -> tuple[str, str]:
+    """The old and new text of a change as HTML; in a changed passage the words the
+    rewording took out and put in are marked (see :func:`reader.analysis.diff.word_changes`)."""
+    e = html.escape
+    if change.kind != "changed":
+        return (e(change.old.text) if change.old else "", e(change.new.text) if change.new
+                else "")
+    old_runs, new_runs = word_changes(change.old.text, change.new.text)
+
+    def runs_html(runs: list[tuple[str, bool]], style: str) -> str:
+        return "".join(f"<span style='{style}'>{e(text)}</span>" if differs else e(text)
+                       for text, differs in runs)
+
+    return runs_html(old_runs, WORDS_TAKEN_OUT), runs_html(new_runs, WORDS_PUT_IN)
+
+
 def change_html(change: Change, anchor: str = "", look: Look = None) -> str:
     """One change as a table row-like block: kind, categories, text with its marks."""
-    e = html.escape
     background = _marked(change.categories[0], look) if change.categories else ""
+    old, new = marked_texts(change)
+    struck = f"<span style='text-decoration:line-through;color:{REMOVED_EDGE}'>{old}</span>"
     if change.kind == "added":
-        text = f"<span style='{background}'>{e(change.new.text)}</span>"
+        text = f"<span style='{background}'>{new}</span>"
     elif change.kind == "removed":
-        text = (f"<span style='text-decoration:line-through;color:{REMOVED_EDGE}'>"
-                f"{e(change.old.text)}</span>")
+        text = struck
     else:
-        text = (f"<span style='text-decoration:line-through;color:{REMOVED_EDGE}'>"
-                f"{e(change.old.text)}</span><br>"
-                f"<span style='{background}'>{e(change.new.text)}</span>")
+        text = f"{struck}<br><span style='{background}'>{new}</span>"
     name = f"<a name='{anchor}'></a>" if anchor else ""
     return (f"<table width='100%' cellspacing='0' cellpadding='4' style='margin-top:4px'>"
             f"<tr><td width='6' style='background-color:{KIND_EDGE[change.kind]}'></td>"

@@ -54,7 +54,12 @@ from reader.analysis.diff import PolicyDiff
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, timeline
 from reader.analysis.tints import HighlightLook, as_look
-from reader.output.diff_export import category_labels, change_html, summary_html
+from reader.output.diff_export import (
+    category_labels,
+    change_html,
+    marked_texts,
+    summary_html,
+)
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.history import CorpusHistory, PolicyHistory
 from reader.ui.policy_view import PolicyBrowser
@@ -536,8 +541,7 @@ class HistoryDialog(QDialog):
 
     def _side_by_side(self, index: int) -> str:
         change = self.diff.changes[index]
-        old = html.escape(change.old.text) if change.old else ""
-        new = html.escape(change.new.text) if change.new else ""
+        old, new = marked_texts(change)
         edge = {"added": "#2E7D32", "removed": "#C62828", "changed": "#1565C0"}[change.kind]
         return (f"<a name='c{index}'></a><table width='100%' cellspacing='0' cellpadding='4'>"
                 f"<tr><td colspan='2' style='border-top:2px solid {edge}'><b>"
