@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -119,9 +120,11 @@ def diff_html(company: str, diff: PolicyDiff, look: Look = None,
 
 
 def write_diff_pdf(company: str, diff: PolicyDiff, out: Path,
-                   look: HighlightLook | None = None) -> Path:
-    """Write the diff report as a PDF (atomically), on white paper in the intensity and
-    palette of ``look``; raises ``ExportError``."""
+                   look: HighlightLook | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> Path:
+    """Write the diff report as a PDF (atomically; in any thread), on white paper in the
+    intensity and palette of ``look``; raises ``ExportError`` (``ExportCancelled`` when
+    ``cancelled()`` turns true)."""
     from PySide6.QtGui import QTextDocument
 
     from reader.output.export import new_pdf_document, write_document_pdf
@@ -132,4 +135,4 @@ def write_diff_pdf(company: str, diff: PolicyDiff, out: Path,
         return document
 
     return write_document_pdf(make_document, out,
-                              f"{company}: changes {diff.old} to {diff.new}")
+                              f"{company}: changes {diff.old} to {diff.new}", cancelled)

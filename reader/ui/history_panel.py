@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import logging
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import (
     QObject,
@@ -165,6 +166,38 @@ class DiffWorker(QRunnable):
             self.signals.finished.emit(diff)
 
 
+class ExportSignals(QObject):
+    finished = Signal(str)  # the PDF written
+    failed = Signal(str)  # why not (or that it was cancelled)
+
+
+class DiffExportWorker(QRunnable):
+    """Writes a diff's PDF off the GUI thread (a 800-change diff is 60 pages, seconds)."""
+
+    def __init__(self, company: str, diff: PolicyDiff, out: Path, look: HighlightLook) -> None:
+        super().__init__()
+        self.signals = ExportSignals()
+        self.company, self.diff, self.out, self.look = company, diff, out, look
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        from reader.output.diff_export import write_diff_pdf
+        from reader.output.export import ExportError
+
+        try:
+            written = write_diff_pdf(self.company, self.diff, self.out, self.look,
+                                     self._cancel.is_set)
+        except ExportError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
+            self.signals.failed.emit(f"Export failed: {exc}")
+        else:
+            self.signals.finished.emit(str(written))
+
+
 class TimelineChart(QWidget):
     """Passages per practice (one line each) over the versions; the two compared versions
     are marked. Click a point to compare it (left: newer side, Shift+click: older side)."""
@@ -291,6 +324,7 @@ class HistoryDialog(QDialog):
         self._marked = None  # (table, its format) of the change framed as current
         self.timeline_worker: TimelineWorker | None = None
         self.diff_worker: DiffWorker | None = None
+        self.export_worker: DiffExportWorker | None = None
         self._pending_diff = False
         self._progress_value: tuple[int, int] | None = None
         self._refresh_timer = QTimer(self)
@@ -334,8 +368,10 @@ class HistoryDialog(QDialog):
         self.previous_button.clicked.connect(self.previous_change)
         self.next_button.clicked.connect(self.next_change)
         self.export_button = QPushButton("Export PDF…")
-        self.export_button.clicked.connect(self.export_pdf)
+        # (not connected to export_pdf itself: clicked() passes False for its path)
+        self.export_button.clicked.connect(lambda: self.export_pdf())
         self.position_label = QLabel()
+        self.export_note = QLabel()
         choose = QHBoxLayout()
         choose.addWidget(QLabel("Compare"))
         choose.addWidget(self.old_box, 1)
@@ -347,6 +383,7 @@ class HistoryDialog(QDialog):
         steps.addWidget(self.previous_button)
         steps.addWidget(self.next_button)
         steps.addWidget(self.position_label, 1)
+        steps.addWidget(self.export_note)
         steps.addWidget(self.export_button)
         self.summary = DiffBrowser()
         self.summary.setAccessibleName("What changed")
@@ -398,6 +435,8 @@ class HistoryDialog(QDialog):
     def cancel(self) -> None:
         if self.timeline_worker:
             self.timeline_worker.cancel()
+        if self.export_worker:
+            self.export_worker.cancel()
 
     def _history_loaded(self, history: PolicyHistory) -> None:
         self.history = history
@@ -464,11 +503,13 @@ class HistoryDialog(QDialog):
     def _timeline_finished(self) -> None:
         self._refresh()
         self.timeline_worker = None
-        self.progress.hide()
-        self.cancel_button.hide()
+        if self.export_worker is None:
+            self.progress.hide()
+            self.cancel_button.hide()
 
     def is_busy(self) -> bool:
-        return self.timeline_worker is not None or self.diff_worker is not None
+        return (self.timeline_worker is not None or self.diff_worker is not None
+                or self.export_worker is not None)
 
     # -- comparing -----------------------------------------------------------------------
 
@@ -611,23 +652,54 @@ class HistoryDialog(QDialog):
 
     # -- export --------------------------------------------------------------------------
 
-    def export_pdf(self, path: str | None = None) -> str | None:
-        if self.diff is None:
+    def export_pdf(self, path: str | None = None) -> DiffExportWorker | None:
+        """Export the diff shown to ``path`` (or one the user picks) in the background, with
+        progress and Cancel; the worker, or ``None`` when nothing was started."""
+        from reader.output.export import ExportError, pdf_target
+
+        if self.diff is None or self.export_worker is not None:
             return None
         if path is None:
-            suggested = f"{self.company.replace('/', '-')}-{self.diff.old}-{self.diff.new}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "Export the changes to PDF", suggested,
+            name = f"{self.company.replace('/', '-')}-{self.diff.old}-{self.diff.new}.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, "Export the changes to PDF",
+                                                  str(Path.home() / name),
                                                   "PDF files (*.pdf)")
             if not path:
                 return None
-        from reader.output.diff_export import write_diff_pdf
-        from reader.output.export import ExportError
-
         try:
-            return str(write_diff_pdf(self.company, self.diff, path, self.look))
+            target = pdf_target(Path(path))
         except ExportError as exc:
             QMessageBox.warning(self, "Export PDF", str(exc))
             return None
+        worker = DiffExportWorker(self.company, self.diff, target, self.look)
+        worker.signals.finished.connect(self._exported)
+        worker.signals.failed.connect(self._export_failed)
+        self.export_worker = worker
+        self.export_button.setEnabled(False)
+        self.export_note.setText(f"Exporting to {target.name}…")
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Exporting the PDF")
+        self.progress.show()
+        self.cancel_button.show()
+        self.pool.start(worker)
+        return worker
+
+    def _export_done(self, note: str) -> None:
+        self.export_worker = None
+        self.export_button.setEnabled(self.diff is not None)
+        self.export_note.setText(note)
+        if self.timeline_worker is None:
+            self.progress.hide()
+            self.cancel_button.hide()
+
+    def _exported(self, path: str) -> None:
+        self._export_done(f"Saved {Path(path).name}")
+        self.export_note.setToolTip(path)
+
+    def _export_failed(self, message: str) -> None:
+        self._export_done("")
+        if "cancelled" not in message:
+            QMessageBox.warning(self, "Export PDF", message)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.cancel()
