@@ -289,6 +289,24 @@ def test_reworded_words_are_marked_and_nothing_is_dropped():
     assert "&lt;data&gt;." in shown
 
 
+def test_diff_warns_when_a_version_is_not_in_english():
+    """A switch from German to English reads as dozens of passages added: the summary
+    says first that the German version's practices mean little."""
+    german = text_of(*[("Wir erheben die Daten, die Sie uns geben, und wir geben sie nicht "
+                        f"an Dritte weiter, wenn Sie nicht zustimmen ({i}).", ())
+                       for i in range(10)])
+    english = text_of(("We collect the data you give us.", ("first_party_collection",)))
+    diff = diff_versions(german, english, "2022-09-20", "2022-10-19")
+    assert diff.languages == ("de", "en")
+    assert diff.summary()[0] == (
+        "The 2022-09-20 version reads as German: its practices are likely incomplete or "
+        "wrong (the models learnt from English policies).")
+    assert diff.summary()[1] == "Collection & use: 1 passage added"
+    assert diff.to_json()["languages"] == {"old": "de", "new": "en"}
+    same = diff_versions(english, english, "a", "b")
+    assert same.summary() == ["No differences in the text."]
+
+
 def test_diff_of_real_analysis(repo):
     history = history_of(repo)
     diff = diff_history(history, history.versions[0], history.versions[1],
@@ -408,6 +426,13 @@ def test_pga_facebook_summary_explains_the_sharing_count(pga_clone):
     assert old + tally["added"] + moved["newly"] - lost == new  # the summary adds up
     line = next(s for s in diff.summary() if s.startswith("Sharing with third parties"))
     assert f"{lost} unchanged passages no longer about it" in line
+
+
+def test_pga_tiktok_german_to_english_is_flagged(pga_clone):
+    history = CorpusHistory(Corpus.open(pga_clone)).history("TikTok")
+    diff = diff_history(history, history.find("24c54b32"), history.find("b7f33cab"))
+    assert diff.languages == ("de", "en")
+    assert diff.summary()[0].startswith("The 2022-09-20 version reads as German")
 
 
 def test_dating_bundle_counts(tmp_path):

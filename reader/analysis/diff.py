@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from reader.analysis.classifier import TOKEN
+from reader.analysis.language import ENGLISH, LANGUAGE_NAMES, language_of
 from reader.analysis.practices import Analysis
 from reader.analysis.taxonomy import category, practice_ids
 from reader.wording import counted
@@ -41,6 +43,12 @@ class VersionText:
     passages: tuple[Passage, ...]
     words: int
     counts: dict[str, int]
+
+    def language(self) -> str:
+        """The language the version reads as: :func:`reader.analysis.language.language_of`
+        on the words of its sentences (the rule the decision applies to a whole policy)."""
+        words = TOKEN.findall(" ".join(p.text for p in self.passages).lower())
+        return language_of(words)
 
     def to_json(self) -> dict:
         return {"words": self.words, "counts": self.counts,
@@ -79,6 +87,7 @@ class PolicyDiff:
     category_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Sentences kept word for word whose categories differ (old and new passage).
     recategorised: list[Change] = field(default_factory=list)
+    languages: tuple[str, str] = (ENGLISH, ENGLISH)  # what the old and new version read as
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -107,7 +116,7 @@ class PolicyDiff:
         """One line per practice that changed, e.g. ``Sharing with third parties: 3
         passages added, 1 changed; 2 unchanged passages newly about it``; then the
         passages about no practice."""
-        lines = []
+        lines = self.language_caveats()
         changed = self.by_category()
         moved = self.recategorised_by_category()
         for category_id in dict.fromkeys([*practice_ids(), *changed, *moved]):
@@ -123,7 +132,21 @@ class PolicyDiff:
         plain = Counter(c.kind for c in self.changes if not c.categories)
         if plain:
             lines.append(f"Other text: {_counted(plain)}")
-        return lines or ["No differences in the text."]
+        if len(lines) == len(self.language_caveats()):
+            lines.append("No differences in the text.")
+        return lines
+
+    def language_caveats(self) -> list[str]:
+        """A warning for each version that reads as another language than English: the
+        practice models learnt from English policies, so its categories mean little and a
+        change of language looks like passages added or removed."""
+        out = []
+        for label, language in ((self.old, self.languages[0]), (self.new, self.languages[1])):
+            if language != ENGLISH:
+                name = LANGUAGE_NAMES.get(language, "another language than English")
+                out.append(f"The {label} version reads as {name}: its practices are likely "
+                           "incomplete or wrong (the models learnt from English policies).")
+        return out
 
     def to_json(self) -> dict:
         return {
@@ -136,6 +159,7 @@ class PolicyDiff:
                          "categories": list(c.categories)} for c in self.of_kind("changed")],
             "category_counts": {k: {"old": o, "new": n}
                                 for k, (o, n) in self.category_counts.items()},
+            "languages": {"old": self.languages[0], "new": self.languages[1]},
             "recategorised": [{"text": c.new.text, "old_categories": list(c.old.categories),
                                "new_categories": list(c.new.categories)}
                               for c in self.recategorised],
@@ -202,7 +226,7 @@ def _add_run(runs: list[tuple[str, bool]], text: str, differs: bool) -> None:
 def diff_versions(old: VersionText, new: VersionText, old_label: str = "old",
                   new_label: str = "new") -> PolicyDiff:
     """Align two versions by sentence (see the module docstring)."""
-    result = PolicyDiff(old_label, new_label)
+    result = PolicyDiff(old_label, new_label, languages=(old.language(), new.language()))
     result.category_counts = {c: (old.counts.get(c, 0), new.counts.get(c, 0))
                               for c in practice_ids()}
     before = [p.text for p in old.passages]
