@@ -197,6 +197,14 @@ def test_stepping_frames_the_current_change_and_no_blank_gutter(qtbot, repo):  #
     assert border_of(0) == framed
     qtbot.keyClick(dialog, Qt.Key.Key_N)
     assert border_of(1) == framed and border_of(0) != framed
+    dialog.view.setFixedHeight(90)  # room for one change: stepping scrolls
+    qtbot.waitUntil(lambda: dialog.view.verticalScrollBar().maximum() > 0)
+    qtbot.keyClick(dialog, Qt.Key.Key_P)
+    qtbot.keyClick(dialog, Qt.Key.Key_N)
+    assert dialog.view.verticalScrollBar().value() > 0
+    cursor = QTextCursor(dialog.view.document())
+    cursor.setPosition(dialog._anchor_positions()["c1"])
+    assert dialog.view.cursorRect(cursor).top() >= 8  # the frame's top edge is in view
     dialog.side_button.setChecked(True)
     assert border_of(1) == framed and border_of(0) != framed
     for pane in (dialog.summary, dialog.view):

@@ -303,6 +303,7 @@ class HistoryDialog(QDialog):
     # painting them for each of a 500-version policy's 1,000 signals kept the GUI thread
     # busy for the whole fill.
     REFRESH_MS = 150
+    FRAME_ROOM = 12  # pixels shown above the change stepped to (its frame and edge)
 
     def __init__(self, corpus: Corpus, company: str, look: HighlightLook | bool = False,
                  parent=None,
@@ -605,6 +606,8 @@ class HistoryDialog(QDialog):
         self.change_position = (self.change_position + step) % count
         self._mark_current()  # first: the frame moves the text a little
         self.view.scrollToAnchor(f"c{self.change_position}")
+        bar = self.view.verticalScrollBar()  # the anchor sits at the top: show the frame too
+        bar.setValue(max(0, bar.value() - self.FRAME_ROOM))
         self._show_position()
 
     def _mark_current(self) -> None:
