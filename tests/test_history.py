@@ -212,6 +212,8 @@ def test_dated_files_list_newest_and_are_versions(tmp_path):
     corpus = Corpus.open(tmp_path / "c")
     assert corpus.domains() == ["example.org"]
     assert corpus.entry("example.org").path.name == "2012-02-02.md"
+    # No archive header: the list shows the date the newest file's name gives (was "-").
+    assert corpus.load("example.org").archive_date == "2012-02-02"
     history = CorpusHistory(corpus).history("example.org")
     assert [v.date for v in history.versions] == ["2010-01-01", "2012-02-02"]
     assert CorpusHistory(corpus).version_counts() == {"example.org": 2}
@@ -455,6 +457,7 @@ def test_pga_v1_dated_files():
     dates = [v.date for v in history.versions]
     assert dates[0] == "2004-06-13" and dates == sorted(dates)
     assert corpus.entry("Facebook").path.name.startswith(dates[-1].replace("-", ""))
+    assert corpus.load("Facebook").archive_date == "2021-11-14" == dates[-1]
 
 
 def test_corpus_history_folder():

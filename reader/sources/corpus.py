@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from reader.slices import SLICE_CHARS, text_slices
 from reader.sources.dated import dated_file
@@ -334,7 +334,7 @@ def read_policy(path: Path, domain: str | None = None, company: str | None = Non
         domain=file_domain,
         title=display_title(raw_title),
         raw_title=raw_title,
-        archive_date=header.archive_date,
+        archive_date=header.archive_date or _date_in_name(path),
         source_url=header.source_url,
         body=body,
         path=path,
@@ -630,6 +630,13 @@ class Corpus:
                 yield read_entry(entry)
             except PolicyLoadError as exc:
                 self._warn(f"{exc}; skipped")
+
+
+def _date_in_name(path: Path) -> str | None:
+    """The date a dated version's file name gives (``20211114_Facebook_PrivacyPolicy.md``,
+    ``2015-12-31.md``), for files without an archive header (PGA v1)."""
+    dated = dated_file(PurePath(path.parent.name, path.name))
+    return dated.date if dated else None
 
 
 def _newer(relpath: str, other: str) -> bool:
