@@ -641,6 +641,7 @@ def comparison_table(comparison) -> str:
         out.append(line("*" if row.differs else " ", "  " + row.label,
                         [c.value for c in row.cells]).rstrip())
     differing = len(comparison.differing())
+    out += [f"note: {c.domain}: {c.caveat}" for c in comparison.companies if c.caveat]
     out.append(f"\n* the companies differ ({counted(differing, 'row', False)}); "
                f"--json gives the evidence sentences\n{STATED_MEANS}")
     return "\n".join(out) + "\n"

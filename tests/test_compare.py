@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from PySide6.QtCore import Qt
 
 from reader.analysis.compare import (
     FACT_ROW,
@@ -242,3 +243,42 @@ def test_pdf_column_headers_break_company_names_after_a_dot(capsys, tmp_path):
     assert "tiktok." in header and "tiktok.co" not in header
     assert all(not word.startswith("tiktok") or word in ("tiktok.", "tiktok.com")
                for word in header)
+
+
+FRENCH_POLICY = """# Politique de confidentialité
+
+Nous collectons les données personnelles que vous nous fournissez lorsque vous créez un
+compte, comme votre nom, votre adresse e-mail et votre date de naissance. Nous utilisons ces
+informations pour fournir le service et pour vous envoyer des offres.
+
+Nous ne vendons pas vos données à des tiers. Vous pouvez demander la suppression de votre
+compte à tout moment en nous contactant.
+"""
+
+
+def test_a_policy_not_in_english_carries_its_caveat_into_the_comparison(capsys, qtbot,
+                                                                         tmp_path):
+    # The side panel, the PDF, classify and facts warn that the models learnt English; the
+    # comparison showed a French policy's "not stated" facts with no warning at all.
+    from reader.output.compare_export import comparison_html
+    from reader.ui.compare_view import CompareDialog
+
+    (tmp_path / "bmtmicro.com.md").write_bytes((SEEDS / "bmtmicro.com.md").read_bytes())
+    (tmp_path / "exemple.fr.md").write_text(FRENCH_POLICY, encoding="utf-8")
+    names = ["bmtmicro.com", "exemple.fr"]
+    compared = compare_companies(Corpus.open(tmp_path), names)
+    english, french = compared.companies
+    assert (english.language, english.caveat) == ("en", None)
+    assert french.language == "fr" and "reads as French" in french.caveat
+    assert [c["language"] for c in compared.to_json()["companies"]] == ["en", "fr"]
+    assert f"<b>Note:</b> {html.escape(french.caveat)}" in comparison_html(compared)
+    assert main(["compare", *names, "--corpus", str(tmp_path)]) == 0
+    assert f"note: exemple.fr: {french.caveat}" in capsys.readouterr().out
+    dialog = CompareDialog(Corpus.open(tmp_path), names)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.model.rowCount() > 0)
+    header = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(2)]
+    assert header == ["bmtmicro.com", "⚠ exemple.fr"]
+    assert "reads as French" in dialog.title.text()
+    assert "reads as French" in dialog.model.headerData(1, Qt.Orientation.Horizontal,
+                                                        Qt.ItemDataRole.ToolTipRole)

@@ -81,6 +81,8 @@ class Company:
     title: str
     archive_date: str | None
     word_count: int
+    language: str = "en"  # as the decision reads the policy (reader.analysis.language)
+    caveat: str | None = None  # what to know about its facts (not English: unreliable)
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ class Comparison:
                      "companies": cells(r)} for r in self.rows_of(kind)]
 
         return {"companies": [{"company": c.domain, "title": c.title,
-                               "archived": c.archive_date, "words": c.word_count}
+                               "archived": c.archive_date, "words": c.word_count,
+                               "language": c.language}
                               for c in self.companies],
                 "facts": rows(FACT_ROW), "practices": rows(PRACTICE_ROW)}
 
@@ -158,7 +161,7 @@ def compare(analysed: Sequence[tuple[Policy, Analysis]]) -> Comparison:
         rows.append(Row(PRACTICE_ROW, item.id, "Passages per practice", item.name,
                         tuple(cells)))
     companies = tuple(Company(p.domain, p.company_label, p.title, p.archive_date,
-                              p.word_count) for p, _ in analysed)
+                              p.word_count, a.language, a.caveat()) for p, a in analysed)
     return Comparison(companies, tuple(rows))
 
 

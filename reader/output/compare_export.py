@@ -93,6 +93,8 @@ def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) 
         f"<tr><td><b>{e(c.label)}</b></td><td>{e(c.title)}</td>"
         f"<td>{e(c.archive_date or 'date unknown')}</td>"
         f"<td align='right'>{counted(c.word_count, 'word')}</td></tr>"
+        + (f"<tr><td></td><td colspan='3'><b>Note:</b> {e(c.caveat)}</td></tr>"
+           if c.caveat else "")
         for c in comparison.companies)
     differing = len(comparison.differing())
     return (f"<h1>Compared: {e(names)}</h1>"

@@ -118,11 +118,12 @@ class CompareModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             company = self.comparison.companies[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return company.domain
+                return f"\u26a0 {company.domain}" if company.caveat else company.domain
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (f"{company.label}: {company.title} (archived "
                         f"{company.archive_date or 'on an unknown date'}, "
-                        f"{counted(company.word_count, 'word')})")
+                        f"{counted(company.word_count, 'word')})"
+                        + (f"\n\u26a0 {company.caveat}" if company.caveat else ""))
             return None
         row = self.row(section)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -327,8 +328,10 @@ class CompareDialog(QDialog):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         differing = len(comparison.differing())
         names = ", ".join(c.domain for c in comparison.companies)
+        notes = "".join(f"<br>\u26a0 <b>{html.escape(c.domain)}</b>: {html.escape(c.caveat)}"
+                        for c in comparison.companies if c.caveat)
         self.title.setText(f"<b>{html.escape(names)}</b>: {differing} of "
-                           f"{len(comparison.rows)} rows differ")
+                           f"{len(comparison.rows)} rows differ{notes}")
         self.export_button.setEnabled(True)
 
     def _fit_columns(self) -> None:
