@@ -22,7 +22,15 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -104,12 +112,25 @@ class CompareModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and row.differs:
             return QBrush(QColor(DIFFERS_BACKGROUND))
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(NOT_STATED if not cell.stated else QColor("#000000"))
+            return self._foreground(row.differs, cell.stated)
         if role == Qt.ItemDataRole.TextAlignmentRole and row.kind == PRACTICE_ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EvidenceRole:
             return cell.evidence
         return None
+
+    @staticmethod
+    def _foreground(differs: bool, stated: bool) -> QBrush | None:
+        """Dark text on a differing row's light shading; elsewhere the palette's text (a
+        dark theme's light text), muted where nothing is stated."""
+        if differs:
+            return QBrush(NOT_STATED if not stated else QColor("#000000"))
+        if stated:
+            return None
+        palette = QGuiApplication.palette()
+        text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+        return QBrush(QColor(*(round(0.6 * t + 0.4 * b) for t, b in (
+            (text.red(), base.red()), (text.green(), base.green()), (text.blue(), base.blue())))))
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole):
