@@ -108,3 +108,24 @@ def test_evidence_is_scrolled_a_third_down_the_view_not_left_on_its_bottom_line(
         top = browser.cursorRect(start).top()
         third = browser.viewport().height() // 3
         assert abs(top - third) <= browser.fontMetrics().height(), fact.id
+
+
+def test_not_stated_facts_are_readable_on_a_dark_palette(qtbot, embedded_corpus):
+    # The card's "not stated" grey was the light theme's #616161 on any background: on a
+    # dark one (#252525) a contrast of 2.6. It follows the card's palette now.
+    from PySide6.QtGui import QColor, QPalette
+
+    from reader.analysis.tints import contrast
+    from reader.output.highlight import HighlightedPolicy
+    from reader.sources.corpus import Corpus
+
+    card = FactsCard()
+    qtbot.addWidget(card)
+    card.show_policy(HighlightedPolicy.of(Corpus.open(embedded_corpus).load("bmtmicro.com")))
+    assert "#616161" in card.toHtml()
+    dark = QPalette(card.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#252525"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#E0E0E0"))
+    card.setPalette(dark)
+    assert "#616161" not in card.toHtml() and "#9e9e9e" in card.toHtml()
+    assert contrast("#9e9e9e", "#252525") >= 4.5

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QEvent, QUrl, Signal
+from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QTextBrowser
 
 from reader.analysis.facts import Fact, card_note, card_rows
@@ -69,9 +69,19 @@ class FactsCard(QTextBrowser):
             self.setHtml("<p><b>Privacy facts</b></p><p>Open a policy to see them.</p>")
         else:
             self.facts, self._text = highlighted.analysis.facts, highlighted.analysis.text
-            self.setHtml(card_html(self.facts))
+            self.setHtml(card_html(self.facts, self._on_dark()))
         self._next = {}
         self._fit()
+
+    def _on_dark(self) -> bool:
+        """Whether the card is drawn on a dark background (its muted grey follows)."""
+        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.facts:
+            self.setHtml(card_html(self.facts, self._on_dark()))
+            self._fit()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
