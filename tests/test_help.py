@@ -85,3 +85,14 @@ def test_welcome_shown_once_when_asked(qtbot, monkeypatch):
     qtbot.addWidget(second)
     assert second.welcome is None  # remembered in QSettings
     second.pool.waitForDone(10000)
+
+
+def test_guide_explains_the_facts_card_and_what_stated_means():
+    # The guide explained the Categories panel only: a first-time reader learnt neither
+    # that facts can be clicked nor that a "stated" fact may be a "we do not".
+    from reader.ui.help_dialog import GUIDE_HTML
+
+    guide = " ".join(GUIDE_HTML.split())
+    assert "<b>Privacy facts</b> card" in guide
+    assert "click a fact to select the sentence that states it" in guide
+    assert "may say the company does <i>not</i> do it" in guide

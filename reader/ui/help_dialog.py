@@ -45,7 +45,11 @@ it too, hovering shows all its categories and so does the status bar when the cu
 it. Edit &gt; Preferences (Ctrl+,) sets the font, line width, highlight intensity, a
 colour-blind palette and the theme. File &gt; Open Recent reopens a folder.</p>
 <h3>What it does with your data</h3>
-<p>The <b>Categories</b> panel on the right lists each practice with its colour and how many
+<p>The <b>Privacy facts</b> card at the top of the right panel says what the policy states
+it collects, why, who receives it, your choices and more; click a fact to select the
+sentence that states it (again: the next one). A fact is <i>stated</i> when a sentence is
+about it, and that sentence may say the company does <i>not</i> do it: read it.</p>
+<p>The <b>Categories</b> panel below it lists each practice with its colour and how many
 passages the policy has. Untick a box to hide those highlights; click a category to list
 its passages and a passage to scroll to it. F8 / Shift+F8 step through the highlights.</p>
 <h3>Searching</h3>
