@@ -126,6 +126,17 @@ def test_two_versions_on_the_same_day(repo):
     assert same_day[0].label != same_day[1].label
 
 
+def test_version_positions():
+    """@1 is the oldest, @-1 the newest; @0 names none (it gave the oldest)."""
+    from reader.sources.history import PolicyHistory, Version
+
+    history = PolicyHistory("a.com", [Version(d, d, d) for d in ("2001-01-01", "2002-02-02")])
+    assert history.find("@1").date == "2001-01-01" and history.find("@-1").date == "2002-02-02"
+    for wanted in ("@0", "@3", "@-3", "@x"):
+        with pytest.raises(KeyError, match="no version"):
+            history.find(wanted)
+
+
 def test_detached_head(repo):
     first = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
     second = git(repo, "rev-list", "HEAD").split()[1]

@@ -117,6 +117,8 @@ class PolicyHistory:
         if wanted.startswith("@"):
             try:
                 position = int(wanted[1:])
+                if position == 0:  # not the oldest: @1 is
+                    raise IndexError(position)
                 return self.versions[position - 1 if position > 0 else position]
             except (ValueError, IndexError):
                 raise KeyError(f"no version {wanted} (there are {len(self)})") from None
