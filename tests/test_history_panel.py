@@ -231,3 +231,33 @@ def test_export_button_writes_the_pdf_off_the_gui_thread(qtbot, repo, tmp_path, 
     assert out.stat().st_size > 1000
     assert dialog.export_note.text() == "Saved changes.pdf"
     assert dialog.export_button.isEnabled() and not dialog.is_busy()
+
+
+def test_chart_has_year_ticks_and_version_tooltips(qtbot):
+    """Only the first and last dates were written under the chart (2004-06-13 ...
+    2021-11-14: which year was the peak?) and it has no scale: years are marked on the axis
+    and hovering a version names its numbers."""
+    from reader.analysis.timeline import TimelinePoint
+    from reader.sources.history import Version
+    from reader.ui.history_panel import TimelineChart
+
+    chart = TimelineChart()
+    qtbot.addWidget(chart)
+    dates = ["2004-06-13", "2009-11-27", "2013-11-19", "2021-11-14"]
+    chart.set_points([TimelinePoint(Version(d, d, d), 800, {"first_party_collection": 16})
+                      for d in dates[:-1]] + [None])
+    chart.set_dates(dates)
+    ticks = chart.year_ticks(1100)
+    years = [year for _, year in ticks]
+    assert "2010" in years
+    assert years == sorted(years) and len(years) >= 5
+    xs = [x for x, _ in ticks]
+    assert all(b - a >= chart.TICK_ROOM for a, b in zip(xs, xs[1:], strict=False))
+    assert xs[0] >= chart.MARGIN + chart.END_LABEL
+    assert xs[-1] <= 1100 - chart.MARGIN - chart.END_LABEL
+    assert len(chart.year_ticks(300)) < len(ticks)  # narrower: fewer labels
+    tip = chart.tooltip_text(2)
+    assert tip.startswith("2013-11-19: 800 words") and "Collection & use: 16" in tip
+    assert chart.tooltip_text(3) == "2021-11-14: not analysed yet"
+    chart.resize(1100, 150)
+    assert chart.nearest(chart._x(1, 1100)) == 1

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QEvent,
     QObject,
     QPointF,
     QRectF,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSizePolicy,
     QSplitter,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -205,6 +207,8 @@ class TimelineChart(QWidget):
     version_clicked = Signal(int, bool)  # index, as the older version?
 
     MARGIN = 28
+    TICK_ROOM = 44  # pixels a year label needs
+    END_LABEL = 90  # pixels the first and last dates take at each end of the axis
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -231,6 +235,56 @@ class TimelineChart(QWidget):
         days = self._days if len(self._days) == len(self.points) else list(range(len(self.points)))
         span = max(1, days[-1] - days[0]) if days else 1
         return self.MARGIN + (width - 2 * self.MARGIN) * (days[index] - days[0]) / span
+
+    def year_ticks(self, width: float) -> list[tuple[float, str]]:
+        """(x, year) of the 1 Januaries on the axis: every year, or every 2nd, 5th or 10th
+        when years are narrow, none where the first and last dates are written."""
+        if len(self._days) != len(self.points) or len(self._days) < 2:
+            return []
+        first, last = self._days[0], self._days[-1]
+        span = max(1, last - first)
+        per_year = (width - 2 * self.MARGIN) * 365.25 / span
+        step = next((n for n in (1, 2, 5, 10, 20, 50) if n * per_year >= self.TICK_ROOM), 100)
+        ticks = []
+        for year in range(dt.date.fromordinal(first).year + 1,
+                          dt.date.fromordinal(last).year + 1):
+            if year % step:
+                continue
+            x = self.MARGIN + (width - 2 * self.MARGIN) * \
+                (dt.date(year, 1, 1).toordinal() - first) / span
+            if self.MARGIN + self.END_LABEL <= x <= width - self.MARGIN - self.END_LABEL:
+                ticks.append((x, str(year)))
+        return ticks
+
+    def tooltip_text(self, index: int) -> str:
+        """A version's date, words and passages per practice (the chart has no scale)."""
+        if not 0 <= index < len(self.points):
+            return ""
+        point = self.points[index]
+        if point is None:
+            known = len(self._days) == len(self.points)
+            day = dt.date.fromordinal(self._days[index]).isoformat() if known else "This version"
+            return f"{day}: not analysed yet"
+        lines = [f"{point.version.label}: {point.words:,} words"]
+        if point.counts is None:
+            lines.append(point.problem or "not analysed yet")
+        else:
+            lines += [f"{item.name}: {point.counts.get(item.id, 0)}"
+                      for item in practice_categories()]
+        return "\n".join(lines)
+
+    def nearest(self, x: float) -> int:
+        """The version drawn nearest to ``x`` (-1 when there is none)."""
+        width = self.width()
+        return min(range(len(self.points)), key=lambda i: abs(self._x(i, width) - x),
+                   default=-1)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.points:
+            text = self.tooltip_text(self.nearest(event.position().x()))
+            QToolTip.showText(event.globalPosition().toPoint(), text or self.toolTip(), self)
+            return True
+        return super().event(event)
 
     def set_dates(self, dates: list[str]) -> None:
         """The versions' dates (YYYY-MM-DD), oldest first: the x axis."""
@@ -266,6 +320,10 @@ class TimelineChart(QWidget):
             painter.setPen(QPen(colour, 2))
             painter.drawPolyline(line)
         painter.setPen(QPen(base, 1))
+        for x, year in self.year_ticks(width):
+            painter.drawLine(QPointF(x, bottom), QPointF(x, bottom + 3))
+            painter.drawText(QRectF(x - 20, bottom + 3, 40, 14), Qt.AlignmentFlag.AlignHCenter,
+                             year)
         for index in ({0, len(self.points) - 1} if self.points else set()):
             point = self.points[index]
             if point is not None:
@@ -278,9 +336,7 @@ class TimelineChart(QWidget):
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if not self.points:
             return
-        x = event.position().x()
-        width = self.width()
-        index = min(range(len(self.points)), key=lambda i: abs(self._x(i, width) - x))
+        index = self.nearest(event.position().x())
         older = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self.version_clicked.emit(index, older)
 
