@@ -185,3 +185,20 @@ def test_unwritable_data_folder_turns_search_off_with_a_notice(make_window, qtbo
     window.search("cookies")
     wait_idle(qtbot, window)
     assert window.search_panel.model.rowCount() > 0
+
+
+def test_a_first_folder_without_policies_says_the_embedded_corpus_is_shown(make_window,
+                                                                           tmp_path):
+    # Started on a folder with no policies (or one emptied since last time), the message
+    # said "The current corpus stays open." when none was open yet; the embedded corpus
+    # then opened without a word.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.pdf").write_bytes(b"%PDF-1.4")
+    window = make_window(empty)
+    assert window.corpus.root == embedded_corpus_dir().resolve()
+    assert window.last_error.endswith("has no policy files (.md, .markdown or .txt). "
+                                      "The embedded corpus is shown instead.")
+    assert [box.text() for box in visible_boxes(window)] == [window.last_error]
+    assert not window.open_corpus(str(empty))  # with a corpus open, it stays
+    assert window.last_error.endswith("The current corpus stays open.")

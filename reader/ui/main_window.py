@@ -510,12 +510,12 @@ class MainWindow(QMainWindow):
         try:
             corpus = Corpus.open(path, cache_dir=listing_cache_dir())
         except CorpusError as exc:
-            self.notify_error("Cannot open the folder", str(exc))
+            self.notify_error("Cannot open the folder", f"{exc}. {self._kept_instead()}")
             return False
         if len(corpus) == 0:
             self.notify_error("No policies found",
                               f"{corpus.root} has no policy files (.md, .markdown or .txt). "
-                              "The current corpus stays open.")
+                              f"{self._kept_instead()}")
             return False
         self.cancel_indexing()
         self.drop_deferred_work()
@@ -544,6 +544,12 @@ class MainWindow(QMainWindow):
         self.settings_changed()
         self.recent_menu.add(str(corpus.root))
         return True
+
+    def _kept_instead(self) -> str:
+        """What a folder that cannot be opened leaves on screen (at start: nothing yet, so
+        the embedded corpus)."""
+        return ("The current corpus stays open." if self.corpus is not None
+                else "The embedded corpus is shown instead.")
 
     def start_background(self, worker) -> None:
         """Run ``worker`` on the pool, or once the corpus's first policy is on screen (or
