@@ -96,3 +96,14 @@ def test_guide_explains_the_facts_card_and_what_stated_means():
     assert "<b>Privacy facts</b> card" in guide
     assert "click a fact to select the sentence that states it" in guide
     assert "may say the company does <i>not</i> do it" in guide
+
+
+def test_welcome_names_the_facts_card_and_compare():
+    # The welcome explained the right panel as "Categories / Search" only, though the
+    # Privacy facts card is the first thing in it, and never mentioned comparing.
+    from reader.ui.help_dialog import WELCOME_HTML
+
+    welcome = " ".join(WELCOME_HTML.split())
+    assert "<b>Privacy facts, Categories / Search</b> (right)" in welcome
+    assert "click a fact to see the sentence that says so" in welcome
+    assert "Ctrl+Shift+C to compare them side by side" in welcome

@@ -75,10 +75,13 @@ corpus) so you can try them at once:</p>
 <li><b>Policy</b> (middle): the text, each passage about a data practice highlighted in its
 colour: blue for what is collected, red for sharing with third parties, green for
 security…</li>
-<li><b>Categories / Search</b> (right): how many passages each practice has (click to list
-them), and a search over every policy (Ctrl+K), e.g. <code>category:data_security</code>.</li>
+<li><b>Privacy facts, Categories / Search</b> (right): what the policy says it collects,
+why and who receives it (click a fact to see the sentence that says so), how many passages
+each practice has (click to list them), and a search over every policy (Ctrl+K), e.g.
+<code>category:data_security</code>.</li>
 </ol>
-<p>Open your own folder of policies with File &gt; Open Corpus Folder. Help has the search
+<p>Select two companies (Ctrl+click) and press Ctrl+Shift+C to compare them side by side.
+Open your own folder of policies with File &gt; Open Corpus Folder. Help has the search
 syntax, the keyboard shortcuts and a short guide.</p>
 """
 
