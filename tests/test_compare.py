@@ -282,3 +282,27 @@ def test_a_policy_not_in_english_carries_its_caveat_into_the_comparison(capsys, 
     assert "reads as French" in dialog.title.text()
     assert "reads as French" in dialog.model.headerData(1, Qt.Orientation.Horizontal,
                                                         Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_comparison_shows_the_facts_and_evidence_the_card_shows_on_real_policies():
+    # Every view decides once: each compared policy's facts, evidence and passage counts
+    # are the viewer's (checked on all 221 of ../shared/corpus; every 5th here).
+    from conftest import shared_folder
+
+    from reader.output.highlight import HighlightedPolicy
+
+    corpus = Corpus.open(shared_folder("corpus"))
+    domains = corpus.domains()[::5]
+    for first, second in zip(domains[::2], domains[1::2], strict=False):
+        compared = compare_companies(corpus, [first, second])
+        for column, domain in enumerate((first, second)):
+            analysis = HighlightedPolicy.of(corpus.load(domain)).analysis
+            shown = [(f.id, f.stated, [" ".join(analysis.text[e.start:e.end].split())
+                                       for e in f.evidence]) for f in analysis.facts]
+            compared_facts = [(row.id, row.cells[column].stated,
+                               [e.text for e in row.cells[column].evidence])
+                              for row in compared.rows_of(FACT_ROW)]
+            assert compared_facts == shown, domain
+            counts = analysis.passage_counts()
+            assert [row.cells[column].count for row in compared.rows_of(PRACTICE_ROW)] == [
+                counts.get(row.id, 0) for row in compared.rows_of(PRACTICE_ROW)], domain
