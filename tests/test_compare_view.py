@@ -37,6 +37,10 @@ def test_compare_dialog_table(qtbot, embedded_corpus, tmp_path):
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(2)] == [
         "bmtmicro.com", "audiomidi.com"]
     assert "7 of 30 rows differ" in dialog.title.text()
+    # Which version of each and how long, in view (passage counts follow length).
+    assert dialog.title.text().startswith(
+        "<b>bmtmicro.com</b> (2016-11-26, 548 words), "
+        "<b>audiomidi.com</b> (2014-04-08, 753 words): 7 of 30 rows differ")
     # A fact both state: plain row, "stated" in both cells.
     contact = row_of(dialog, "collects:contact")
     assert model.headerData(contact, Qt.Orientation.Vertical) == "   Collects: Contact details"

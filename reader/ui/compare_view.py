@@ -348,11 +348,13 @@ class CompareDialog(QDialog):
         self._fit_columns()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         differing = len(comparison.differing())
-        names = ", ".join(c.domain for c in comparison.companies)
+        # Which version of each policy, and how long: passage counts follow length.
+        names = ", ".join(f"<b>{html.escape(c.domain)}</b> ({c.archive_date or 'date unknown'}"
+                          f", {counted(c.word_count, 'word')})" for c in comparison.companies)
         notes = "".join(f"<br>\u26a0 <b>{html.escape(c.domain)}</b>: {html.escape(c.caveat)}"
                         for c in comparison.companies if c.caveat)
-        self.title.setText(f"<b>{html.escape(names)}</b>: {differing} of "
-                           f"{len(comparison.rows)} rows differ{notes}")
+        self.title.setText(f"{names}: {differing} of {len(comparison.rows)} rows "
+                           f"differ{notes}")
         self.export_button.setEnabled(True)
 
     def _fit_columns(self) -> None:
