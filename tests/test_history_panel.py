@@ -261,3 +261,18 @@ def test_chart_has_year_ticks_and_version_tooltips(qtbot):
     assert chart.tooltip_text(3) == "2021-11-14: not analysed yet"
     chart.resize(1100, 150)
     assert chart.nearest(chart._x(1, 1100)) == 1
+
+
+def test_removed_text_reads_on_a_dark_page():
+    """Removed text was #C62828 whatever the theme: a contrast of 2.9 on the dark page."""
+    from reader.analysis.diff import Change, Passage
+    from reader.analysis.tints import PAGE_COLOURS, contrast
+    from reader.output.diff_export import change_html, removed_text_colour
+
+    for dark in (False, True):
+        colour = removed_text_colour(HighlightLook(dark=dark))
+        assert contrast(colour, PAGE_COLOURS[dark]) >= 4.5
+        shown = change_html(Change("changed", Passage("We share data."),
+                                   Passage("We sell data.")), look=HighlightLook(dark=dark))
+        assert f"line-through;color:{colour}" in shown
+    assert removed_text_colour(HighlightLook(dark=True)) != removed_text_colour()

@@ -29,6 +29,14 @@ KIND_EDGE = {"added": ADDED_EDGE, "removed": REMOVED_EDGE, "changed": CHANGED_ED
 # The words a rewording took out (in the struck old text) and put in (in the new text).
 WORDS_TAKEN_OUT = "background-color:#FFCDD2;font-weight:bold"
 WORDS_PUT_IN = "font-weight:bold;text-decoration:underline"
+# Removed text on a dark page: #C62828 on #1E1E1E has a contrast of 2.9, too faint to read.
+REMOVED_TEXT = {False: REMOVED_EDGE, True: "#EF9A9A"}
+DARK_WORDS_TAKEN_OUT = "background-color:#7F1D1D;color:#FFFFFF;font-weight:bold"
+
+
+def removed_text_colour(look: Look = None) -> str:
+    """The colour of removed text, readable on the page of the look's theme."""
+    return REMOVED_TEXT[as_look(look).dark]
 
 
 Look = HighlightLook | bool | None  # a look, or the older dark-theme flag
@@ -50,7 +58,7 @@ def category_labels(categories: tuple[str, ...], look: Look = None) -> str:
         f"&nbsp;{html.escape(category(c).name)}&nbsp;</span>" for c in categories)
 
 
-def marked_texts(change: Change) -> tuple[str, str]:
+def marked_texts(change: Change, look: Look = None) -> tuple[str, str]:
     """The old and new text of a change as HTML; in a changed passage the words the
     rewording took out and put in are marked (see :func:`reader.analysis.diff.word_changes`)."""
     e = html.escape
@@ -63,14 +71,16 @@ def marked_texts(change: Change) -> tuple[str, str]:
         return "".join(f"<span style='{style}'>{e(text)}</span>" if differs else e(text)
                        for text, differs in runs)
 
-    return runs_html(old_runs, WORDS_TAKEN_OUT), runs_html(new_runs, WORDS_PUT_IN)
+    taken_out = DARK_WORDS_TAKEN_OUT if as_look(look).dark else WORDS_TAKEN_OUT
+    return runs_html(old_runs, taken_out), runs_html(new_runs, WORDS_PUT_IN)
 
 
 def change_html(change: Change, anchor: str = "", look: Look = None) -> str:
     """One change as a table row-like block: kind, categories, text with its marks."""
     background = _marked(change.categories[0], look) if change.categories else ""
-    old, new = marked_texts(change)
-    struck = f"<span style='text-decoration:line-through;color:{REMOVED_EDGE}'>{old}</span>"
+    old, new = marked_texts(change, look)
+    struck = (f"<span style='text-decoration:line-through;color:{removed_text_colour(look)}'>"
+              f"{old}</span>")
     if change.kind == "added":
         text = f"<span style='{background}'>{new}</span>"
     elif change.kind == "removed":

@@ -58,9 +58,11 @@ from reader.analysis.taxonomy import practice_categories
 from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, timeline
 from reader.analysis.tints import HighlightLook, as_look
 from reader.output.diff_export import (
+    KIND_EDGE,
     category_labels,
     change_html,
     marked_texts,
+    removed_text_colour,
     summary_html,
 )
 from reader.sources.corpus import Corpus, PolicyLoadError
@@ -639,12 +641,13 @@ class HistoryDialog(QDialog):
 
     def _side_by_side(self, index: int) -> str:
         change = self.diff.changes[index]
-        old, new = marked_texts(change)
-        edge = {"added": "#2E7D32", "removed": "#C62828", "changed": "#1565C0"}[change.kind]
+        old, new = marked_texts(change, self.look)
+        edge = KIND_EDGE[change.kind]
         return (f"<a name='c{index}'></a><table width='100%' cellspacing='0' cellpadding='4'>"
                 f"<tr><td colspan='2' style='border-top:2px solid {edge}'><b>"
                 f"{change.kind.capitalize()}</b> · {category_labels(change.categories, self.look)}"
-                f"</td></tr><tr><td width='50%' style='color:#C62828'>{old}</td>"
+                f"</td></tr><tr><td width='50%' style='color:{removed_text_colour(self.look)}'>"
+                f"{old}</td>"
                 f"<td width='50%'>{new}</td></tr></table>")
 
     # -- stepping ------------------------------------------------------------------------
