@@ -131,7 +131,7 @@ def policy_as_text(policy: Policy) -> str:
                  f"about {policy.reading_minutes} min")
     lines.append("")
     for block in document.blocks:
-        prefix = "- " if block.tag == "li" else ""
+        prefix = f"{block.number}. " if block.number else "- " if block.tag == "li" else ""
         lines.append(prefix + block.text.strip())
         lines.append("")
     return "\n".join(lines)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,73 @@ def make_window(qtbot):
         for box in window.findChildren(QMessageBox):
             box.close()
         window.pool.waitForDone(10000)
+
+
+_WORD = re.compile(r"[^\W_]+")
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]*|mailto:[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>")
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+
+
+def shown_words(text: str) -> list[str]:
+    """The words of a text, as the checks below compare them."""
+    return _WORD.findall(text)
+
+
+def source_words(body: str) -> list[str]:
+    """The words a reader should see of a markdown body, in order: links as their text,
+    autolinks as their address, tags of HTML elements removed (other ``<name>`` is text),
+    numbers of numbered list items left to the list, "*" of emphasis removed."""
+    from reader.analysis.document import HTML_ELEMENTS
+
+    body = _AUTOLINK.sub(r"\1", _MD_LINK.sub(r"\1", body))
+    body = _TAG.sub(lambda m: " " if m.group(1).lower() in HTML_ELEMENTS else m.group(), body)
+    body = re.sub(r"(?m)^\s*\d+\.(?=\s)", " ", body).replace("*", "")
+    return shown_words(body)
+
+
+def pdf_policy_characters(path: Path) -> tuple[Counter, list[int]]:
+    """The characters (not spaces) an exported PDF prints from its "Policy text" heading
+    on, within each page's box (Qt also writes the line before a page break off the top of
+    the next page, where no reader sees it), and the numbers of those pages. pdfium reads
+    ~100 pages/s, many times faster than pdfplumber; its text comes in drawing order, not
+    reading order, hence a multiset."""
+    import pypdfium2
+
+    found: Counter = Counter()
+    pages: list[int] = []
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        started = False
+        for number in range(len(pdf)):
+            page = pdf[number]
+            width, height = page.get_size()
+            text_page = page.get_textpage()
+            top = height
+            if not started:
+                hit = text_page.search("Policy text", match_case=True,
+                                       match_whole_word=True).get_next()
+                if hit is None:
+                    continue
+                first, count = hit
+                top = min(text_page.get_charbox(first + i)[1] for i in range(count)) - 1
+                started = True
+            text = text_page.get_text_bounded(0, 0, width, top)
+            text = text.replace("\x02", "-")  # pdfium's mark for a hyphen ending a line
+            found.update(char for char in text if not char.isspace())
+            pages.append(number + 1)
+    finally:
+        pdf.close()
+    return found, pages
+
+
+def expected_pdf_characters(document, pages: list[int]) -> Counter:
+    """What :func:`pdf_policy_characters` should find on ``pages``: every character of
+    ``document``'s text, the numbers of numbered list items and the page numbers."""
+    expected = Counter(char for char in document.text if not char.isspace())
+    for block in document.blocks:
+        if block.number is not None:
+            expected.update(f"{block.number}.")
+    for page in pages:
+        expected.update(str(page))
+    return expected

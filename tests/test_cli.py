@@ -180,3 +180,12 @@ def test_classify_jsonl_all_good_exits_zero():
                             text=True, timeout=120)
     assert result.returncode == 0 and result.stderr == ""
     assert "first_party_collection" in json.loads(result.stdout)["categories"]
+
+
+def test_show_numbers_a_list_resumed_after_a_paragraph(shared_corpus, capsys):
+    """japantimes.co.jp: steps 1 and 2, an address, then step 3 (it printed "- ")."""
+    assert main(["show", "japantimes.co.jp", "--corpus", str(shared_corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "1. Obtain an Application Form for Disclosure" in out
+    assert "\n3. We will send you a reply by registered mail." in out
+    assert "\n- In the event that the request is made by an agent" in out

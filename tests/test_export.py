@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import expected_pdf_characters, pdf_policy_characters, shown_words, source_words
 
 from reader.analysis.tints import highlight_colour
 from reader.output.export import ExportError, export_many, write_pdf
@@ -179,3 +180,14 @@ def test_cli_batch_and_search_export(tmp_path):
     assert found.returncode == 0, found.stderr
     assert sorted(p.name for p in (tmp_path / "found").iterdir()) == [
         "bettymills.com.pdf", "bmtmicro.com.pdf"]
+
+
+def test_every_seed_policy_is_shown_and_printed_whole(embedded_corpus, tmp_path):
+    """Each embedded policy: its words in order in the rendered text, and every character
+    of that text on the PDF's pages (tests/test_shared_corpus.py does the 221 real ones)."""
+    corpus = Corpus.open(embedded_corpus)
+    for domain in corpus.domains():
+        item = HighlightedPolicy.of(corpus.load(domain))
+        assert shown_words(item.document.text) == source_words(item.policy.body), domain
+        printed, pages = pdf_policy_characters(write_pdf(item, tmp_path / f"{domain}.pdf"))
+        assert printed == expected_pdf_characters(item.document, pages), domain

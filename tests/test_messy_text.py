@@ -91,3 +91,15 @@ def test_every_pga_policy_keeps_its_words_when_lines_are_re_joined():
         body = read_policy_text(path)
         document = parse_policy(body)
         assert Counter(WORD.findall(document.text)) == Counter(words_in_source(body)), path.name
+
+
+def test_google_nested_lists_read_as_lists_not_code():
+    """google.com (2017) indents its nested lists after a paragraph: they were shown as
+    code, raw "* [Internet protocol address](https://web.archive.org/...)" cut off."""
+    policy = read_policy(corpus_file("g/go/goo/google.com.md"))
+    document = parse_policy(policy.body)
+    items = [block.text.strip() for block in document.blocks if block.tag == "li"]
+    assert "Internet protocol address." in items
+    assert any(text.startswith("telephony log information like your phone number") for
+               text in items)
+    assert "web.archive.org" not in document.text and "<pre" not in to_html(document)

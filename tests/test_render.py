@@ -151,3 +151,44 @@ def test_table_cells_carry_no_anchor_elements():
     html = to_html(parse_policy("# T\n\n| Name | Purpose |\n|---|---|\n" + rows))
     assert "<td><a name" not in html and "<th><a name" not in html and " id=" not in html
     assert '<h1><a name="p0"></a>T</h1>' in html
+
+
+def test_indented_block_is_text_not_code():
+    """Scraped pages keep nested lists' indentation after a paragraph; markdown read such a
+    block as code: raw "* [link](url)" in a typewriter font, lines cut off at the edge."""
+    document = parse_policy(
+        "This includes:\n\n      * details of how you used our service\n"
+        "      * [Internet protocol address](https://example.test/ip).\n\nAfter.\n\n"
+        "        i.      You may send an email to [help@example.test ](mailto:help@example.test)")
+    assert [(b.tag, b.text) for b in document.blocks] == [
+        ("p", "This includes:"), ("li", "details of how you used our service"),
+        ("li", "Internet protocol address."), ("p", "After."),
+        ("p", "i.      You may send an email to help@example.test ")]
+    html = to_html(document)
+    assert "<pre" not in html and "<code" not in html
+    assert '<a href="https://example.test/ip">' in html
+    assert '<a href="mailto:help@example.test">' in html
+
+
+def test_numbered_list_resumed_after_a_paragraph_keeps_its_numbers():
+    document = parse_policy("1. Ask\n2. Send\n\nAddress: Tokyo\n\n3. We reply.\n\nNext:\n\n"
+                            "1. a\n\n    text of a\n\n2. b\n\n* bullet")
+    assert [(b.text, b.number) for b in document.blocks] == [
+        ("Ask", 1), ("Send", 2), ("Address: Tokyo", None), ("We reply.", 3), ("Next:", None),
+        ("a", 1), ("text of a", None), ("b", 2), ("bullet", None)]
+    assert '<ol start="3">' in to_html(document)
+    hostile = render_policy_html('<ol start="3x" onclick="x()"><li>a</li></ol>'
+                                 '<ol start="99999999999"><li>b</li></ol>')
+    assert "<ol><li>" in hostile and "start" not in hostile and "onclick" not in hostile
+
+
+def test_qt_shows_the_list_numbers_and_wraps_preformatted_text(qapp):
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()
+    shown.setHtml(render_policy_html("1. Ask\n\nAddress\n\n3. We reply.\n"))
+    block = shown.findBlock(shown.toPlainText().index("We reply"))
+    assert block.textList().itemText(block) == "3."
+    shown.setHtml(render_policy_html("<pre>" + "a long line of words " * 40 + "</pre>"))
+    shown.setTextWidth(400)
+    assert shown.size().width() <= 400 and shown.firstBlock().layout().lineCount() > 5

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import markdown
 from markdown import util
+from markdown.blockprocessors import BlockProcessor
 from markdown.preprocessors import Preprocessor
 
 BLOCK_TAGS = frozenset(
@@ -81,6 +82,7 @@ class Block:
     tag: str
     text: str
     start: int
+    number: int | None = None  # an item of a numbered list: its number ("3." shows 3)
 
     @property
     def end(self) -> int:
@@ -158,6 +160,10 @@ class _SanitizingParser(HTMLParser):
             align = next((v for k, v in attrs if k == "align"), None)
             if align in {"left", "right", "center"}:
                 clean["align"] = align
+        elif tag == "ol":  # a list that goes on after a paragraph: "3." stays "3."
+            start = next((v for k, v in attrs if k == "start"), None) or ""
+            if start.isascii() and start.isdigit() and 1 < int(start) < 1_000_000:
+                clean["start"] = str(int(start))
         node = Node(tag, clean)
         self.stack[-1].children.append(node)
         return node
@@ -353,6 +359,26 @@ class _NormalizeWhitespaceInSlices(Preprocessor):
         return out
 
 
+class _IndentedBlockAsText(BlockProcessor):
+    """An indented block outside a list item is read as text, not as a code block.
+
+    Policies hold no code: their indentation is left over from a web page's nested lists
+    and boxes (google.com's "      * [Internet protocol address](...)"). As a code block it
+    showed raw markdown in a typewriter font on lines that never wrap, cut off at the
+    window's and the PDF page's right edge. The block is taken out one indentation level
+    at a time until it reads as a paragraph, list or heading.
+    """
+
+    def test(self, parent, block: str) -> bool:
+        return block.startswith(" " * self.tab_length)
+
+    def run(self, parent, blocks: list[str]) -> None:
+        block, rest = self.detab(blocks.pop(0))
+        if rest:
+            blocks.insert(0, rest)
+        blocks.insert(0, block)
+
+
 def _markdown_converter() -> markdown.Markdown:
     # Extension objects, not names: a name is looked up among the installed packages'
     # entry points, which took 80 ms of the first policy shown.
@@ -363,6 +389,7 @@ def _markdown_converter() -> markdown.Markdown:
                                   output_format="html")
     converter.preprocessors.register(_NormalizeWhitespaceInSlices(converter),
                                      "normalize_whitespace", 30)
+    converter.parser.blockprocessors.register(_IndentedBlockAsText(converter.parser), "code", 80)
     return converter
 
 
@@ -562,18 +589,26 @@ def parse_policy(body: str) -> Document:
     blocks: list[Block] = []
     offset = 0
 
+    item_number: int | None = None  # of a numbered item whose text is in a block inside it
+
     def visit(node: Node) -> None:
-        nonlocal offset
+        nonlocal offset, item_number
+        number = int(node.attrs.get("start", 1)) if node.tag == "ol" else None
         for child in node.children:
             if isinstance(child, str):
                 continue
+            if child.tag == "li" and number is not None:
+                item_number = number
+                number += 1
             if child.tag in BLOCK_TAGS:
                 text = _own_text(child)
                 if text.strip():
                     anchor = f"p{len(blocks)}"
                     child.attrs["id"] = anchor
-                    blocks.append(Block(len(blocks), anchor, child.tag, text, offset))
+                    blocks.append(Block(len(blocks), anchor, child.tag, text, offset,
+                                        item_number))
                     offset += len(text) + len(BLOCK_SEPARATOR)
+                    item_number = None
             if child.tag in CONTAINER_TAGS:
                 visit(child)
 
@@ -673,6 +708,8 @@ def to_html_parts(document: Document, marks: Iterable[Mark] = (), block_anchors:
                             if k != "id")
             if child.tag == "table":  # ruled cells: a wide table stays readable when it wraps
                 attrs += ' border="1" cellspacing="0" cellpadding="3"'
+            elif child.tag == "pre":  # its lines wrap: never cut off at the page's edge
+                attrs += ' style="white-space:pre-wrap"'
             out.append(f"<{child.tag}{attrs}>")
             if own is not None:
                 # anchors in cells: Qt lays a long table out 15x slower
