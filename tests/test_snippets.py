@@ -47,3 +47,19 @@ def test_real_snippets_have_no_markdown():
         assert any("<b>Firewall</b>" in s for hit in firewall for s in hit.snippets)
     finally:
         policy_index.close()
+
+
+def test_link_text_in_a_snippet_is_not_padded_with_spaces(tmp_path):
+    """duckduckgo.com: "an encrypted version ([HTTPS](...))" read "version ( HTTPS )"."""
+    (tmp_path / "ddg.test.md").write_text(
+        "# Policy\n\nYou can also use an **encrypted** version ([HTTPS](https://d.test/)), "
+        "which doesn't send [your search](https://d.test/s)'s terms.\n", "utf-8")
+    policy_index = PolicyIndex(Corpus.open(tmp_path))
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        [hit] = policy_index.search("encrypted").hits
+        assert hit.snippets[0].startswith("You can also use an <b>encrypted</b> version "
+                                          "(HTTPS), which doesn&#x27;t send your search&#x27;s")
+    finally:
+        policy_index.close()

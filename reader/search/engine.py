@@ -815,9 +815,9 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
         hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
         return
     matches, hit.match_count = matcher.first(body, SNIPPET_MATCHES)
-    snippets = make_snippets(body, matches, clean=index_text)
+    snippets = make_snippets(body, matches)  # snippet_text: links read as their text
     if len(snippets) < SNIPPETS_PER_HIT and hit.match_count > len(matches):
-        snippets = make_snippets(body, matcher.find(body), clean=index_text)  # dense
+        snippets = make_snippets(body, matcher.find(body))  # dense
     hit.snippets = snippets or [html_lib.escape(policy_opening(body))]
 
 
