@@ -383,7 +383,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         policy = _load_policy(corpus, entries[0])
         try:
             with StopOnSignals() as stop:  # Ctrl+C / SIGTERM: stop and leave no .part file
-                path = write_pdf(HighlightedPolicy.of(policy), output, visible, stop)
+                path = write_pdf(HighlightedPolicy.of(policy), output, visible, stop,
+                                 confident_only=args.confident_only)
         except ExportCancelled:
             print("export interrupted; nothing written", file=sys.stderr)
             return 128 + stop.signum
@@ -401,7 +402,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     try:
         with StopOnSignals() as stop:
-            report = export_many(corpus, entries, folder, visible, progress, stop)
+            report = export_many(corpus, entries, folder, visible, progress, stop,
+                                 confident_only=args.confident_only)
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     if report.cancelled:
@@ -711,6 +713,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "exists)")
     export.add_argument("--categories", metavar="IDS",
                         help="comma-separated category ids to highlight (default: all)")
+    export.add_argument("--confident-only", action="store_true",
+                        help="highlight only confident passages (as the app's switch does)")
     export.add_argument("--search", metavar="QUERY", help="export every result of a search")
     export.add_argument("--limit", type=positive_int, default=None, metavar="N",
                         help="at most the N best search results (default: all of them)")

@@ -72,20 +72,24 @@ def ensure_gui_application():
 
 
 def export_html(item: HighlightedPolicy, visible: set[str] | None = None,
-                exported_on: dt.date | None = None, look: HighlightLook | None = None) -> str:
+                exported_on: dt.date | None = None, look: HighlightLook | None = None,
+                confident_only: bool = False) -> str:
     """The whole export as HTML: title block, legend, summary table, highlighted policy."""
-    return "".join(export_html_parts(item, visible, exported_on, look))
+    return "".join(export_html_parts(item, visible, exported_on, look, confident_only))
 
 
 def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
                       exported_on: dt.date | None = None,
-                      look: HighlightLook | None = None) -> list[str]:
+                      look: HighlightLook | None = None,
+                      confident_only: bool = False) -> list[str]:
     """:func:`export_html` in parts for :func:`append_html`, highlighted with the
-    intensity and palette of ``look`` (on white paper whatever the screen's theme)."""
+    intensity and palette of ``look`` (on white paper whatever the screen's theme);
+    ``confident_only`` highlights and counts only confident passages, as the viewer's
+    switch does."""
     policy = item.policy
     look = replace(look, dark=False) if look else HighlightLook()
     shown = _shown_categories(visible)
-    counts = item.counts()
+    counts = item.counts(confident_only)
     exported_on = exported_on or dt.date.today()
     e = html.escape
     rows = [("Company", e(policy.company_label)), ("Policy", e(policy.title)),
@@ -109,7 +113,14 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
     hidden = [c.name for c in practice_categories() if c not in shown]
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
                    if hidden else "")
-    body = item.body_html_parts({c.id for c in shown}, dark_theme=look, anchors=False)
+    if confident_only:
+        ids = {c.id for c in shown}
+        unsure = sum(1 for span in item.analysis.spans if ids & set(span.categories)
+                     and not any(c in ids and span.is_confident(c) for c in span.categories))
+        hidden_note += (f"<p style='color:#555555'>Confident passages only: "
+                        f"{counted(unsure, 'unsure passage')} not highlighted.</p>")
+    body = item.body_html_parts({c.id for c in shown}, dark_theme=look, anchors=False,
+                                confident_only=confident_only)
     caveat = item.analysis.caveat()
     return [
         f"<h1>{e(policy.title)}</h1>"
@@ -199,11 +210,12 @@ def new_pdf_document():
 
 
 def build_document(item: HighlightedPolicy, visible: set[str] | None = None,
-                   look: HighlightLook | None = None):
+                   look: HighlightLook | None = None, confident_only: bool = False):
     from PySide6.QtGui import QTextDocument
 
     document = new_pdf_document()
-    append_html(document, export_html_parts(item, visible, look=look))
+    append_html(document, export_html_parts(item, visible, look=look,
+                                            confident_only=confident_only))
     document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle,
                                 f"{item.policy.domain}: {item.policy.title}")
     return document
@@ -211,9 +223,9 @@ def build_document(item: HighlightedPolicy, visible: set[str] | None = None,
 
 def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None,
               cancelled: Callable[[], bool] | None = None,
-              look: HighlightLook | None = None) -> Path:
+              look: HighlightLook | None = None, confident_only: bool = False) -> Path:
     """Write one PDF atomically; raises :class:`ExportError` with a clear message."""
-    return write_document_pdf(lambda: build_document(item, visible, look), out,
+    return write_document_pdf(lambda: build_document(item, visible, look, confident_only), out,
                               f"{item.policy.domain}: {item.policy.title}", cancelled)
 
 
@@ -300,9 +312,9 @@ def _umask() -> int:
 
 
 def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = None,
-                   look: HighlightLook | None = None) -> None:
+                   look: HighlightLook | None = None, confident_only: bool = False) -> None:
     """Print the same pages as the PDF export on a QPrinter."""
-    build_document(item, visible, look).print_(printer)
+    build_document(item, visible, look, confident_only).print_(printer)
 
 
 ExportProgress = Callable[[int, int, str], None]
@@ -340,7 +352,8 @@ class StopOnSignals:
 def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
                 visible: set[str] | None = None, progress: ExportProgress | None = None,
                 cancelled: Callable[[], bool] | None = None,
-                look: HighlightLook | None = None) -> ExportReport:
+                look: HighlightLook | None = None,
+                confident_only: bool = False) -> ExportReport:
     """Export several policies into ``folder`` as ``<domain>.pdf``; failures are listed."""
     folder = Path(folder).expanduser()
     try:
@@ -358,7 +371,7 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
         try:
             item = HighlightedPolicy.of(corpus.load(domain))
             report.written.append(write_pdf(item, folder / f"{domain}.pdf", visible,
-                                            cancelled, look))
+                                            cancelled, look, confident_only))
         except ExportCancelled:
             report.cancelled = True
             break

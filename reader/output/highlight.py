@@ -6,6 +6,7 @@ Used by the GUI viewer, ``classify`` and the PDF export, so all show the same pa
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -82,8 +83,13 @@ class HighlightedPolicy:
     def span_anchor(self, span_index: int) -> str:
         return f"s{span_index}"
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, confident_only: bool = False) -> dict[str, int]:
+        """Passages per category; with ``confident_only``, those :meth:`body_html`
+        highlights in that mode (confident for the category)."""
         counted = self.analysis.passage_counts()
+        if confident_only:
+            counted = Counter(c for span in self.analysis.spans for c in span.categories
+                              if span.is_confident(c))
         return {c.id: counted.get(c.id, 0) for c in categories()}
 
 

@@ -34,7 +34,7 @@ def export_current(window: MainWindow, path: str | None = None) -> PdfExportWork
         window.notify_error("Export failed", str(exc))
         return None
     worker = PdfExportWorker(window.current, target, window.category_panel.visible(),
-                             window.look)
+                             window.look, window.category_panel.confident_only())
     window.start_batch_export(worker)
     return worker
 
@@ -48,7 +48,8 @@ def print_current(window: MainWindow) -> None:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, window)
     if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-        print_document(window.current, printer, window.category_panel.visible(), window.look)
+        print_document(window.current, printer, window.category_panel.visible(), window.look,
+                       window.category_panel.confident_only())
 
 
 def export_results(window: MainWindow, folder: str | None = None) -> BatchExportWorker | None:
@@ -68,7 +69,8 @@ def export_results(window: MainWindow, folder: str | None = None) -> BatchExport
         window.policy_index, model.query)
     worker = BatchExportWorker(window.corpus, domains, Path(folder),
                                window.category_panel.visible(), window.look,
-                               search=everything)
+                               search=everything,
+                               confident_only=window.category_panel.confident_only())
     window.start_batch_export(worker)
     return worker
 

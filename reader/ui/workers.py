@@ -125,7 +125,8 @@ class BatchExportWorker(CancellableWorker):
 
     def __init__(self, corpus: Corpus, domains: list[str], folder: Path,
                  visible: set[str] | None, look: HighlightLook | None = None,
-                 search: tuple[SearchIndex, str] | None = None) -> None:
+                 search: tuple[SearchIndex, str] | None = None,
+                 confident_only: bool = False) -> None:
         super().__init__(ExportSignals())
         self.corpus = corpus
         self.domains = domains
@@ -133,6 +134,7 @@ class BatchExportWorker(CancellableWorker):
         self.visible = visible
         self.look = look
         self.search = search
+        self.confident_only = confident_only
 
     def run(self) -> None:
         from reader.output.export import ExportError, export_many
@@ -143,7 +145,8 @@ class BatchExportWorker(CancellableWorker):
                 self.domains = [hit.domain for hit in policy_index.search(
                     text, limit=None, snippets=False).hits]
             report = export_many(self.corpus, self.domains, self.folder, self.visible,
-                                 self.signals.progress.emit, self.is_cancelled, self.look)
+                                 self.signals.progress.emit, self.is_cancelled, self.look,
+                                 self.confident_only)
         except (ExportError, SearchError) as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
@@ -156,12 +159,13 @@ class PdfExportWorker(CancellableWorker):
     """Exports the policy on screen to one PDF; Cancel stops it and leaves no file."""
 
     def __init__(self, item: HighlightedPolicy, out: Path, visible: set[str] | None,
-                 look: HighlightLook | None = None) -> None:
+                 look: HighlightLook | None = None, confident_only: bool = False) -> None:
         super().__init__(ExportSignals())
         self.item = item
         self.out = out
         self.visible = visible
         self.look = look
+        self.confident_only = confident_only
         self.domains = [item.policy.domain]
 
     def run(self) -> None:
@@ -176,7 +180,7 @@ class PdfExportWorker(CancellableWorker):
         report = ExportReport()
         try:
             report.written.append(write_pdf(self.item, self.out, self.visible,
-                                            self.is_cancelled, self.look))
+                                            self.is_cancelled, self.look, self.confident_only))
         except ExportCancelled:
             report.cancelled = True
         except ExportError as exc:
