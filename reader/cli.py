@@ -556,7 +556,7 @@ def _add_history_commands(command) -> None:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     """Privacy facts at a glance: each shown fact, stated or not, with its evidence."""
-    from reader.analysis.facts import STATED_MEANS, facts_json, group_title
+    from reader.analysis.facts import CARD_GROUPS, NOT_RELIABLE, STATED_MEANS, facts_json
     from reader.output.highlight import HighlightedPolicy
 
     policy = _load_policy(_open_corpus(args), args.domain)
@@ -571,14 +571,15 @@ def cmd_facts(args: argparse.Namespace) -> int:
     print(f"{policy.domain}: {policy.title}")
     if caveat := analysis.caveat():
         print(f"note: {caveat}")
-    group = ""
-    for fact in facts:
-        if fact.group != group:
-            group = fact.group
-            print(f"\n{group_title(group)}")
-        print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
-        for evidence in fact.evidence[:1]:
-            print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")
+    for group, title in CARD_GROUPS:  # the card's groups, each said (as on the card)
+        print(f"\n{title}")
+        members = [fact for fact in facts if fact.group == group]
+        if not members:
+            print(f"  {NOT_RELIABLE}")
+        for fact in members:
+            print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
+            for evidence in fact.evidence[:1]:
+                print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")
     print(f"\n{STATED_MEANS}")
     return EXIT_OK
 

@@ -187,16 +187,18 @@ def test_fact_groups_have_one_title_in_the_card_the_comparison_and_the_cli(capsy
     from reader.output.highlight import HighlightedPolicy
 
     policy = Corpus.open(SEEDS).load("bmtmicro.com")
-    card = [row.title for row in card_rows(HighlightedPolicy.of(policy).analysis.facts)
-            if row.shown]
+    rows = card_rows(HighlightedPolicy.of(policy).analysis.facts)
+    card = [row.title for row in rows if row.shown]
     compared = compare_companies(Corpus.open(SEEDS), ["bmtmicro.com", "audiomidi.com"])
     groups = list(dict.fromkeys(row.group for row in compared.rows_of(FACT_ROW)))
     assert groups == card
     assert group_title("shares_with") == "Shared with" and "Shared with" in groups
     assert main(["facts", "bmtmicro.com", "--corpus", str(SEEDS)]) == 0
-    headings = [line for line in capsys.readouterr().out.splitlines()[1:]
-                if line and not line.startswith(" ")]
-    assert headings[:-1] == card and headings[-1] == STATED_MEANS
+    lines = capsys.readouterr().out.splitlines()
+    headings = [line for line in lines[1:] if line and not line.startswith(" ")]
+    # Every group of the card, a group with no fact shown said so (it was left out).
+    assert headings[:-1] == [row.title for row in rows] and headings[-1] == STATED_MEANS
+    assert lines[lines.index("Retention") + 1] == "  no fact reliable enough to show"
 
 
 def test_every_view_of_facts_says_stated_may_be_a_does_not(capsys, qtbot, tmp_path):

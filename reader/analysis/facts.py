@@ -247,6 +247,7 @@ CARD_GROUPS: tuple[tuple[str, str], ...] = (
     ("dnt", "Do Not Track"), ("audience", "Audiences"), ("security", "Security"),
 )
 _GROUP_TITLES = dict(CARD_GROUPS)
+NOT_RELIABLE = "no fact reliable enough to show"  # a group none of whose facts is shown
 
 
 def group_title(group: str) -> str:

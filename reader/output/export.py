@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader import __version__
-from reader.analysis.facts import Fact, card_note, card_rows
+from reader.analysis.facts import NOT_RELIABLE, Fact, card_note, card_rows
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, highlight_colour
 from reader.output.fonts import register_fonts
@@ -143,7 +143,7 @@ def facts_card_html(facts: Sequence[Fact], text: str) -> str:
     rows = []
     for row in card_rows(facts):
         if not row.shown:
-            stated, missing = "", "no fact reliable enough to show"
+            stated, missing = "", NOT_RELIABLE
         else:
             stated = "<br>".join(
                 f"<b>{e(fact.label)}</b>{_evidence_quote(fact, text)}" for fact in row.stated)

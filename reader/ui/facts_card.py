@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QTextBrowser
 
-from reader.analysis.facts import Fact, card_note, card_rows
+from reader.analysis.facts import NOT_RELIABLE, Fact, card_note, card_rows
 from reader.output.highlight import HighlightedPolicy
 
 FACT_LINK = "fact:"
@@ -26,7 +26,7 @@ def card_html(facts: list[Fact], dark: bool = False) -> str:
     lines = []
     for row in card_rows(facts):
         if not row.shown:
-            body = f'<span style="color:{muted}">no fact reliable enough to show</span>'
+            body = f'<span style="color:{muted}">{NOT_RELIABLE}</span>'
         else:
             stated = ", ".join(
                 f'<a href="{FACT_LINK}{fact.id}">{html.escape(fact.label)}</a>'
