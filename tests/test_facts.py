@@ -283,3 +283,19 @@ def test_evidence_is_a_sentence_before_a_lead_in_line():
     assert "Cookies." not in [e.strip() for e in evidence]
     assert evidence[0].startswith("They may also use cookies, JavaScript, web beacons")
     assert all(len(e.split()) >= 6 for e in evidence)
+
+
+def test_facts_json_quotes_evidence_as_compare_json_does(capsys):
+    # 5280.com's evidence "_Information from your browser or device.  _5280 collects..."
+    # kept its double space in `facts --json` but not in `compare --json` or the tables:
+    # one sentence, two strings.
+    corpus = str(shared_folder("corpus"))
+    assert main(["facts", "5280.com", "--json", "--corpus", corpus]) == 0
+    facts = json.loads(capsys.readouterr().out)["facts"]
+    assert main(["compare", "5280.com", "007.com", "--json", "--corpus", corpus]) == 0
+    compared = json.loads(capsys.readouterr().out)["facts"]
+    quoted = [e for fact in facts.values() for e in fact["evidence"]]
+    assert any(e.startswith("_Information from your browser or device. _5280 collects")
+               for e in quoted)
+    for row in compared:
+        assert row["companies"]["5280.com"]["evidence"] == facts[row["id"]]["evidence"]

@@ -234,9 +234,11 @@ def policy_facts(text: str, paragraphs: Sequence[Paragraph], model: FactsModel |
 
 
 def facts_json(text: str, facts: Sequence[Fact]) -> dict[str, dict]:
-    """``{fact_id: {"stated": bool, "evidence": [sentence, ...]}}`` (the CLI contract)."""
+    """``{fact_id: {"stated": bool, "evidence": [sentence, ...]}}`` (the CLI contract);
+    each sentence with its white space as one space, as ``compare --json`` quotes it."""
     return {fact.id: {"stated": fact.stated,
-                      "evidence": [text[e.start:e.end] for e in fact.evidence]}
+                      "evidence": [" ".join(text[e.start:e.end].split())
+                                   for e in fact.evidence]}
             for fact in facts}
 
 
