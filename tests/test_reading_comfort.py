@@ -261,3 +261,30 @@ def test_pdf_uses_the_chosen_intensity_on_white_paper(embedded_corpus):
     assert tint("data_security", dark=True, intensity="soft") not in soft
     assert tint("data_security") not in soft
     assert tint("data_security") in export_html(item).lower()  # medium by default
+
+
+def test_a_table_reaching_only_into_the_right_margin_gets_no_sideways_scroll_bar(qtbot):
+    from PySide6.QtCore import Qt
+
+    from reader.ui.policy_view import PolicyBrowser
+
+    browser = PolicyBrowser()
+    qtbot.addWidget(browser)
+    browser.resize(900, 500)
+    browser.show()
+    browser.set_line_width(60)
+    right = browser.document().rootFrame().frameFormat().rightMargin()
+    assert right > 40  # a centred column: room on the right
+    found = {}
+    for letters in range(40, 160, 2):  # a cell's one long word: the table's least width
+        browser.setHtml(f"<p>Before.</p><table border='1'><tr><td>{'m' * letters}</td>"
+                        "</tr></table><p>After.</p>")
+        overflow = browser.document().size().width() - browser.viewport().width()
+        if overflow > 0:
+            kind = "margin" if overflow <= right + browser.document().documentMargin() \
+                else "wider"
+            found.setdefault(kind, browser.horizontalScrollBarPolicy())
+    assert found == {"margin": Qt.ScrollBarPolicy.ScrollBarAlwaysOff,
+                     "wider": Qt.ScrollBarPolicy.ScrollBarAsNeeded}
+    browser.setHtml("<p>Short.</p>")
+    assert browser.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded

@@ -159,6 +159,7 @@ class PolicyBrowser(QTextBrowser):
         # Words wrap only at spaces (a narrow table cell never breaks a word letter by letter)
         self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._watched_layout = None  # whose size changes fit the sideways scroll bar
         self.line_width = 0  # characters per line at most (0: the whole width)
         self.look = HighlightLook()
         self.current_anchor = ""
@@ -213,11 +214,30 @@ class PolicyBrowser(QTextBrowser):
 
     def document_replaced(self) -> None:
         """A new document is shown: fit its margins, forget the passages of the old one."""
+        layout = self.document().documentLayout()
+        if layout is not self._watched_layout:
+            self._watched_layout = layout
+            layout.documentSizeChanged.connect(self._fit_sideways)
         self._passages = None
         self.current_anchor = ""
         self.setExtraSelections([])
         self.fit_line_width()
         self._announce_categories()  # the status bar no longer names the old passage
+
+    def _fit_sideways(self, size=None) -> None:
+        """No sideways scroll bar for a table that only reaches into the right margin: all
+        of it is in view, only the empty margin after it is not (a four-column table of
+        badoo.com's policy was 1 px too wide for the centred column, and the whole policy
+        got a scroll bar). A table wider than the view keeps it."""
+        document = self.document()
+        width = (size or document.size()).width()
+        right = document.rootFrame().frameFormat().rightMargin() + document.documentMargin()
+        overflow = width - self.viewport().width()
+        policy = (Qt.ScrollBarPolicy.ScrollBarAlwaysOff if 0 < overflow <= right
+                  else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        if self.horizontalScrollBarPolicy() != policy:
+            self.setHorizontalScrollBarPolicy(policy)
+            self.horizontalScrollBar().setValue(0)
 
     def set_line_width(self, characters: int) -> None:
         """Keep lines at most ``characters`` long (0: the whole width), centred."""
