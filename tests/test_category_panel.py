@@ -64,3 +64,26 @@ def test_confident_only_switch_hides_unsure_highlights_and_is_remembered(
     assert again.confident_only()
     assert QSettings(str(store), QSettings.Format.IniFormat).value(CONFIDENT_ONLY_KEY) in (
         True, "true")
+
+
+def test_counts_follow_the_confident_only_switch(qtbot, embedded_corpus):
+    """bmtmicro.com: 1 retention passage, unsure; with "confident passages only" the page
+    and the PDF highlight none, and the panel said 1."""
+    panel = CategoryPanel()
+    qtbot.addWidget(panel)
+    item = HighlightedPolicy.of(Corpus.open(embedded_corpus).load("bmtmicro.com"))
+    panel.show_policy(item)
+    retention, security = panel.items["data_retention"], panel.items["data_security"]
+    assert (retention.text(1), security.text(1)) == ("1", "10")
+    with qtbot.waitSignal(panel.visibility_changed):
+        panel.set_confident_only(True)
+    assert (retention.text(1), security.text(1)) == ("0 (+1)", "9 (+1)")
+    assert retention.toolTip(1) == ("0 passages highlighted; 1 unsure passage listed in "
+                                    "italics, not highlighted")
+    assert panel.items["third_party_sharing"].text(1) == "2 (+1)"
+    assert len(panel.passages_of("data_retention")) == 1  # still listed, in italics
+    panel.show_policy(HighlightedPolicy.of(Corpus.open(embedded_corpus).load("audiomidi.com")))
+    assert panel.items["data_security"].text(1) == "6" and not retention.toolTip(1)
+    panel.set_confident_only(False)
+    panel.show_policy(item)
+    assert retention.text(1) == "1" and not retention.toolTip(1)

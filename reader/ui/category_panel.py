@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour
+from reader.wording import counted
 
 if TYPE_CHECKING:  # the classifier loads when a policy opens, not with the window
     from reader.output.highlight import HighlightedPolicy
@@ -149,7 +150,26 @@ class CategoryPanel(QWidget):
         if self.settings is not None:
             self.settings.setValue(CONFIDENT_ONLY_KEY, self.confident_only())
             self.settings.sync()
+        self._show_counts()
         self.visibility_changed.emit()
+
+    def _show_counts(self) -> None:
+        """Each category's count of highlighted passages: with "confident passages only",
+        the confident ones, and "(+N)" for the unsure ones listed (in italics) but not
+        highlighted, so the count is what the page and the PDF show."""
+        shown = self._shown
+        every = shown.counts() if shown else {}
+        highlighted = shown.counts(self.confident_only()) if shown else {}
+        building, self._building = self._building, True
+        for category_id, item in self.items.items():
+            count = highlighted.get(category_id, 0)
+            unsure = every.get(category_id, 0) - count
+            item.setText(1, "" if shown is None else f"{count} (+{unsure})" if unsure
+                         else str(count))
+            item.setToolTip(1, f"{counted(count, 'passage')} highlighted; "
+                               f"{counted(unsure, 'unsure passage')} listed in italics, "
+                               "not highlighted" if unsure else "")
+        self._building = building
 
     def set_visible(self, category_id: str, shown: bool) -> None:
         self.items[category_id].setCheckState(
@@ -163,6 +183,7 @@ class CategoryPanel(QWidget):
         self.caveat.setText(f"\u26a0 {caveat}" if caveat else "")
         self.caveat.setVisible(bool(caveat))
         self._shown = highlighted
+        self._show_counts()
         lazy = bool(highlighted) and len(highlighted.analysis.spans) > EAGER_PASSAGES
         self._unfilled = set()
         for cat in practice_categories():
@@ -170,7 +191,6 @@ class CategoryPanel(QWidget):
             item.setExpanded(False)
             item.takeChildren()
             count = counts.get(cat.id, 0)
-            item.setText(1, str(count) if highlighted else "")
             item.setDisabled(bool(highlighted) and count == 0)
             if not highlighted or not count:
                 continue
