@@ -63,3 +63,28 @@ def test_link_text_in_a_snippet_is_not_padded_with_spaces(tmp_path):
                                           "(HTTPS), which doesn&#x27;t send your search&#x27;s")
     finally:
         policy_index.close()
+
+
+def test_a_hit_counts_the_matches_the_viewer_shows(tmp_path):
+    """A word in a link target or a tag is no match on screen, so none in the result list:
+    the list said 6 "cookie" for umich.edu where the viewer found 4."""
+    from reader.analysis.document import parse_policy
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = ("# Privacy\n\nWe use cookies. See our [cookie notice](https://x.example/cookie-policy)"
+            " and <span title='cookie'>the _cookie_ settings</span>.\n\n"
+            "![cookie](https://x.example/cookie.png) Cookie banners ask first.\n")
+    (folder / "links.example.md").write_text(body, "utf-8")
+    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        for words in ("cookie", "cookie*", '"cookie notice"', "policy OR png"):
+            results = policy_index.search(words)
+            shown = parse_policy(body).text
+            counts = [(hit.match_count, len(results.finder.find(shown))) for hit in results.hits]
+            assert all(listed == seen for listed, seen in counts), (words, counts)
+        assert policy_index.search("cookie").hits[0].match_count == 4
+    finally:
+        policy_index.close()

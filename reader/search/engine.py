@@ -814,9 +814,13 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     except PolicyLoadError as exc:
         hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
         return
-    matches, hit.match_count = matcher.first(body, SNIPPET_MATCHES)
+    matches, found = matcher.first(body, SNIPPET_MATCHES)
+    # Counted in the words as read, as the viewer counts in what it shows: a word in a link
+    # target or a tag is not a match there (umich.edu: 6 "cookie" in the source, 4 shown).
+    # 0.36 ms a policy (median of ../shared/corpus; 16 ms for the longest).
+    hit.match_count = matcher.count(index_text(body)) if found or "_" in body else 0
     snippets = make_snippets(body, matches)  # snippet_text: links read as their text
-    if len(snippets) < SNIPPETS_PER_HIT and hit.match_count > len(matches):
+    if len(snippets) < SNIPPETS_PER_HIT and found > len(matches):
         snippets = make_snippets(body, matcher.find(body))  # dense
     hit.snippets = snippets or [html_lib.escape(policy_opening(body))]
 

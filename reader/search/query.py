@@ -260,6 +260,15 @@ class MatchFinder:
             return [Match(m.start(), m.end()) for m in self.fast_pattern.finditer(lowered)]
         return [Match(m.start(), m.end()) for m in self.pattern.finditer(text)]
 
+    def count(self, text: str) -> int:
+        """How many matches ``text`` has."""
+        if self.pattern is None:
+            return 0
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return len(self.fast_pattern.findall(lowered))
+        return len(self.pattern.findall(text))
+
     def first(self, text: str, most: int) -> tuple[list[Match], int]:
         """The first ``most`` matches in ``text`` and how many there are in all (for
         snippets: cheaper than :meth:`find` on a word that occurs hundreds of times)."""
