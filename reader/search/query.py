@@ -47,6 +47,8 @@ class Match:
     end: int
 
 
+# What a reader does not see of _MARKUP: a link's target, a tag (each one piece).
+_HIDDEN_MARKUP = re.compile(r"\]\([^)]*\)|<[^>]{0,200}>")
 _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s",
                      re.MULTILINE)
 
@@ -260,14 +262,22 @@ class MatchFinder:
             return [Match(m.start(), m.end()) for m in self.fast_pattern.finditer(lowered)]
         return [Match(m.start(), m.end()) for m in self.pattern.finditer(text)]
 
-    def count(self, text: str) -> int:
-        """How many matches ``text`` has."""
+    def count_shown(self, markdown: str, found: int | None = None) -> int:
+        """How many matches a policy's ``markdown`` has in the words a reader sees: one
+        inside a link's target or an HTML tag is none (as :func:`index_text` reads it, at a
+        fraction of its cost; a word in _emphasis_ beside other matches, and one in an
+        autolink, are still counted as in the source). ``found``: its matches in all,
+        when known."""
         if self.pattern is None:
             return 0
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            return len(self.fast_pattern.findall(lowered))
-        return len(self.pattern.findall(text))
+        if found is None:
+            found = len(self.find(markdown))
+        if not found:  # "_cookie_" is the word cookie to a reader, not to \bcookie\b
+            return len(self.find(index_text(markdown))) if "_" in markdown else 0
+        if "](" not in markdown and "<" not in markdown:
+            return found
+        hidden = " ".join(_HIDDEN_MARKUP.findall(markdown))
+        return found - len(self.find(hidden)) if hidden else found
 
     def first(self, text: str, most: int) -> tuple[list[Match], int]:
         """The first ``most`` matches in ``text`` and how many there are in all (for
