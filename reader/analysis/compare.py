@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reader.analysis.facts import Fact, group_title
+from reader.analysis.language import ENGLISH, models_caveat
 from reader.analysis.practices import Analysis, analyze_policy
 from reader.analysis.taxonomy import practice_categories
 from reader.sources.corpus import Corpus, Policy, PolicyLoadError
@@ -81,8 +82,12 @@ class Company:
     title: str
     archive_date: str | None
     word_count: int
-    language: str = "en"  # as the decision reads the policy (reader.analysis.language)
-    caveat: str | None = None  # what to know about its facts (not English: unreliable)
+    language: str = ENGLISH  # as the decision reads the policy (reader.analysis.language)
+
+    @property
+    def caveat(self) -> str | None:
+        """What to know about its facts (not English: unreliable), as its analysis says."""
+        return models_caveat(self.language)
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,7 @@ def compare(analysed: Sequence[tuple[Policy, Analysis]]) -> Comparison:
         rows.append(Row(PRACTICE_ROW, item.id, "Passages per practice", item.name,
                         tuple(cells)))
     companies = tuple(Company(p.domain, p.company_label, p.title, p.archive_date,
-                              p.word_count, a.language, a.caveat()) for p, a in analysed)
+                              p.word_count, a.language) for p, a in analysed)
     return Comparison(companies, tuple(rows))
 
 

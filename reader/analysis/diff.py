@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from reader.analysis.classifier import TOKEN
-from reader.analysis.language import ENGLISH, LANGUAGE_NAMES, language_of
+from reader.analysis.language import ENGLISH, language_name, language_of
 from reader.analysis.practices import Analysis
 from reader.analysis.taxonomy import category, practice_ids
 from reader.wording import counted
@@ -116,7 +116,8 @@ class PolicyDiff:
         """One line per practice that changed, e.g. ``Sharing with third parties: 3
         passages added, 1 changed; 2 unchanged passages newly about it``; then the
         passages about no practice."""
-        lines = self.language_caveats()
+        caveats = self.language_caveats()
+        lines = list(caveats)
         changed = self.by_category()
         moved = self.recategorised_by_category()
         for category_id in dict.fromkeys([*practice_ids(), *changed, *moved]):
@@ -132,7 +133,7 @@ class PolicyDiff:
         plain = Counter(c.kind for c in self.changes if not c.categories)
         if plain:
             lines.append(f"Other text: {_counted(plain)}")
-        if len(lines) == len(self.language_caveats()):
+        if len(lines) == len(caveats):
             lines.append("No differences in the text.")
         return lines
 
@@ -143,9 +144,9 @@ class PolicyDiff:
         out = []
         for label, language in ((self.old, self.languages[0]), (self.new, self.languages[1])):
             if language != ENGLISH:
-                name = LANGUAGE_NAMES.get(language, "another language than English")
-                out.append(f"The {label} version reads as {name}: its practices are likely "
-                           "incomplete or wrong (the models learnt from English policies).")
+                out.append(f"The {label} version reads as {language_name(language)}: its "
+                           "practices are likely incomplete or wrong (the models learnt from "
+                           "English policies).")
         return out
 
     def to_json(self) -> dict:

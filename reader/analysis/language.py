@@ -60,11 +60,16 @@ def language_of(words: Sequence[str]) -> str:
     return best
 
 
+def language_name(language: str) -> str:
+    """``French`` for ``fr``: how views name a language code of :func:`language_of`."""
+    return LANGUAGE_NAMES.get(language, "another language than English")
+
+
 def models_caveat(language: str) -> str | None:
     """What a reader should know about the highlights and facts of a policy in
     ``language``, or ``None`` for English."""
     if language == ENGLISH:
         return None
-    name = LANGUAGE_NAMES.get(language, "another language than English")
+    name = language_name(language)
     return (f"This policy reads as {name}. The practice and facts models learnt from English "
             f"policies, so its highlights and facts are likely incomplete or wrong.")

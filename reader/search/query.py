@@ -47,10 +47,12 @@ class Match:
     end: int
 
 
-# What a reader does not see of _MARKUP: a link's target, a tag (each one piece).
-_HIDDEN_MARKUP = re.compile(r"\]\([^)]*\)|<[^>]{0,200}>")
-_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]{0,200}>|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s",
+_LINK_TARGET = r"\]\([^)]*\)"  # the "](target)" of a link
+_TAG = r"<[^>]{0,200}>"
+_MARKUP = re.compile(rf"!?\[([^\]]*){_LINK_TARGET}|{_TAG}|^\s{{0,3}}(?:#{{1,6}}|>|[-*+]|\d+\.)\s",
                      re.MULTILINE)
+# What a reader does not see of _MARKUP: a link's target, a tag (each one piece).
+_HIDDEN_MARKUP = re.compile(f"{_LINK_TARGET}|{_TAG}")
 
 
 # Underscores of _emphasis_ (at a word's edge; snake_case keeps its own).
@@ -344,6 +346,24 @@ def snippet_text(markdown: str) -> str:
     return _TABLE_MARKUP.sub(" ", _INLINE_MARKUP.sub("", text))
 
 
+def _corrected(terms: re.Pattern, text: str,
+               guess: Callable[[re.Match], str | None]) -> str | None:
+    """``text`` with each ``field:value`` term that ``terms`` finds replaced by ``guess``
+    of it (``None``: kept as typed); ``None`` when no term was replaced."""
+    changed = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal changed
+        found = guess(match)
+        if found is None:
+            return match.group(0)
+        changed = True
+        return found
+
+    suggested = terms.sub(replace, text)
+    return suggested if changed else None
+
+
 _FIELD_VALUE = re.compile(r"\b(category):(\w+)", re.IGNORECASE)
 _NAME_STOP_WORDS = {"and", "with", "the", "your", "of", "what", "specific", "other"}
 
@@ -359,13 +379,11 @@ def category_suggestion(text: str, names: dict[str, str]) -> str | None:
         for word in {*category_id.split("_"), *re.findall(r"[a-z]+", display.lower())}:
             if word not in _NAME_STOP_WORDS and len(word) > 2:
                 by_word.setdefault(word, set()).add(category_id)
-    changed = False
 
-    def replace(match: re.Match) -> str:
-        nonlocal changed
+    def replace(match: re.Match) -> str | None:
         value = match.group(2).lower()
         if value in known:
-            return match.group(0)
+            return None
         guess = None
         containing = [name for name in known if value in name]
         if len(containing) == 1:
@@ -379,13 +397,9 @@ def category_suggestion(text: str, names: dict[str, str]) -> str | None:
                 guess = close[0]
             elif words and len(by_word[words[0]]) == 1:
                 guess = next(iter(by_word[words[0]]))
-        if guess is None:
-            return match.group(0)
-        changed = True
-        return f"{match.group(1)}:{guess}"
+        return None if guess is None else f"{match.group(1)}:{guess}"
 
-    suggested = _FIELD_VALUE.sub(replace, text)
-    return suggested if changed else None
+    return _corrected(_FIELD_VALUE, text, replace)
 
 
 _LANGUAGE_VALUE = re.compile(r"\b(language):(\w+)", re.IGNORECASE)
@@ -395,20 +409,16 @@ def language_suggestion(text: str) -> str | None:
     """The query with a language named in words given by its code (``language:french`` ->
     ``language:fr``), or None when every ``language:`` value is a code or none is a name."""
     codes = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
-    changed = False
 
-    def replace(match: re.Match) -> str:
-        nonlocal changed
+    def replace(match: re.Match) -> str | None:
         value = match.group(2).lower()
         names = [value] if value in codes else \
             difflib.get_close_matches(value, list(codes), n=1, cutoff=0.75)
         if value in LANGUAGE_NAMES or not names:
-            return match.group(0)
-        changed = True
+            return None
         return f"{match.group(1)}:{codes[names[0]]}"
 
-    suggested = _LANGUAGE_VALUE.sub(replace, text)
-    return suggested if changed else None
+    return _corrected(_LANGUAGE_VALUE, text, replace)
 
 
 _FACT_VALUE = re.compile(rf"\b({'|'.join(SEARCH_FIELDS)}):(\w+)", re.IGNORECASE)
@@ -422,13 +432,11 @@ def fact_suggestion(text: str) -> str | None:
     if not _FACT_VALUE.search(text):
         return None  # no fact term (and no facts model to load)
     shown = [search_term(fact_id) for fact_id in shown_facts()]
-    changed = False
 
-    def replace(match: re.Match) -> str:
-        nonlocal changed
+    def replace(match: re.Match) -> str | None:
         field_name, value = match.group(1).lower(), match.group(2).lower()
         if fact_of_search(field_name, value):
-            return match.group(0)  # a fact (shown, or explained by the parser)
+            return None  # a fact (shown, or explained by the parser)
         group = SEARCH_FIELDS[field_name]
         values = {spec.id.split(":", 1)[1]: spec.label.lower()
                   for spec in SPEC_BY_ID.values() if spec.group == group}
@@ -443,13 +451,9 @@ def fact_suggestion(text: str) -> str | None:
             guess = f"{field_name}:{close[0]}"
         elif elsewhere := [f"{name}:{v}" for name, v in shown if v == value]:
             guess = elsewhere[0]  # the value belongs to another field
-        if guess is None:
-            return match.group(0)
-        changed = True
         return guess
 
-    suggested = _FACT_VALUE.sub(replace, text)
-    return suggested if changed else None
+    return _corrected(_FACT_VALUE, text, replace)
 
 
 # Words people type for a fact value.
