@@ -166,6 +166,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
         text = " ".join(analysis.passage_text(span).split())
         print(f"[{', '.join(span.categories)}] {text}")
     print(f"\nfacts stated: {', '.join(analysis.stated_facts()) or 'none'}")
+    if denied := analysis.denied_facts():
+        print(f"says it does not: {', '.join(denied)}")
     return EXIT_OK
 
 
@@ -194,6 +196,7 @@ def _classify_lines(lines, out, analyze_text) -> int:
                 # One entry per sentence and category, the most confident category first.
                 "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
                 "facts": analysis.stated_facts(),  # ids of the shown facts it states
+                "does_not": analysis.denied_facts(),  # ... it says it does not do
                 "language": analysis.language,  # not "en": the models are not to be trusted
             }
         out.write(json.dumps(result) + "\n")
@@ -555,7 +558,8 @@ def _add_history_commands(command) -> None:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    """Privacy facts at a glance: each shown fact, stated or not, with its evidence."""
+    """Privacy facts at a glance: each shown fact, stated, "says it does not" or not
+    stated, with its evidence."""
     from reader.analysis.facts import CARD_GROUPS, NOT_RELIABLE, STATED_MEANS, facts_json
     from reader.output.highlight import HighlightedPolicy
 
@@ -577,9 +581,12 @@ def cmd_facts(args: argparse.Namespace) -> int:
         if not members:
             print(f"  {NOT_RELIABLE}")
         for fact in members:
-            print(f"  {fact.label:36} {'stated' if fact.stated else 'not stated'}")
+            print(f"  {fact.label:36} {fact.words}")
             for evidence in fact.evidence[:1]:
                 print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")
+            for evidence in fact.denials[:1]:
+                print(f"      also says it does not: "
+                      f"\"{' '.join(text[evidence.start:evidence.end].split())}\"")
     print(f"\n{STATED_MEANS}")
     return EXIT_OK
 

@@ -138,9 +138,11 @@ def test_cli_json_contract(capsys):
     assert financial["label"] == "Financial data" and financial["group"] == "Collects"
     assert financial["differs"] is True
     assert financial["companies"]["bmtmicro.com"] == {
-        "stated": True, "evidence": financial["companies"]["bmtmicro.com"]["evidence"]}
+        "state": "stated", "stated": True,
+        "evidence": financial["companies"]["bmtmicro.com"]["evidence"]}
     assert financial["companies"]["bmtmicro.com"]["evidence"][0] == BMT_CONTACT
-    assert financial["companies"]["audiomidi.com"] == {"stated": False, "evidence": []}
+    assert financial["companies"]["audiomidi.com"] == {
+        "state": "not_stated", "stated": False, "evidence": []}
     choice = next(p for p in data["practices"] if p["id"] == "user_choice")
     assert choice["companies"]["bmtmicro.com"] == {"passages": 0, "evidence": []}
     assert choice["companies"]["audiomidi.com"]["passages"] == 4

@@ -61,3 +61,25 @@ def test_evaluation_doc_has_the_facts_section_marked():
     text = (ROOT / "docs" / "EVALUATION.md").read_text("utf-8")
     section = facts_section_of(text)
     assert "## Privacy facts" in section and "always-yes F1" in section
+
+
+def test_the_polarity_notes_live_inside_the_facts_section_and_survive_it():
+    from reader.analysis.fact_training import (
+        POLARITY_BEGIN,
+        POLARITY_END,
+        replace_polarity_notes,
+    )
+
+    doc = replace_section("# E\n\nintro\n", "## Privacy facts\n\nfacts v1\n")
+    doc = replace_polarity_notes(doc, "### Says it does not (polarity)\n\nv1\n")
+    section = facts_section_of(doc)
+    assert POLARITY_BEGIN in section and "v1\n" + POLARITY_END in section
+    doc = replace_polarity_notes(doc, "### Says it does not (polarity)\n\nv2\n")
+    assert "\nv1\n" not in doc and doc.count(POLARITY_BEGIN) == 1
+    # The facts script rewrites its section; the polarity notes stay in it.
+    doc = replace_section(doc, "## Privacy facts\n\nfacts v2\n")
+    section = facts_section_of(doc)
+    assert "facts v2" in section and "facts v1" not in section and "\nv2\n" in section
+    assert doc.startswith("# E\n\nintro\n")
+    text = (ROOT / "docs" / "EVALUATION.md").read_text("utf-8")
+    assert "### Says it does not (polarity)" in facts_section_of(text)

@@ -115,7 +115,7 @@ def test_facts_come_in_model_order_with_evidence_best_first():
     for fact in facts.values():
         scores = [e.score for e in fact.evidence]
         assert scores == sorted(scores, reverse=True)
-        assert fact.stated == bool(fact.evidence)
+        assert (fact.state != "not_stated") == bool(fact.evidence)
         for evidence in fact.evidence:
             assert text[evidence.start:evidence.end].strip()
 
@@ -148,10 +148,13 @@ def test_cli_facts_json_contract(capsys):
     assert result["company"] == "bmtmicro.com"
     assert list(result["facts"]) == list(default_facts_model().shown)
     for fact in result["facts"].values():
-        assert set(fact) == {"stated", "evidence"}
-        assert isinstance(fact["stated"], bool)
-        assert fact["stated"] == bool(fact["evidence"])
-        assert all(isinstance(sentence, str) for sentence in fact["evidence"])
+        assert set(fact) == {"state", "stated", "evidence", "denials"}
+        assert fact["state"] in {"stated", "does_not", "not_stated"}
+        assert fact["stated"] == (fact["state"] == "stated")
+        assert (fact["state"] != "not_stated") == bool(fact["evidence"])
+        assert fact["state"] == "stated" or not fact["denials"]
+        assert all(isinstance(sentence, str)
+                   for sentence in fact["evidence"] + fact["denials"])
     contact = result["facts"]["collects:contact"]
     assert contact["stated"]
     assert any("email" in sentence.lower() for sentence in contact["evidence"])

@@ -3,7 +3,8 @@ policies, row by row, with the rows where they differ marked.
 
 Every number and fact comes from the one decision about each policy (the same result the
 viewer, the side panel, the index and the PDF show); nothing is decided here. A fact row
-*differs* when some companies state the fact and others do not; a practice row differs when
+*differs* when the companies' states of the fact differ (stated, says it does not, not
+stated); a practice row differs when
 some policies have passages of that practice and others have none (passage counts almost
 always differ, so they alone do not mark a row).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reader.analysis.facts import Fact, group_title
+from reader.analysis.facts import STATE_WORDS, Fact, group_title
 from reader.analysis.language import ENGLISH, models_caveat
 from reader.analysis.practices import Analysis, analyze_policy
 from reader.analysis.taxonomy import practice_categories
@@ -40,17 +41,21 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Cell:
-    """What one company's policy says for one row: a fact stated or not (``count`` None),
-    or the number of passages of a practice; ``evidence`` best first."""
+    """What one company's policy says for one row: a fact's ``state`` (``count`` None;
+    ``stated`` is state == "stated"), or the number of passages of a practice;
+    ``evidence`` best first (for "does_not", the sentences saying it does not)."""
 
     stated: bool
     evidence: tuple[Evidence, ...]
     count: int | None = None
+    state: str = ""
 
     @property
     def value(self) -> str:
         if self.count is not None:
             return str(self.count)
+        if self.state:
+            return STATE_WORDS[self.state]
         return "stated" if self.stated else "not stated"
 
 
@@ -66,7 +71,7 @@ class Row:
 
     @property
     def differs(self) -> bool:
-        return len({cell.stated for cell in self.cells}) > 1
+        return len({cell.state or cell.stated for cell in self.cells}) > 1
 
     @property
     def title(self) -> str:
@@ -115,7 +120,7 @@ class Comparison:
             out = {}
             for domain, cell in zip(domains, row.cells, strict=True):
                 entry: dict = ({"passages": cell.count} if row.kind == PRACTICE_ROW
-                               else {"stated": cell.stated})
+                               else {"state": cell.state, "stated": cell.stated})
                 entry["evidence"] = [e.text for e in cell.evidence]
                 out[domain] = entry
             return out
@@ -154,7 +159,7 @@ def compare(analysed: Sequence[tuple[Policy, Analysis]]) -> Comparison:
             same = found[k]
             assert same.id == fact.id  # every policy gets the same facts in the same order
             cells.append(Cell(same.stated, tuple(_evidence(analysis.text, e.start, e.end)
-                                                 for e in same.evidence)))
+                                                 for e in same.evidence), state=same.state))
         rows.append(Row(FACT_ROW, fact.id, group_title(fact.group),
                         fact.label, tuple(cells)))
     for item in practice_categories():

@@ -42,6 +42,10 @@ HEADING = "## Privacy facts"
 # write only there, and scripts/evaluate_classifier.py keeps it when it rewrites the rest.
 SECTION_BEGIN = "<!-- privacy facts: begin (scripts/evaluate_facts.py writes this section) -->"
 SECTION_END = "<!-- privacy facts: end -->"
+# Inside it, the "says it does not" notes (scripts/train_polarity.py writes them; the
+# facts scripts keep them when they rewrite the section).
+POLARITY_BEGIN = "<!-- says it does not: begin (scripts/train_polarity.py writes this part) -->"
+POLARITY_END = "<!-- says it does not: end -->"
 BASELINE_MARGIN = 0.02  # a shown fact this close to the always-yes F1 is named as such
 
 
@@ -277,8 +281,11 @@ def replace_section(document: str, section: str) -> str:
     """``document`` with its facts section replaced by ``section`` (between the markers);
     an unmarked HEADING section (up to the next ``## ``) is replaced too; appended when
     there is neither. Nothing else of ``document`` changes."""
-    marked = f"{SECTION_BEGIN}\n{section.rstrip()}\n{SECTION_END}\n"
     old = facts_section_of(document)
+    notes = _polarity_part(old)
+    if notes:
+        section = f"{section.rstrip()}\n\n{notes}"
+    marked = f"{SECTION_BEGIN}\n{section.rstrip()}\n{SECTION_END}\n"
     if old:
         return document.replace(old, marked, 1)
     start = document.find(HEADING + "\n")
@@ -287,3 +294,23 @@ def replace_section(document: str, section: str) -> str:
     end = document.find("\n## ", start + len(HEADING))
     rest = document[end + 1:] if end >= 0 else ""
     return document[:start] + marked + ("\n" + rest if rest else "")
+
+
+def _polarity_part(text: str) -> str:
+    """The marked "says it does not" notes of ``text`` (markers included), or ``""``."""
+    start = text.find(POLARITY_BEGIN)
+    end = text.find(POLARITY_END, start)
+    return text[start:end + len(POLARITY_END)] if start >= 0 and end >= 0 else ""
+
+
+def replace_polarity_notes(document: str, notes: str) -> str:
+    """``document`` with the "says it does not" notes of its facts section replaced by
+    ``notes`` (put at the end of the facts section when absent; nothing else changes)."""
+    marked = f"{POLARITY_BEGIN}\n{notes.rstrip()}\n{POLARITY_END}"
+    old = _polarity_part(document)
+    if old:
+        return document.replace(old, marked, 1)
+    end = document.find(SECTION_END)
+    if end < 0:
+        return document.rstrip("\n") + "\n\n" + marked + "\n"
+    return document[:end] + marked + "\n" + document[end:]

@@ -6,6 +6,11 @@ one logistic output per fact, ``resources/facts_model.npz``, written by
 ``scripts/train_facts.py``) scores every sentence of a policy; the policy *states* a fact
 when its best sentence reaches the fact's threshold, and the sentences at or above the
 threshold (best first) are its evidence. A fact no sentence reaches is "not stated".
+For collection, purpose and sharing facts a second classifier (:mod:`reader.analysis.polarity`)
+reads those sentences: when every one says the company does NOT do it ("no cookies are
+used") the fact is "says it does not" (:data:`DOES_NOT`), with those sentences as evidence;
+one positive sentence makes it "stated", and its "does not" sentences are kept as
+``denials``.
 The decision itself is part of :func:`reader.analysis.practices.decide` (sentences of the
 policy's words, as the search index reads them), so every view agrees.
 
@@ -108,8 +113,10 @@ FACT_IDS = tuple(spec.id for spec in FACT_SPECS)
 SPEC_BY_ID = {spec.id: spec for spec in FACT_SPECS}
 
 # Search syntax: ``<field>:<value>`` finds the policies that state fact ``<group>:<value>``
-# (``collects:contact``, ``shares:third_party``, ``dnt:not_honored``). Field -> fact group;
-# the search index has one keyword field per entry (the one place they are defined).
+# (``collects:contact``, ``shares:third_party``, ``dnt:not_honored``), and
+# ``<field>:not_<value>`` those that say they do not (``collects:not_cookies``). Field ->
+# fact group; the search index has one keyword field per entry (the one place they are
+# defined).
 SEARCH_FIELDS: dict[str, str] = {
     "collects": "collects", "purpose": "purpose", "shares": "shares_with",
     "retention": "retention", "choice": "choice", "access": "access", "dnt": "dnt",
@@ -125,19 +132,37 @@ def search_term(fact_id: str) -> tuple[str, str]:
     return _FIELD_OF_GROUP[group], value
 
 
+DENIAL_PREFIX = "not_"  # ``collects:not_cookies``: the policy says it does not
+
+
+def denial_term(fact_id: str) -> tuple[str, str]:
+    """The ``(field, value)`` that finds the policies saying they do not do a fact:
+    ``collects:cookies`` -> ``("collects", "not_cookies")``."""
+    name, value = search_term(fact_id)
+    return name, DENIAL_PREFIX + value
+
+
 def fact_of_search(field_name: str, value: str) -> str | None:
-    """The fact id a ``field:value`` search term names, or ``None``."""
+    """The fact id a ``field:value`` search term names (``field:not_value`` names the
+    same fact, said not done), or ``None``."""
     group = SEARCH_FIELDS.get(field_name.lower())
-    fact_id = f"{group}:{value.lower()}"
+    value = value.lower()
+    fact_id = f"{group}:{value}"
+    if fact_id not in SPEC_BY_ID and value.startswith(DENIAL_PREFIX):
+        fact_id = f"{group}:{value[len(DENIAL_PREFIX):]}"
     return fact_id if group and fact_id in SPEC_BY_ID else None
 
 
-def search_fields(fact_ids: Sequence[str]) -> dict[str, str]:
-    """The index's fact fields of a policy stating ``fact_ids``: field -> comma-joined
-    values (every field present, empty when it states none of its facts)."""
+def search_fields(fact_ids: Sequence[str], denied: Sequence[str] = ()) -> dict[str, str]:
+    """The index's fact fields of a policy stating ``fact_ids`` and saying it does not do
+    ``denied``: field -> comma-joined values (``not_<value>`` for a denied fact; every
+    field present, empty when it has none)."""
     values: dict[str, list[str]] = {name: [] for name in SEARCH_FIELDS}
     for fact_id in fact_ids:
         name, value = search_term(fact_id)
+        values[name].append(value)
+    for fact_id in denied:
+        name, value = denial_term(fact_id)
         values[name].append(value)
     return {name: ",".join(found) for name, found in values.items()}
 
@@ -163,16 +188,40 @@ class Evidence:
     paragraph: int
 
 
+# The three states of a fact, as every view names them (``facts --json``: "state").
+STATED, DOES_NOT, NOT_STATED = "stated", "does_not", "not_stated"
+STATE_WORDS = {STATED: "stated", DOES_NOT: "says it does not", NOT_STATED: "not stated"}
+
+
 @dataclass(frozen=True)
 class Fact:
+    """A fact's state for one policy. ``evidence``: the sentences of that state (stating
+    it, or saying the company does not do it); ``denials``: for a stated fact, its
+    sentences that say the company does not (e.g. "we do not sell it" beside "we share
+    it with partners")."""
+
     id: str
     label: str
-    stated: bool
+    state: str
     evidence: tuple[Evidence, ...]
+    denials: tuple[Evidence, ...] = ()
 
     @property
     def group(self) -> str:
         return self.id.split(":", 1)[0]
+
+    @property
+    def stated(self) -> bool:
+        return self.state == STATED
+
+    @property
+    def says_not(self) -> bool:
+        return self.state == DOES_NOT
+
+    @property
+    def words(self) -> str:
+        """The state as the views say it: "stated", "says it does not", "not stated"."""
+        return STATE_WORDS[self.state]
 
 
 @dataclass
@@ -234,11 +283,15 @@ def policy_facts(text: str, paragraphs: Sequence[Paragraph], model: FactsModel |
 
 
 def facts_json(text: str, facts: Sequence[Fact]) -> dict[str, dict]:
-    """``{fact_id: {"stated": bool, "evidence": [sentence, ...]}}`` (the CLI contract);
-    each sentence with its white space as one space, as ``compare --json`` quotes it."""
-    return {fact.id: {"stated": fact.stated,
-                      "evidence": [" ".join(text[e.start:e.end].split())
-                                   for e in fact.evidence]}
+    """``{fact_id: {"state": "stated" | "does_not" | "not_stated", "stated": bool,
+    "evidence": [sentence, ...], "denials": [sentence, ...]}}`` (the CLI contract;
+    ``stated`` is ``state == "stated"``); each sentence with its white space as one space,
+    as ``compare --json`` quotes it."""
+    def quoted(evidence: Sequence[Evidence]) -> list[str]:
+        return [" ".join(text[e.start:e.end].split()) for e in evidence]
+
+    return {fact.id: {"state": fact.state, "stated": fact.stated,
+                      "evidence": quoted(fact.evidence), "denials": quoted(fact.denials)}
             for fact in facts}
 
 
@@ -260,13 +313,15 @@ def group_title(group: str) -> str:
 
 @dataclass(frozen=True)
 class CardRow:
-    """One group of the facts card: the facts stated and those not stated (``shown`` False
-    when the app shows none of the group's facts: none is reliable enough)."""
+    """One group of the facts card: the facts stated, those it says it does not do and
+    those not stated (``shown`` False when the app shows none of the group's facts: none
+    is reliable enough)."""
 
     title: str
     stated: tuple[Fact, ...]
     not_stated: tuple[Fact, ...]
     shown: bool = True
+    does_not: tuple[Fact, ...] = ()
 
 
 def card_rows(facts: Sequence[Fact]) -> list[CardRow]:
@@ -275,16 +330,17 @@ def card_rows(facts: Sequence[Fact]) -> list[CardRow]:
     for group, title in CARD_GROUPS:
         members = [fact for fact in facts if fact.group == group]
         rows.append(CardRow(title, tuple(f for f in members if f.stated),
-                            tuple(f for f in members if not f.stated), bool(members)))
+                            tuple(f for f in members if f.state == NOT_STATED),
+                            bool(members), tuple(f for f in members if f.says_not)))
     return rows
 
 
-# What "stated" means, said wherever facts are shown. The model learnt from OPP-115, whose
-# annotators marked "does not" statements too: in ../shared/corpus 485 of 2,894 stated
-# facts have a best sentence with a negation ("At DuckDuckGo, no cookies are used by
-# default." states collects:cookies).
-STATED_MEANS = ("\u201cStated\u201d means a sentence of the policy is about the fact; it "
-                "may say the company does not do it, so read the sentence.")
+# What "stated" means, said wherever facts are shown. The facts model finds sentences about
+# a fact; the polarity model (docs/EVALUATION.md) tells "we do not ..." apart, and errs.
+STATED_MEANS = ("\u201cStated\u201d means a sentence of the policy says the company does "
+                "it; \u201csays it does not\u201d that its sentences say it does not do it "
+                "(\u201cno cookies are used\u201d). Both are read by a model that errs, so "
+                "read the sentence.")
 
 
 def card_note(model: FactsModel | None = None) -> str:

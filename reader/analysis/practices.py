@@ -41,9 +41,12 @@ from reader.analysis.classifier import (
 )
 from reader.analysis.document import Document, Mark, parse_policy
 from reader.analysis.facts import (
+    DOES_NOT,
     FACTS_MODEL_FILE,
     MAX_EVIDENCE,
+    NOT_STATED,
     SPEC_BY_ID,
+    STATED,
     Evidence,
     Fact,
     FactsModel,
@@ -51,6 +54,7 @@ from reader.analysis.facts import (
     default_facts_model,
 )
 from reader.analysis.language import ENGLISH, language_of, models_caveat
+from reader.analysis.polarity import POLARITY_MODEL_FILE, default_polarity_model, says_not
 from reader.analysis.segment import (
     _ABBREVIATIONS,
     MAX_SENTENCE_CHARS,
@@ -66,10 +70,11 @@ from reader.search.query import index_text
 from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
-DECISION_VERSION = 6  # 3: facts decided from the same words as the categories;
+DECISION_VERSION = 7  # 3: facts decided from the same words as the categories;
 # 4: sentences scored by sentence_scores (two-head sentence model x paragraph probability);
 # 5: body text marked as headings is read as paragraphs (sources.repair.demote_body_headings)
 # 6: an indented block is read as text, not as a code block (analysis.document)
+# 7: a fact whose sentences all say "does not" is "says it does not" (analysis.polarity)
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -108,8 +113,8 @@ class Analysis:
     categories: list[str]  # practice categories present, in taxonomy order
     scores: dict[str, float]  # highest paragraph probability per category
     spans: list[Span]
-    # The privacy facts shown (stated or not, in the facts model's order); evidence
-    # sentences only when displayed text was given.
+    # The privacy facts shown (stated, "says it does not" or not stated, in the facts
+    # model's order); evidence sentences only when displayed text was given.
     facts: list[Fact] = field(default_factory=list)
     # How strongly each is stated: per category present, the paragraphs that have it; per
     # stated fact, its best sentence's probability (the search index ranks by these).
@@ -126,6 +131,10 @@ class Analysis:
     def stated_facts(self) -> list[str]:
         """Ids of the facts the policy states (the search index's fact fields)."""
         return [fact.id for fact in self.facts if fact.stated]
+
+    def denied_facts(self) -> list[str]:
+        """Ids of the facts the policy says it does not do ("says it does not")."""
+        return [fact.id for fact in self.facts if fact.says_not]
 
     def passage_counts(self) -> Counter[str]:
         return Counter(c for span in self.spans for c in span.categories)
@@ -153,7 +162,7 @@ def default_sentence_model() -> PracticeModel | None:
 def decision_digest() -> str:
     """Digest of the decision (rule version and model files): an index records it."""
     digest = hashlib.blake2b(f"decision {DECISION_VERSION}".encode(), digest_size=12)
-    for name in (MODEL_FILE, SENTENCE_MODEL_FILE, FACTS_MODEL_FILE):
+    for name in (MODEL_FILE, SENTENCE_MODEL_FILE, FACTS_MODEL_FILE, POLARITY_MODEL_FILE):
         path = resources_dir() / name
         if path.exists():
             digest.update(path.read_bytes())
@@ -243,8 +252,10 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
     scores = {labels[i]: round(float(best[i]), 4) if best is not None else 0.0
               for i in practice}
     stated = _stated_facts(fact_probs, facts_model, all_facts)
+    negated = _negated_rows(words, stated)
     spans: list[Span] = []
-    facts = [Fact(fact_id, _fact_label(fact_id), bool(rows), ()) for fact_id, rows, _ in stated]
+    facts = [Fact(fact_id, _fact_label(fact_id), _state(rows, no), ())
+             for (fact_id, rows, _), no in zip(stated, negated, strict=True)]
     body = [s for p in paragraphs if not p.is_heading for s in p.sentences]
     candidates = body or [s for p in paragraphs for s in p.sentences]
     if candidates and (categories or any(rows for _, rows, _ in stated)):
@@ -252,11 +263,13 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
         if categories:
             spans = _passages(words, probs, found, text, candidates, aligned, model,
                               sentence_model or default_sentence_model())
-        facts = _facts_with_evidence(words, stated, text, candidates, aligned)
+        facts = _facts_with_evidence(words, stated, negated, text, candidates, aligned)
     paragraphs_with = found.sum(axis=0)
     counts = {labels[i]: int(paragraphs_with[i]) for i in practice
               if len(probs) and labels[i] in categories}
-    fact_scores = {fact_id: round(float(p.max()), 4) for fact_id, rows, p in stated if rows}
+    fact_scores = {fact_id: round(float(p[~no].max()), 4)
+                   for (fact_id, rows, p), no in zip(stated, negated, strict=True)
+                   if _state(rows, no) == STATED}
     return Analysis(text, list(paragraphs), categories, scores, spans, facts, counts,
                     fact_scores, language_of(words.words))
 
@@ -264,6 +277,29 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
 def _fact_label(fact_id: str) -> str:
     spec = SPEC_BY_ID.get(fact_id)
     return spec.label if spec else fact_id
+
+
+def _state(rows: Sequence[int], negated: np.ndarray) -> str:
+    """A fact's state from its sentences and which of them say "does not": stated when
+    one says it does it, "says it does not" when all say it does not."""
+    if not len(rows):
+        return NOT_STATED
+    return DOES_NOT if negated.all() else STATED
+
+
+def _negated_rows(words: PolicyWords, stated: list[tuple[str, list[int], np.ndarray]]
+                  ) -> list[np.ndarray]:
+    """Per fact, which of its sentences say the company does not do it (the polarity
+    model, :mod:`reader.analysis.polarity`, run once over all of them)."""
+    asked = [(row, fact_id) for fact_id, rows, _ in stated for row in rows]
+    sentences = [words.words[start:end] for start, end in
+                 (words.sentences[row] for row, _ in asked)]
+    verdicts = says_not(default_polarity_model(), sentences, [fact for _, fact in asked])
+    found, start = [], 0
+    for _, rows, _ in stated:
+        found.append(verdicts[start:start + len(rows)])
+        start += len(rows)
+    return found
 
 
 def _stated_facts(probs: np.ndarray, facts_model: FactsModel, all_facts: bool
@@ -342,11 +378,12 @@ def _paragraph_terms(words: PolicyWords, word_ids: np.ndarray, pair_ids: np.ndar
 
 
 def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], np.ndarray]],
-                         text: str, sentences: Sequence[Sentence],
+                         negated: list[np.ndarray], text: str, sentences: Sequence[Sentence],
                          aligned: tuple[np.ndarray, ...]) -> list[Fact]:
     """Each fact with its evidence: the displayed sentences that show the words of the
     sentences that state it (best first, at most MAX_EVIDENCE, each wording once); lines
-    of fewer than MIN_EVIDENCE_WORDS words come after every longer sentence."""
+    of fewer than MIN_EVIDENCE_WORDS words come after every longer sentence. A stated
+    fact's sentences that say "does not" are its denials, found the same way."""
     position, first, last = aligned
     spans = np.asarray(words.sentences, dtype=np.int64).reshape(-1, 2)
     shows: dict[int, list[int]] = {}  # word sentence -> displayed sentences showing it
@@ -359,8 +396,8 @@ def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], 
     for number in np.flatnonzero(has_words):
         for unit in range(int(after[number]), int(until[number])):
             shows.setdefault(unit, []).append(int(number))
-    facts = []
-    for fact_id, rows, scores in stated:
+
+    def evidence_of(rows: Sequence[int], scores: np.ndarray) -> tuple[Evidence, ...]:
         found: list[Evidence] = []
         seen: set[int] = set()
         quoted: set[str] = set()  # a sentence the policy repeats (an FAQ) is quoted once
@@ -377,12 +414,24 @@ def _facts_with_evidence(words: PolicyWords, stated: list[tuple[str, list[int], 
         # a list item "Email address"): the reader is shown a sentence that states the fact.
         found.sort(key=lambda e: len(text[e.start:e.end].split()) < MIN_EVIDENCE_WORDS)
         evidence = found[:MAX_EVIDENCE]
-        if rows and not evidence:  # its words show in no sentence alone: the nearest one
+        if len(rows) and not evidence:  # its words show in no sentence alone: the nearest
             number = int(np.argmin(np.abs(low - spans[rows[0], 0])))
             sentence = sentences[number]
             evidence.append(Evidence(sentence.start, sentence.end, round(float(scores[0]), 4),
                                      sentence.paragraph))
-        facts.append(Fact(fact_id, _fact_label(fact_id), bool(rows), tuple(evidence)))
+        return tuple(evidence)
+
+    facts = []
+    for (fact_id, rows, scores), no in zip(stated, negated, strict=True):
+        state = _state(rows, no)
+        rows = np.asarray(rows, dtype=np.int64)
+        if state == DOES_NOT:
+            evidence, denials = evidence_of(rows, scores), ()
+        else:
+            evidence = evidence_of(rows[~no], scores[~no]) if len(rows) else ()
+            denials = evidence_of(rows[no], scores[no]) if no.any() else ()
+            denials = tuple(d for d in denials if d not in evidence)
+        facts.append(Fact(fact_id, _fact_label(fact_id), state, evidence, denials))
     return facts
 
 

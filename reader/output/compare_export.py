@@ -1,7 +1,8 @@
 """A comparison of companies as HTML and as a PDF (the same table as the Compare view).
 
 One column per company; a row where the companies differ is marked with "≠" and bold text
-(never by colour alone). Fact cells say "stated" or "not stated", practice cells the number
+(never by colour alone). Fact cells say "stated", "says it does not" or "not stated",
+practice cells the number
 of passages; after the tables each row's evidence is quoted in full: the sentence that
 states the fact, or the most confident passage, per company.
 """
@@ -14,7 +15,7 @@ import re
 from pathlib import Path
 
 from reader.analysis.compare import FACT_ROW, PRACTICE_ROW, Cell, Comparison, Row
-from reader.analysis.facts import STATED_MEANS
+from reader.analysis.facts import DOES_NOT, STATED_MEANS
 from reader.analysis.taxonomy import category
 from reader.wording import counted
 
@@ -28,6 +29,8 @@ def _cell_html(row: Row, cell: Cell) -> str:
         return f"<b>{cell.count}</b> {'passage' if cell.count == 1 else 'passages'}"
     if cell.stated:
         return "<b>✓ stated</b>"
+    if cell.state == DOES_NOT:
+        return "<i>✗ says it does not</i>"
     return f"<span style='color:{NOT_STATED_COLOUR}'>– not stated</span>"
 
 
@@ -101,8 +104,8 @@ def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) 
             f"<p>Exported {stamp} with Privacy Policy Reader. "
             f"<b>{DIFFERS_MARK}</b> marks the {counted(differing, 'row')} where the companies "
             "differ "
-            f"(a fact stated by some and not others; a practice with passages in some "
-            f"policies and none in others).</p>"
+            "(a fact stated, said not done or not stated by some; a practice with passages "
+            "in some policies and none in others).</p>"
             f"<table cellspacing='0' cellpadding='2'>{companies}</table>"
             f"<h2>Privacy facts</h2>{_rows_html(comparison, FACT_ROW)}"
             f"<p style='color:{NOT_STATED_COLOUR}'>{e(STATED_MEANS)} “Not stated” means "

@@ -138,7 +138,8 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
 
 def facts_card_html(facts: Sequence[Fact], text: str) -> str:
     """The side panel's facts card for the PDF: per group, the facts stated (with the
-    start of the sentence of ``text`` that states each) and those not stated."""
+    start of the sentence of ``text`` that states each), those it says it does not do
+    (with theirs) and those not stated."""
     e = html.escape
     rows = []
     for row in card_rows(facts):
@@ -146,7 +147,9 @@ def facts_card_html(facts: Sequence[Fact], text: str) -> str:
             stated, missing = "", NOT_RELIABLE
         else:
             stated = "<br>".join(
-                f"<b>{e(fact.label)}</b>{_evidence_quote(fact, text)}" for fact in row.stated)
+                [f"<b>{e(fact.label)}</b>{_evidence_quote(fact, text)}" for fact in row.stated]
+                + [f"<i>says it does not:</i> <b>{e(fact.label)}</b>"
+                   f"{_evidence_quote(fact, text)}" for fact in row.does_not])
             missing = e(", ".join(fact.label for fact in row.not_stated))
         rows.append(f"<tr><td width='15%'><b>{e(row.title)}</b></td>"
                     f"<td width='55%'>{stated or '&mdash;'}</td>"
@@ -155,7 +158,8 @@ def facts_card_html(facts: Sequence[Fact], text: str) -> str:
         "<h3>Privacy facts</h3>"
         "<table border='1' cellspacing='0' cellpadding='2' width='100%' "
         "style='font-size:8pt'>"
-        "<tr><th align='left'>Group</th><th align='left'>Stated (and where)</th>"
+        "<tr><th align='left'>Group</th><th align='left'>Stated, or says it does not "
+        "(and where)</th>"
         f"<th align='left'>Not stated</th></tr>{''.join(rows)}</table>"
         f"<p style='color:#555555'><small>{e(card_note())}</small></p>")
 

@@ -216,7 +216,7 @@ def policy_documents(readings: Sequence[tuple], counted: bool = True) -> list[di
             "site": site,
             **text,
             "facts": ",".join(stated),
-            **search_fields(stated),
+            **search_fields(stated, analysis.denied_facts()),
             "strength": field_strengths(analysis),
         }
     return documents

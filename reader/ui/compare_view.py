@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.analysis.compare import (
+    FACT_ROW,
     MAX_COMPANIES,
     MIN_COMPANIES,
     PRACTICE_ROW,
@@ -57,7 +58,7 @@ from reader.analysis.compare import (
     Row,
     compare_companies,
 )
-from reader.analysis.facts import STATED_MEANS
+from reader.analysis.facts import DOES_NOT, STATED, STATED_MEANS
 from reader.output.compare_export import DIFFERS_BACKGROUND, DIFFERS_MARK
 from reader.sources.corpus import Corpus
 from reader.ui.models import DomainRole
@@ -66,6 +67,7 @@ from reader.wording import counted
 
 EvidenceRole = Qt.ItemDataRole.UserRole + 1  # the cell's evidence, best first
 NOT_STATED = QColor("#666666")
+_GLYPH = {STATED: "✓", DOES_NOT: "✗"}  # a fact cell's mark before its state's words
 
 
 class CompareModel(QAbstractTableModel):
@@ -102,7 +104,7 @@ class CompareModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if row.kind == PRACTICE_ROW:
                 return cell.value
-            return f"✓ {cell.value}" if cell.stated else f"– {cell.value}"
+            return f"{_GLYPH.get(cell.state, '–')} {cell.value}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, index.column())
         if role == Qt.ItemDataRole.FontRole and row.differs:
@@ -165,6 +167,14 @@ class CompareModel(QAbstractTableModel):
 
     def _row_tooltip(self, row: Row) -> str:
         yes, no = self._who(row)
+        assert self.comparison is not None
+        denied = [c.domain for c, cell in zip(self.comparison.companies, row.cells, strict=True)
+                  if cell.state == DOES_NOT]
+        if row.kind == FACT_ROW and row.differs and denied:
+            # three states: say each company's
+            return (f"{row.title}: the companies differ. " + "; ".join(
+                f"{c.domain}: {cell.value}"
+                for c, cell in zip(self.comparison.companies, row.cells, strict=True)) + ".")
         verb = "have passages" if row.kind == PRACTICE_ROW else "state it"
         if not row.differs:
             who = "All" if yes else "None"
@@ -187,6 +197,8 @@ class CompareModel(QAbstractTableModel):
             lines.append(f"{company}: {counted(cell.count, 'passage')} of {row.label}.")
         elif cell.stated:
             lines.append(f"{company} states it:")
+        elif cell.state == DOES_NOT:
+            lines.append(f"{company} says it does not:")
         else:
             lines.append(f"{company}: not stated (no sentence of its policy states it).")
         if cell.evidence:
@@ -287,8 +299,9 @@ class CompareDialog(QDialog):
         self.table.clicked.connect(self.open_cell)
         self.table.activated.connect(self.open_cell)
         self.legend = QLabel(f"<b>{DIFFERS_MARK}</b> and bold: the companies differ (a fact "
-                             "stated by some and not others, or a practice with passages in "
-                             "some policies only). Click a cell to open its evidence. "
+                             "stated, said not done or not stated by some, or a practice "
+                             "with passages in some policies only). Click a cell to open its "
+                             "evidence. "
                              + html.escape(STATED_MEANS))
         self.legend.setWordWrap(True)
         self.status = QLabel()

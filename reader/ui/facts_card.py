@@ -1,7 +1,10 @@
 """The facts card at the top of the side panel, like a nutrition label: what the policy says
 it collects, why, who gets it, the choices it offers... group by group (the one decision's
 ``Analysis.facts``). Each stated fact is a link: clicking it selects the sentence that
-states it in the viewer (again: the next evidence sentence). "Not stated" is shown as such.
+states it in the viewer (again: the next evidence sentence). A fact the policy says it does
+not do ("no cookies are used") is listed after "says it does not:", a link to that sentence;
+a stated fact that also has such a sentence is marked "(also a “not”)" and its
+clicks reach that sentence after the stating ones. "Not stated" is shown as such.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from reader.analysis.facts import NOT_RELIABLE, Fact, card_note, card_rows
 from reader.output.highlight import HighlightedPolicy
 
 FACT_LINK = "fact:"
+SAYS_NOT = "says it does not"
+ALSO_NOT = "(also a “not”)"
 MAX_CARD_HEIGHT = 360  # taller cards scroll: the categories stay in view
 
 
@@ -30,9 +35,15 @@ def card_html(facts: list[Fact], dark: bool = False) -> str:
         else:
             stated = ", ".join(
                 f'<a href="{FACT_LINK}{fact.id}">{html.escape(fact.label)}</a>'
+                + (f' <span style="color:{muted}">{ALSO_NOT}</span>' if fact.denials else "")
                 for fact in row.stated)
+            denied = ", ".join(
+                f'<a href="{FACT_LINK}{fact.id}">{html.escape(fact.label)}</a>'
+                for fact in row.does_not)
             missing = ", ".join(html.escape(fact.label) for fact in row.not_stated)
             parts = [stated] if stated else []
+            if denied:
+                parts.append(f"<i>{SAYS_NOT}:</i> {denied}")
             if missing:
                 parts.append(f'<span style="color:{muted}">not stated: {missing}</span>')
             body = " · ".join(parts)
@@ -94,13 +105,15 @@ class FactsCard(QTextBrowser):
         self.setFixedHeight(min(height, MAX_CARD_HEIGHT))
 
     def activate(self, fact_id: str) -> bool:
-        """Select the fact's next evidence sentence in the viewer; False if not stated."""
+        """Select the fact's next evidence sentence in the viewer (a stated fact's
+        "does not" sentences after its stating ones); False if not stated."""
         fact = next((f for f in self.facts if f.id == fact_id), None)
-        if fact is None or not fact.evidence:
+        sentences = (*fact.evidence, *fact.denials) if fact is not None else ()
+        if not sentences:
             return False
-        number = self._next.get(fact_id, 0) % len(fact.evidence)
+        number = self._next.get(fact_id, 0) % len(sentences)
         self._next[fact_id] = number + 1
-        evidence = fact.evidence[number]
+        evidence = sentences[number]
         self.evidence_activated.emit(self._text[evidence.start:evidence.end],
                                      evidence.start / max(len(self._text), 1))
         return True
