@@ -31,6 +31,8 @@ SEARCH_SYNTAX: list[tuple[str, str]] = [
     ("`collects:financial`, `purpose:advertising`, `shares:third_party`, `dnt:not_honored`",
      "policies that state that privacy fact (fields collects, purpose, shares, choice, "
      "access, dnt, audience, security; values as in `privacy-reader facts`)"),
+    ("`collects:not_cookies`, `shares:not_third_party`",
+     "policies that say they do *not* do it (the fact's state \"says it does not\")"),
     ("`year:2010..2015`", "policies archived in those years"),
     ("`language:fr`", "policies that read as French (en, fr, de, es, it, nl, pt); the "
      "highlights of a policy not in English are not to be trusted"),
@@ -47,8 +49,10 @@ colour-blind palette and the theme. File &gt; Open Recent reopens a folder.</p>
 <h3>What it does with your data</h3>
 <p>The <b>Privacy facts</b> card at the top of the right panel says what the policy states
 it collects, why, who receives it, your choices and more; click a fact to select the
-sentence that states it (again: the next one). A fact is <i>stated</i> when a sentence is
-about it, and that sentence may say the company does <i>not</i> do it: read it.</p>
+sentence that states it (again: the next one). A fact is <i>stated</i> when a sentence
+says the company does it; listed after <i>says it does not</i> when its sentences say the
+company does <i>not</i> do it. A model reads this and may say the company does <i>not</i>
+do it wrongly, or miss it: read the sentence.</p>
 <p>The <b>Categories</b> panel below it lists each practice with its colour and how many
 passages the policy has. Untick a box to hide those highlights; click a category to list
 its passages and a passage to scroll to it. F8 / Shift+F8 step through the highlights.</p>
