@@ -164,10 +164,11 @@ def source_words(body: str) -> list[str]:
 
 def pdf_policy_characters(path: Path) -> tuple[Counter, list[int]]:
     """The characters (not spaces) an exported PDF prints from its "Policy text" heading
-    on, within each page's box (Qt also writes the line before a page break off the top of
-    the next page, where no reader sees it), and the numbers of those pages. pdfium reads
-    ~100 pages/s, many times faster than pdfplumber; its text comes in drawing order, not
-    reading order, hence a multiset."""
+    on, and the numbers of those pages; asserts that no page holds text outside its box
+    (Qt's own print_ wrote the line before a page break again above the next page, where
+    no reader sees it but text extraction does). pdfium reads ~100 pages/s, many times
+    faster than pdfplumber; its text comes in drawing order, not reading order, hence a
+    multiset."""
     import pypdfium2
 
     found: Counter = Counter()
@@ -179,6 +180,10 @@ def pdf_policy_characters(path: Path) -> tuple[Counter, list[int]]:
             page = pdf[number]
             width, height = page.get_size()
             text_page = page.get_textpage()
+            everything = text_page.get_text_range()
+            within = text_page.get_text_bounded(0, 0, width, height)
+            assert _letters(everything) == _letters(within), (
+                f"{path.name} page {number + 1} holds text off the page")
             top = height
             if not started:
                 hit = text_page.search("Policy text", match_case=True,
@@ -195,6 +200,10 @@ def pdf_policy_characters(path: Path) -> tuple[Counter, list[int]]:
     finally:
         pdf.close()
     return found, pages
+
+
+def _letters(text: str) -> Counter:
+    return Counter(char for char in text if not char.isspace() and char not in "\x02\ufffe")
 
 
 def expected_pdf_characters(document, pages: list[int]) -> Counter:

@@ -3,9 +3,10 @@
 The PDF holds a title block, the privacy facts card (as in the side panel), a legend of the
 categories shown (colour and count), a summary table, then the whole policy with the same
 highlight colours as the light-theme viewer.
-Page numbers are printed by Qt at the foot of each page; text stays selectable and the
-bundled DejaVu fonts are embedded. Files are written to a temporary name and renamed, so a
-failed export never leaves half a file nor replaces a good one.
+Page numbers are printed at the foot of each page, each line once (:mod:`reader.output.pages`);
+text stays selectable and the bundled DejaVu fonts are embedded. Files are written to a
+temporary name and renamed, so a failed export never leaves half a file nor replaces a good
+one.
 """
 
 from __future__ import annotations
@@ -260,6 +261,8 @@ def write_document_pdf(make_document: Callable[[], object], out: Path, title: st
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
+    from reader.output.pages import print_pages
+
     out = pdf_target(out)
     folder = out.parent
     # The .part file is made inside the try, so that an interrupt (Ctrl+C, SIGTERM) right
@@ -282,7 +285,7 @@ def write_document_pdf(make_document: Callable[[], object], out: Path, title: st
                                          QMarginsF(PAGE_MARGIN_MM, PAGE_MARGIN_MM,
                                                    PAGE_MARGIN_MM, PAGE_MARGIN_MM),
                                          QPageLayout.Unit.Millimeter))
-        document.print_(writer)
+        print_pages(document, writer)
         del writer  # finishes and closes the file
         if cancelled and cancelled():
             raise ExportCancelled(f"Export to {out} cancelled.")
@@ -318,7 +321,9 @@ def _umask() -> int:
 def print_document(item: HighlightedPolicy, printer, visible: set[str] | None = None,
                    look: HighlightLook | None = None, confident_only: bool = False) -> None:
     """Print the same pages as the PDF export on a QPrinter."""
-    build_document(item, visible, look, confident_only).print_(printer)
+    from reader.output.pages import print_pages
+
+    print_pages(build_document(item, visible, look, confident_only), printer)
 
 
 ExportProgress = Callable[[int, int, str], None]

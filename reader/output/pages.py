@@ -1,0 +1,176 @@
+"""Print a QTextDocument on pages (a QPdfWriter or a QPrinter), as ``QTextDocument.print_``
+does, without the hidden copy of a line at each page break.
+
+Qt's own ``print_`` draws, on each page, a paragraph from the line *before* the first one
+inside the page (``QTextLayout::draw`` keeps the last line above the clip). The painter's
+clip hides that line, but a PDF still holds its text above the top of the page, where text
+extraction (pdfplumber, pdfminer, screen readers) reads it as a repeated line. Here the
+document is laid out on the pages exactly as Qt lays it out, every paragraph that runs over
+a page break is cut in two at the break, and the pages are drawn as Qt draws them: the same
+positions, the same page numbers, each line once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPainter,
+    QPalette,
+    QTextCursor,
+    QTextDocument,
+)
+
+FRAME_MARGIN_CM = 2.0  # the margin Qt's print_ adds inside the device's page rectangle
+DEFAULT_PRINTER_MARGIN_MM = 2.0  # what Qt's print_ gives a printer with no margins
+MAX_CUTTING_PASSES = 20
+
+
+def _source_dpi() -> tuple[int, int]:
+    """The resolution documents are laid out in (Qt's ``qt_defaultDpi``)."""
+    if QGuiApplication.testAttribute(Qt.ApplicationAttribute.AA_Use96Dpi):
+        return 96, 96
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return 100, 100
+    return round(screen.logicalDotsPerInchX()), round(screen.logicalDotsPerInchY())
+
+
+LINE_BREAKS = " \u2028"  # a space or a forced line break (<br>) that ends a line
+
+
+def page_break_positions(document: QTextDocument, page_height: float) -> list[int]:
+    """Document positions where a paragraph's line starts on a later page than the line
+    before it (the document already laid out on pages ``page_height`` high)."""
+    document.pageCount()  # lays the whole document out
+    layout = document.documentLayout()
+    positions: list[int] = []
+    block = document.begin()
+    while block.isValid():
+        lines = block.layout()
+        if lines.lineCount() > 1:
+            top = layout.blockBoundingRect(block).top()  # where the lines' y is from
+            page = int((top + lines.lineAt(0).y()) // page_height)
+            for number in range(1, lines.lineCount()):
+                line = lines.lineAt(number)
+                line_page = int((top + line.y()) // page_height)
+                if line_page != page:
+                    positions.append(block.position() + line.textStart())
+                page = line_page
+        block = block.next()
+    return positions
+
+
+def cut_paragraphs_at(document: QTextDocument, positions: list[int]) -> None:
+    """Cut the paragraphs at ``positions`` in two, so that the second part starts where the
+    line did: no margin or first-line indent between the parts, the second part no new list
+    item, the space or forced line break that ended the first part's line taken out (the
+    cut is the line break; a space's highlight would show)."""
+    for position in sorted(positions, reverse=True):
+        cursor = QTextCursor(document)
+        cursor.setPosition(position)
+        first = cursor.block()
+        first_format = first.blockFormat()
+        cursor.insertBlock()
+        second = cursor.block()
+        if second.textList() is not None:
+            second.textList().remove(second)
+        second_format = second.blockFormat()
+        second_format.setTopMargin(0)
+        second_format.setTextIndent(0)
+        cursor.setBlockFormat(second_format)
+        first_format.setBottomMargin(0)
+        end = QTextCursor(first)
+        end.setBlockFormat(first_format)
+        end.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        if end.positionInBlock() and document.characterAt(end.position() - 1) in LINE_BREAKS:
+            end.deletePreviousChar()
+
+
+def cut_at_page_breaks(document: QTextDocument, page_height: float) -> None:
+    """Cut every paragraph that runs over a page break, until none does (a cut can move
+    what follows by a little, and with it a later break)."""
+    for _ in range(MAX_CUTTING_PASSES):
+        positions = page_break_positions(document, page_height)
+        if not positions:
+            return
+        cut_paragraphs_at(document, positions)
+
+
+def print_pages(document: QTextDocument, device: QPagedPaintDevice) -> None:
+    """Print ``document`` on ``device`` as ``document.print_(device)`` would (2 cm margins
+    inside the device's page rectangle, page numbers at the foot, a printer's page range),
+    each line once. ``document`` is changed: it is laid out for the device and cut at the
+    page breaks."""
+    if document.pageSize().isValid() and document.pageSize().height() < 2**31 - 1:
+        raise ValueError("print_pages lays out an unpaginated document")
+    margins = device.pageLayout().margins(QPageLayout.Unit.Millimeter)
+    if margins.isNull():
+        device.setPageMargins(QMarginsF(*(DEFAULT_PRINTER_MARGIN_MM,) * 4),
+                              QPageLayout.Unit.Millimeter)
+    painter = QPainter(device)
+    if not painter.isActive():
+        return
+    try:
+        dpi_x, dpi_y = _source_dpi()
+        layout = document.documentLayout()
+        layout.setPaintDevice(device)
+        horizontal = int(FRAME_MARGIN_CM / 2.54 * dpi_x)
+        vertical = int(FRAME_MARGIN_CM / 2.54 * dpi_y)
+        frame = document.rootFrame().frameFormat()
+        frame.setLeftMargin(horizontal)
+        frame.setRightMargin(horizontal)
+        frame.setTopMargin(vertical)
+        frame.setBottomMargin(vertical)
+        document.rootFrame().setFrameFormat(frame)
+        body = QRectF(0, 0, device.width(), device.height())
+        number_at = QPointF(
+            body.width() - horizontal * device.logicalDpiX() / dpi_x,
+            body.height() - vertical * device.logicalDpiY() / dpi_y
+            + QFontMetrics(document.defaultFont(), device).ascent()
+            + 5 * device.logicalDpiY() / 72.0)
+        document.setPageSize(body.size())
+        cut_at_page_breaks(document, body.height())
+        first, last = _page_range(device, document.pageCount())
+        for number in range(first, last + 1):
+            if number > first and not device.newPage():
+                return
+            _print_page(painter, document, number, body, number_at)
+    finally:
+        painter.end()
+
+
+def _page_range(device: QPagedPaintDevice, pages: int) -> tuple[int, int]:
+    ranges = device.pageRanges()
+    first, last = (ranges.firstPage(), ranges.lastPage()) if not ranges.isEmpty() else (0, 0)
+    if first == 0 and last == 0:
+        first, last = 1, pages
+    return max(1, first), min(pages, last)
+
+
+def _print_page(painter: QPainter, document: QTextDocument, number: int, body: QRectF,
+                number_at: QPointF) -> None:
+    """Qt's ``printPage``: draw page ``number`` (from 1) and its number."""
+    painter.save()
+    try:
+        painter.translate(body.left(), body.top() - (number - 1) * body.height())
+        view = QRectF(0, (number - 1) * body.height(), body.width(), body.height())
+        painter.setClipRect(view)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.clip = view
+        context.palette.setColor(QPalette.ColorRole.Text, QColor(Qt.GlobalColor.black))
+        document.documentLayout().draw(painter, context)
+        painter.setClipping(False)
+        painter.setFont(QFont(document.defaultFont()))
+        label = str(number)
+        painter.drawText(
+            round(number_at.x() - painter.fontMetrics().horizontalAdvance(label)),
+            round(number_at.y() + view.top()), label)
+    finally:
+        painter.restore()
