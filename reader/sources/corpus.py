@@ -334,7 +334,7 @@ def read_policy(path: Path, domain: str | None = None, company: str | None = Non
         domain=file_domain,
         title=display_title(raw_title),
         raw_title=raw_title,
-        archive_date=header.archive_date or _date_in_name(path),
+        archive_date=policy_date(path, header),
         source_url=header.source_url,
         body=body,
         path=path,
@@ -342,6 +342,20 @@ def read_policy(path: Path, domain: str | None = None, company: str | None = Non
         company=company or file_domain,
         doc_type=doc_type,
     )
+
+
+def policy_date(path: Path, header: Header) -> str | None:
+    """A policy file's date, as every view shows it: its header's archive date, else the
+    date its name gives (dated versions), else, in a git working copy, the date
+    ``privacy-reader history`` gives its newest version (Open Terms Archive collections have
+    no header: the newest commit's author date). ``None`` when nothing dates it."""
+    date = header.archive_date or _date_in_name(path)
+    if date:
+        return date
+    # Imported here: the history module reads its versions through this one.
+    from reader.sources.history import newest_version_date
+
+    return newest_version_date(path)
 
 
 def entry_reading(entry: PolicyEntry) -> tuple[str, str, str | None, str]:

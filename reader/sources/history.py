@@ -316,6 +316,39 @@ class GitHistory:
         return self._header_dates[blob_id] or None
 
 
+_DATERS: dict[tuple[int, str, str], GitHistory] = {}  # (process, workdir, HEAD) -> walk
+_DATERS_LOCK = threading.Lock()
+
+
+def newest_version_date(file: Path) -> str | None:
+    """The date :meth:`CorpusHistory.history` gives the newest version of ``file`` when it
+    sits in a git working copy (the header's archive date, else the newest commit's author
+    date), else ``None``. Every file of a repository shares one walk of its commits (kept
+    in the user data folder, as :attr:`GitHistory.files`), so dating a whole collection
+    costs one walk, not one per file."""
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(str(Path(file).parent))
+        if repo.is_bare or repo.workdir is None or repo.head_is_unborn:
+            return None
+        key = (os.getpid(), str(Path(repo.workdir).resolve()), str(repo.head.target))
+    except (pygit2.GitError, KeyError, ValueError, OSError):
+        return None
+    with _DATERS_LOCK:
+        git = _DATERS.get(key)
+        if git is None:
+            git = GitHistory.discover(Path(key[1]))
+            if git is None:
+                return None
+            if len(_DATERS) >= 4:  # HEAD moved on, or other repositories: keep a few
+                _DATERS.pop(next(iter(_DATERS)))
+            _DATERS[key] = git
+    path = git.repo_path(file)
+    changes = git.files.get(path) if path else None
+    return git._versions(changes)[-1].date if changes else None
+
+
 def _unborn_head_problem(repo, workdir: Path) -> str:
     """Why a working copy shows no versions when its HEAD names a branch without commits,
     and, when it has another branch (a clone of a bundle whose HEAD is missing checks out
