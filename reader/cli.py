@@ -466,6 +466,7 @@ _SHORT_CATEGORY = {"first_party_collection": "collect", "third_party_sharing": "
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from reader.analysis.language import ENGLISH, language_name
     from reader.analysis.taxonomy import practice_ids
     from reader.analysis.timeline import timeline
 
@@ -485,16 +486,26 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.json:
         json.dump({"company": history.company,
                    "versions": [{"date": p.version.date, "words": p.words,
-                                 "categories": p.counts} for p in points]}, sys.stdout)
+                                 "language": p.language, "categories": p.counts}
+                                for p in points]}, sys.stdout)
         sys.stdout.write("\n")
         return EXIT_OK
     short = [_SHORT_CATEGORY.get(i, i[:7]) for i in ids]
     print(f"{history.company}: {counted(len(points), 'version')} (passages per practice)")
-    print(f"{'DATE':10} {'COMMIT':7} {'WORDS':>7} " + " ".join(f"{s:>7}" for s in short))
+    print(f"{'DATE':10} {'COMMIT':7} {'WORDS':>7} " + " ".join(f"{s:>7}" for s in short)
+          + "  LANG")
     for point in points:
         commit = point.version.ref[:7] if point.version.source == "git" else "-"
+        mark = "" if point.language == ENGLISH else " *"
         print(f"{point.version.date:10} {commit:7} {point.words:>7} "
-              + " ".join(f"{point.counts.get(i, 0):>7}" for i in ids))
+              + " ".join(f"{point.counts.get(i, 0):>7}" for i in ids)
+              + f"  {point.language}{mark}")
+    other = sorted({p.language for p in points} - {ENGLISH})
+    if other:
+        names = " or ".join(language_name(code) for code in other)
+        print(f"* reads as {names}: the practice models learnt from English policies, so "
+              "these counts are likely too low: a rise or drop where the language changes is "
+              "not a change of practice")
     print("columns: " + ", ".join(f"{s}={i}" for s, i in zip(short, ids, strict=True)))
     return EXIT_OK
 

@@ -46,12 +46,23 @@ _LANGUAGE_OF_WORD = {word: language for language, known in FUNCTION_WORDS.items(
                      for word in known}
 
 
+def function_word_hits(words: Sequence[str]) -> Counter:
+    """Language code -> how many of ``words`` (lowercased) are its function words. The hits
+    of a text's parts add up to the text's (a long history counts each distinct part once)."""
+    hits = Counter(map(_LANGUAGE_OF_WORD.get, words))
+    hits.pop(None, None)
+    return hits
+
+
 def language_of(words: Sequence[str]) -> str:
     """The language (a code of :data:`FUNCTION_WORDS`) whose function words are the most
     frequent among ``words`` (lowercased), English unless another one's are more frequent
     and number at least :data:`MIN_FUNCTION_WORDS`."""
-    hits = Counter(map(_LANGUAGE_OF_WORD.get, words))
-    hits.pop(None, None)
+    return language_of_hits(function_word_hits(words))
+
+
+def language_of_hits(hits: Counter) -> str:
+    """:func:`language_of` from the :func:`function_word_hits` of the words."""
     if not hits:
         return ENGLISH
     best, count = hits.most_common(1)[0]

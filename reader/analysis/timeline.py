@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from reader.analysis.diff import (
     diff_versions,
     version_text,
 )
+from reader.analysis.language import ENGLISH, function_word_hits, language_of_hits
 from reader.analysis.practices import _BLANK_LINES as _CHUNK_BREAK  # policy_words() cuts
 from reader.analysis.practices import _HEADING as _HEADING_CHUNK  # and heads as these
 from reader.analysis.practices import Analysis, analyze_policy, decision_digest
@@ -60,6 +61,7 @@ class TimelinePoint:
     words: int = 0
     counts: dict[str, int] | None = None
     problem: str | None = None
+    language: str = ENGLISH  # as the viewer's analysis reads it: another one, counts mislead
 
 
 @dataclass
@@ -72,6 +74,7 @@ class _Plan:
     content: str
     body: str
     sections: list[tuple[str, str, list[tuple[str, str]] | None]] | None
+    language: str = ENGLISH
 
 
 @lru_cache(maxsize=1)
@@ -417,6 +420,7 @@ class VersionStore:
         self._cache: dict[str, dict] | None = None  # see _read_counts
         self._unsaved = False  # counts computed since the file was written
         self._pieces: dict[str, int] = {}  # paragraph -> its words
+        self._piece_hits: dict[str, Counter] = {}  # section -> its function words
         self._sections: dict[str, VersionText] = {}  # section digest -> its passages
         self._readable_alone: dict[str, bool] = {}  # section digest -> reads alone alike
         self._section_units: dict[str, list[tuple[str, str]] | None] = {}
@@ -431,8 +435,8 @@ class VersionStore:
         if isinstance(found, _Plan):
             new = self._new_units(found)
             self._sections_counts().update(_batch_unit_counts(new))
-            found = self._finish(found)
-        return found
+            return self._finish(found)
+        return found[0], found[1]
 
     def _sections_counts(self) -> dict[str, dict[str, int] | None]:
         """Chunk key or section digest -> its passages per category (kept on disk)."""
@@ -453,12 +457,17 @@ class VersionStore:
             body = history.read_body(version)
             parts = sections(body)
             words, content = self._words_and_content(body, parts)
+            language = self._language(parts)
             counted = contents.get(content)
             if counted is None:
-                return _Plan(key, words, content, body, self._sections_plan(body, parts))
-            found = versions[key] = [words, counted]
+                return _Plan(key, words, content, body, self._sections_plan(body, parts),
+                             language)
+            found = versions[key] = [words, counted, language]
             self._unsaved = True
-        return found[0], dict(found[1])
+        elif len(found) < 3:  # kept before languages were
+            found.append(self._language(sections(history.read_body(version))))
+            self._unsaved = True
+        return found[0], dict(found[1]), found[2]
 
     def _sections_plan(self, body: str, parts: list[str] | None = None
                        ) -> list[tuple[str, str, list[tuple[str, str]] | None]] | None:
@@ -502,7 +511,7 @@ class VersionStore:
             for category_id, n in part.items():
                 total[category_id] = total.get(category_id, 0) + n
         self._cache["contents"][plan.content] = total
-        self._cache["versions"][plan.key] = [plan.words, total]
+        self._cache["versions"][plan.key] = [plan.words, total, plan.language]
         self._unsaved = True
         return plan.words, dict(total)
 
@@ -523,6 +532,24 @@ class VersionStore:
             pieces.clear()
         digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
         return words, digest.hexdigest()
+
+    def _language(self, parts: list[str]) -> str:
+        """The language a version reads as, from its :func:`sections` (the rule of
+        :attr:`Analysis.language`: function words of the shown text; each distinct section
+        counted once, as versions share most of them)."""
+        from reader.analysis.classifier import TOKEN
+        from reader.search.query import index_text
+
+        hits: Counter = Counter()
+        known = self._piece_hits
+        for part in parts:
+            found = known.get(part)
+            if found is None:
+                found = known[part] = function_word_hits(TOKEN.findall(index_text(part).lower()))
+            hits.update(found)
+        if len(known) > MAX_REMEMBERED:
+            known.clear()
+        return language_of_hits(hits)
 
     def _section_text(self, digest: str, section: str) -> VersionText:
         """A section's sentences and categories (analysed once)."""
@@ -840,7 +867,7 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
             version, found, _units = waiting.popleft()
             if isinstance(found, _Plan):
                 words, counts = store._finish(found)
-                found = TimelinePoint(version, words, counts)
+                found = TimelinePoint(version, words, counts, language=found.language)
             points.append(found)
             if on_point:
                 on_point(len(points) - 1, found)
@@ -862,7 +889,7 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
             if isinstance(found, _Plan):
                 units = analyses.add(store._new_units(found))
             elif isinstance(found, tuple):
-                found = TimelinePoint(version, found[0], found[1])
+                found = TimelinePoint(version, found[0], found[1], language=found[2])
             waiting.append((version, found, units))
             analyses.collect()
             emit_ready()

@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.analysis.diff import PolicyDiff
+from reader.analysis.language import ENGLISH, language_name
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, timeline
 from reader.analysis.tints import HighlightLook, as_look
@@ -273,7 +274,32 @@ class TimelineChart(QWidget):
         else:
             lines += [f"{item.name}: {point.counts.get(item.id, 0)}"
                       for item in practice_categories()]
+        if point.language != ENGLISH:
+            lines.append(other_language_note(point.language))
         return "\n".join(lines)
+
+    BAND_OPACITY = 0.3
+
+    def band_colour(self) -> QColor:
+        """The shade of versions not in English as it shows on the chart's background."""
+        band, ground = QColor(OTHER_LANGUAGE_BAND), self.palette().window().color()
+        mix = self.BAND_OPACITY
+        return QColor.fromRgbF(*(mix * a + (1 - mix) * b for a, b in
+                                 zip(band.getRgbF()[:3], ground.getRgbF()[:3], strict=True)))
+
+    def other_language_runs(self) -> list[tuple[int, int, str]]:
+        """(first, last, language) of each run of versions in one language other than
+        English, oldest first: the chart shades them."""
+        runs: list[tuple[int, int, str]] = []
+        for index, point in enumerate(self.points):
+            language = point.language if point is not None else ENGLISH
+            if language == ENGLISH:
+                continue
+            if runs and runs[-1][1] == index - 1 and runs[-1][2] == language:
+                runs[-1] = (runs[-1][0], index, language)
+            else:
+                runs.append((index, index, language))
+        return runs
 
     def nearest(self, x: float) -> int:
         """The version drawn nearest to ``x`` (-1 when there is none)."""
@@ -305,6 +331,19 @@ class TimelineChart(QWidget):
         peak = max((max(p.counts.values(), default=0) for p in known), default=0) or 1
         painter.drawText(QRectF(0, top - 6, self.MARGIN - 4, 14),
                          Qt.AlignmentFlag.AlignRight, str(peak))
+        band = QColor(OTHER_LANGUAGE_BAND)
+        band.setAlphaF(self.BAND_OPACITY)
+        for first, last, language in self.other_language_runs():
+            # From the run's first version to where the next version starts (at least a
+            # few pixels): the time the policy read in that language.
+            left = self._x(first, width)
+            right = self._x(last + 1, width) if last + 1 < len(self.points) else \
+                self._x(last, width)
+            left, right = left - 3, max(right, left + 3) + 3
+            painter.fillRect(QRectF(left, top, right - left, bottom - top), band)
+            painter.setPen(QPen(base, 1))
+            painter.drawText(QRectF(left + 2, top, max(60.0, right - left), 14),
+                             Qt.AlignmentFlag.AlignLeft, language.upper())
         for index in (self.old, self.new):
             if 0 <= index < len(self.points):
                 x = self._x(index, width)
@@ -344,6 +383,21 @@ class TimelineChart(QWidget):
 
 
 CURRENT_CHANGE_EDGE = "#F9A825"  # the frame around the change stepped to
+OTHER_LANGUAGE_BAND = "#FFB300"  # behind versions that are not in English (translucent)
+
+
+def other_language_note(language: str) -> str:
+    """What a version in ``language`` (not English) means for its counts."""
+    return (f"Reads as {language_name(language)}: the practice models learnt from English "
+            "policies, so its counts are likely too low (not a change of practice).")
+
+
+def version_label(point: TimelinePoint) -> str:
+    """A version as the version lists name it: its label, and its language when it is not
+    English (its counts are then not comparable)."""
+    if point.language == ENGLISH:
+        return point.version.label
+    return f"{point.version.label} · {language_name(point.language)}"
 
 
 class DiffBrowser(PolicyBrowser):
@@ -410,6 +464,7 @@ class HistoryDialog(QDialog):
             f"&nbsp;{c.name}" for c in practice_categories())
         self.legend = QLabel(legend)
         self.legend.setWordWrap(True)
+        self._legend_html = legend
         self.old_box, self.new_box = QComboBox(), QComboBox()
         self.old_box.setAccessibleName("Older version")
         self.new_box.setAccessibleName("Newer version")
@@ -528,10 +583,28 @@ class HistoryDialog(QDialog):
     def _point_ready(self, index: int, point: TimelinePoint) -> None:
         if 0 <= index < len(self.points):
             self.points[index] = point
+            if point.language != ENGLISH:
+                self._mark_language(index, point)
             if point.problem:
                 self.problems.setText((self.problems.text() + "\n" + point.problem).strip())
                 self.problems.show()
             self._refresh_soon()
+
+    def _mark_language(self, index: int, point: TimelinePoint) -> None:
+        """Name a version's language in both version lists and the legend: the chart's
+        counts of a version not in English are not comparable with the others'."""
+        note = other_language_note(point.language)
+        for box in (self.old_box, self.new_box):
+            if index < box.count():
+                box.setItemText(index, version_label(point))
+                box.setItemData(index, note, Qt.ItemDataRole.ToolTipRole)
+        languages = sorted({p.language for p in self.points if p is not None} - {ENGLISH})
+        names = " or ".join(language_name(code) for code in languages)
+        swatch = self.chart.band_colour().name()  # as the chart shows it on its background
+        self.legend.setText(
+            f"{self._legend_html} &nbsp; <span style='background-color:{swatch}'>"
+            f"&nbsp;&nbsp;&nbsp;</span>&nbsp;reads as {html.escape(names)}: counts not "
+            "comparable (the models learnt from English)")
 
     def _progress(self, done: int, total: int) -> None:
         self._progress_value = (done, total)
