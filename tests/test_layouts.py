@@ -13,6 +13,7 @@ from reader.output.export import write_pdf
 from reader.output.highlight import HighlightedPolicy, header_html
 from reader.search.index import PolicyIndex
 from reader.sources.corpus import Corpus, read_policy
+from reader.sources.history import CorpusHistory
 from reader.sources.layouts import (
     PRIVACY_POLICY,
     Layout,
@@ -151,7 +152,9 @@ def test_collection_lists_services_privacy_policies_first(pga_collection):
     assert corpus.domains()[:3] == ["BeReal", "Bluesky", "Facebook"]
     facebook = corpus.load("Facebook")
     assert (facebook.company, facebook.doc_type) == ("Facebook", "Privacy Policy")
-    assert facebook.archive_date is None and facebook.source_url is None
+    # No header: dated by its newest version, as `privacy-reader history` dates it.
+    newest = CorpusHistory(corpus).history("Facebook").versions[-1].date
+    assert facebook.archive_date == newest and facebook.source_url is None
     assert facebook.title == "How to manage the info we use"  # its first heading
     assert corpus.load("X").title == "X Privacy Policy"
     assert corpus.load("Spotify").title == "Spotify Privacy Policy"  # ** dropped
