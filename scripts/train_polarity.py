@@ -47,6 +47,9 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the notes into this markdown file")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, help="first N policies only (for tests)")
+    parser.add_argument("--corpus", type=Path,
+                        help="also count, on this folder of policies, the facts the app "
+                             "shows as \"says it does not\" (with the model just written)")
     args = parser.parse_args()
     started = time.perf_counter()
     data = load_polarity(args.opp115, args.limit)
@@ -76,6 +79,8 @@ def main() -> int:
                   "config": config.__dict__, "threshold": THRESHOLD}
     save_model(args.out, model)
     notes = markdown_notes(rows, data, time.perf_counter() - started, args.folds)
+    if args.corpus:
+        notes += corpus_notes(args.corpus, args.out)
     print(notes)
     if args.write:
         old = args.write.read_text("utf-8") if args.write.exists() else ""
@@ -131,6 +136,45 @@ def markdown_notes(rows, data, seconds: float, folds: int) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def corpus_notes(root: Path, model_path: Path) -> str:
+    """How the decision, with the model at ``model_path``, reads the policies of ``root``:
+    the facts found, those now "says it does not" (listed) and the stated ones that also
+    have a "does not" sentence."""
+    from reader.analysis import practices
+    from reader.analysis.classifier import load_model
+    from reader.output.highlight import HighlightedPolicy
+    from reader.sources.corpus import Corpus
+
+    model = load_model(model_path)
+    # the decision reads the bundled model; point it at the one just written
+    original = practices.default_polarity_model
+    practices.default_polarity_model = lambda: model
+    try:
+        corpus = Corpus.open(root)
+        found, denied, with_denials = 0, [], 0
+        for domain in corpus.domains():
+            analysis = HighlightedPolicy.of(corpus.load(domain)).analysis
+            for fact in analysis.facts:
+                found += fact.state != "not_stated"
+                with_denials += bool(fact.denials)
+                if fact.says_not:
+                    quote = " ".join(analysis.text[fact.evidence[0].start:
+                                                   fact.evidence[0].end].split())
+                    denied.append(f"- {domain} `{fact.id}`: \"{quote}\"")
+    finally:
+        practices.default_polarity_model = original
+    return "\n".join([
+        "",
+        f"On `{root.name}/` ({len(corpus.domains())} policies): {len(denied)} of the "
+        f"{found} facts found (stated before) are \"says it does not\", and "
+        f"{with_denials} stated facts also have a \"does not\" sentence. Each with its "
+        "first sentence:",
+        "",
+        *denied,
+        "",
+    ])
 
 
 if __name__ == "__main__":

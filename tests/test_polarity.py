@@ -229,7 +229,7 @@ def test_the_training_script_on_a_few_policies(tmp_path):
     report.write_text("# E\n\nkept\n", "utf-8")
     run = [sys.executable, str(PROJECT / "scripts" / "train_polarity.py"), "--opp115",
            str(opp115), "--limit", "10", "--folds", "2", "--out", str(out),
-           "--write", str(report)]
+           "--write", str(report), "--corpus", str(DOES_NOT_CORPUS)]
     result = subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=PROJECT)
     assert result.returncode == 0, result.stderr
     written = report.read_text("utf-8")
@@ -237,6 +237,8 @@ def test_the_training_script_on_a_few_policies(tmp_path):
     assert "| baseline: every fact found is stated | 0.000 | 0.000 | 0 / " in written
     assert "| polarity model and a negation word (shipped) |" in written
     assert load_model(out).labels == ("collects", "purpose", "shares_with")
+    assert "On `does_not/` (2 policies): " in written
+    assert "facts found (stated before) are \"says it does not\"" in written
 
 
 def test_classify_jsonl_lists_the_facts_it_says_it_does_not_do(capsys, monkeypatch):
