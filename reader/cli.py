@@ -550,6 +550,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
             else:
                 text = (change.new or change.old).text
                 print(f"\n{marks[change.kind]}{cats} {text}")
+        for link in diff.links:
+            old_target = link.old.target if link.old else "(no link)"
+            new_target = link.new.target if link.new else "(no link)"
+            print(f"\n@ link \"{link.link.text}\": {old_target} -> {new_target}\n"
+                  f"  {link.link.context}")
     return EXIT_OK
 
 

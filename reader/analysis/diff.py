@@ -16,11 +16,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from reader.analysis.classifier import TOKEN
 from reader.analysis.language import ENGLISH, language_name, language_of
 from reader.analysis.practices import Analysis
 from reader.analysis.taxonomy import category, practice_ids
+from reader.sources.corpus import PolicyLoadError, decode_policy_bytes, parse_header
 from reader.wording import counted
 
 SIMILAR = 0.5  # word-level similarity at which two sentences are one reworded passage
@@ -79,6 +81,41 @@ class Change:
         return tuple(seen)
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link of a version: its text, where it points, and the text around it."""
+
+    text: str
+    target: str
+    context: str
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """A link whose target changed (``old`` and ``new``), or that was added to (``old``
+    None) or taken from (``new`` None) text that stayed the same: the sentences read alike,
+    so the passages do not show it."""
+
+    old: Link | None
+    new: Link | None
+
+    @property
+    def kind(self) -> str:
+        return "added" if self.old is None else "removed" if self.new is None else "changed"
+
+    @property
+    def link(self) -> Link:
+        return self.new or self.old
+
+
+# What differs between two files whose sentences and links read the same.
+ONLY_FORMATTING = ("The files differ only in formatting (markup or white space); the text "
+                   "and its links read the same.")
+ONLY_HEADER = ("The files differ only in their header (archive note, date or source); the "
+               "policy text is the same.")
+NO_DIFFERENCES = "No differences in the text."
+
+
 @dataclass
 class PolicyDiff:
     old: str  # date (label) of the older version
@@ -88,6 +125,10 @@ class PolicyDiff:
     # Sentences kept word for word whose categories differ (old and new passage).
     recategorised: list[Change] = field(default_factory=list)
     languages: tuple[str, str] = (ENGLISH, ENGLISH)  # what the old and new version read as
+    links: list[LinkChange] = field(default_factory=list)  # see add_file_differences
+    # When the files differ but neither sentences nor links do: ONLY_FORMATTING or
+    # ONLY_HEADER (empty when the files are the same, or not compared).
+    other_difference: str = ""
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -133,9 +174,17 @@ class PolicyDiff:
         plain = Counter(c.kind for c in self.changes if not c.categories)
         if plain:
             lines.append(f"Other text: {_counted(plain)}")
+        if self.links:
+            lines.append(f"Links: {_links_counted(Counter(c.kind for c in self.links))}")
         if len(lines) == len(caveats):
-            lines.append("No differences in the text.")
+            lines.append(self.other_difference or NO_DIFFERENCES)
         return lines
+
+    @property
+    def differs(self) -> bool:
+        """Whether the versions differ at all (text, categories, links or the files)."""
+        return bool(self.changes or self.recategorised or self.links or
+                    self.other_difference)
 
     def language_caveats(self) -> list[str]:
         """A warning for each version that reads as another language than English: the
@@ -164,7 +213,22 @@ class PolicyDiff:
             "recategorised": [{"text": c.new.text, "old_categories": list(c.old.categories),
                                "new_categories": list(c.new.categories)}
                               for c in self.recategorised],
+            "links": [{"kind": c.kind, "text": c.link.text, "context": c.link.context,
+                       "old": c.old.target if c.old else None,
+                       "new": c.new.target if c.new else None} for c in self.links],
+            "other_difference": self.other_difference or None,
         }
+
+
+def _links_counted(tally: Counter[str]) -> str:
+    """``1 link target changed, 2 links added, 1 link removed`` (kinds with none left out)."""
+    parts = []
+    if tally["changed"]:
+        parts.append(f"{counted(tally['changed'], 'link target')} changed")
+    for kind in ("added", "removed"):
+        if tally[kind]:
+            parts.append(f"{counted(tally[kind], 'link')} {kind}")
+    return ", ".join(parts)
 
 
 def _counted(tally: Counter[str]) -> str:
@@ -194,6 +258,102 @@ def version_text(analysis: Analysis, words: int | None = None) -> VersionText:
 
 
 _WORD_WITH_SPACE = re.compile(r"\s*\S+|\s+")
+# [text](target "title"), ![alt](source), <https://...>, <mailto:...>; a target may hold
+# one level of parentheses (Wikipedia style).
+_MD_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?"
+                      r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+|mailto:[^<>\s]+)>")
+_REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$", re.MULTILINE)
+_CONTEXT_CHARS = 90  # shown each side of a link in a long paragraph
+# Emphasis, code ticks, table bars, line breaks and line-start marks (headings, quotes,
+# list items): left out of a link's context; an underscore inside a word stays.
+_MARKUP_CHARS = re.compile(r"\*\*|__|`|(?<!\w)[*_]|[*_](?!\w)|\||<br\s*/?>|"
+                           r"^\s*(?:#{1,6}|>|[-+]|\d+\.)\s+", re.MULTILINE)
+
+
+def links_of(body: str) -> list[Link]:
+    """The links of a version's markdown in reading order: inline links and images,
+    autolinks and reference definitions, each with the plain text of its paragraph
+    (shortened around it) as its context."""
+    links: list[Link] = []
+    for paragraph in re.split(r"\n\s*\n", body):
+        if "](" not in paragraph and "<" not in paragraph and "]:" not in paragraph:
+            continue
+        found: list[tuple[int, str, str]] = []
+        for match in _MD_LINK.finditer(paragraph):
+            found.append((match.start(), match[1], match[2]))
+        for match in _AUTOLINK.finditer(paragraph):
+            found.append((match.start(), match[1], match[1]))
+        for match in _REFERENCE.finditer(paragraph):
+            found.append((match.start(), f"[{match[1]}]", match[2]))
+        if not found:
+            continue
+        plain = _SPACE.sub(" ", _MARKUP_CHARS.sub(" ", _MD_LINK.sub(
+            lambda m: m[1], paragraph))).strip()
+        for _start, text, target in sorted(found):
+            text = _SPACE.sub(" ", _MARKUP_CHARS.sub(" ", text)).strip()
+            links.append(Link(text, target, _around(plain, text)))
+    return links
+
+
+def _around(plain: str, text: str) -> str:
+    """``plain`` whole when short, else the stretch of it around ``text``."""
+    if len(plain) <= 2 * _CONTEXT_CHARS + len(text):
+        return plain
+    at = max(0, plain.find(text)) if text else 0
+    start, end = max(0, at - _CONTEXT_CHARS), min(len(plain), at + len(text) + _CONTEXT_CHARS)
+    return ("…" if start else "") + plain[start:end].strip() + ("…" if end < len(plain) else "")
+
+
+def link_changes(old_body: str, new_body: str) -> list[LinkChange]:
+    """Links whose target changed between two versions' markdown (paired in order by
+    their text or their context), and links added to or taken from text that stayed the
+    same. A link that came or went with its text is the text diff's."""
+    old_links, new_links = links_of(old_body), links_of(new_body)
+    if [link.target for link in old_links] == [link.target for link in new_links]:
+        return []
+    old_contexts = {link.context for link in old_links}
+    new_contexts = {link.context for link in new_links}
+    old_plain, new_plain = _SPACE.sub(" ", old_body), _SPACE.sub(" ", new_body)
+    out: list[LinkChange] = []
+    matcher = SequenceMatcher(None, [link.target for link in old_links],
+                              [link.target for link in new_links], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        left, right = list(old_links[i1:i2]), list(new_links[j1:j2])
+        for old in list(left):
+            partner = next((new for new in right if new.text.casefold() ==
+                            old.text.casefold() or new.context == old.context), None)
+            if partner is not None:
+                out.append(LinkChange(old, partner))
+                left.remove(old)
+                right.remove(partner)
+        out += [LinkChange(old, None) for old in left
+                if old.context in new_contexts or old.context in new_plain]
+        out += [LinkChange(None, new) for new in right
+                if new.context in old_contexts or new.context in old_plain]
+    return out
+
+
+def add_file_differences(diff: PolicyDiff, old_file: bytes, new_file: bytes) -> PolicyDiff:
+    """Add to ``diff`` what two versions' files show and their sentences do not: the links
+    that changed (:func:`link_changes`) and, when nothing else did, whether the files
+    differ only in formatting or in their header (never "no differences" for different
+    files)."""
+    if old_file == new_file:
+        return diff
+    try:
+        old_header, old_body = parse_header(decode_policy_bytes(old_file, Path("old")))
+        new_header, new_body = parse_header(decode_policy_bytes(new_file, Path("new")))
+    except PolicyLoadError:  # the diff was read, so this does not happen; keep it plain
+        diff.other_difference = ONLY_FORMATTING if not diff.changes else ""
+        return diff
+    diff.links = link_changes(old_body, new_body)
+    if not (diff.changes or diff.recategorised or diff.links):
+        diff.other_difference = ONLY_HEADER if old_body == new_body and \
+            old_header != new_header else ONLY_FORMATTING
+    return diff
 
 
 def word_changes(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:

@@ -30,6 +30,7 @@ from reader.analysis.diff import (
     Passage,
     PolicyDiff,
     VersionText,
+    add_file_differences,
     diff_versions,
     version_text,
 )
@@ -911,4 +912,5 @@ def diff_history(history: PolicyHistory, old: Version, new: Version,
     cannot be read."""
     store = store or VersionStore()
     old_text, new_text = store.texts(history, [old, new])
-    return diff_versions(old_text, new_text, old.date, new.date)
+    diff = diff_versions(old_text, new_text, old.date, new.date)
+    return add_file_differences(diff, history.read_bytes(old), history.read_bytes(new))

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from reader.analysis.diff import Change, PolicyDiff, word_changes
+from reader.analysis.diff import NO_DIFFERENCES, Change, LinkChange, PolicyDiff, word_changes
 from reader.analysis.taxonomy import category, practice_categories
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour, text_colour_on
 from reader.wording import counted
@@ -94,6 +94,47 @@ def change_html(change: Change, anchor: str = "", look: Look = None) -> str:
             f"{category_labels(change.categories, look)}<br>{text}</td></tr></table>")
 
 
+LINK_KIND_LABEL = {"changed": "Link changed", "added": "Link added",
+                   "removed": "Link removed"}
+
+
+def link_change_html(change: LinkChange, look: Look = None) -> str:
+    """A link whose target changed (old target struck, new one bold) or that was added or
+    taken out, with its text and the text around it. Targets are shown as text, never as
+    links (policy text is untrusted)."""
+    e = html.escape
+    struck = f"text-decoration:line-through;color:{removed_text_colour(look)}"
+    if change.kind == "changed":
+        where = (f"<span style='{struck}'>{e(change.old.target)}</span> → "
+                 f"<b>{e(change.new.target)}</b>")
+    elif change.kind == "added":
+        where = f"now points to <b>{e(change.new.target)}</b>"
+    else:
+        where = f"pointed to <span style='{struck}'>{e(change.old.target)}</span>"
+    link = change.link
+    return (f"<table width='100%' cellspacing='0' cellpadding='4' style='margin-top:4px'>"
+            f"<tr><td width='6' style='background-color:{CHANGED_EDGE}'></td>"
+            f"<td><b>{LINK_KIND_LABEL[change.kind]}</b> · “{e(link.text or link.target)}” "
+            f"{where}<br><span style='color:#777777'>{e(link.context)}</span></td></tr>"
+            f"</table>")
+
+
+def links_html(diff: PolicyDiff, look: Look = None) -> str:
+    """The links that changed, under a heading (empty when none did)."""
+    if not diff.links:
+        return ""
+    return (f"<h3>Links changed ({len(diff.links)})</h3>"
+            + "".join(link_change_html(c, look) for c in diff.links))
+
+
+def no_changes_note(diff: PolicyDiff) -> str:
+    """What the list of changes says when no sentence changed: that only links did, or
+    how the files differ (never "no differences" for two different files)."""
+    if diff.links:
+        return "No sentence changed; links did:"
+    return diff.other_difference or NO_DIFFERENCES
+
+
 def summary_html(diff: PolicyDiff, look: Look = None) -> str:
     """The "what changed" lines by practice and the passages per category table."""
     e = html.escape
@@ -126,7 +167,7 @@ def diff_html(company: str, diff: PolicyDiff, look: Look = None,
             f"<p>From the version of {e(diff.old)} to the version of {e(diff.new)}. "
             f"Exported {stamp} with Privacy Policy Reader.</p>"
             f"{summary_html(diff, look)}<hr><h2>Changes</h2>"
-            f"{changes or '<p>No differences in the text.</p>'}")
+            f"{changes or f'<p>{e(no_changes_note(diff))}</p>'}{links_html(diff, look)}")
 
 
 def write_diff_pdf(company: str, diff: PolicyDiff, out: Path,

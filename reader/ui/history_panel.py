@@ -62,7 +62,9 @@ from reader.output.diff_export import (
     KIND_EDGE,
     category_labels,
     change_html,
+    links_html,
     marked_texts,
+    no_changes_note,
     removed_text_colour,
     summary_html,
 )
@@ -705,7 +707,8 @@ class HistoryDialog(QDialog):
         else:
             body = "".join(change_html(c, f"c{i}", self.look)
                            for i, c in enumerate(self.diff.changes))
-        self.view.setHtml(body or "<p>No differences in the text.</p>")
+        note = "" if body else f"<p>{html.escape(no_changes_note(self.diff))}</p>"
+        self.view.setHtml(note + body + links_html(self.diff, self.look))
         self._anchors: dict[str, int] | None = None
         self._marked = None
         if self.change_position >= 0:
