@@ -648,7 +648,8 @@ def comparison_table(comparison) -> str:
     from reader.analysis.facts import STATED_MEANS
 
     names = [c.domain for c in comparison.companies]
-    width = max(14, *(len(n) + 2 for n in names))
+    width = max(14, *(len(n) + 2 for n in names),
+                *(len(c.value) + 2 for r in comparison.rows for c in r.cells))
     label_width = max(len(r.label) for r in comparison.rows) + 4
 
     def line(mark: str, label: str, values) -> str:

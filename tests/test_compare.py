@@ -139,10 +139,10 @@ def test_cli_json_contract(capsys):
     assert financial["differs"] is True
     assert financial["companies"]["bmtmicro.com"] == {
         "state": "stated", "stated": True,
-        "evidence": financial["companies"]["bmtmicro.com"]["evidence"]}
+        "evidence": financial["companies"]["bmtmicro.com"]["evidence"], "denials": []}
     assert financial["companies"]["bmtmicro.com"]["evidence"][0] == BMT_CONTACT
     assert financial["companies"]["audiomidi.com"] == {
-        "state": "not_stated", "stated": False, "evidence": []}
+        "state": "not_stated", "stated": False, "evidence": [], "denials": []}
     choice = next(p for p in data["practices"] if p["id"] == "user_choice")
     assert choice["companies"]["bmtmicro.com"] == {"passages": 0, "evidence": []}
     assert choice["companies"]["audiomidi.com"]["passages"] == 4

@@ -11,6 +11,7 @@ from conftest import FIXTURES
 
 from reader.analysis.compare import compare_companies
 from reader.analysis.facts import (
+    ALSO_SAYS_NOT,
     DOES_NOT,
     NOT_STATED,
     STATED,
@@ -29,7 +30,7 @@ from reader.output.compare_export import comparison_html
 from reader.output.export import facts_card_html
 from reader.output.highlight import HighlightedPolicy
 from reader.sources.corpus import Corpus
-from reader.ui.facts_card import ALSO_NOT, SAYS_NOT, FactsCard
+from reader.ui.facts_card import SAYS_NOT, FactsCard
 
 DOES_NOT_CORPUS = FIXTURES / "does_not"
 NO_COOKIES = "At Example, no cookies are used."
@@ -149,7 +150,7 @@ def test_compare_and_its_pdf_say_it_does_not():
     data = comparison.to_json()
     cookies = next(f for f in data["facts"] if f["id"] == "collects:cookies")
     assert cookies["companies"]["example.com"] == {
-        "state": "does_not", "stated": False, "evidence": [NO_COOKIES]}
+        "state": "does_not", "stated": False, "evidence": [NO_COOKIES], "denials": []}
     assert "✗ says it does not" in comparison_html(comparison)
 
 
@@ -206,7 +207,7 @@ def test_the_card_marks_a_stated_fact_that_also_says_not(qtbot, shared_corpus):
     card.show_policy(HighlightedPolicy.of(Corpus.open(shared_corpus)
                                           .load("duckduckgo.com")))
     text = " ".join(card.toPlainText().split())
-    assert f"Cookies and tracking {ALSO_NOT}" in text
+    assert f"Cookies and tracking {ALSO_SAYS_NOT}" in text
     cookies = next(f for f in card.facts if f.id == "collects:cookies")
     said = []
     card.evidence_activated.connect(lambda passage, _: said.append(passage))
@@ -272,3 +273,57 @@ def test_the_compare_window_shows_the_third_state(qtbot):
     assert "example.com: says it does not; cookies.example: stated." in tip
     assert "example.com says it does not:" in tip and NO_COOKIES in tip
     assert "said not done" in dialog.legend.text()
+
+
+IPMART_DENIAL = "WorldPay does not share credit card information with IPmart Network."
+
+
+def pdf_text(path) -> str:
+    """A PDF's text, its words joined by single spaces."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return " ".join(" ".join(pdf[n].get_textpage().get_text_range().split())
+                        for n in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
+def test_a_stated_fact_with_a_denial_says_so_in_the_comparison_and_the_pdfs(
+        embedded_corpus, tmp_path, qtbot):
+    """ipmart.com states it collects financial data and also that WorldPay does not share
+    card numbers with it: the card marks that (also a "not"); so do the comparison's
+    table, JSON, window and PDF, and the policy PDF's facts table."""
+    from PySide6.QtCore import Qt
+
+    from reader.cli import comparison_table
+    from reader.output.compare_export import write_comparison_pdf
+    from reader.output.export import write_pdf
+    from reader.output.highlight import HighlightedPolicy
+    from reader.ui.compare_view import CompareModel, EvidenceRole
+
+    corpus = Corpus.open(embedded_corpus)
+    comparison = compare_companies(corpus, ["ipmart.com", "bmtmicro.com"])
+    cell = comparison.row("collects:financial").cells[0]
+    assert cell.state == STATED
+    assert [e.text for e in cell.denials] == [IPMART_DENIAL]
+    assert cell.value == f"stated {ALSO_SAYS_NOT}"
+    financial = next(f for f in comparison.to_json()["facts"] if f["id"] == "collects:financial")
+    assert financial["companies"]["ipmart.com"]["denials"] == [IPMART_DENIAL]
+    assert financial["companies"]["bmtmicro.com"]["denials"] == []
+    assert f"stated {ALSO_SAYS_NOT}" in comparison_table(comparison)
+
+    model = CompareModel()
+    model.set_comparison(comparison)
+    row = [r.id for r in comparison.rows].index("collects:financial")
+    index = model.index(row, 0)
+    assert index.data() == f"✓ stated {ALSO_SAYS_NOT}"
+    assert "ipmart.com also says it does not:" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(EvidenceRole)[-1].text == IPMART_DENIAL
+
+    compare_pdf = pdf_text(write_comparison_pdf(comparison, tmp_path / "compare.pdf"))
+    assert ALSO_SAYS_NOT in compare_pdf
+    policy_pdf = pdf_text(write_pdf(HighlightedPolicy.of(corpus.load("ipmart.com")),
+                                    tmp_path / "ipmart.pdf"))
+    assert f"{ALSO_SAYS_NOT} — “WorldPay does not share credit card" in policy_pdf

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reader.analysis.facts import STATE_WORDS, Fact, group_title
+from reader.analysis.facts import ALSO_SAYS_NOT, STATE_WORDS, Fact, group_title
 from reader.analysis.language import ENGLISH, models_caveat
 from reader.analysis.practices import Analysis, analyze_policy
 from reader.analysis.taxonomy import practice_categories
@@ -43,19 +43,21 @@ class Evidence:
 class Cell:
     """What one company's policy says for one row: a fact's ``state`` (``count`` None;
     ``stated`` is state == "stated"), or the number of passages of a practice;
-    ``evidence`` best first (for "does_not", the sentences saying it does not)."""
+    ``evidence`` best first (for "does_not", the sentences saying it does not);
+    ``denials``: a stated fact's sentences saying it does not."""
 
     stated: bool
     evidence: tuple[Evidence, ...]
     count: int | None = None
     state: str = ""
+    denials: tuple[Evidence, ...] = ()
 
     @property
     def value(self) -> str:
         if self.count is not None:
             return str(self.count)
         if self.state:
-            return STATE_WORDS[self.state]
+            return STATE_WORDS[self.state] + (f" {ALSO_SAYS_NOT}" if self.denials else "")
         return "stated" if self.stated else "not stated"
 
 
@@ -122,6 +124,8 @@ class Comparison:
                 entry: dict = ({"passages": cell.count} if row.kind == PRACTICE_ROW
                                else {"state": cell.state, "stated": cell.stated})
                 entry["evidence"] = [e.text for e in cell.evidence]
+                if row.kind == FACT_ROW:
+                    entry["denials"] = [e.text for e in cell.denials]
                 out[domain] = entry
             return out
 
@@ -158,8 +162,11 @@ def compare(analysed: Sequence[tuple[Policy, Analysis]]) -> Comparison:
         for (_, analysis), found in zip(analysed, facts, strict=True):
             same = found[k]
             assert same.id == fact.id  # every policy gets the same facts in the same order
-            cells.append(Cell(same.stated, tuple(_evidence(analysis.text, e.start, e.end)
-                                                 for e in same.evidence), state=same.state))
+            cells.append(Cell(same.stated,
+                              tuple(_evidence(analysis.text, e.start, e.end)
+                                    for e in same.evidence), state=same.state,
+                              denials=tuple(_evidence(analysis.text, e.start, e.end)
+                                            for e in same.denials)))
         rows.append(Row(FACT_ROW, fact.id, group_title(fact.group),
                         fact.label, tuple(cells)))
     for item in practice_categories():

@@ -191,6 +191,7 @@ class Evidence:
 # The three states of a fact, as every view names them (``facts --json``: "state").
 STATED, DOES_NOT, NOT_STATED = "stated", "does_not", "not_stated"
 STATE_WORDS = {STATED: "stated", DOES_NOT: "says it does not", NOT_STATED: "not stated"}
+ALSO_SAYS_NOT = "(also a “not”)"  # after a stated fact that has denials
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from reader.analysis.compare import FACT_ROW, PRACTICE_ROW, Cell, Comparison, Row
-from reader.analysis.facts import DOES_NOT, STATED_MEANS
+from reader.analysis.facts import ALSO_SAYS_NOT, DOES_NOT, STATED_MEANS
 from reader.analysis.taxonomy import category
 from reader.wording import counted
 
@@ -28,7 +28,7 @@ def _cell_html(row: Row, cell: Cell) -> str:
     if row.kind == PRACTICE_ROW:
         return f"<b>{cell.count}</b> {'passage' if cell.count == 1 else 'passages'}"
     if cell.stated:
-        return "<b>✓ stated</b>"
+        return "<b>✓ stated</b>" + (f" <i>{html.escape(ALSO_SAYS_NOT)}</i>" if cell.denials else "")
     if cell.state == DOES_NOT:
         return "<i>✗ says it does not</i>"
     return f"<span style='color:{NOT_STATED_COLOUR}'>– not stated</span>"

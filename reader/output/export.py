@@ -22,7 +22,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader import __version__
-from reader.analysis.facts import NOT_RELIABLE, Fact, card_note, card_rows
+from reader.analysis.facts import (
+    ALSO_SAYS_NOT,
+    NOT_RELIABLE,
+    Evidence,
+    Fact,
+    card_note,
+    card_rows,
+)
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, highlight_colour
 from reader.output.fonts import register_fonts
@@ -148,9 +155,12 @@ def facts_card_html(facts: Sequence[Fact], text: str) -> str:
             stated, missing = "", NOT_RELIABLE
         else:
             stated = "<br>".join(
-                [f"<b>{e(fact.label)}</b>{_evidence_quote(fact, text)}" for fact in row.stated]
+                [f"<b>{e(fact.label)}</b>{_evidence_quote(fact.evidence, text)}"
+                 + (f" <i>{e(ALSO_SAYS_NOT)}</i>{_evidence_quote(fact.denials, text)}"
+                    if fact.denials else "")
+                 for fact in row.stated]
                 + [f"<i>says it does not:</i> <b>{e(fact.label)}</b>"
-                   f"{_evidence_quote(fact, text)}" for fact in row.does_not])
+                   f"{_evidence_quote(fact.evidence, text)}" for fact in row.does_not])
             missing = e(", ".join(fact.label for fact in row.not_stated))
         rows.append(f"<tr><td width='15%'><b>{e(row.title)}</b></td>"
                     f"<td width='55%'>{stated or '&mdash;'}</td>"
@@ -168,11 +178,11 @@ def facts_card_html(facts: Sequence[Fact], text: str) -> str:
 EVIDENCE_QUOTE_CHARS = 70
 
 
-def _evidence_quote(fact: Fact, text: str) -> str:
-    """' — "the start of its best sentence…"' (nothing when there is no evidence)."""
-    if not fact.evidence:
+def _evidence_quote(evidence: Sequence[Evidence], text: str) -> str:
+    """' — "the start of the best sentence…"' (nothing when there is no evidence)."""
+    if not evidence:
         return ""
-    quote = " ".join(text[fact.evidence[0].start:fact.evidence[0].end].split())
+    quote = " ".join(text[evidence[0].start:evidence[0].end].split())
     if len(quote) > EVIDENCE_QUOTE_CHARS:
         quote = quote[:max(quote.rfind(" ", 0, EVIDENCE_QUOTE_CHARS), 1)] + "…"
     return f" <span style='color:#555555'>&mdash; &ldquo;{html.escape(quote)}&rdquo;</span>"

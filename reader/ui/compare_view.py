@@ -65,7 +65,7 @@ from reader.ui.models import DomainRole
 from reader.ui.workers import CancellableWorker
 from reader.wording import counted
 
-EvidenceRole = Qt.ItemDataRole.UserRole + 1  # the cell's evidence, best first
+EvidenceRole = Qt.ItemDataRole.UserRole + 1  # the cell's evidence best first, then its denials
 NOT_STATED = QColor("#666666")
 _GLYPH = {STATED: "✓", DOES_NOT: "✗"}  # a fact cell's mark before its state's words
 
@@ -118,7 +118,7 @@ class CompareModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and row.kind == PRACTICE_ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EvidenceRole:
-            return cell.evidence
+            return (*cell.evidence, *cell.denials)
         return None
 
     @staticmethod
@@ -203,9 +203,14 @@ class CompareModel(QAbstractTableModel):
             lines.append(f"{company}: not stated (no sentence of its policy states it).")
         if cell.evidence:
             lines.append(f"“{cell.evidence[0].text}”")
+        if cell.denials:
+            lines.append(f"{company} also says it does not:")
+            lines.append(f"“{cell.denials[0].text}”")
+        sentences = len(cell.evidence) + len(cell.denials)
+        if sentences:
             lines.append("Click to open the policy at this sentence"
-                         + (f"; click again for the next of {len(cell.evidence)}."
-                            if len(cell.evidence) > 1 else "."))
+                         + (f"; click again for the next of {sentences}."
+                            if sentences > 1 else "."))
         return "<p>" + "</p><p>".join(html.escape(line) for line in lines) + "</p>"
 
 

@@ -16,12 +16,11 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QTextBrowser
 
-from reader.analysis.facts import NOT_RELIABLE, Fact, card_note, card_rows
+from reader.analysis.facts import ALSO_SAYS_NOT, NOT_RELIABLE, Fact, card_note, card_rows
 from reader.output.highlight import HighlightedPolicy
 
 FACT_LINK = "fact:"
 SAYS_NOT = "says it does not"
-ALSO_NOT = "(also a “not”)"
 MAX_CARD_HEIGHT = 360  # taller cards scroll: the categories stay in view
 
 
@@ -35,7 +34,7 @@ def card_html(facts: list[Fact], dark: bool = False) -> str:
         else:
             stated = ", ".join(
                 f'<a href="{FACT_LINK}{fact.id}">{html.escape(fact.label)}</a>'
-                + (f' <span style="color:{muted}">{ALSO_NOT}</span>' if fact.denials else "")
+                + (f' <span style="color:{muted}">{ALSO_SAYS_NOT}</span>' if fact.denials else "")
                 for fact in row.stated)
             denied = ", ".join(
                 f'<a href="{FACT_LINK}{fact.id}">{html.escape(fact.label)}</a>'
