@@ -13,7 +13,7 @@ from reader.output.highlight import HighlightedPolicy
 from reader.output.pages import page_break_positions
 from reader.sources.corpus import Corpus
 
-# audiomidi.com's cookie paragraphs run over the breaks after pages 2 and 3.
+# A line of audiomidi.com's cookie paragraphs (each of its two lines is printed once).
 LINE_AT_A_BREAK = "accepting new cookies"
 
 
@@ -54,10 +54,16 @@ def qt_print(item: HighlightedPolicy, out: Path, monkeypatch) -> Path:
 
 def test_qt_print_writes_the_line_before_a_break_again_off_the_next_page(audiomidi, tmp_path,
                                                                         monkeypatch):
-    """What reader.output.pages works around: if this fails, Qt no longer does it."""
+    """What reader.output.pages works around: if this fails, Qt no longer does it. Which
+    lines run over audiomidi.com's breaks depends on the layout (header, fonts), so the test
+    asks only that some page holds text above its top, text the page above printed too."""
     whole, within = page_texts(qt_print(audiomidi, tmp_path / "qt.pdf", monkeypatch))
-    assert sum(t.count(LINE_AT_A_BREAK) for t in whole) == 4
-    assert sum(t.count(LINE_AT_A_BREAK) for t in within) == 2
+    pairs = list(zip(letters(whole), letters(within), strict=True))
+    assert any(len(all_) > len(shown) for all_, shown in pairs)
+    for number, (all_, shown) in enumerate(pairs):
+        if number and len(all_) > len(shown):
+            repeated = all_.replace(shown, "", 1)
+            assert repeated and repeated in letters(within)[number - 1]
 
 
 def test_each_line_is_printed_once_on_the_pages_qt_gives_it(audiomidi, tmp_path, monkeypatch):
@@ -69,7 +75,7 @@ def test_each_line_is_printed_once_on_the_pages_qt_gives_it(audiomidi, tmp_path,
     pdf_policy_characters(ours)  # asserts no page holds text off its box
     _, qt_within = page_texts(qt_print(audiomidi, tmp_path / "qt.pdf", monkeypatch))
     assert letters(within) == letters(qt_within)
-    assert len(within) == 4
+    assert len(within) == len(qt_within) >= 3
 
 
 def test_no_paragraph_runs_over_a_break_once_printed(audiomidi, tmp_path):
@@ -99,16 +105,50 @@ def test_printing_on_a_printer_prints_each_line_once(audiomidi, tmp_path, qapp):
     assert sum(t.count(LINE_AT_A_BREAK) for t in whole) == 2
 
 
-def test_a_forced_line_break_at_a_page_end_is_no_paragraph_to_cut(shared_corpus, tmp_path,
-                                                                   monkeypatch):
-    """1-day.co.nz's "<br>You can write to us at:" breaks after the line break alone. The
-    cut takes the line break out (a cut that kept it left a paragraph of two lines, the
-    second on the next page, cut again and again, each time pushing every later page down
-    by a line). Its pages are Qt's pages, each line once."""
+FORCED_BREAK_PARAGRAPH = (
+    "We will do our best to answer every question you ask us about your personal "
+    "information in a timely and appropriate manner.<br>You can write to us at:<br>"
+    "Attn: 1-day Customer Services<br>152 Collins Road<br>Melville, Hamilton<br>New Zealand")
+
+
+def forced_break_document(fillers: int):
+    """A document whose last paragraph, after a heading and ``fillers`` lines, holds forced
+    line breaks (<br>) as 1-day.co.nz's address does."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    lines = "".join(f"Line {n} before the address.<br>" for n in range(fillers))
+    document.setHtml(f"<h1>Contact</h1><p>{lines}</p><p>{FORCED_BREAK_PARAGRAPH}</p>")
+    return document
+
+
+def test_a_forced_line_break_at_a_page_end_is_no_paragraph_to_cut(qapp, tmp_path, monkeypatch):
+    """A page that breaks right after a forced line break (1-day.co.nz's "<br>You can write
+    to us at:"). The cut takes the line break out (a cut that kept it left a paragraph of two
+    lines, the second on the next page, cut again and again, each time pushing every later
+    page down by a line). Its pages are Qt's pages, each line once."""
+    import reader.output.pages as pages
+
+    for fillers in range(30, 70):  # the number that puts the break after that <br>
+        ours = write_document_pdf(lambda n=fillers: forced_break_document(n),
+                                  tmp_path / "ours.pdf", "ours")
+        whole, within = page_texts(ours)
+        if len(within) > 1 and letters(within)[-1].startswith("Youcanwritetousat:"):
+            break
+    else:
+        pytest.fail("no number of paragraphs put a page break after the forced line break")
+    assert letters(whole) == letters(within)
+    monkeypatch.setattr(pages, "print_pages", lambda document, device: document.print_(device))
+    qt = write_document_pdf(lambda n=fillers: forced_break_document(n), tmp_path / "qt.pdf", "Qt")
+    qt_whole, qt_within = page_texts(qt)
+    assert letters(within) == letters(qt_within)
+    assert letters(qt_whole) != letters(qt_within)  # Qt's own print_ repeats the line
+
+
+def test_1_day_co_nz_prints_each_line_once_on_qt_pages(shared_corpus, tmp_path, monkeypatch):
     item = HighlightedPolicy.of(Corpus.open(shared_corpus).load("1-day.co.nz"))
     ours = write_document_pdf(lambda: build_document(item), tmp_path / "ours.pdf", "ours")
     whole, within = page_texts(ours)
     assert letters(whole) == letters(within)
     _, qt_within = page_texts(qt_print(item, tmp_path / "qt.pdf", monkeypatch))
     assert letters(within) == letters(qt_within)
-    assert letters(within)[8].startswith("Youcanwritetousat:")
