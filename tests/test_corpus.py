@@ -247,7 +247,7 @@ def test_the_file_check_reads_without_repairing(tmp_path, monkeypatch):
     (tmp_path / "mojibake.com.md").write_text("We donâ€™t sell your data.", "utf-8")
     repaired = []
     monkeypatch.setattr(corpus_module, "repair_text",
-                        lambda text: repaired.append(text) or text)
+                        lambda text, utf8=None: repaired.append(text) or text)
     corpus = Corpus.open(tmp_path)
     assert corpus.find_broken() == [] and repaired == []
     assert read_policy_text(tmp_path / "mojibake.com.md", repair=False) == (

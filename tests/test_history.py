@@ -727,6 +727,88 @@ def test_words_summed_by_section_equal_the_whole_count(tmp_path):
         assert store._words_and_content(body, sections(body))[0] == count_words(body), body
 
 
+def test_reading_shortcuts_equal_the_plain_steps_on_real_versions(pga_clone, tmp_path):
+    """Versions are read with shortcuts: ftfy's check on the file's bytes, sections cut
+    with a cheap test for headings and their chunks cut once, words counted and wrapped
+    lines looked for per paragraph (function words too, where a chunk holds the whole of its
+    links and tags), each distinct paragraph once. On every other version of Facebook's
+    policy in PGA v2 (and the newest), every third of TikTok's (some in German) and every
+    pga-v1 file they give what the plain steps give."""
+    from collections import Counter
+
+    from reader.analysis import document
+    from reader.analysis.timeline import (
+        _CHUNK_BREAK,
+        _function_word_hits,
+        _is_heading_chunk,
+        _markup_inside,
+        _section_chunks,
+        _units,
+        sections,
+    )
+    from reader.sources.corpus import count_words, decode_policy_bytes, parse_header
+    from reader.sources.repair import _NEEDS_FTFY, needs_ftfy
+
+    def plain_sections(body: str) -> list[str]:
+        found: list[list[str]] = [[]]
+        for chunk in _CHUNK_BREAK.split(body):
+            if _is_heading_chunk(chunk) and found[-1]:
+                found.append([])
+            found[-1].append(chunk)
+        return ["\n\n".join(part) for part in found if any(c.strip() for c in part)]
+
+    def plain_wraps(body: str) -> int:
+        chunks = document._BLANK_LINES.split(body)[0::2]
+        prose = [document._is_prose(chunk) for chunk in chunks]
+        return sum(1 for i in range(len(chunks) - 1)
+                   if prose[i] and prose[i + 1]
+                   and chunks[i].rstrip().rstrip("*_ ")[-1:] not in document._PARAGRAPH_STOP
+                   and chunks[i + 1].lstrip().lstrip("*_")[:1].islower())
+
+    source = CorpusHistory(Corpus.open(pga_clone))
+    history = source.history("Facebook")
+    files = {version.blob: history.read_bytes(version)
+             for version in [*history.versions[::2], history.versions[-1]]}
+    tiktok = source.history("TikTok")  # versions in German among them
+    files.update({version.blob: tiktok.read_bytes(version) for version in tiktok.versions[::3]})
+    v1 = HISTORY / "pga-v1"
+    files.update({str(path): path.read_bytes() for path in sorted(v1.rglob("*.md"))})
+    store = VersionStore(tmp_path / "store")
+    plain_store, languages_store = VersionStore(tmp_path / "a"), VersionStore(tmp_path / "b")
+    wrapped = alike = 0
+    languages: set[str] = set()
+    seen: set[str] = set()
+    for name, data in files.items():
+        text = data.decode("utf-8-sig")
+        assert needs_ftfy(text, data) is (_NEEDS_FTFY.search(text) is not None), name
+        body = parse_header(decode_policy_bytes(data, Path(name)))[1]
+        chunked = _section_chunks(body)
+        parts = sections(body)
+        assert ["\n\n".join(part) for part in chunked] == parts == plain_sections(body), name
+        chunks = [chunk for part in chunked for chunk in part]
+        assert store._words_and_content(body, chunks)[0] == count_words(body), name
+        languages.add(store._language(parts, chunked))
+        assert languages_store._language(parts, chunked) == plain_store._language(parts), name
+        for text, cut in ((body, None), *zip(parts, chunked, strict=True)):
+            if text in seen:
+                continue
+            seen.add(text)
+            if cut is not None:
+                assert _CHUNK_BREAK.split(text) == cut, name
+                assert _units(text, cut) == _units(text), name
+                if all(_markup_inside(chunk) for chunk in cut):
+                    by_chunk = sum((_function_word_hits(chunk) for chunk in cut), Counter())
+                    assert by_chunk == _function_word_hits(text), name
+                    alike += 1
+            features = [document._wrap_features(chunk)
+                        for chunk in document._BLANK_LINES.split(text)[0::2]]
+            expected = plain_wraps(text)
+            assert document._wraps(features) == expected, name
+            wrapped += expected >= 3
+    assert len(files) > 240 and wrapped  # (pga-v1's PDF conversions have wrapped lines)
+    assert alike > 900 and languages == {"en", "de"}
+
+
 def test_unusable_data_folder_history_and_diff_still_work(repo, tmp_path, monkeypatch,
                                                           capsys):
     """A data folder that is a file: a clear warning, no cache, the same answers."""

@@ -75,6 +75,22 @@ def test_mis_decoded_text_is_repaired_and_the_rest_kept():
     assert repair_text("plain ascii & <b>html</b> &amp;") == "plain ascii & <b>html</b> &amp;"
 
 
+def test_the_check_for_mis_decoded_text_on_bytes_finds_what_the_text_search_finds():
+    # repair_text decides whether ftfy runs from the UTF-8 bytes (without plain ASCII):
+    # every character of the Basic Multilingual Plane and past it, alone and between
+    # others, with a byte order mark and CR line ends in the bytes as files have them.
+    from reader.sources.repair import _NEEDS_FTFY, needs_ftfy
+
+    characters = [chr(c) for c in [*range(0xD800), *range(0xE000, 0x10000),
+                                   0x1F600, 0x10FFFF]]
+    for character in characters:
+        for text in (character, f"d\u2019{character}\u00e9\n", f"\u00e2{character}\u00ac"):
+            expected = _NEEDS_FTFY.search(text) is not None
+            assert needs_ftfy(text) is expected, repr(text)
+            data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
+            assert needs_ftfy(text, data) is expected, repr(text)
+
+
 def test_real_mojibake_policy_is_repaired(shared_corpus):
     from reader.sources.corpus import read_policy
 

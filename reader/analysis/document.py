@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -398,6 +399,8 @@ _COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 
 def _comments_as_text(body: str) -> str:
     """An HTML comment's words are text in a policy file (markdown would also move them)."""
+    if "<!--" not in body:
+        return body
     return _COMMENT.sub(lambda match: f" {match.group(1).strip(' -')} ", body)
 
 
@@ -434,6 +437,22 @@ def _continues(before: str, after: str, width: float) -> bool:
     return len(line) >= 0.6 * width or line.rsplit(None, 1)[-1].lower() in _WRAP_ENDINGS
 
 
+@lru_cache(maxsize=1 << 14)  # versions of a policy share most paragraphs
+def _wrap_features(chunk: str) -> tuple[bool, bool, bool]:
+    """What deciding to re-join wrapped lines looks at in a paragraph: whether it is prose,
+    ends without a stop, and starts in lower case."""
+    return (_is_prose(chunk), chunk.rstrip().rstrip("*_ ")[-1:] not in _PARAGRAPH_STOP,
+            chunk.lstrip().lstrip("*_")[:1].islower())
+
+
+def _wraps(features: list[tuple[bool, bool, bool]]) -> int:
+    """How many prose paragraphs (see :func:`_wrap_features`) stop mid-sentence: no stop,
+    and the next one is prose starting in lower case."""
+    return sum(1 for (prose, open_end, _), (next_prose, _, lower_start)
+               in zip(features, features[1:], strict=False)
+               if prose and open_end and next_prose and lower_start)
+
+
 def _rejoin_wrapped_lines(body: str) -> str:
     """Re-join sentences that a PDF or old web page broke into one paragraph per line.
 
@@ -444,15 +463,11 @@ def _rejoin_wrapped_lines(body: str) -> str:
     """
     parts = _BLANK_LINES.split(body)
     chunks, separators = parts[0::2], parts[1::2]
-    prose = [_is_prose(chunk) for chunk in chunks]
-    wraps = sum(
-        1 for i in range(len(chunks) - 1)
-        if prose[i] and prose[i + 1]
-        and chunks[i].rstrip().rstrip("*_ ")[-1:] not in _PARAGRAPH_STOP
-        and chunks[i + 1].lstrip().lstrip("*_")[:1].islower()
-    )
+    features = [_wrap_features(chunk) for chunk in chunks]
+    wraps = _wraps(features)
     if wraps < 3 or wraps < 0.05 * len(chunks):
         return body
+    prose = [feature[0] for feature in features]
     lengths = sorted(
         len(chunk.rstrip().rsplit("\n", 1)[-1])
         for chunk, is_prose in zip(chunks, prose, strict=True) if is_prose

@@ -98,12 +98,17 @@ def sections(body: str) -> list[str]:
     one-line ``#`` chunk), so each paragraph is classified with the same heading alone
     as inside the whole policy; versions of a policy share most sections.
     """
+    return ["\n\n".join(part) for part in _section_chunks(body)]
+
+
+def _section_chunks(body: str) -> list[list[str]]:
+    """The chunks of each of the body's :func:`sections`."""
     found: list[list[str]] = [[]]
     for chunk in _CHUNK_BREAK.split(body):
-        if _is_heading_chunk(chunk) and found[-1]:
+        if "#" in chunk and _is_heading_chunk(chunk) and found[-1]:
             found.append([])
         found[-1].append(chunk)
-    return ["\n\n".join(part) for part in found if any(c.strip() for c in part)]
+    return [part for part in found if any(c and not c.isspace() for c in part)]
 
 
 @lru_cache(maxsize=MAX_REMEMBERED)
@@ -198,12 +203,14 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _units(section: str) -> list[tuple[str, str]] | None:
+def _units(section: str, chunks: list[str] | None = None) -> list[tuple[str, str]] | None:
     """(key, markdown) of each chunk of a section read with the section's heading (a
     setext heading with the chunk before it), or ``None`` when a chunk might not read
     alone as it reads in the policy (then the section is analysed whole). The key leaves
-    out link targets (see :data:`_LINK_TARGET`)."""
-    chunks = [c for c in _CHUNK_BREAK.split(section) if c.strip()]
+    out link targets (see :data:`_LINK_TARGET`). ``chunks``: the section's chunks when
+    known (see :func:`_section_chunks`; cut again from the section they come out alike)."""
+    chunks = [c for c in (_CHUNK_BREAK.split(section) if chunks is None else chunks)
+              if c and not c.isspace()]
     if not chunks or any(_joins_neighbours(c) for c in chunks):
         return None
     heading = chunks[0] if _HEADING_CHUNK.match(chunks[0].strip()) else ""
@@ -399,6 +406,25 @@ def cache_folder() -> tuple[Path | None, str | None]:
                       f"{folder_problem(exc)}.")
 
 
+def _function_word_hits(markdown: str) -> Counter:
+    """Language code -> function words among the words shown of ``markdown``."""
+    from reader.analysis.classifier import TOKEN
+    from reader.search.query import index_text
+
+    return function_word_hits(TOKEN.findall(index_text(markdown).lower()))
+
+
+@lru_cache(maxsize=MAX_REMEMBERED)
+def _markup_inside(chunk: str) -> bool:
+    """Whether each link and tag that :func:`index_text` may take out of a chunk of a
+    section ends inside the chunk: every ``[`` and ``<`` has a ``]`` and a ``>`` after
+    it, every ``](`` a ``)``. Then the words it shows are the same alone and in its
+    section (a mark at a line's start takes only marks and numbers, no word)."""
+    return (("[" not in chunk or chunk.rfind("[") < chunk.rfind("]"))
+            and ("<" not in chunk or chunk.rfind("<") < chunk.rfind(">"))
+            and ("](" not in chunk or chunk.rfind("](") < chunk.rfind(")")))
+
+
 class VersionStore:
     """Analysed versions, in memory and on disk (when the user data folder can be used):
     whole versions for diffs, passage counts per version for timelines.
@@ -456,13 +482,15 @@ class VersionStore:
         found = versions.get(key)
         if found is None:
             body = history.read_body(version)
-            parts = sections(body)
-            words, content = self._words_and_content(body, parts)
-            language = self._language(parts)
+            chunked = _section_chunks(body)
+            parts = ["\n\n".join(part) for part in chunked]
+            words, content = self._words_and_content(
+                body, [chunk for part in chunked for chunk in part])
+            language = self._language(parts, chunked)
             counted = contents.get(content)
             if counted is None:
-                return _Plan(key, words, content, body, self._sections_plan(body, parts),
-                             language)
+                return _Plan(key, words, content, body,
+                             self._sections_plan(body, parts, chunked), language)
             found = versions[key] = [words, counted, language]
             self._unsaved = True
         elif len(found) < 3:  # kept before languages were
@@ -470,17 +498,20 @@ class VersionStore:
             self._unsaved = True
         return found[0], dict(found[1]), found[2]
 
-    def _sections_plan(self, body: str, parts: list[str] | None = None
+    def _sections_plan(self, body: str, parts: list[str] | None = None,
+                       chunked: list[list[str]] | None = None
                        ) -> list[tuple[str, str, list[tuple[str, str]] | None]] | None:
         """(digest, markdown, chunks) of each section, chunks ``None`` where the section
-        is analysed whole; ``None`` when the version is analysed whole."""
+        is analysed whole; ``None`` when the version is analysed whole. ``parts`` and
+        ``chunked``: the body's sections and their chunks, when known."""
         keyed = _keyed_sections(body, self._readable_alone, parts)
         if keyed is None:
             return None
         # (The search only where one can be: it reads the whole version.)
         by_units = "]:" not in body or not _REFERENCE_DEFINITION.search(body)
-        return [(digest, section, self._units_of(section) if by_units else None)
-                for digest, section in keyed]
+        chunks_of = chunked if chunked is not None else [None] * len(keyed)
+        return [(digest, section, self._units_of(section, chunks) if by_units else None)
+                for (digest, section), chunks in zip(keyed, chunks_of, strict=True)]
 
     def _new_units(self, plan: _Plan) -> dict[str, str]:
         """The chunks of a planned version not analysed yet."""
@@ -516,15 +547,15 @@ class VersionStore:
         self._unsaved = True
         return plan.words, dict(total)
 
-    def _words_and_content(self, body: str, parts: list[str] | None = None
+    def _words_and_content(self, body: str, chunks: list[str] | None = None
                            ) -> tuple[int, str]:
         """Words of a version and a digest of its text. Versions share most of their
-        paragraphs and sections, so the words of each distinct paragraph (or section,
-        ``parts``: the body's :func:`sections`, which leave out only blank lines, where
-        no word is, so the counts add up) are counted once."""
+        paragraphs, so the words of each distinct paragraph (or chunk, ``chunks``: those
+        of the body's :func:`sections`, which leave out only blank lines, where no word
+        is, so the counts add up: words are cut at spaces) are counted once."""
         words = 0
         pieces = self._pieces
-        for piece in body.split("\n\n") if parts is None else parts:
+        for piece in body.split("\n\n") if chunks is None else chunks:
             known = pieces.get(piece)
             if known is None:
                 known = pieces[piece] = count_words(piece)
@@ -534,19 +565,28 @@ class VersionStore:
         digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
         return words, digest.hexdigest()
 
-    def _language(self, parts: list[str]) -> str:
+    def _language(self, parts: list[str], chunked: list[list[str]] | None = None) -> str:
         """The language a version reads as, from its :func:`sections` (the rule of
         :attr:`Analysis.language`: function words of the shown text; each distinct section
-        counted once, as versions share most of them)."""
-        from reader.analysis.classifier import TOKEN
-        from reader.search.query import index_text
-
+        counted once, as versions share most of them). ``chunked``: the sections' chunks,
+        when known: a section whose chunks each hold the whole of their markup (see
+        :func:`_markup_inside`) has their words, each distinct chunk counted once."""
         hits: Counter = Counter()
         known = self._piece_hits
-        for part in parts:
+        for number, part in enumerate(parts):
             found = known.get(part)
             if found is None:
-                found = known[part] = function_word_hits(TOKEN.findall(index_text(part).lower()))
+                chunks = chunked[number] if chunked is not None else None
+                if chunks is not None and all(_markup_inside(chunk) for chunk in chunks):
+                    found = Counter()
+                    for chunk in chunks:
+                        counted = known.get(chunk)
+                        if counted is None:
+                            counted = known[chunk] = _function_word_hits(chunk)
+                        found.update(counted)
+                else:
+                    found = _function_word_hits(part)
+                known[part] = found
             hits.update(found)
         if len(known) > MAX_REMEMBERED:
             known.clear()
@@ -561,13 +601,14 @@ class VersionStore:
             found = self._sections[digest] = version_text(analyze_body(section))
         return found
 
-    def _units_of(self, section: str) -> list[tuple[str, str]] | None:
+    def _units_of(self, section: str, chunks: list[str] | None = None
+                  ) -> list[tuple[str, str]] | None:
         """:func:`_units` of a section (remembered: versions share most sections)."""
         units = self._section_units.get(section, False)
         if units is False:
             if len(self._section_units) > MAX_REMEMBERED:
                 self._section_units.clear()
-            units = self._section_units[section] = _units(section)
+            units = self._section_units[section] = _units(section, chunks)
         return units
 
     def save_counts(self) -> None:
@@ -780,6 +821,9 @@ def _worker_count() -> int:
     return cores if load <= (os.cpu_count() or 1) + CROWDED_LOAD_ABOVE_CORES else 1
 
 
+_WARM_UP = "We collect your email address."
+
+
 class _ChunkAnalyses:
     """The new chunks of each version, analysed together (as :meth:`VersionStore.counts`
     does): in worker processes once they add up to :data:`POOL_WORDS` words (and there
@@ -804,6 +848,8 @@ class _ChunkAnalyses:
             # Forking a process that runs Qt threads is unsafe; spawn there.
             method = "fork" if threading.current_thread() is threading.main_thread() \
                 else "spawn"
+            if method == "fork":  # the models loaded once, shared by the forked workers
+                analyze_body(_WARM_UP)
             try:
                 self.pool = ProcessPoolExecutor(self.workers,
                                                 multiprocessing.get_context(method))

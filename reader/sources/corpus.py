@@ -299,7 +299,9 @@ def decode_policy_bytes(data: bytes, path: Path, repair: bool = True) -> str:
         ) from exc
     if not repair:
         return text
-    return demote_body_headings(repair_text(text.replace("\r\n", "\n").replace("\r", "\n")))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return demote_body_headings(repair_text(text, data))
 
 
 def read_policy_text(path: Path, repair: bool = True) -> str:
