@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,52 @@ def reworded(text: str, rng: random.Random) -> str:
     return "\n\n".join(out)
 
 
+def chart_child(clone: Path, workers: int, versions: int) -> int:
+    """One first-time chart of Facebook's newest ``versions`` (``workers``: 0 for the
+    default, 1 for none) in this fresh process; prints its wall time and the CPU seconds
+    (user + system) of this process and of its worker processes, as JSON."""
+    import json
+    import resource
+
+    fresh_data_dir()
+    from reader.analysis.timeline import VersionStore, timeline
+    from reader.sources.corpus import Corpus
+    from reader.sources.history import CorpusHistory
+
+    history = CorpusHistory(Corpus.open(clone)).history(FACEBOOK)
+    history.versions = history.versions[-versions:]
+    store = VersionStore(Path(tempfile.mkdtemp(prefix="bench-history-chart-")))
+
+    def cpu(who: int) -> float:
+        usage = resource.getrusage(who)
+        return usage.ru_utime + usage.ru_stime
+
+    main_cpu, children_cpu = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    timeline(history, store, workers=workers or None)
+    wall = time.perf_counter() - started
+    print(json.dumps({"wall": wall, "main": cpu(resource.RUSAGE_SELF) - main_cpu,
+                      "children": cpu(resource.RUSAGE_CHILDREN) - children_cpu,
+                      "store": str(store.folder)}))
+    return 0
+
+
+def chart_runs(clone: Path, versions: int, runs: int) -> dict[int, list[dict]]:
+    """First-time charts in fresh processes (nothing cached, in memory or on disk), with
+    and without worker processes, alternated."""
+    import json
+
+    found: dict[int, list[dict]] = {0: [], 1: []}
+    for _ in range(runs):
+        for workers in found:
+            output = subprocess.run(
+                [sys.executable, __file__, "--chart-child", str(clone), str(workers),
+                 "--chart-versions", str(versions)],
+                capture_output=True, text=True, check=True).stdout
+            found[workers].append(json.loads(output.splitlines()[-1]))
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chart-versions", type=int, default=492,
@@ -65,7 +112,12 @@ def main() -> int:
     parser.add_argument("--no-chart", action="store_true",
                         help="only the listing and diff rows (no table written)")
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
+    parser.add_argument("--chart-child", nargs=2, metavar=("CLONE", "WORKERS"),
+                        help=argparse.SUPPRESS)  # one first-time chart in this process
     args = parser.parse_args()
+    if args.chart_child:
+        return chart_child(Path(args.chart_child[0]), int(args.chart_child[1]),
+                           args.chart_versions)
     if not args.bundle.is_file():
         print(f"{args.bundle} is not present", file=sys.stderr)
         return 1
@@ -187,14 +239,14 @@ def main() -> int:
     # 4. History chart of a ~500-version policy: passages per category of every version.
     chart_history = source.history(FACEBOOK)
     chart_history.versions = chart_history.versions[-args.chart_versions:]
-    store_folder = Path(tempfile.mkdtemp(prefix="bench-history-chart-"))
-    started = time.perf_counter()
-    timeline(chart_history, VersionStore(store_folder))
-    chart_cold = time.perf_counter() - started
-    started = time.perf_counter()
-    timeline(chart_history, VersionStore(Path(tempfile.mkdtemp(prefix="bench-history-chart-"))),
-             workers=1)
-    chart_one = time.perf_counter() - started
+    charts = chart_runs(clone, args.chart_versions, args.runs)
+    load_during = os.getloadavg()[0]
+
+    def median_of(workers: int, what: str) -> float:
+        return statistics.median(run[what] for run in charts[workers])
+
+    chart_cold, chart_one = median_of(0, "wall"), median_of(1, "wall")
+    store_folder = Path(charts[0][0]["store"])
     chart_cached = median_time(lambda: timeline(chart_history, VersionStore(store_folder)),
                                args.runs)
     unique = len({v.blob for v in chart_history.versions})
@@ -207,8 +259,11 @@ def main() -> int:
         [f"history chart of {len(chart_history)} versions ({unique} distinct), first time "
          f"({distinct_chunks:,} distinct chunks analysed)", f"{chart_cold:.1f} s",
          f"{chart_cold / (whole * unique):.2f}x", "< 3,000 ms"],
+        [f"  CPU: {median_of(0, 'main'):.1f} s reading process + "
+         f"{median_of(0, 'children'):.1f} s worker processes", "", "", ""],
         ["  same, first time, in one process (no worker processes)", f"{chart_one:.1f} s",
          f"{chart_one / (whole * unique):.3f}x", ""],
+        [f"  CPU: {median_of(1, 'main'):.1f} s", "", "", ""],
         ["  same, cached (counts read from the user data folder)",
          f"{chart_cached * 1000:.0f} ms", f"{chart_cached / (whole * unique):.4f}x", ""],
         [f"  baseline: analysing the newest version whole ({one.word_count:,} words) x "
@@ -223,6 +278,9 @@ def main() -> int:
           "or table with its section's `#` heading; link targets aside) is analysed once, "
           "the new chunks of a version in one analysis.\n")
     print(table(["measure", "time", "vs baseline", "target"], rows))
+    print(f"\nFirst-time charts: each in a fresh process, median of {args.runs}, with and "
+          f"without workers alternated; load average {load_during:.1f} after them "
+          f"({os.cpu_count()} cores).")
     return 0
 
 
