@@ -260,40 +260,65 @@ def version_text(analysis: Analysis, words: int | None = None) -> VersionText:
 _WORD_WITH_SPACE = re.compile(r"\s*\S+|\s+")
 # [text](target "title"), ![alt](source), <https://...>, <mailto:...>; a target may hold
 # one level of parentheses (Wikipedia style).
-_MD_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?"
+# (Possessive: nothing is tried twice on long tables.)
+_MD_LINK = re.compile(r"!?\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]"
+                      r"\(\s*+<?((?:[^()\s<>]++|\([^()\s]*+\))*+)>?"
                       r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+|mailto:[^<>\s]+)>")
 _REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _CONTEXT_CHARS = 90  # shown each side of a link in a long paragraph
 # Emphasis, code ticks, table bars, line breaks and line-start marks (headings, quotes,
-# list items): left out of a link's context; an underscore inside a word stays.
-_MARKUP_CHARS = re.compile(r"\*\*|__|`|(?<!\w)[*_]|[*_](?!\w)|\||<br\s*/?>|"
-                           r"^\s*(?:#{1,6}|>|[-+]|\d+\.)\s+", re.MULTILINE)
+# list items): left out of a link's context (an underscore stays: it is in addresses).
+_MARKUP_CHARS = re.compile(r"[*`|]+|<br\s*/?>|^[ \t]*(?:#{1,6}|>|[-+]|\d+\.)[ \t]+",
+                           re.MULTILINE)
+
+# A link as found: its paragraph, where it starts in it, its text and its target.
+_Found = tuple[str, int, str, str]
+
+
+def _found_links(body: str) -> list[_Found]:
+    """Every link of a markdown body in reading order (see :func:`links_of`)."""
+    found: list[_Found] = []
+    for paragraph in _PARAGRAPH_BREAK.split(body):
+        if "](" not in paragraph and "<" not in paragraph and "]:" not in paragraph:
+            continue
+        here = [(paragraph, match.start(), match[1], match[2])
+                for match in _MD_LINK.finditer(paragraph)]
+        if "<" in paragraph:
+            here += [(paragraph, match.start(), match[1], match[1])
+                     for match in _AUTOLINK.finditer(paragraph)]
+        if "]:" in paragraph:
+            here += [(paragraph, match.start(), f"[{match[1]}]", match[2])
+                     for match in _REFERENCE.finditer(paragraph)]
+        found += sorted(here, key=lambda link: link[1])
+    return found
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as it reads: links as their text, markup left out, spaces as one."""
+    return _SPACE.sub(" ", _MARKUP_CHARS.sub(" ", _MD_LINK.sub(r"\1", markdown))).strip()
+
+
+def _links(found: list[_Found], plains: dict[str, str] | None = None) -> list[Link]:
+    """Links with their text and context read plain (each paragraph read once; ``plains``
+    keeps the paragraphs read)."""
+    plains = {} if plains is None else plains
+    links = []
+    for paragraph, _start, text, target in found:
+        plain = plains.get(paragraph)
+        if plain is None:
+            plain = plains[paragraph] = _plain(paragraph)
+        text = _plain(text)
+        links.append(Link(text, target, _around(plain, text)))
+    return links
 
 
 def links_of(body: str) -> list[Link]:
     """The links of a version's markdown in reading order: inline links and images,
     autolinks and reference definitions, each with the plain text of its paragraph
     (shortened around it) as its context."""
-    links: list[Link] = []
-    for paragraph in re.split(r"\n\s*\n", body):
-        if "](" not in paragraph and "<" not in paragraph and "]:" not in paragraph:
-            continue
-        found: list[tuple[int, str, str]] = []
-        for match in _MD_LINK.finditer(paragraph):
-            found.append((match.start(), match[1], match[2]))
-        for match in _AUTOLINK.finditer(paragraph):
-            found.append((match.start(), match[1], match[1]))
-        for match in _REFERENCE.finditer(paragraph):
-            found.append((match.start(), f"[{match[1]}]", match[2]))
-        if not found:
-            continue
-        plain = _SPACE.sub(" ", _MARKUP_CHARS.sub(" ", _MD_LINK.sub(
-            lambda m: m[1], paragraph))).strip()
-        for _start, text, target in sorted(found):
-            text = _SPACE.sub(" ", _MARKUP_CHARS.sub(" ", text)).strip()
-            links.append(Link(text, target, _around(plain, text)))
-    return links
+    return _links(_found_links(body))
 
 
 def _around(plain: str, text: str) -> str:
@@ -309,19 +334,25 @@ def link_changes(old_body: str, new_body: str) -> list[LinkChange]:
     """Links whose target changed between two versions' markdown (paired in order by
     their text or their context), and links added to or taken from text that stayed the
     same. A link that came or went with its text is the text diff's."""
-    old_links, new_links = links_of(old_body), links_of(new_body)
-    if [link.target for link in old_links] == [link.target for link in new_links]:
-        return []
-    old_contexts = {link.context for link in old_links}
-    new_contexts = {link.context for link in new_links}
-    old_plain, new_plain = _SPACE.sub(" ", old_body), _SPACE.sub(" ", new_body)
+    old_found, new_found = _found_links(old_body), _found_links(new_body)
+    if [link[3] for link in old_found] == [link[3] for link in new_found]:
+        return []  # (most versions: no context is read)
+    plains: dict[str, str] = {}  # paragraph -> its plain text
+    bodies: dict[int, str] = {}  # 0, 1: the old and new body's plain text, when needed
+
+    def reads_in(link: Link, side: int) -> bool:
+        """Whether the text around ``link`` reads the same in the other version."""
+        if side not in bodies:
+            bodies[side] = _plain((old_body, new_body)[side])
+        return link.context.strip("…") in bodies[side]
+
     out: list[LinkChange] = []
-    matcher = SequenceMatcher(None, [link.target for link in old_links],
-                              [link.target for link in new_links], autojunk=False)
+    matcher = SequenceMatcher(None, [link[3] for link in old_found],
+                              [link[3] for link in new_found], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        left, right = list(old_links[i1:i2]), list(new_links[j1:j2])
+        left, right = _links(old_found[i1:i2], plains), _links(new_found[j1:j2], plains)
         for old in list(left):
             partner = next((new for new in right if new.text.casefold() ==
                             old.text.casefold() or new.context == old.context), None)
@@ -329,10 +360,8 @@ def link_changes(old_body: str, new_body: str) -> list[LinkChange]:
                 out.append(LinkChange(old, partner))
                 left.remove(old)
                 right.remove(partner)
-        out += [LinkChange(old, None) for old in left
-                if old.context in new_contexts or old.context in new_plain]
-        out += [LinkChange(None, new) for new in right
-                if new.context in old_contexts or new.context in old_plain]
+        out += [LinkChange(old, None) for old in left if reads_in(old, 1)]
+        out += [LinkChange(None, new) for new in right if reads_in(new, 0)]
     return out
 
 
