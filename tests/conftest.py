@@ -21,6 +21,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def git(repo: Path, *args: str, date: str = "2020-01-01T12:00:00+00:00") -> str:
+    """Run git in ``repo`` as a test's author, on ``date``, with no user or system config."""
+    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date,
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, env=env,
+                          capture_output=True, text=True).stdout
+
+
 def _find_shared() -> Path:
     """``../shared`` beside the repo; in a git worktree nested deeper, beside an ancestor."""
     for folder in PROJECT.parents:

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, clone_history_bundle
+from conftest import SHARED, clone_history_bundle, git
 
 from reader.analysis.diff import Passage, VersionText, diff_versions
 from reader.analysis.timeline import VersionStore, diff_history, timeline
@@ -32,15 +32,6 @@ You can opt out of marketing emails at any time.
 V2 = V1.replace("advertising partners for marketing purposes",
                 "advertising partners and data brokers for marketing purposes") + \
     "\nWe keep your personal data for five years after you close your account.\n"
-
-
-def git(repo: Path, *args: str, date: str = "2020-01-01T12:00:00+00:00") -> str:
-    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date,
-               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, env=env,
-                          capture_output=True, text=True).stdout
 
 
 def commit(repo: Path, files: dict[str, str | bytes], date: str) -> str:

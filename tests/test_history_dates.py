@@ -4,13 +4,11 @@ every view: the company list, the CLI, the PDF, the search index's ``date`` and 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import clone_history_bundle, wait_idle
+from conftest import clone_history_bundle, git, wait_idle
 
 from reader.cli import main
 from reader.output.export import write_pdf
@@ -26,15 +24,6 @@ We collect your email address when you register an account.
 
 We share your information with advertising partners for marketing purposes.
 """
-
-
-def git(repo: Path, *args: str, date: str = "2020-01-01T12:00:00+00:00") -> str:
-    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date,
-               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, env=env,
-                          capture_output=True, text=True).stdout
 
 
 @pytest.fixture
