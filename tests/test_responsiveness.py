@@ -99,6 +99,26 @@ def test_large_policy_opens_in_the_background_with_a_busy_bar(qtbot, window):
     assert window.statusBar().currentMessage().startswith("Highlight 1 of")
 
 
+def test_stepping_to_a_highlight_then_opening_a_large_policy_does_not_crash(qtbot, window):
+    """F8 on a small policy marks a passage in the browser's own document; opening a large
+    policy then sets a part, which deletes that document: clearing the mark afterwards
+    crashed the app (segmentation fault on ed.gov then skype.com)."""
+    window.select_company("bmtmicro.com")  # small: shown in the browser's own document
+    window.next_highlight()
+    assert window.browser.extraSelections()
+    window.find_bar.open_bar()
+    window.find_bar.field.setText("information")
+    window.find_bar.find()
+    assert window.browser.extraSelections()
+    with qtbot.waitSignal(window.policy_shown, timeout=60000):
+        window.select_company("long.test")
+    assert window.current.policy.domain == "long.test"
+    window.next_highlight()
+    window.select_company("ipmart.com")
+    assert window.current.policy.domain == "ipmart.com"
+    assert "ipmart" in window.browser.toPlainText().lower()
+
+
 def test_hiding_a_category_of_a_large_policy_renders_in_the_background(qtbot, window):
     with qtbot.waitSignal(window.policy_shown, timeout=60000):
         window.select_company("long.test")

@@ -203,12 +203,21 @@ class PolicyBrowser(QTextBrowser):
         """Small policies and messages: one page, in the browser's own document."""
         if self.pages:
             old, self.pages, self._page_of_anchor, self.page = self.pages, [], {}, 0
+            self._drop_marks()
             self.setDocument(PolicyDocument(self))
             delete_one_by_one(old)
             self.page_changed.emit(0, 1)
         super().setHtml(text)
         keep_tables_readable(self.document(), self.font())
         self.document_replaced()
+
+    def _drop_marks(self) -> None:
+        """Clear the extra selections (the passage or match stepped to, the find bar's
+        marks) before another document is set: setDocument deletes a document the browser
+        owns (a small policy's, from setHtml) at once, and clearing selections whose
+        cursors pointed into it afterwards crashed the app (F8 on a small policy, then
+        opening a large one)."""
+        self.setExtraSelections([])
 
     # -- reading comfort: line width, current passage, categories beside the text --------
 
@@ -410,6 +419,7 @@ class PolicyBrowser(QTextBrowser):
             return False
         if page != self.page:
             self.page = page
+            self._drop_marks()
             self.setDocument(self.pages[page])
             self.document_replaced()
             self.page_changed.emit(page, len(self.pages))
