@@ -21,9 +21,9 @@ from pathlib import Path
 
 from reader.analysis.fact_training import facts_section_of
 from reader.analysis.training import (
+    PARAGRAPH_CONFIG,
     PRACTICES,
     SENTENCE_CONFIG,
-    TrainConfig,
     evaluate_product,
     load_segments,
     scores_table,
@@ -103,7 +103,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     segments = load_segments(args.opp115)
-    result = evaluate_product(segments, TrainConfig(), SENTENCE_CONFIG,
+    result = evaluate_product(segments, PARAGRAPH_CONFIG, SENTENCE_CONFIG,
                               progress=lambda text: print(text, file=sys.stderr, flush=True))
     text = report(scores_table(result.segment_truth, result.segment_predicted),
                   scores_table(result.sentence_truth, result.sentence_predicted),

@@ -18,8 +18,8 @@ from pathlib import Path
 from reader.analysis.classifier import MODEL_FILE, save_model
 from reader.analysis.practices import SENTENCE_MODEL_FILE
 from reader.analysis.training import (
+    PARAGRAPH_CONFIG,
     SENTENCE_CONFIG,
-    TrainConfig,
     load_segments,
     sentence_dataset,
     train_models,
@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("--opp115", type=Path, default=DEFAULT_OPP115)
     parser.add_argument("--out-dir", type=Path, default=resources_dir())
     args = parser.parse_args()
-    config, sentence_config = TrainConfig(), SENTENCE_CONFIG
+    config, sentence_config = PARAGRAPH_CONFIG, SENTENCE_CONFIG
     started = time.perf_counter()
     segments = load_segments(args.opp115)
     model, sentence_model = train_models(segments, config, sentence_config, folds=5)

@@ -67,23 +67,24 @@ def test_confident_only_switch_hides_unsure_highlights_and_is_remembered(
 
 
 def test_counts_follow_the_confident_only_switch(qtbot, embedded_corpus):
-    """bmtmicro.com: 1 retention passage, unsure; with "confident passages only" the page
-    and the PDF highlight none, and the panel said 1."""
+    """bmtmicro.com: 3 sharing passages, one of them unsure ("Except for the circumstances
+    set forth in the previous paragraph, we will not knowingly distribute..."); with
+    "confident passages only" the page and the PDF highlight 2, and the panel said 3."""
     panel = CategoryPanel()
     qtbot.addWidget(panel)
     item = HighlightedPolicy.of(Corpus.open(embedded_corpus).load("bmtmicro.com"))
     panel.show_policy(item)
-    retention, security = panel.items["data_retention"], panel.items["data_security"]
-    assert (retention.text(1), security.text(1)) == ("1", "10")
+    sharing, security = panel.items["third_party_sharing"], panel.items["data_security"]
+    assert (sharing.text(1), security.text(1)) == ("3", "11")
     with qtbot.waitSignal(panel.visibility_changed):
         panel.set_confident_only(True)
-    assert (retention.text(1), security.text(1)) == ("0 (+1)", "9 (+1)")
-    assert retention.toolTip(1) == ("0 passages highlighted; 1 unsure passage listed in "
-                                    "italics, not highlighted")
-    assert panel.items["third_party_sharing"].text(1) == "2 (+1)"
-    assert len(panel.passages_of("data_retention")) == 1  # still listed, in italics
+    assert (sharing.text(1), security.text(1)) == ("2 (+1)", "10 (+1)")
+    assert sharing.toolTip(1) == ("2 passages highlighted; 1 unsure passage listed in "
+                                  "italics, not highlighted")
+    assert panel.items["first_party_collection"].text(1) == "4 (+1)"
+    assert len(panel.passages_of("third_party_sharing")) == 3  # the unsure one in italics
     panel.show_policy(HighlightedPolicy.of(Corpus.open(embedded_corpus).load("audiomidi.com")))
-    assert panel.items["data_security"].text(1) == "6" and not retention.toolTip(1)
+    assert panel.items["data_security"].text(1) == "6" and not sharing.toolTip(1)
     panel.set_confident_only(False)
     panel.show_policy(item)
-    assert retention.text(1) == "1" and not retention.toolTip(1)
+    assert sharing.text(1) == "3" and not sharing.toolTip(1)

@@ -195,21 +195,25 @@ def test_every_seed_policy_is_shown_and_printed_whole(embedded_corpus, tmp_path)
 
 def test_confident_only_export_highlights_and_counts_what_the_viewer_does(embedded_corpus,
                                                                            tmp_path):
-    """bmtmicro.com's one retention passage ("Once the data is received...") is unsure: with
-    the viewer's "confident passages only" the PDF left it highlighted and counted."""
+    """bmtmicro.com's sharing passage "Except for the circumstances set forth in the
+    previous paragraph, we will not knowingly distribute customer information..." is unsure:
+    with the viewer's "confident passages only" the PDF left it highlighted and counted."""
     item = HighlightedPolicy.of(Corpus.open(embedded_corpus).load("bmtmicro.com"))
-    retention = highlight_colour("data_retention")
+    sharing = highlight_colour("third_party_sharing")
     every = write_pdf(item, tmp_path / "all.pdf")
     confident = write_pdf(item, tmp_path / "confident.pdf", confident_only=True)
-    assert item.counts()["data_retention"] == 1 and item.counts(True)["data_retention"] == 0
-    assert "Retention (1)" in all_text(every) and "Confident passages only" not in all_text(every)
+    assert item.counts()["third_party_sharing"] == 3
+    assert item.counts(True)["third_party_sharing"] == 2
+    assert ("Sharing with third parties (3)" in all_text(every)
+            and "Confident passages only" not in all_text(every))
     text = all_text(confident)
-    assert "Retention (0)" in text and f"Security ({item.counts(True)['data_security']})" in text
-    assert "Confident passages only: 3 unsure passages not highlighted." in text
+    assert "Sharing with third parties (2)" in text
+    assert f"Security ({item.counts(True)['data_security']})" in text
+    assert "Confident passages only: 2 unsure passages not highlighted." in text
     for path, highlighted in ((every, True), (confident, False)):
         with pdfplumber.open(path) as pdf:
-            page = [p for p in pdf.pages if "Once the data is received" in p.extract_text()][-1]
-            assert fill_behind(page, ["Once", "received"], retention) is highlighted
+            page = [p for p in pdf.pages if "knowingly distribute" in p.extract_text()][-1]
+            assert fill_behind(page, ["circumstances", "knowingly"], sharing) is highlighted
     cli = _cli("export", "bmtmicro.com", "--confident-only", "-o", str(tmp_path / "cli.pdf"))
     assert cli.returncode == 0, cli.stderr
-    assert "Retention (0)" in all_text(tmp_path / "cli.pdf")
+    assert "Sharing with third parties (2)" in all_text(tmp_path / "cli.pdf")

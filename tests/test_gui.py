@@ -258,14 +258,14 @@ def test_gui_export_current_view_and_search_results(make_window, qtbot, tmp_path
 
 def test_gui_export_follows_the_confident_only_switch(make_window, qtbot, tmp_path):
     """The viewer showed confident passages only; the exported "current view" highlighted
-    and counted the unsure ones too (bmtmicro.com's retention passage)."""
+    and counted the unsure ones too (bmtmicro.com's unsure sharing passage)."""
     from reader.ui.export_dialog import export_current
 
     window = make_window()
     window.select_company("bmtmicro.com")
     window.category_panel.set_confident_only(True)
-    assert "Once the data is received" not in [
-        window.current.analysis.passage_text(window.current.analysis.spans[int(a[1:])])[:25]
+    assert "Except for the circumstances" not in [
+        window.current.analysis.passage_text(window.current.analysis.spans[int(a[1:])])[:28]
         for a in window.highlight_anchors]
     export_current(window, str(tmp_path / "confident.pdf"))
     qtbot.waitUntil(lambda: window.export_worker is None, timeout=60000)
@@ -273,7 +273,7 @@ def test_gui_export_follows_the_confident_only_switch(make_window, qtbot, tmp_pa
 
     with pdfplumber.open(tmp_path / "confident.pdf") as pdf:
         text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
-    assert "Retention (0)" in text and "Confident passages only" in text
+    assert "Sharing with third parties (2)" in text and "Confident passages only" in text
 
 
 def test_gui_export_to_unwritable_path_keeps_running(make_window, tmp_path):

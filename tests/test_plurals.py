@@ -91,8 +91,9 @@ def test_compare_tooltips_and_pdf_count_in_the_right_number(qtbot):
     from reader.sources.corpus import Corpus
     from reader.ui.compare_view import CompareModel
 
+    # bizdesign.com has 1 retention passage ("BizSecure may also retain customer comments").
     comparison = compare_companies(Corpus.open(embedded_corpus_dir()),
-                                   ["bmtmicro.com", "audiomidi.com"])
+                                   ["bizdesign.com", "audiomidi.com"])
     model = CompareModel()
     model.set_comparison(comparison)
     tips = [model._tooltip(row, column) for row in comparison.rows

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reader.analysis.lexicon import LEXICON_TERMS, terms_of_counts, text_lexicon_counts
 from reader.paths import resources_dir
 from reader.slices import SLICE_ITEMS, item_ranges
 
@@ -175,6 +176,12 @@ class PracticeModel:
     word_vectors: WordVectors | None = None
 
     def __post_init__(self) -> None:
+        # A model trained with the lexicon terms (reader.analysis.lexicon) knows them all:
+        # their term numbers, else None (no text is searched for them).
+        self.lexicon_ids: np.ndarray | None = None
+        if all(term in self.vocabulary for term in LEXICON_TERMS):
+            self.lexicon_ids = np.asarray([self.vocabulary[t] for t in LEXICON_TERMS],
+                                          dtype=np.int64)
         self._first_by_column = np.ascontiguousarray(self.layers[0][0].T, dtype=np.float32)
         self._first_by_row = (np.ascontiguousarray(self.layers[0][0], dtype=np.float32)
                               if self.layers[0][0].shape[1] <= NARROW_TABLE else None)
@@ -202,7 +209,12 @@ class PracticeModel:
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities per label for each text (rows in input order)."""
-        return self.predict_ngrams([ngrams(tokenize(text)) for text in texts])
+        tokens = [tokenize(text) for text in texts]
+        grams = [ngrams(words) for words in tokens]
+        if self.lexicon_ids is not None:
+            for row_grams, counts in zip(grams, text_lexicon_counts(tokens), strict=True):
+                row_grams += terms_of_counts(counts)
+        return self.predict_ngrams(grams)
 
     def predict_ngrams(self, grams: Sequence[list[str]]) -> np.ndarray:
         """As :meth:`predict`, from each text's n-grams (see :func:`ngrams`)."""

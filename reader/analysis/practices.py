@@ -54,6 +54,7 @@ from reader.analysis.facts import (
     default_facts_model,
 )
 from reader.analysis.language import ENGLISH, language_of, models_caveat
+from reader.analysis.lexicon import paragraph_lexicon_counts, terms_of_counts
 from reader.analysis.polarity import POLARITY_MODEL_FILE, default_polarity_model, says_not
 from reader.analysis.segment import (
     _ABBREVIATIONS,
@@ -70,11 +71,12 @@ from reader.search.query import index_text
 from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
-DECISION_VERSION = 7  # 3: facts decided from the same words as the categories;
+DECISION_VERSION = 8  # 3: facts decided from the same words as the categories;
 # 4: sentences scored by sentence_scores (two-head sentence model x paragraph probability);
 # 5: body text marked as headings is read as paragraphs (sources.repair.demote_body_headings)
 # 6: an indented block is read as text, not as a code block (analysis.document)
 # 7: a fact whose sentences all say "does not" is "says it does not" (analysis.polarity)
+# 8: paragraphs read with their lexicon terms too (analysis.lexicon; the model digest too)
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -207,11 +209,14 @@ def _classified(policies: Sequence[PolicyWords], model: PracticeModel,
     joint = joint_terms(model, facts_model.classifier)
     paragraph_parts, sentence_parts = [], []
     paragraph_rows, sentence_rows = [0], [0]
-    for words in policies:
+    lexicon = (_lexicon_counts(policies) if model.lexicon_ids is not None
+               else [None] * len(policies))
+    for words, lexicon_counts in zip(policies, lexicon, strict=True):
         word_ids = joint.words(words.words)
         pair_ids = joint.pairs(word_ids[:-1], word_ids[1:])
         if words.paragraphs:
-            rows, terms, counts = _paragraph_terms(words, word_ids, pair_ids, joint)
+            rows, terms, counts = _paragraph_terms(words, word_ids, pair_ids, joint,
+                                                   model.lexicon_ids, lexicon_counts)
             paragraph_parts.append((rows + paragraph_rows[-1], terms, counts))
         paragraph_rows.append(paragraph_rows[-1] + len(words.paragraphs))
         rows, terms, counts = _sentence_terms(words, joint.numbers(word_ids, 1),
@@ -347,17 +352,52 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
 
 
+def _read_ranges(words: PolicyWords) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) rows of the words the classifier reads of each paragraph's heading and
+    of the paragraph itself (the first MAX_TOKENS words of both together)."""
+    spans = np.asarray(words.paragraphs, dtype=np.int64).reshape(-1, 4)
+    heading_start, heading_end, start, end = spans.T
+    heading_kept = np.minimum(heading_end - heading_start, MAX_TOKENS)
+    kept = np.minimum(end - start, MAX_TOKENS - heading_kept)
+    return (np.column_stack([heading_start, heading_start + heading_kept]),
+            np.column_stack([start, start + kept]))
+
+
+def _lexicon_counts(policies: Sequence[PolicyWords]) -> list[np.ndarray]:
+    """Each policy's ``paragraph_lexicon_counts`` of its paragraphs as the classifier reads
+    them, found in one call for all the policies (the same numbers as one at a time: no
+    phrase crosses a range)."""
+    if not policies:
+        return []
+    headings: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int64)]
+    paragraphs, every_word = list(headings), []
+    for words in policies:
+        heading, paragraph = _read_ranges(words)
+        headings.append(heading + len(every_word))
+        paragraphs.append(paragraph + len(every_word))
+        every_word += words.words
+    counts = paragraph_lexicon_counts(every_word, np.concatenate(headings),
+                                      np.concatenate(paragraphs))
+    ends = np.cumsum([len(words.paragraphs) for words in policies])
+    return np.split(counts, ends[:-1])
+
+
 def _paragraph_terms(words: PolicyWords, word_ids: np.ndarray, pair_ids: np.ndarray,
-                     joint: JointTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     joint: JointTerms, lexicon_ids: np.ndarray | None = None,
+                     lexicon_counts: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(paragraph, term, count) of every known n-gram of each of ``words.paragraphs``
     read with its heading, exactly as ``model.predict_ngrams([words.ngrams(p) ...])``
     counts them (the first MAX_TOKENS words of a long one), for the first model of
-    ``joint`` from the joint numbers of the policy's words and pairs."""
+    ``joint`` from the joint numbers of the policy's words and pairs; with the model's
+    ``lexicon_ids``, its lexicon terms too, as ``words.ngrams(p, lexicon=True)`` (their
+    ``paragraph_lexicon_counts`` when already found)."""
     spans = np.asarray(words.paragraphs, dtype=np.int64).reshape(-1, 4)
     heading_start, heading_end, start, end = spans.T
     rows = np.arange(len(spans), dtype=np.int64)
-    heading_kept = np.minimum(heading_end - heading_start, MAX_TOKENS)
-    kept = np.minimum(end - start, MAX_TOKENS - heading_kept)
+    heading_range, paragraph_range = _read_ranges(words)
+    heading_kept = heading_range[:, 1] - heading_start
+    kept = paragraph_range[:, 1] - start
     segment_rows = np.concatenate([rows, rows])
     word_lengths = np.concatenate([heading_kept, kept])
     pair_lengths = np.maximum(word_lengths - 1, 0)
@@ -370,6 +410,13 @@ def _paragraph_terms(words: PolicyWords, word_ids: np.ndarray, pair_ids: np.ndar
         word_ids[_ranges(segment_starts, word_lengths)],
         pair_ids[_ranges(segment_starts, pair_lengths)],
         joint.pairs(word_ids[heading_end[across] - 1], word_ids[start[across]])]), 0)
+    if lexicon_ids is not None:
+        lexicon = (lexicon_counts if lexicon_counts is not None else
+                   paragraph_lexicon_counts(words.words, heading_range, paragraph_range))
+        row_ids = np.concatenate([row_ids, np.repeat(np.repeat(rows, lexicon.shape[1]),
+                                                     lexicon.ravel())])
+        terms = np.concatenate([terms, np.repeat(np.tile(lexicon_ids, len(rows)),
+                                                 lexicon.ravel())])
     known = terms >= 0
     width = max(int(terms.max(initial=0)) + 1, 1)
     keys, counts = np.unique(row_ids[known] * width + terms[known], return_counts=True)
@@ -688,18 +735,28 @@ class PolicyWords:
         end = min(end, start + MAX_TOKENS)
         return self.words[start:end] + self.pairs[start:max(start, end - 1)]
 
-    def ngrams(self, paragraph: tuple[int, int, int, int]) -> list[str]:
-        """The classifier's n-grams of a paragraph read with its heading."""
+    def ngrams(self, paragraph: tuple[int, int, int, int], lexicon: bool = False
+               ) -> list[str]:
+        """The classifier's n-grams of a paragraph read with its heading (and its lexicon
+        terms, for a model trained with them: see :mod:`reader.analysis.lexicon`)."""
         words, pairs = self.words, self.pairs
         heading_start, heading_end, start, end = paragraph
+        extra = []
+        if lexicon:
+            heading_kept = min(heading_end - heading_start, MAX_TOKENS)
+            kept = min(end - start, MAX_TOKENS - heading_kept)
+            extra = terms_of_counts(paragraph_lexicon_counts(
+                words, [(heading_start, heading_start + heading_kept)],
+                [(start, start + kept)])[0])
         if heading_end - heading_start + end - start > MAX_TOKENS:
-            return ngrams((words[heading_start:heading_end] + words[start:end])[:MAX_TOKENS])
+            return ngrams((words[heading_start:heading_end]
+                           + words[start:end])[:MAX_TOKENS]) + extra
         grams = words[heading_start:heading_end] + words[start:end]
         grams += pairs[heading_start:max(heading_start, heading_end - 1)]
         if heading_end > heading_start and end > start:
             grams.append(f"{words[heading_end - 1]} {words[start]}")
         grams += pairs[start:max(start, end - 1)]
-        return grams
+        return grams + extra
 
 
 def policy_words(markdown_body: str) -> PolicyWords:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reader.analysis.classifier import PracticeModel, WordVectors, ngrams, tokenize
+from reader.analysis.lexicon import lexicon_terms
 from reader.paths import resources_dir
 
 if TYPE_CHECKING:
@@ -51,6 +52,12 @@ class TrainConfig:
     # them out. Their block is scaled by vector_scale against the unit-length TF-IDF rows.
     word_vectors: str = "word_vectors.npz"
     vector_scale: float = 1.0
+    # Add the lexicon terms (reader.analysis.lexicon) to each text's n-grams.
+    lexicon: bool = False
+
+
+# The paragraph model: word n-grams and lexicon terms, and the word-vector block.
+PARAGRAPH_CONFIG = TrainConfig(lexicon=True)
 
 
 # The sentence model: same features and learner as the paragraph model, sentences as rows.
@@ -86,6 +93,11 @@ def load_opp115(folder: Path) -> Dataset:
 
 def _analyzer(text: str) -> list[str]:
     return ngrams(tokenize(text))
+
+
+def _lexicon_analyzer(text: str) -> list[str]:
+    tokens = tokenize(text)
+    return ngrams(tokens) + lexicon_terms(tokens)
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +156,8 @@ def fit(texts: Sequence[str], labels: np.ndarray, config: TrainConfig,
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
-    vectorizer = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, min_df=config.min_df,
+    vectorizer = TfidfVectorizer(analyzer=_lexicon_analyzer if config.lexicon else _analyzer,
+                                 sublinear_tf=True, min_df=config.min_df,
                                  max_features=config.max_features, dtype=np.float32)
     matrix = vectorizer.fit_transform(texts)
     vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
