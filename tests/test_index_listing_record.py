@@ -131,7 +131,7 @@ def test_the_index_command_sees_a_file_edited_in_place_after_the_listing_was_kep
 
 def test_a_hit_without_word_matches_opens_with_the_policy_start_read_from_its_head():
     from reader.search.engine import policy_opening
-    from reader.search.query import index_text, opening
+    from reader.search.query import opening, snippet_text
 
     bodies = [path.read_text("utf-8") for path in sorted(SEED_CORPUS.glob("*.md"))]
     long_link = "[our partners](https://example.com/" + "x" * 5000 + ")"
@@ -139,4 +139,4 @@ def test_a_hit_without_word_matches_opens_with_the_policy_start_read_from_its_he
                "Intro. " + long_link + " More words here. " * 3000,
                "short policy with [a link](https://example.com)"]
     for body in bodies:
-        assert policy_opening(body) == opening(index_text(body))
+        assert policy_opening(body) == opening(snippet_text(body))

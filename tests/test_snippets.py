@@ -92,3 +92,55 @@ def test_a_hit_counts_the_matches_the_viewer_shows(tmp_path):
         assert policy_index.search("cookie").hits[0].match_count == 1
     finally:
         policy_index.close()
+
+
+def test_snippets_mark_no_word_of_a_link_target_and_show_no_heading_marks(tmp_path):
+    """whitehouse.gov (../shared/corpus): a snippet read 'such as “[cookies]"[cookies])', the
+    second 'cookies' the end of a link's target (…/privacy#cookies), and '#### HOW THIS
+    INFORMATION IS USED' for headings inside list items."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = ("# Privacy\n\n"
+            "  * ####  **[INFORMATION WE RECEIVE](https://w.example/privacy#s1)** (WHEN YOU"
+            " VISIT THIRD-PARTY SITES)\n\n"
+            "  * ####  **[HOW THIS INFORMATION IS USED](https://w.example/privacy#s2)**\n\n"
+            "####  The site uses measurement technologies (such as “[cookies\"]"
+            "(https://w.example/privacy#cookies)). You can choose not to accept them.\n")
+    (folder / "w.example.md").write_text(body, "utf-8")
+    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        [hit] = policy_index.search("cookies").hits
+        assert hit.match_count == 1
+        assert hit.snippets == ["…USED The site uses measurement technologies (such as "
+                                "“<b>cookies</b>&quot;). You can choose not to accept them."]
+        [hit] = policy_index.search('"third party"').hits
+        assert "#" not in " ".join(hit.snippets)
+        assert "HOW THIS INFORMATION IS USED" in " ".join(hit.snippets)
+    finally:
+        policy_index.close()
+
+
+def test_a_hit_without_matched_words_opens_with_the_words_a_reader_sees(tmp_path):
+    """A field-only query (``language:fr``) shows the policy's opening: the dating
+    collection's AdopteUnMec read '---------- **Politique de confidentialité** **1\\.
+    Généralités**' and DisonsDemain '\\_\\_\\_\\_\\_ Bonjour'."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "adopte.example.md").write_text(
+        "à jour du 10/12/2021\n\nPolitique de confidentialité\n----------------------------\n\n"
+        "**Politique de confidentialité et de traitement des données personnelles**\n\n"
+        "**1\\. Généralités**\n\n\\_\\_\\_\\_\\_\\_ Bonjour à tous !\n\n"
+        "Titre\n=====\n\nNous protégeons vos données.\n", "utf-8")
+    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        [hit] = policy_index.search("company:adopte").hits
+        assert hit.snippets == [
+            "à jour du 10/12/2021 Politique de confidentialité Politique de confidentialité"
+            " et de traitement des données personnelles 1. Généralités Bonjour à tous ! "
+            "Titre Nous protégeons vos…"]
+    finally:
+        policy_index.close()

@@ -49,10 +49,11 @@ from reader.search.query import (
     SearchError,
     category_suggestion,
     fact_suggestion,
-    index_text,
     language_suggestion,
     make_snippets,
     opening,
+    shown_matches,
+    snippet_text,
     strength_terms,
 )
 from reader.sources.corpus import (
@@ -818,9 +819,10 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     # Counted in the words a reader sees, as the viewer counts: a word in a link target or
     # a tag is no match there (umich.edu: 6 "cookie" in the source, 4 on screen).
     hit.match_count = matcher.count_shown(body, found)
-    snippets = make_snippets(body, matches)  # snippet_text: links read as their text
+    # snippet_text: links read as their text; no match marked inside a link's target
+    snippets = make_snippets(body, shown_matches(body, matches))
     if len(snippets) < SNIPPETS_PER_HIT and found > len(matches):
-        snippets = make_snippets(body, matcher.find(body))  # dense
+        snippets = make_snippets(body, shown_matches(body, matcher.find(body)))  # dense
     hit.snippets = snippets or [html_lib.escape(policy_opening(body))]
 
 
@@ -830,10 +832,10 @@ def policy_opening(body: str) -> str:
     long policy cleaned for a 180-character opening took 5-40 ms a hit)."""
     head = 4096
     while head < len(body):
-        words = " ".join(index_text(body[:head]).split())
+        words = " ".join(snippet_text(body[:head]).split())
         # Far more words than the opening, and no link or tag begins in it (one cut at
         # the end of the head would show there as "[" or "<").
         if len(words) >= 1000 and "[" not in words[:300] and "<" not in words[:300]:
             return opening(words)
         head *= 4
-    return opening(index_text(body))
+    return opening(snippet_text(body))

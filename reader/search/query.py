@@ -6,6 +6,7 @@ the viewer (marks and match stepping) and the CLI.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html as html_lib
 import re
@@ -335,15 +336,42 @@ _INLINE_MARKUP = re.compile(
     r"|(?<!\w)\[|\](?!\w)"      # brackets of a link kept as words
     r"|\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|`+"  # emphasis and code marks
 )
-_TABLE_MARKUP = re.compile(r"(?:^|(?<=\s))\|(?=\s|$)|(?<!\w)[-:|]{3,}(?!\w)")
+_TABLE_MARKUP = re.compile(r"(?:^|(?<=\s))\|(?=\s|$)|(?<!\w)[-:|=]{3,}(?!\w)")
+# A heading inside a list item ("  * ####  **[HOW THIS INFORMATION IS USED](...)**",
+# whitehouse.gov): index_text takes the list mark, this the heading mark after it.
+_LIST_ITEM_HEADING = re.compile(r"^(\s*(?:[-*+]|\d+\.)\s+)#{1,6}(?=\s)", re.MULTILINE)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # "1\. Généralités", "\_\_\_"
 
 
 def snippet_text(markdown: str) -> str:
     """A piece of markdown source as the words a reader sees, for a search snippet: links
-    (also half ones cut by the snippet's edge) keep their text, ``**``, ``_``, backticks
-    and table pipes go. Words are never dropped."""
+    (also half ones cut by the snippet's edge) keep their text, ``**``, ``_``, backticks,
+    table pipes, heading marks, backslash escapes and heading underlines go. Words are
+    never dropped."""
+    if "#" in markdown:
+        markdown = _LIST_ITEM_HEADING.sub(r"\1", markdown)
+    if "\\" in markdown:
+        markdown = _ESCAPE.sub(r"\1", markdown)
     text = index_text(_LINK.sub(lambda m: m.group(1), markdown))
     return _TABLE_MARKUP.sub(" ", _INLINE_MARKUP.sub("", text))
+
+
+def shown_matches(text: str, matches: list[Match]) -> list[Match]:
+    """``matches`` in markdown ``text`` without those inside a link's target or an HTML
+    tag, which a reader does not see (a snippet marked the "cookies" of
+    ``[cookies](https://w.example/privacy#cookies)`` twice)."""
+    if not matches or ("](" not in text and "<" not in text):
+        return matches
+    hidden = [(m.start(), m.end()) for m in _HIDDEN_MARKUP.finditer(text)]
+    if not hidden:
+        return matches
+    starts = [start for start, _ in hidden]
+    shown = []
+    for match in matches:
+        place = bisect.bisect_right(starts, match.start) - 1
+        if place < 0 or match.start >= hidden[place][1]:
+            shown.append(match)
+    return shown
 
 
 def _corrected(terms: re.Pattern, text: str,
