@@ -186,6 +186,20 @@ def test_corrupt_tree_gives_a_message_not_a_crash(repo):
     assert any("cannot be read" in p for p in source.problems)
 
 
+def test_a_policy_of_a_corrupt_repository_says_it_cannot_be_read(repo):
+    """A damaged clone of the dating collection said 'no earlier versions (the file has no
+    history in git ...)' for Bumble, and history/diff went on as if the policy had never
+    changed; the reason is given instead."""
+    path = _object_path(repo, git(repo, "rev-parse", "HEAD").strip())
+    path.chmod(0o644)
+    path.write_bytes(b"garbage")
+    history = history_of(repo)
+    assert len(history) == 1 and history.versions[0].source == "file"
+    assert history.problems and all("cannot be read" in p for p in history.problems)
+    assert not any("no earlier versions" in p for p in history.problems)
+    assert history.problems[0].startswith("example.com: no versions could be read from git")
+
+
 def test_binary_and_non_utf8_versions_are_skipped(repo):
     commit(repo, {POLICY: b"\x00\x01\x02binary\x00" * 10}, "2023-03-03")
     commit(repo, {POLICY: "Caf\xe9 policy".encode("latin-1")}, "2023-04-04")

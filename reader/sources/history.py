@@ -477,11 +477,12 @@ def _walk(repo, head: str, since: str | None, state: tuple[dict, dict] | None,
             found = ids_of_tree[tree_id] = tuple(ids) if any(ids) else ()
         return found
 
-    walker = repo.walk(head, SortMode.TOPOLOGICAL | SortMode.REVERSE)
-    if since:
-        walker.hide(since)
     last_read = None
     try:
+        # Inside the try: a damaged HEAD commit fails here, before the first commit is read.
+        walker = repo.walk(head, SortMode.TOPOLOGICAL | SortMode.REVERSE)
+        if since:
+            walker.hide(since)
         for commit in walker:
             tree_id = tree_of_commit[commit.id] = commit.tree_id
             parent_ids = commit.parent_ids
@@ -682,12 +683,17 @@ class CorpusHistory:
             versions = [Version(date, str(path), str(path.relative_to(self.corpus.root)))
                         for date, path in _dated_siblings(entry, dated.policy)]
             return PolicyHistory(entry.domain, versions)
+        problems: list[str] = []
         if self.git:
             path = self.git.repo_path(entry.path)
             changes, problems = self.git.changes(path) if path else ([], [])
             if changes:
                 return PolicyHistory(entry.domain, self.git._versions(changes), problems,
                                      self.git)
+        if problems:  # a damaged repository: say so, not that the file has no history
+            return PolicyHistory(entry.domain, [_single_version(entry)],
+                                 [f"{entry.domain}: no versions could be read from git, only "
+                                  f"the file as it is now is shown: {p}" for p in problems])
         return PolicyHistory(entry.domain, [_single_version(entry)],
                              [f"{entry.domain}: no earlier versions (the file has no "
                               "history in git and no dated siblings)"])
