@@ -99,17 +99,25 @@ def cmd_list(args: argparse.Namespace) -> int:
     entries = [e for e in corpus.entries if wanted in e.doc_type.casefold()]
     width = max([32, *(display_width(e.domain) + 1 for e in entries)])
     out.write(f"{pad('COMPANY', width)} {'ARCHIVED':10} {'WORDS':>7}  TITLE\n")
+    listed = 0
     for entry in entries:
         try:
             policy = corpus.load(entry.domain)
         except PolicyLoadError as exc:
             print(f"warning: {exc}", file=sys.stderr)
             continue
+        listed += 1
         site = f"  [{snapshot_note(policy.snapshot_site)}]" if policy.snapshot_site else ""
         out.write(f"{pad(entry.domain, width)} {policy.archive_date or '-':10} "
                   f"{policy.word_count:>7}  {' '.join(policy.title.split())}{site}\n")
     kind = f" of type {args.type!r}" if wanted else ""
-    out.write(f"{counted(len(entries), 'policy', False)}{kind} in {corpus.root}\n")
+    # The policies listed: a file that cannot be read is no policy (it said "2 policies"
+    # above one row and a warning).
+    skipped = len(entries) - listed
+    note = f" ({counted(skipped, 'file', False)} skipped, see the warnings)" if skipped else ""
+    if not corpus.entries:
+        note = " (no .md, .markdown or .txt files found)"
+    out.write(f"{counted(listed, 'policy', False)}{kind} in {corpus.root}{note}\n")
     return EXIT_OK
 
 

@@ -65,6 +65,23 @@ def test_unreadable_policy_exit_code(tmp_path, capsys):
     assert "binary" in capsys.readouterr().err
 
 
+def test_list_counts_the_policies_it_lists(tmp_path, capsys):
+    """A folder with a binary .md beside a policy said '2 policies' above one row."""
+    (tmp_path / "bad.com.md").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "good.com.md").write_text("# Privacy\n\nWe collect your email.\n", "utf-8")
+    assert main(["list", "--corpus", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert [line.split()[0] for line in lines[1:-1]] == ["good.com"]
+    assert lines[-1] == f"1 policy in {tmp_path} (1 file skipped, see the warnings)"
+    assert "bad.com.md" in captured.err and "binary" in captured.err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["list", "--corpus", str(empty)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"0 policies in {empty} (no .md, .markdown or .txt files found)")
+
+
 def test_bad_arguments_exit_code():
     result = _cli("show")
     assert result.returncode == 2
