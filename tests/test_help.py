@@ -107,3 +107,21 @@ def test_welcome_names_the_facts_card_and_compare():
     assert "<b>Privacy facts, Categories / Search</b> (right)" in welcome
     assert "click a fact to see the sentence that says so" in welcome
     assert "Ctrl+Shift+C to compare them side by side" in welcome
+
+
+def test_search_syntax_tab_shows_no_markdown_marks(qtbot):
+    """The table's 'finds' column showed "values as in `privacy-reader facts`" and "they do
+    *not* do it" with the backticks and asterisks."""
+    from PySide6.QtWidgets import QTextBrowser
+
+    from reader.ui.help_dialog import search_syntax_html
+
+    page = QTextBrowser()
+    qtbot.addWidget(page)
+    page.setHtml(search_syntax_html())
+    shown = page.toPlainText()
+    assert "`" not in shown and "*not*" not in shown
+    assert "values as in privacy-reader facts" in shown
+    assert "policies that say they do not do it" in shown
+    assert "<i>not</i>" in search_syntax_html()
+    assert "<code>encrypt*</code>" in search_syntax_html()

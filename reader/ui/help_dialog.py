@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
@@ -93,15 +94,19 @@ WELCOME_KEY = "help/welcome_shown"
 WELCOME_ENV = "PRIVACY_READER_WELCOME"  # "0": never show the welcome (the test suite sets it)
 
 
+_EMPHASIS = re.compile(r"\*([^*\s][^*]*)\*")
+
+
 def markdown_cell(text: str) -> str:
-    """A README table cell (with `code` spans) as HTML."""
+    """A README table cell (with `code` spans and *emphasis*) as HTML."""
     parts = text.split("`")
-    return "".join(f"<code>{html.escape(part)}</code>" if number % 2 else html.escape(part)
+    return "".join(f"<code>{html.escape(part)}</code>" if number % 2
+                   else _EMPHASIS.sub(r"<i>\1</i>", html.escape(part))
                    for number, part in enumerate(parts))
 
 
 def search_syntax_html() -> str:
-    rows = "".join(f"<tr><td>{markdown_cell(query)}</td><td>{html.escape(finds)}</td></tr>"
+    rows = "".join(f"<tr><td>{markdown_cell(query)}</td><td>{markdown_cell(finds)}</td></tr>"
                    for query, finds in SEARCH_SYNTAX)
     return ("<h3>Search syntax</h3><table cellpadding='4' border='1' cellspacing='0'>"
             f"<tr><th align='left'>query</th><th align='left'>finds</th></tr>{rows}</table>"
