@@ -323,7 +323,10 @@ def test_crash_mid_build_is_detected(work_corpus):
 @pytest.mark.parametrize(("text", "message"), [
     ('"unclosed phrase', "quotation mark"),
     ("(privacy OR cookies", "Brackets"),
-    ("nosuchfield:value", "Unknown field 'nosuchfield'"),
+    ("nosuchfield:value", "Unknown field 'nosuchfield'; use one of: .*year, date, language,"),
+    # a fact id as facts --json and classify --jsonl print it
+    ("shares_with:third_party", "facts shares_with:… are searched as shares:… "
+                                r"\(e.g. shares:third_party\)"),
     ("year:abc", "not a valid number"),
     ("   ", "Type some words"),
 ])

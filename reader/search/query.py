@@ -189,9 +189,16 @@ def _check_query(node: query.Query, schema: fields.Schema) -> None:
             raise QuerySyntaxError(f"Cannot understand part of the query: {leaf.error}.")
         fieldname = getattr(leaf, "fieldname", None)
         if fieldname and fieldname not in schema.names():
-            known = ("company, title, type, category, year, date, and the facts' "
+            known = ("company, title, type, category, year, date, language, and the facts' "
                      "collects, purpose, shares, retention, choice, access, dnt, audience, "
                      "security")
+            field_of_group = {group: name for name, group in SEARCH_FIELDS.items()}
+            if fieldname in field_of_group:  # a fact id as `facts --json` prints it
+                name = field_of_group[fieldname]
+                values = searchable_values(name)
+                example = f" (e.g. {name}:{values[0]})" if values else ""
+                raise QuerySyntaxError(f"Unknown field {fieldname!r}: facts {fieldname}:… are "
+                                       f"searched as {name}:…{example}.")
             raise QuerySyntaxError(f"Unknown field {fieldname!r}; use one of: {known}.")
 
 
