@@ -6,7 +6,8 @@ import sys
 from reader.cli import main
 
 if __name__ == "__main__":
-    # Index worker processes started with "spawn" re-run this executable; this hands them
-    # to multiprocessing instead of starting the app again.
+    # Worker processes started with "spawn" (index) and the history chart's fork server
+    # re-run this executable; this hands them to multiprocessing instead of starting the
+    # app again.
     multiprocessing.freeze_support()
     sys.exit(main())

@@ -549,7 +549,7 @@ def test_pga_chart_numbers_equal_the_decision(pga_clone, tmp_path):
 
 def _chart(history, folder: Path, workers: int, in_thread: bool = False, **options):
     """The timeline as the CLI computes it (main thread: workers forked) or as the
-    History view does (a worker thread: workers spawned)."""
+    History view does (a worker thread: workers forked from a fork server, or spawned)."""
     import threading
 
     found: list = []
@@ -564,12 +564,13 @@ def _chart(history, folder: Path, workers: int, in_thread: bool = False, **optio
     return found[0]
 
 
-@pytest.mark.parametrize("in_thread", [False, True], ids=["forked", "spawned"])
+@pytest.mark.parametrize("in_thread", [False, True], ids=["forked", "fork-server"])
 def test_pga_chart_in_worker_processes_equals_the_decision(pga_clone, tmp_path, monkeypatch,
                                                            in_thread):
-    """Chunks analysed by worker processes (forked from the CLI, spawned from the History
-    view's thread) give the numbers analysed here, which are decide()'s on each whole
-    version; progress counts every version, in order."""
+    """Chunks analysed by worker processes (forked from the CLI; from the History view's
+    thread, forked from a fork server that loaded the models, or spawned without one)
+    give the numbers analysed here, which are decide()'s on each whole version; progress
+    counts every version, in order."""
     from reader.analysis import timeline as timeline_module
 
     monkeypatch.setattr(timeline_module, "POOL_WORDS", 0)  # worker processes at once
@@ -584,6 +585,34 @@ def test_pga_chart_in_worker_processes_equals_the_decision(pga_clone, tmp_path, 
     assert progress == [(n, 12) for n in range(1, 13)]
     for point in (pooled[0], pooled[5], pooled[-1]):
         assert point.counts == _decided_counts(history.read_body(point.version))
+
+
+def test_workers_of_a_thread_come_from_a_fork_server_with_the_models():
+    """From a thread (the History window's) worker processes are not forked from this
+    process (it runs Qt threads) but from a fork server that imports
+    reader.analysis.warm_models first, which loads the models (spawned workers loaded them
+    each, for every chart); from the main thread (the CLI) they are forked."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reader.analysis import timeline as timeline_module
+    from reader.analysis.warm_models import loaded_before_fork
+
+    found = []
+    thread = threading.Thread(target=lambda: found.append(timeline_module._pool_context()))
+    thread.start()
+    thread.join()
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert found[0].get_start_method() == "forkserver"
+        from multiprocessing import forkserver
+
+        assert forkserver._forkserver._preload_modules == ["reader.analysis.warm_models"]
+        with ProcessPoolExecutor(1, found[0]) as pool:  # a worker: the model is loaded
+            assert pool.submit(loaded_before_fork).result()
+    else:
+        assert found[0].get_start_method() == "spawn"
+    assert timeline_module._pool_context().get_start_method() == "fork"
 
 
 def test_worker_processes_only_on_idle_cores(monkeypatch):

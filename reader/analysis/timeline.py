@@ -821,7 +821,39 @@ def _worker_count() -> int:
     return cores if load <= (os.cpu_count() or 1) + CROWDED_LOAD_ABOVE_CORES else 1
 
 
-_WARM_UP = "We collect your email address."
+WARM_UP = "We collect your email address."  # analysed once to load the models
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start. Forked from the main thread, with the models loaded
+    first (shared by the workers). Forking a process that runs Qt threads is unsafe, so
+    from another thread (the History window's) they are forked from a fork server that
+    loaded the models once (see :mod:`reader.analysis.warm_models`) and stays for the next
+    charts; spawned where there is no fork server (Windows)."""
+    if threading.current_thread() is threading.main_thread():
+        analyze_body(WARM_UP)
+        return multiprocessing.get_context("fork")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["reader.analysis.warm_models"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (see :func:`_pool_context`) now, if it will be used and is not
+    running: it loads the models while the first versions are read, instead of holding up
+    the first analysis sent to a worker."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    context = _pool_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        try:
+            forkserver.ensure_running()
+        except OSError as exc:
+            log.warning("no fork server for the worker processes: %s", exc)
 
 
 class _ChunkAnalyses:
@@ -845,14 +877,8 @@ class _ChunkAnalyses:
             return units
         self.words += sum(unit.count(" ") + 1 for unit in new.values())
         if self.pool is None and self.words >= POOL_WORDS and self.workers > 1:
-            # Forking a process that runs Qt threads is unsafe; spawn there.
-            method = "fork" if threading.current_thread() is threading.main_thread() \
-                else "spawn"
-            if method == "fork":  # the models loaded once, shared by the forked workers
-                analyze_body(_WARM_UP)
             try:
-                self.pool = ProcessPoolExecutor(self.workers,
-                                                multiprocessing.get_context(method))
+                self.pool = ProcessPoolExecutor(self.workers, _pool_context())
             except (OSError, ValueError) as exc:
                 log.warning("analysing versions in this process: %s", exc)
                 self.workers = 1
@@ -908,6 +934,7 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
     waiting: deque[tuple[Version, TimelinePoint | _Plan, dict[str, str]]] = deque()
     total = len(history.versions)
     stopped = False
+    server_started = False
 
     def emit_ready() -> None:
         while waiting and not analyses.waiting_for(waiting[0][2]):
@@ -934,6 +961,9 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
                 found = TimelinePoint(version, problem=f"{exc}; version skipped")
             units: dict[str, str] = {}
             if isinstance(found, _Plan):
+                if not server_started and analyses.workers > 1:
+                    _start_fork_server()  # (a version to analyse: workers may be needed)
+                    server_started = True
                 units = analyses.add(store._new_units(found))
             elif isinstance(found, tuple):
                 found = TimelinePoint(version, found[0], found[1], language=found[2])
