@@ -743,6 +743,28 @@ def test_count_words_matches_token_rule():
         assert count_words(text) == expected, repr(text)
 
 
+def test_quick_bound_on_wrapped_lines_changes_nothing(monkeypatch):
+    """Re-joining wrapped lines is not tried where fewer than 3 paragraphs start in lower
+    case (one regular expression says so): random bodies of paragraphs starting in lower
+    case or not, after spaces, emphasis marks, Unicode spaces and runs of blank lines,
+    come out of it as they come out of the whole step."""
+    import random
+
+    from reader.analysis import document
+
+    rng = random.Random(14)
+    pieces = ["we share data", "We share data.", "and with partners", "*and* more", "_or_ less",
+              "** not this", "\u2003lower start", " \tlower", "- item", "1. item", "# Heading",
+              "Page 3", "the end.", "x", "", "*", "_"]
+    gaps = ["\n\n", "\n \n", "\n\t\n\n", "\n\u00a0\n", "\n", " ", "\n\n\n\n"]
+    bodies = ["".join(rng.choice(pieces) + rng.choice(gaps) for _ in range(rng.randint(0, 14)))
+              for _ in range(3000)]
+    quick = [document._rejoin_wrapped_lines(body) for body in bodies]
+    monkeypatch.setattr(document, "_lower_starts", lambda body: 3)
+    assert quick == [document._rejoin_wrapped_lines(body) for body in bodies]
+    assert sum(q != body for q, body in zip(quick, bodies, strict=True)) > 100  # re-joined
+
+
 def test_words_summed_by_section_equal_the_whole_count(tmp_path):
     """A version's words, counted once per distinct section, are the whole text's words:
     the cut into sections leaves out only blank lines (spaces, tabs, no-break spaces)."""
@@ -765,7 +787,8 @@ def test_reading_shortcuts_equal_the_plain_steps_on_real_versions(pga_clone, tmp
     """Versions are read with shortcuts: ftfy's check on the file's bytes, sections cut
     with a cheap test for headings and their chunks cut once, words counted and wrapped
     lines looked for per paragraph (function words too, where a chunk holds the whole of its
-    links and tags), each distinct paragraph once. On every other version of Facebook's
+    links and tags), each distinct paragraph once, or not at all where too few paragraphs
+    start in lower case. On every other version of Facebook's
     policy in PGA v2 (and the newest), every third of TikTok's (some in German) and every
     pga-v1 file they give what the plain steps give."""
     from collections import Counter
@@ -821,6 +844,8 @@ def test_reading_shortcuts_equal_the_plain_steps_on_real_versions(pga_clone, tmp
         assert ["\n\n".join(part) for part in chunked] == parts == plain_sections(body), name
         chunks = [chunk for part in chunked for chunk in part]
         assert store._words_and_content(body, chunks)[0] == count_words(body), name
+        assert store._words_and_content(body, chunked=(parts, chunked))[0] == \
+            count_words(body), name  # (each distinct section added up once)
         languages.add(store._language(parts, chunked))
         assert languages_store._language(parts, chunked) == plain_store._language(parts), name
         for text, cut in ((body, None), *zip(parts, chunked, strict=True)):
@@ -838,6 +863,7 @@ def test_reading_shortcuts_equal_the_plain_steps_on_real_versions(pga_clone, tmp
                         for chunk in document._BLANK_LINES.split(text)[0::2]]
             expected = plain_wraps(text)
             assert document._wraps(features) == expected, name
+            assert document._lower_starts(text) >= expected, name  # its quick bound
             wrapped += expected >= 3
     assert len(files) > 240 and wrapped  # (pga-v1's PDF conversions have wrapped lines)
     assert alike > 900 and languages == {"en", "de"}

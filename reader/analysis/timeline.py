@@ -447,6 +447,10 @@ class VersionStore:
         self._cache: dict[str, dict] | None = None  # see _read_counts
         self._unsaved = False  # counts computed since the file was written
         self._pieces: dict[str, int] = {}  # paragraph -> its words
+        self._part_words: dict[str, int] = {}  # section -> its words
+        # Section digest -> passages per category, once each of its chunks is counted
+        # (versions share most sections: their chunks are added up once).
+        self._section_totals: dict[str, dict[str, int]] = {}
         self._piece_hits: dict[str, Counter] = {}  # section -> its function words
         self._sections: dict[str, VersionText] = {}  # section digest -> its passages
         self._readable_alone: dict[str, bool] = {}  # section digest -> reads alone alike
@@ -484,8 +488,7 @@ class VersionStore:
             body = history.read_body(version)
             chunked = _section_chunks(body)
             parts = ["\n\n".join(part) for part in chunked]
-            words, content = self._words_and_content(
-                body, [chunk for part in chunked for chunk in part])
+            words, content = self._words_and_content(body, chunked=(parts, chunked))
             language = self._language(parts, chunked)
             counted = contents.get(content)
             if counted is None:
@@ -516,8 +519,9 @@ class VersionStore:
     def _new_units(self, plan: _Plan) -> dict[str, str]:
         """The chunks of a planned version not analysed yet."""
         known = self._sections_counts()
-        return {key: unit for _, _, units in plan.sections or () for key, unit in units or ()
-                if key not in known}
+        totals = self._section_totals
+        return {key: unit for digest, _, units in plan.sections or () if digest not in totals
+                for key, unit in units or () if key not in known}
 
     def _finish(self, plan: _Plan) -> tuple[int, dict[str, int]]:
         """Words and passages per category of a planned version whose chunks are known,
@@ -527,8 +531,16 @@ class VersionStore:
         total: dict[str, int] = dict.fromkeys(practice_ids(), 0)
         if plan.sections is None:
             total.update(version_text(analyze_body(plan.body)).counts)
+        totals = self._section_totals
+        if len(totals) > MAX_REMEMBERED:
+            totals.clear()
         for digest, section, units in plan.sections or ():
-            part: dict[str, int] | None = {}
+            part: dict[str, int] | None = totals.get(digest) if units else None
+            if part is not None:
+                for category_id, n in part.items():
+                    total[category_id] = total.get(category_id, 0) + n
+                continue
+            part = {}
             for key, _unit in units or ():
                 counted = sections_counts.get(key)
                 if counted is None:
@@ -536,6 +548,8 @@ class VersionStore:
                     break
                 for category_id, n in counted.items():
                     part[category_id] = part.get(category_id, 0) + n
+            if units and part is not None:
+                totals[digest] = part
             if units is None or part is None:
                 part = sections_counts.get(digest)
             if part is None:
@@ -547,23 +561,41 @@ class VersionStore:
         self._unsaved = True
         return plan.words, dict(total)
 
-    def _words_and_content(self, body: str, chunks: list[str] | None = None
+    def _words_and_content(self, body: str, chunks: list[str] | None = None,
+                           chunked: tuple[list[str], list[list[str]]] | None = None
                            ) -> tuple[int, str]:
         """Words of a version and a digest of its text. Versions share most of their
         paragraphs, so the words of each distinct paragraph (or chunk, ``chunks``: those
         of the body's :func:`sections`, which leave out only blank lines, where no word
-        is, so the counts add up: words are cut at spaces) are counted once."""
+        is, so the counts add up: words are cut at spaces) are counted once; ``chunked``:
+        the body's sections and the chunks of each, each distinct section added up once."""
+        if chunked is None:
+            words = self._chunk_words(body.split("\n\n") if chunks is None else chunks)
+        else:
+            words = 0
+            part_words = self._part_words
+            for part, part_chunks in zip(*chunked, strict=True):
+                known = part_words.get(part)
+                if known is None:
+                    known = part_words[part] = self._chunk_words(part_chunks)
+                words += known
+            if len(part_words) > MAX_REMEMBERED:
+                part_words.clear()
+        digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
+        return words, digest.hexdigest()
+
+    def _chunk_words(self, chunks: list[str]) -> int:
+        """The words of ``chunks``, each distinct one counted once."""
         words = 0
         pieces = self._pieces
-        for piece in body.split("\n\n") if chunks is None else chunks:
+        for piece in chunks:
             known = pieces.get(piece)
             if known is None:
                 known = pieces[piece] = count_words(piece)
             words += known
         if len(pieces) > MAX_REMEMBERED:
             pieces.clear()
-        digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
-        return words, digest.hexdigest()
+        return words
 
     def _language(self, parts: list[str], chunked: list[list[str]] | None = None) -> str:
         """The language a version reads as, from its :func:`sections` (the rule of
