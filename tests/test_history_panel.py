@@ -55,6 +55,9 @@ def test_history_dialog_timeline_summary_and_stepping(qtbot, repo, tmp_path):  #
     assert dialog.change_position == len(dialog.diff.changes) - 1
     dialog.side_button.setChecked(True)
     assert "data brokers" in dialog.view.toPlainText()
+    # The two columns are named: the old version on the left, the new one on the right.
+    assert dialog.view.toPlainText().split()[:4] == ["Before:", "2019-03-01",
+                                                    "After:", "2020-05-02"]
     worker = dialog.export_pdf(str(tmp_path / "changes.pdf"))
     with qtbot.waitSignal(worker.signals.finished, timeout=60000):
         pass

@@ -704,6 +704,11 @@ class HistoryDialog(QDialog):
             return
         if self.side_button.isChecked():
             body = "".join(self._side_by_side(i) for i in range(len(self.diff.changes)))
+            if body:  # which side is which: nothing else in the two columns says so
+                body = (f"<table width='100%' cellspacing='0' cellpadding='4'><tr>"
+                        f"<th width='50%' align='left'>Before: {html.escape(self.diff.old)}"
+                        f"</th><th width='50%' align='left'>After: "
+                        f"{html.escape(self.diff.new)}</th></tr></table>{body}")
         else:
             body = "".join(change_html(c, f"c{i}", self.look)
                            for i, c in enumerate(self.diff.changes))
