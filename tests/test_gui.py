@@ -296,6 +296,14 @@ def test_search_match_navigation(make_window, qtbot, long_corpus):
     assert window.statusBar().currentMessage() == "Match 1 of 2"
     first = window.browser.verticalScrollBar().value()
     assert first > 0
+    # The match sits a quarter of the way down with the lines before it in view, not on
+    # the top edge with the line above cut through.
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(window.browser.document())
+    cursor.setPosition(window.browser.passages()["m0"].start)
+    room = window.browser.viewport().height() // 4
+    assert room - 2 <= window.browser.cursorRect(cursor).top() <= room + 2
     window.next_match()
     assert window.statusBar().currentMessage() == "Match 2 of 2"
     assert window.browser.verticalScrollBar().value() > first

@@ -442,7 +442,20 @@ class PolicyBrowser(QTextBrowser):
         if page is not None and page != self.page:
             self.show_page(page)
         self.scrollToAnchor(anchor)
-        self.mark_current(anchor)
+        if self.mark_current(anchor):
+            self._show_lines_above(self.passages()[anchor].start)
+
+    def _show_lines_above(self, position: int) -> None:
+        """scrollToAnchor puts the target on the view's top edge, the line above it cut
+        through: a search match read without the words before it. Keep a quarter of the
+        view above the target (as the facts card's evidence has a third)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        room = self.viewport().height() // 4
+        top = self.cursorRect(cursor).top()
+        if top < room:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() - (room - top))
 
     def all_text(self) -> str:
         """The plain text of every part, in order (the whole policy as shown)."""
