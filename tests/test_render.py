@@ -208,3 +208,27 @@ def test_qt_shows_the_list_numbers_and_wraps_preformatted_text(qapp):
     shown.setHtml(render_policy_html("<pre>" + "a long line of words " * 40 + "</pre>"))
     shown.setTextWidth(400)
     assert shown.size().width() <= 400 and shown.firstBlock().layout().lineCount() > 5
+
+
+def test_quick_inline_step_gives_markdowns_html_on_real_policies():
+    """Markdown's inline patterns are not tried on a text that holds nothing they need
+    (a [, a <, a * or _...): the HTML of every policy of ../shared/corpus and pga-v1 is
+    what Markdown's own inline step makes of it."""
+    from conftest import shared_folder
+    from markdown.treeprocessors import InlineProcessor
+
+    from reader.analysis import document
+    from reader.sources.corpus import parse_header, read_policy_text
+
+    paths = sorted(shared_folder("corpus").rglob("*.md"))
+    paths += sorted((shared_folder("history") / "pga-v1").rglob("*.md"))
+    quick = document._markdown_converter()
+    plain = document._markdown_converter()
+    plain.treeprocessors.register(InlineProcessor(plain), "inline", 20)
+    assert type(quick.treeprocessors["inline"]) is document._QuickInlineProcessor
+    for path in paths:
+        body = parse_header(read_policy_text(path))[1]
+        assert quick.convert(body) == plain.convert(body), path
+        quick.reset()
+        plain.reset()
+    assert len(paths) > 240

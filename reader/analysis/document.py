@@ -22,6 +22,7 @@ import markdown
 from markdown import util
 from markdown.blockprocessors import BlockProcessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import InlineProcessor
 
 BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "pre", "dt", "dd"}
@@ -380,6 +381,39 @@ class _IndentedBlockAsText(BlockProcessor):
         blocks.insert(0, block)
 
 
+# What each of Python-Markdown's inline patterns needs in a text to match there (its
+# regular expression cannot match without one of these): where none is in the text, the
+# pattern is not tried.
+_INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",),
+    "image_link": ("![",), "image_reference": ("![",), "short_reference": ("[",),
+    "short_image_ref": ("![",), "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",),
+    "html": ("<",), "entity": ("&",), "em_strong": ("*", "_"),
+}
+
+
+class _QuickInlineProcessor(InlineProcessor):
+    """Markdown's inline step, with the same result, that does not try a pattern on a text
+    holding nothing it needs to match (see :data:`_INLINE_TRIGGERS`): each text was tried
+    against each of the 14 patterns in Python, 18% of the conversion of a policy's
+    paragraphs."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self._triggers: dict[int, tuple[str, ...]] | None = None
+
+    def _InlineProcessor__applyPattern(self, pattern, data: str, patternIndex: int,
+                                       startIndex: int = 0) -> tuple[str, bool, int]:
+        if self._triggers is None:  # (the patterns are registered after this step)
+            self._triggers = {id(self.md.inlinePatterns[name]): needs
+                              for name, needs in _INLINE_TRIGGERS.items()
+                              if name in self.md.inlinePatterns}
+        needs = self._triggers.get(id(pattern))
+        if needs is not None and not any(need in data for need in needs):
+            return data, False, 0  # what trying it would return: no match
+        return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
+
+
 def _markdown_converter() -> markdown.Markdown:
     # Extension objects, not names: a name is looked up among the installed packages'
     # entry points, which took 80 ms of the first policy shown.
@@ -391,6 +425,7 @@ def _markdown_converter() -> markdown.Markdown:
     converter.preprocessors.register(_NormalizeWhitespaceInSlices(converter),
                                      "normalize_whitespace", 30)
     converter.parser.blockprocessors.register(_IndentedBlockAsText(converter.parser), "code", 80)
+    converter.treeprocessors.register(_QuickInlineProcessor(converter), "inline", 20)
     return converter
 
 
