@@ -316,3 +316,23 @@ def test_the_comparison_shows_the_facts_and_evidence_the_card_shows_on_real_poli
             counts = analysis.passage_counts()
             assert [row.cells[column].count for row in compared.rows_of(PRACTICE_ROW)] == [
                 counts.get(row.id, 0) for row in compared.rows_of(PRACTICE_ROW)], domain
+
+
+def test_pdf_company_table_keeps_each_date_and_length_on_one_line(capsys, tmp_path):
+    """Four companies on A4 (google.com, facebook.com, amazon.com, americanexpress.com of
+    ../shared/corpus): the dates read "2017-06-3" / "0" and "americanexpress.co" / "m" in
+    the table under the title."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = ["google.com", "facebook.com", "amazon.com", "americanexpress.com"]
+    seeds = ["bmtmicro.com", "audiomidi.com", "ipmart.com", "bettymills.com"]
+    for name, seed in zip(names, seeds, strict=True):
+        (corpus / f"{name}.md").write_bytes((SEEDS / f"{seed}.md").read_bytes())
+    out = tmp_path / "compared.pdf"
+    assert main(["compare", *names, "-o", str(out), "--corpus", str(corpus)]) == 0
+    with pdfplumber.open(out) as pdf:
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    dates = {Corpus.open(corpus).load(n).archive_date for n in names}
+    assert dates <= set(words), (dates, words[:60])
+    name = [w.replace("\u200b", "") for w in words if w.startswith("americanexpress")][0]
+    assert name in ("americanexpress.", "americanexpress.com")  # a break after a dot only

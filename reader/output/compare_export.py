@@ -92,10 +92,13 @@ def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) 
     e = html.escape
     stamp = (exported_on or dt.date.today()).isoformat()
     names = ", ".join(c.domain for c in comparison.companies)
+    # A date and a length never wrap, a name breaks after a dot or at a space (four
+    # companies on A4 read "2017-06-3" / "0" and "americanexpress.co" / "m").
+    nowrap = "style='white-space:nowrap'"
     companies = "".join(
-        f"<tr><td><b>{e(c.label)}</b></td><td>{e(c.title)}</td>"
-        f"<td>{e(c.archive_date or 'date unknown')}</td>"
-        f"<td align='right'>{counted(c.word_count, 'word')}</td></tr>"
+        f"<tr><td><b>{_breakable(c.label)}</b></td><td>{e(c.title)}</td>"
+        f"<td {nowrap}>{e(c.archive_date or 'date unknown')}</td>"
+        f"<td align='right' {nowrap}>{counted(c.word_count, 'word')}</td></tr>"
         + (f"<tr><td></td><td colspan='3'><b>Note:</b> {e(c.caveat)}</td></tr>"
            if c.caveat else "")
         for c in comparison.companies)
