@@ -152,6 +152,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    from reader.analysis.fact_categories import category_row_note, facts_beside_categories
     from reader.analysis.practices import analyze_text
     from reader.analysis.taxonomy import category
     from reader.output.highlight import HighlightedPolicy
@@ -169,6 +170,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     for category_id in analysis.categories:
         count = counts.get(category_id, 0)
         print(f"  {category(category_id).name:32} {count:4} {noun_for(count, 'passage')}")
+    for category_id, stated in facts_beside_categories(analysis).categories.items():
+        print(f"  {category(category_id).name:32}    {category_row_note(stated)}")
     print()
     for span in analysis.spans:
         text = " ".join(analysis.passage_text(span).split())
@@ -182,6 +185,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def _classify_lines(lines, out, analyze_text) -> int:
     """One JSON result per input line; a bad line is answered with
     ``{"line": n, "error": "..."}`` and the stream goes on. Exit 1 if any line failed."""
+    from reader.analysis.fact_categories import facts_json_notes
+
     failures = 0
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -205,6 +210,8 @@ def _classify_lines(lines, out, analyze_text) -> int:
                 "spans": [[s.start, s.end, c] for s in analysis.spans for c in s.categories],
                 "facts": analysis.stated_facts(),  # ids of the shown facts it states
                 "does_not": analysis.denied_facts(),  # ... it says it does not do
+                # stated facts whose sentences are not (all) passages of their category
+                "fact_notes": facts_json_notes(analysis),
                 "language": analysis.language,  # not "en": the models are not to be trusted
             }
         out.write(json.dumps(result) + "\n")
@@ -584,15 +591,20 @@ def _add_history_commands(command) -> None:
 def cmd_facts(args: argparse.Namespace) -> int:
     """Privacy facts at a glance: each shown fact, stated, "says it does not" or not
     stated, with its evidence."""
+    from reader.analysis.fact_categories import facts_json_notes
     from reader.analysis.facts import CARD_GROUPS, NOT_RELIABLE, STATED_MEANS, facts_json
     from reader.output.highlight import HighlightedPolicy
 
     policy = _load_policy(_open_corpus(args), args.domain)
     analysis = HighlightedPolicy.of(policy).analysis  # the decision every view shows
     facts, text = analysis.facts, analysis.text
+    notes = facts_json_notes(analysis)
     if args.json:
+        found = facts_json(text, facts)
+        for fact_id, entry in found.items():  # added field: the card's tooltip, or null
+            entry["category_note"] = notes.get(fact_id)
         json.dump({"company": policy.domain, "language": analysis.language,
-                   "facts": facts_json(text, facts)},
+                   "facts": found},
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
@@ -608,6 +620,8 @@ def cmd_facts(args: argparse.Namespace) -> int:
             print(f"  {fact.label:36} {fact.words}")
             for evidence in fact.evidence[:1]:
                 print(f"      \"{' '.join(text[evidence.start:evidence.end].split())}\"")
+            if fact.id in notes:
+                print(f"      ({notes[fact.id]})")
             for evidence in fact.denials[:1]:
                 print(f"      also says it does not: "
                       f"\"{' '.join(text[evidence.start:evidence.end].split())}\"")

@@ -140,7 +140,7 @@ def test_classify_jsonl_contract():
         start, end, first = output["spans"][0]
         assert (start, end, first) == (0, len(sentence), expected)
     assert outputs[-1] == {"categories": [], "scores": outputs[-1]["scores"], "spans": [],
-                           "facts": [], "does_not": [], "language": "en"}
+                           "facts": [], "does_not": [], "fact_notes": {}, "language": "en"}
 
 
 def test_classify_jsonl_lists_every_category_of_a_sentence():

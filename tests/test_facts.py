@@ -148,7 +148,8 @@ def test_cli_facts_json_contract(capsys):
     assert result["company"] == "bmtmicro.com"
     assert list(result["facts"]) == list(default_facts_model().shown)
     for fact in result["facts"].values():
-        assert set(fact) == {"state", "stated", "evidence", "denials"}
+        assert set(fact) == {"state", "stated", "evidence", "denials", "category_note"}
+        assert fact["category_note"] is None or fact["state"] == "stated"
         assert fact["state"] in {"stated", "does_not", "not_stated"}
         assert fact["stated"] == (fact["state"] == "stated")
         assert (fact["state"] != "not_stated") == bool(fact["evidence"])

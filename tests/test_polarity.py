@@ -99,11 +99,13 @@ def test_cli_facts_json_and_text(capsys):
     assert main(["facts", "example.com", "--json", "--corpus", str(DOES_NOT_CORPUS)]) == 0
     facts = json.loads(capsys.readouterr().out)["facts"]
     assert facts["collects:cookies"] == {"state": "does_not", "stated": False,
-                                         "evidence": [NO_COOKIES], "denials": []}
+                                         "evidence": [NO_COOKIES], "denials": [],
+                                         "category_note": None}
     assert facts["shares_with:third_party"]["state"] == "does_not"
     assert facts["collects:contact"]["state"] == "stated"
     assert facts["collects:financial"] == {"state": "not_stated", "stated": False,
-                                           "evidence": [], "denials": []}
+                                           "evidence": [], "denials": [],
+                                           "category_note": None}
     assert main(["facts", "example.com", "--corpus", str(DOES_NOT_CORPUS)]) == 0
     lines = capsys.readouterr().out.splitlines()
     cookies = next(i for i, line in enumerate(lines) if "Cookies and tracking" in line)

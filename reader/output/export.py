@@ -22,6 +22,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader import __version__
+from reader.analysis.fact_categories import (
+    category_row_note,
+    fact_note,
+    facts_beside_categories,
+)
 from reader.analysis.facts import (
     ALSO_SAYS_NOT,
     NOT_RELIABLE,
@@ -113,10 +118,18 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
         f"<span style='background-color:{highlight_colour(c.id, look)}'>"
         f"&nbsp;{e(c.name)} ({counts[c.id]})&nbsp;</span>"
         for c in shown)
+    beside = facts_beside_categories(item.analysis)
+    notes = {fact_id: fact_note(outside) for fact_id, outside in beside.facts.items()}
+
+    def stated_note(category_id: str) -> str:
+        stated = beside.categories.get(category_id)
+        return (f"<br><i style='color:#555555'>{e(category_row_note(stated))}</i>"
+                if stated else "")
+
     summary = "".join(
         f"<tr><td><span style='background-color:{highlight_colour(c.id, look)}'>"
         f"&nbsp;&nbsp;&nbsp;&nbsp;</span>"
-        f"&nbsp;{e(c.name)}</td><td>{e(c.explanation)}</td>"
+        f"&nbsp;{e(c.name)}</td><td>{e(c.explanation)}{stated_note(c.id)}</td>"
         f"<td align='right'>{counts[c.id]}</td></tr>" for c in shown)
     hidden = [c.name for c in practice_categories() if c not in shown]
     hidden_note = (f"<p style='color:#555555'>Not highlighted: {e(', '.join(hidden))}.</p>"
@@ -134,7 +147,7 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
         f"<h1>{e(policy.title)}</h1>"
         f"<table cellspacing='0' cellpadding='2'>{meta}</table>"
         f"{f'<p><b>Note:</b> {e(caveat)}</p>' if caveat else ''}"
-        f"{facts_card_html(item.analysis.facts, item.analysis.text)}"
+        f"{facts_card_html(item.analysis.facts, item.analysis.text, notes)}"
         f"<h3>Legend</h3><p>{legend or 'No categories highlighted.'}</p>"
         f"<h3>Summary: passages per data practice</h3>"
         f"<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
@@ -144,18 +157,26 @@ def export_html_parts(item: HighlightedPolicy, visible: set[str] | None = None,
     ]
 
 
-def facts_card_html(facts: Sequence[Fact], text: str) -> str:
+def facts_card_html(facts: Sequence[Fact], text: str,
+                    notes: dict[str, str] | None = None) -> str:
     """The side panel's facts card for the PDF: per group, the facts stated (with the
-    start of the sentence of ``text`` that states each), those it says it does not do
-    (with theirs) and those not stated."""
+    start of the sentence of ``text`` that states each, and its ``notes``: fact id ->
+    "its sentence is not a passage of ..."), those it says it does not do (with theirs)
+    and those not stated."""
     e = html.escape
+    notes = notes or {}
+
+    def noted(fact: Fact) -> str:
+        note = notes.get(fact.id)
+        return f" <span style='color:#555555'>({e(note)})</span>" if note else ""
+
     rows = []
     for row in card_rows(facts):
         if not row.shown:
             stated, missing = "", NOT_RELIABLE
         else:
             stated = "<br>".join(
-                [f"<b>{e(fact.label)}</b>{_evidence_quote(fact.evidence, text)}"
+                [f"<b>{e(fact.label)}</b>{_evidence_quote(fact.evidence, text)}{noted(fact)}"
                  + (f" <i>{e(ALSO_SAYS_NOT)}</i>{_evidence_quote(fact.denials, text)}"
                     if fact.denials else "")
                  for fact in row.stated]

@@ -1,6 +1,9 @@
 """The side panel: categories with colour, explanation, passage count and a show/hide box;
 a category's passages underneath, most confident first; clicking a passage asks the viewer
-to scroll to it. A switch shows "confident only" or "all" highlights (kept in settings)."""
+to scroll to it. A switch shows "confident only" or "all" highlights (kept in settings).
+A category with no passage whose facts the facts card states says so ("0 passages · stated
+in the facts card: ...", :mod:`reader.analysis.fact_categories`); clicking it selects the
+facts' sentences in the viewer as the card does (not highlighted, not counted)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader.analysis.fact_categories import (
+    FactsBesideCategories,
+    category_row_note,
+    category_row_tooltip,
+    facts_beside_categories,
+)
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, as_look, highlight_colour
 from reader.wording import counted
@@ -65,6 +74,9 @@ class WrappingDelegate(QStyledItemDelegate):
 class CategoryPanel(QWidget):
     visibility_changed = Signal()
     passage_activated = Signal(int)  # span index
+    # A passage-less category's stated fact: select its sentence (text, where it starts
+    # as a fraction of the policy), as the facts card's evidence_activated.
+    evidence_activated = Signal(str, float)
     policy_shown = Signal(object)  # the HighlightedPolicy (or None) now listed
 
     def __init__(self, settings: QSettings | None = None, parent=None) -> None:
@@ -127,6 +139,8 @@ class CategoryPanel(QWidget):
         self.tree.itemExpanded.connect(self._fill)
         self._shown: HighlightedPolicy | None = None
         self._unfilled: set[str] = set()
+        self._beside = FactsBesideCategories({}, {})
+        self._next_sentence: dict[str, int] = {}  # per category, the sentence clicked next
 
     def set_dark(self, dark: bool | HighlightLook) -> None:
         """Swatches in the highlight colours of the theme (or whole look) in use."""
@@ -186,12 +200,20 @@ class CategoryPanel(QWidget):
         self._show_counts()
         lazy = bool(highlighted) and len(highlighted.analysis.spans) > EAGER_PASSAGES
         self._unfilled = set()
+        self._beside = (facts_beside_categories(highlighted.analysis) if highlighted
+                        else FactsBesideCategories({}, {}))
+        self._next_sentence = {}
         for cat in practice_categories():
             item = self.items[cat.id]
             item.setExpanded(False)
             item.takeChildren()
             count = counts.get(cat.id, 0)
-            item.setDisabled(bool(highlighted) and count == 0)
+            stated = self._beside.categories.get(cat.id, ())
+            text = f"{cat.name}\n{cat.explanation}"
+            item.setText(0, f"{text}\n{category_row_note(stated)}" if stated else text)
+            item.setToolTip(0, category_row_tooltip(cat.id, stated) if stated
+                            else cat.explanation)
+            item.setDisabled(bool(highlighted) and count == 0 and not stated)
             if not highlighted or not count:
                 continue
             if lazy:  # thousands of rows would block the window: made when opened
@@ -234,6 +256,20 @@ class CategoryPanel(QWidget):
             QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
         self._building = building
 
+    def step_to_stated_fact(self, category_id: str) -> bool:
+        """Ask the viewer to select the next sentence of the facts the card states for a
+        category with no passage (False when it has none)."""
+        sentences = self._beside.sentences_of(category_id)
+        if self._shown is None or not sentences:
+            return False
+        number = self._next_sentence.get(category_id, 0) % len(sentences)
+        self._next_sentence[category_id] = number + 1
+        text = self._shown.analysis.text
+        evidence = sentences[number]
+        self.evidence_activated.emit(text[evidence.start:evidence.end],
+                                     evidence.start / max(len(text), 1))
+        return True
+
     def passages_of(self, category_id: str) -> list[QTreeWidgetItem]:
         item = self.items[category_id]
         self._fill(item)
@@ -255,8 +291,11 @@ class CategoryPanel(QWidget):
             self._checked_item = None
             return
         span = item.data(0, SpanRole)
+        category_id = item.data(0, CategoryRole)
         if span is not None:
             self.passage_activated.emit(int(span))
+        elif category_id in self._beside.categories:
+            self.step_to_stated_fact(category_id)
         elif item.data(0, CategoryRole) and (item.childCount()
                                              or item.data(0, CategoryRole) in self._unfilled):
             item.setExpanded(not item.isExpanded())

@@ -4,7 +4,9 @@ it collects, why, who gets it, the choices it offers... group by group (the one 
 states it in the viewer (again: the next evidence sentence). A fact the policy says it does
 not do ("no cookies are used") is listed after "says it does not:", a link to that sentence;
 a stated fact that also has such a sentence is marked "(also a “not”)" and its
-clicks reach that sentence after the stating ones. "Not stated" is shown as such.
+clicks reach that sentence after the stating ones. "Not stated" is shown as such. A stated
+fact whose sentence is no passage of its category says so in its tooltip
+(:mod:`reader.analysis.fact_categories`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QPalette, QTextCursor
 from PySide6.QtWidgets import QFrame, QTextBrowser
 
+from reader.analysis.fact_categories import facts_json_notes
 from reader.analysis.facts import ALSO_SAYS_NOT, NOT_RELIABLE, Fact, card_note, card_rows
 from reader.output.highlight import HighlightedPolicy
 
@@ -24,16 +27,23 @@ SAYS_NOT = "says it does not"
 MAX_CARD_HEIGHT = 360  # taller cards scroll: the categories stay in view
 
 
-def card_html(facts: list[Fact], dark: bool = False) -> str:
-    """The card as HTML: one line per group, stated facts as links, then "not stated"."""
+def card_html(facts: list[Fact], dark: bool = False,
+              notes: dict[str, str] | None = None) -> str:
+    """The card as HTML: one line per group, stated facts as links, then "not stated";
+    ``notes`` (fact id -> note) become the facts' tooltips."""
     muted = "#9e9e9e" if dark else "#616161"
+    notes = notes or {}
+
+    def title(fact: Fact) -> str:
+        note = notes.get(fact.id)
+        return f' title="{html.escape(note[0].upper() + note[1:])}."' if note else ""
     lines = []
     for row in card_rows(facts):
         if not row.shown:
             body = f'<span style="color:{muted}">{NOT_RELIABLE}</span>'
         else:
             stated = ", ".join(
-                f'<a href="{FACT_LINK}{fact.id}">{html.escape(fact.label)}</a>'
+                f'<a href="{FACT_LINK}{fact.id}"{title(fact)}>{html.escape(fact.label)}</a>'
                 + (f' <span style="color:{muted}">{ALSO_SAYS_NOT}</span>' if fact.denials else "")
                 for fact in row.stated)
             denied = ", ".join(
@@ -70,16 +80,18 @@ class FactsCard(QTextBrowser):
         self.document().setDocumentMargin(6)
         self.facts: list[Fact] = []
         self._text = ""
+        self._notes: dict[str, str] = {}  # fact id -> its note (tooltip)
         self._next: dict[str, int] = {}  # evidence to select at the next click
         self.show_policy(None)
 
     def show_policy(self, highlighted: HighlightedPolicy | None) -> None:
         if highlighted is None:
-            self.facts, self._text = [], ""
+            self.facts, self._text, self._notes = [], "", {}
             self.setHtml("<p><b>Privacy facts</b></p><p>Open a policy to see them.</p>")
         else:
             self.facts, self._text = highlighted.analysis.facts, highlighted.analysis.text
-            self.setHtml(card_html(self.facts, self._on_dark()))
+            self._notes = facts_json_notes(highlighted.analysis)
+            self.setHtml(card_html(self.facts, self._on_dark(), self._notes))
         self._next = {}
         self._fit()
 
@@ -90,7 +102,7 @@ class FactsCard(QTextBrowser):
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self.facts:
-            self.setHtml(card_html(self.facts, self._on_dark()))
+            self.setHtml(card_html(self.facts, self._on_dark(), self._notes))
             self._fit()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -121,6 +133,13 @@ class FactsCard(QTextBrowser):
         link = url.toString()
         if link.startswith(FACT_LINK):
             self.activate(link[len(FACT_LINK):])
+
+    def fact_tooltip(self, fact_id: str) -> str:
+        """The tooltip of a fact's link ("" without one), as the card shows it."""
+        label = next(f.label for f in self.facts if f.id == fact_id)
+        cursor = self.document().find(label)
+        cursor.setPosition(cursor.selectionStart() + 1)
+        return cursor.charFormat().toolTip()
 
     def link_position(self, fact_id: str):
         """Where the fact's link is drawn (viewport coordinates), for tests and tools."""

@@ -228,6 +228,8 @@ class MainWindow(QMainWindow):
         self.category_panel.policy_shown.connect(self.facts_card.show_policy)
         self.facts_card.evidence_activated.connect(
             lambda text, at: select_passage(self.browser, text, at))
+        self.category_panel.evidence_activated.connect(
+            lambda text, at: select_passage(self.browser, text, at))
         self.search_panel = SearchPanel()
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.category_panel, "Categories")
