@@ -215,3 +215,27 @@ def test_backspace_reuses_the_rows_of_the_shorter_text_until_the_companies_chang
     proxy.set_filter_text("yar")
     proxy.set_filter_text("ya")
     assert shown() == ["yahoo.com", "yandex.com", "ebay.com", "yardsale.com"]
+
+
+def test_down_or_enter_in_the_filter_moves_into_the_list(qtbot, make_window):
+    """Typing a filter left a keyboard user nowhere to go but Tab: Down and Enter did
+    nothing. Now they move into the list, its first company opened when none shown is."""
+    window = make_window()
+    window.select_company("bmtmicro.com")
+    qtbot.waitUntil(lambda: window.current.policy.domain == "bmtmicro.com")
+    qtbot.keyClicks(window.company_filter, "ipmar")
+    assert shown(window) == ["ipmart.com"]
+    assert window.current.policy.domain == "bmtmicro.com"
+    qtbot.keyClick(window.company_filter, Qt.Key.Key_Return)
+    assert window.focusWidget() is window.company_list
+    qtbot.waitUntil(lambda: window.current.policy.domain == "ipmart.com")
+    window.company_filter.clear()
+    qtbot.keyClicks(window.company_filter, "com")  # ipmart.com still shown: it stays open
+    qtbot.keyClick(window.company_filter, Qt.Key.Key_Down)
+    assert window.focusWidget() is window.company_list
+    assert window.company_list.currentIndex().data(DomainRole) == "ipmart.com"
+    assert window.current.policy.domain == "ipmart.com"
+    window.company_filter.setText("nothing matches this")
+    window.company_filter.setFocus()
+    qtbot.keyClick(window.company_filter, Qt.Key.Key_Down)
+    assert window.focusWidget() is window.company_filter

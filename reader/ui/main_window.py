@@ -52,6 +52,7 @@ from reader.ui.corpus_watch import CorpusCheckWorker, CorpusWatcher
 from reader.ui.facts_card import FactsCard, select_passage
 from reader.ui.find_bar import FindBar, edit_focused
 from reader.ui.help_dialog import maybe_welcome, show_help
+from reader.ui.keys import FieldIntoList
 from reader.ui.models import (
     SORT_KEY_OF_COLUMN,
     CompanyFilterModel,
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
         self.settings_timer.setInterval(SETTINGS_DELAY_MS)
         self.settings_timer.timeout.connect(self.save_settings)
         self.company_list = company_table(self.company_proxy)
+        FieldIntoList(self.company_filter, self.company_list)  # Down / Enter: into the list
         self.company_count = QLabel()
         left = QWidget()
         left_layout = QVBoxLayout(left)
