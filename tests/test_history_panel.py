@@ -279,3 +279,23 @@ def test_removed_text_reads_on_a_dark_page():
                                    Passage("We sell data.")), look=HighlightLook(dark=dark))
         assert f"line-through;color:{colour}" in shown
     assert removed_text_colour(HighlightLook(dark=True)) != removed_text_colour()
+
+
+def test_a_policy_with_one_version_shows_its_counts_on_the_chart(qtbot, tmp_path,
+                                                                 embedded_corpus):
+    """A policy without earlier versions (or a damaged repository) drew an empty chart:
+    a line needs two points. Each practice now shows as a dot at its count."""
+    from PySide6.QtGui import QColor
+
+    (tmp_path / "ipmart.com.md").write_bytes((embedded_corpus / "ipmart.com.md").read_bytes())
+    dialog = HistoryDialog(Corpus.open(tmp_path), "ipmart.com")
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 600)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=60000)
+    [point] = dialog.chart.points
+    assert point.counts["first_party_collection"] > 0
+    image = dialog.chart.grab().toImage()
+    colour = QColor(category("first_party_collection").colour(False)).darker(150)
+    found = sum(1 for x in range(image.width()) for y in range(image.height())
+                if image.pixelColor(x, y) == colour)
+    assert found >= 4

@@ -362,6 +362,10 @@ class TimelineChart(QWidget):
                 if point is not None and point.counts is not None])
             painter.setPen(QPen(colour, 2))
             painter.drawPolyline(line)
+            if line.size() == 1:  # one version: no line to draw, a dot at its count
+                painter.setBrush(colour)
+                painter.drawEllipse(line.at(0), 3.0, 3.0)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(base, 1))
         for x, year in self.year_ticks(width):
             painter.drawLine(QPointF(x, bottom), QPointF(x, bottom + 3))
