@@ -615,6 +615,21 @@ def test_workers_of_a_thread_come_from_a_fork_server_with_the_models():
     assert timeline_module._pool_context().get_start_method() == "fork"
 
 
+def test_workers_of_a_thread_in_the_app_bundle_are_spawned(monkeypatch):
+    """A frozen program (the PyInstaller bundle) spawns the History window's workers, as its
+    index build does (tests/test_bundle.py), rather than start a fork server."""
+    import threading
+
+    from reader.analysis import timeline as timeline_module
+
+    monkeypatch.setattr(timeline_module.sys, "frozen", True, raising=False)
+    found = []
+    thread = threading.Thread(target=lambda: found.append(timeline_module._pool_context()))
+    thread.start()
+    thread.join()
+    assert found[0].get_start_method() == "spawn"
+
+
 def test_worker_processes_only_on_idle_cores(monkeypatch):
     """The chart uses a worker process per core unless the load average says the cores
     are crowded (more than 1.5 above their number), and the cores where there is no load

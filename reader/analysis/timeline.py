@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 import threading
 import zlib
 from collections import Counter, deque
@@ -861,11 +862,14 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     first (shared by the workers). Forking a process that runs Qt threads is unsafe, so
     from another thread (the History window's) they are forked from a fork server that
     loaded the models once (see :mod:`reader.analysis.warm_models`) and stays for the next
-    charts; spawned where there is no fork server (Windows)."""
+    charts; spawned where there is no fork server (Windows) and in the app bundle (a frozen
+    program starts its fork server through PyInstaller's hook, untested there; spawned
+    workers are what the bundle's own tests run)."""
     if threading.current_thread() is threading.main_thread():
         analyze_body(WARM_UP)
         return multiprocessing.get_context("fork")
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    frozen = getattr(sys, "frozen", False)
+    if not frozen and "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["reader.analysis.warm_models"])
         return context
