@@ -288,3 +288,44 @@ def test_a_table_reaching_only_into_the_right_margin_gets_no_sideways_scroll_bar
                      "wider": Qt.ScrollBarPolicy.ScrollBarAsNeeded}
     browser.setHtml("<p>Short.</p>")
     assert browser.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+
+
+def link_colours(window) -> set[str]:
+    """The colours the shown policy's links are drawn in, outside highlighted passages
+    (there the highlight's own text colour keeps them readable on its tint)."""
+    from PySide6.QtCore import Qt
+
+    found = set()
+    block = window.browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            shape = fragment.charFormat()
+            if (shape.isAnchor() and shape.anchorHref()
+                    and shape.background().style() == Qt.BrushStyle.NoBrush):
+                found.add(fragment.charFormat().foreground().color().name().upper())
+            it += 1
+        block = block.next()
+    return found
+
+
+def test_links_are_readable_on_the_dark_and_the_light_page(make_window, qtbot):
+    """Qt colours links from the application's palette when it imports HTML: on the dark
+    theme's page under a light desktop they were dark blue on near-black."""
+    from reader.analysis.tints import contrast
+    from reader.ui.policy_view import LINK_COLOURS
+
+    window = make_window()
+    window.select_company("bizdesign.com")
+    assert link_colours(window) == {LINK_COLOURS[False]}
+    dialog = window.show_preferences()
+    dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("dark"))
+    qtbot.waitUntil(lambda: link_colours(window) == {LINK_COLOURS[True]})
+    assert "#1E1E1E" in window.browser.styleSheet()
+    assert contrast(LINK_COLOURS[True], "#1E1E1E") >= 4.5
+    assert contrast(LINK_COLOURS[False], "#FFFFFF") >= 4.5
+    dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("light"))
+    qtbot.waitUntil(lambda: link_colours(window) == {LINK_COLOURS[False]})
+    dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("system"))
+    dialog.close()

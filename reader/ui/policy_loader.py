@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QFont
 
+from reader.analysis.tints import as_look
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.ui.policy_view import PolicyPage
 
@@ -223,7 +224,8 @@ class PolicyLoadWorker(QRunnable):
             self._check()
             pages = []
             for page_parts in paginate(parts, PAGE_CHARS, PAGE_ROWS):
-                pages.append(PolicyPage.of_html(page_parts, self.font, self.margins))
+                pages.append(PolicyPage.of_html(page_parts, self.font, self.margins,
+                                                  as_look(self.dark).dark))
                 pages[-1].document.moveToThread(QCoreApplication.instance().thread())
                 if self._cancel.is_set():
                     for page in pages:

@@ -46,6 +46,15 @@ EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 WIDE_TABLE_COLUMNS = 5  # tables with more columns than this keep a readable column width
 MIN_COLUMN_CHARS = 14  # ...of at least this many characters (the view scrolls sideways)
 CURRENT_MATCH_COLOUR = "#FF9800"
+# Links on a light and on a dark page (contrast >= 4.5:1 on white and on the dark theme's
+# #1E1E1E). Qt colours a link when it imports the HTML, from the application's palette,
+# whatever the view's background: a dark page under a light desktop had dark-blue links.
+LINK_COLOURS = {False: "#0645AD", True: "#8AB4F8"}
+
+
+def link_style(dark: bool) -> str:
+    """The default style sheet that colours a document's links for a dark or light page."""
+    return f"a {{ color: {LINK_COLOURS[dark]}; }}"
 PASSAGE_TITLE = re.compile(r"Passage (\d+): (.+)")
 MATCH_TITLE = re.compile(r"Search match (\d+)")
 
@@ -127,14 +136,17 @@ class PolicyDocument(QTextDocument):
 
     @classmethod
     def of_html(cls, parts: list[str], font: QFont,
-                margins: tuple[float, float] | None = None) -> PolicyDocument:
+                margins: tuple[float, float] | None = None,
+                dark: bool = False) -> PolicyDocument:
         """The document of HTML ``parts`` (imported one by one, see :func:`append_html`),
         with its passages found and the side ``margins`` the view will give it (both are
-        GUI-thread work on a big part otherwise)."""
+        GUI-thread work on a big part otherwise), its links coloured for a ``dark`` page
+        or a light one."""
         from reader.output.export import append_html
 
         document = cls()
         document.setDefaultFont(font)
+        document.setDefaultStyleSheet(link_style(dark))
         append_html(document, parts)
         keep_tables_readable(document, font)
         if margins is not None:
@@ -207,6 +219,7 @@ class PolicyBrowser(QTextBrowser):
             self.setDocument(PolicyDocument(self))
             delete_one_by_one(old)
             self.page_changed.emit(0, 1)
+        self.document().setDefaultStyleSheet(link_style(self.look.dark))
         super().setHtml(text)
         keep_tables_readable(self.document(), self.font())
         self.document_replaced()
@@ -506,9 +519,9 @@ class PolicyPage:
 
     @classmethod
     def of_html(cls, parts: list[str], font: QFont,
-                margins: tuple[float, float] | None = None) -> PolicyPage:
+                margins: tuple[float, float] | None = None, dark: bool = False) -> PolicyPage:
         anchors = {a or b for html in parts for a, b in ANCHOR_PATTERN.findall(html)}
-        return cls(PolicyDocument.of_html(parts, font, margins), anchors)
+        return cls(PolicyDocument.of_html(parts, font, margins, dark), anchors)
 
 
 class PageBar(QWidget):
