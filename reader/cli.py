@@ -98,26 +98,40 @@ def cmd_list(args: argparse.Namespace) -> int:
     wanted = (args.type or "").strip().casefold()
     entries = [e for e in corpus.entries if wanted in e.doc_type.casefold()]
     width = max([32, *(display_width(e.domain) + 1 for e in entries)])
-    out.write(f"{pad('COMPANY', width)} {'ARCHIVED':10} {'WORDS':>7}  TITLE\n")
-    listed = 0
+    if not args.json:
+        out.write(f"{pad('COMPANY', width)} {'ARCHIVED':10} {'WORDS':>7}  TITLE\n")
+    listed: list[dict] = []
+    skipped: list[dict] = []
     for entry in entries:
         try:
             policy = corpus.load(entry.domain)
         except PolicyLoadError as exc:
             print(f"warning: {exc}", file=sys.stderr)
+            skipped.append({"company": entry.domain, "file": str(entry.path),
+                            "message": str(exc)})
             continue
-        listed += 1
-        site = f"  [{snapshot_note(policy.snapshot_site)}]" if policy.snapshot_site else ""
-        out.write(f"{pad(entry.domain, width)} {policy.archive_date or '-':10} "
-                  f"{policy.word_count:>7}  {' '.join(policy.title.split())}{site}\n")
+        title = " ".join(policy.title.split())
+        listed.append({"company": entry.domain, "archived": policy.archive_date,
+                       "words": policy.word_count, "title": title,
+                       "type": policy.doc_type, "source": policy.source_url,
+                       "snapshot_site": policy.snapshot_site, "file": str(entry.path)})
+        if not args.json:
+            site = f"  [{snapshot_note(policy.snapshot_site)}]" if policy.snapshot_site else ""
+            out.write(f"{pad(entry.domain, width)} {policy.archive_date or '-':10} "
+                      f"{policy.word_count:>7}  {title}{site}\n")
+    if args.json:
+        json.dump({"corpus": str(corpus.root), "policies": listed, "skipped": skipped}, out,
+                  ensure_ascii=False, indent=1)
+        out.write("\n")
+        return EXIT_OK
     kind = f" of type {args.type!r}" if wanted else ""
     # The policies listed: a file that cannot be read is no policy (it said "2 policies"
     # above one row and a warning).
-    skipped = len(entries) - listed
-    note = f" ({counted(skipped, 'file', False)} skipped, see the warnings)" if skipped else ""
+    note = (f" ({counted(len(skipped), 'file', False)} skipped, see the warnings)"
+            if skipped else "")
     if not corpus.entries:
         note = " (no .md, .markdown or .txt files found)"
-    out.write(f"{counted(listed, 'policy', False)}{kind} in {corpus.root}{note}\n")
+    out.write(f"{counted(len(listed), 'policy', False)}{kind} in {corpus.root}{note}\n")
     return EXIT_OK
 
 
@@ -730,6 +744,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = command("list", "list companies with archive date, word count and title")
     listing.add_argument("--type", metavar="TYPE",
                          help='only documents whose type contains TYPE ("privacy", "terms")')
+    listing.add_argument("--json", action="store_true",
+                         help="the policies listed (and files skipped) as JSON")
     listing.set_defaults(func=cmd_list)
     show = command("show", "print a policy as text")
     show.add_argument("domain", metavar="DOMAIN")

@@ -82,6 +82,31 @@ def test_list_counts_the_policies_it_lists(tmp_path, capsys):
         f"0 policies in {empty} (no .md, .markdown or .txt files found)")
 
 
+def test_list_json_gives_the_rows_of_the_table(tmp_path, capsys):
+    """'list --json': what the table shows, one object a policy, and the files skipped."""
+    (tmp_path / "bad.com.md").write_bytes(b"\x00\x01\x02binary")
+    assert main(["list"]) == 0
+    table = capsys.readouterr().out.splitlines()[1:-1]
+    assert main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [p["company"] for p in listed["policies"]] == [row.split()[0] for row in table] == [
+        "audiomidi.com", "bettymills.com", "bizdesign.com", "bmtmicro.com", "ipmart.com"]
+    assert [(p["archived"], p["words"]) for p in listed["policies"]] == [
+        (row.split()[1], int(row.split()[2])) for row in table]
+    audiomidi = listed["policies"][0]
+    assert audiomidi["title"] == "Help > Privacy, Security & Accessibility"
+    assert audiomidi["type"] == "Privacy Policy" and audiomidi["source"].startswith("http")
+    assert listed["skipped"] == []
+    (tmp_path / "good.com.md").write_text("# Privacy\n\nWe collect your email.\n", "utf-8")
+    assert main(["list", "--corpus", str(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    listed = json.loads(captured.out)
+    assert [p["company"] for p in listed["policies"]] == ["good.com"]
+    assert listed["policies"][0]["archived"] is None and listed["policies"][0]["words"] == 4
+    assert [s["company"] for s in listed["skipped"]] == ["bad.com"]
+    assert "binary" in listed["skipped"][0]["message"] and "bad.com.md" in captured.err
+
+
 def test_bad_arguments_exit_code():
     result = _cli("show")
     assert result.returncode == 2
