@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from reader.paths import embedded_corpus_dir
 from reader.search.index import PolicyIndex
 from reader.search.query import Match, make_snippets, snippet_text
 from reader.sources.corpus import Corpus
+
+
+@contextmanager
+def one_policy_index(tmp_path: Path, file_name: str, body: str) -> Iterator[PolicyIndex]:
+    """The search index of a corpus folder holding one policy file, built; closed after."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / file_name).write_text(body, "utf-8")
+    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
+    policy_index.open()
+    policy_index.update(workers=1)
+    try:
+        yield policy_index
+    finally:
+        policy_index.close()
 
 
 def test_snippet_text_drops_markdown_keeps_words():
@@ -70,16 +88,10 @@ def test_a_hit_counts_the_matches_the_viewer_shows(tmp_path):
     the list said 6 "cookie" for umich.edu where the viewer found 4."""
     from reader.analysis.document import parse_policy
 
-    folder = tmp_path / "corpus"
-    folder.mkdir()
     body = ("# Privacy\n\nWe use cookies. See our [cookie notice](https://x.example/cookie-policy)"
             " and <span title='cookie'>the settings</span>.\n\n"
             "![cookie](https://x.example/cookie.png) Cookie banners ask first.\n")
-    (folder / "links.example.md").write_text(body, "utf-8")
-    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
-    policy_index.open()
-    policy_index.update(workers=1)
-    try:
+    with one_policy_index(tmp_path, "links.example.md", body) as policy_index:
         for words in ("cookie", "cookie*", '"cookie notice"', "policy OR png"):
             results = policy_index.search(words)
             shown = parse_policy(body).text
@@ -87,30 +99,23 @@ def test_a_hit_counts_the_matches_the_viewer_shows(tmp_path):
             assert all(listed == seen for listed, seen in counts), (words, counts)
         assert policy_index.search("cookie").hits[0].match_count == 3
         # A word only in _emphasis_: not a match of the source's words, one on screen.
-        (folder / "links.example.md").write_text("# P\n\nThe _cookie_ settings.\n", "utf-8")
+        (tmp_path / "corpus" / "links.example.md").write_text(
+            "# P\n\nThe _cookie_ settings.\n", "utf-8")
         policy_index.update(workers=1)
         assert policy_index.search("cookie").hits[0].match_count == 1
-    finally:
-        policy_index.close()
 
 
 def test_snippets_mark_no_word_of_a_link_target_and_show_no_heading_marks(tmp_path):
     """whitehouse.gov (../shared/corpus): a snippet read 'such as “[cookies]"[cookies])', the
     second 'cookies' the end of a link's target (…/privacy#cookies), and '#### HOW THIS
     INFORMATION IS USED' for headings inside list items."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
     body = ("# Privacy\n\n"
             "  * ####  **[INFORMATION WE RECEIVE](https://w.example/privacy#s1)** (WHEN YOU"
             " VISIT THIRD-PARTY SITES)\n\n"
             "  * ####  **[HOW THIS INFORMATION IS USED](https://w.example/privacy#s2)**\n\n"
             "####  The site uses measurement technologies (such as “[cookies\"]"
             "(https://w.example/privacy#cookies)). You can choose not to accept them.\n")
-    (folder / "w.example.md").write_text(body, "utf-8")
-    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
-    policy_index.open()
-    policy_index.update(workers=1)
-    try:
+    with one_policy_index(tmp_path, "w.example.md", body) as policy_index:
         [hit] = policy_index.search("cookies").hits
         assert hit.match_count == 1
         assert hit.snippets == ["…USED The site uses measurement technologies (such as "
@@ -118,29 +123,20 @@ def test_snippets_mark_no_word_of_a_link_target_and_show_no_heading_marks(tmp_pa
         [hit] = policy_index.search('"third party"').hits
         assert "#" not in " ".join(hit.snippets)
         assert "HOW THIS INFORMATION IS USED" in " ".join(hit.snippets)
-    finally:
-        policy_index.close()
 
 
 def test_a_hit_without_matched_words_opens_with_the_words_a_reader_sees(tmp_path):
     """A field-only query (``language:fr``) shows the policy's opening: the dating
     collection's AdopteUnMec read '---------- **Politique de confidentialité** **1\\.
     Généralités**' and DisonsDemain '\\_\\_\\_\\_\\_ Bonjour'."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / "adopte.example.md").write_text(
+    body = (
         "à jour du 10/12/2021\n\nPolitique de confidentialité\n----------------------------\n\n"
         "**Politique de confidentialité et de traitement des données personnelles**\n\n"
         "**1\\. Généralités**\n\n\\_\\_\\_\\_\\_\\_ Bonjour à tous !\n\n"
-        "Titre\n=====\n\nNous protégeons vos données.\n", "utf-8")
-    policy_index = PolicyIndex(Corpus.open(folder), tmp_path / "index")
-    policy_index.open()
-    policy_index.update(workers=1)
-    try:
+        "Titre\n=====\n\nNous protégeons vos données.\n")
+    with one_policy_index(tmp_path, "adopte.example.md", body) as policy_index:
         [hit] = policy_index.search("company:adopte").hits
         assert hit.snippets == [
             "à jour du 10/12/2021 Politique de confidentialité Politique de confidentialité"
             " et de traitement des données personnelles 1. Généralités Bonjour à tous ! "
             "Titre Nous protégeons vos…"]
-    finally:
-        policy_index.close()
