@@ -660,3 +660,32 @@ def test_damage_found_by_a_search_during_an_update_is_rebuilt_by_it(tmp_path):
     assert policy_index.search("cookies").total == 4
     assert domains(policy_index.search("aardvarks")) == {"newco.test"}
     policy_index.close()
+
+
+def test_index_files_that_a_merge_writes_or_takes_away_are_not_recorded(seed_index,
+                                                                       monkeypatch):
+    """Between a build's commits tantivy merges in its own threads: a temporary '.tmp*' file
+    listed, then renamed or deleted before its digest was read, made the build fail with
+    FileNotFoundError (CI, test_build_across_merge_points_matches_one_segment). Neither is
+    recorded, and the index checks as whole afterwards."""
+    import reader.search.engine as engine
+
+    folder = seed_index.folder
+    (folder / ".tmpMerge1").write_bytes(b"being written by a merge")
+    going = folder / "going.idx"
+    going.write_bytes(b"a merged segment's file, deleted while it is read")
+    real_hash = engine._file_hash
+
+    def vanishing(path):
+        if path.name == going.name:
+            path.unlink()
+            raise FileNotFoundError(path)
+        return real_hash(path)
+
+    monkeypatch.setattr(engine, "_file_hash", vanishing)
+    seed_index._record_files()
+    recorded = seed_index._recorded_files()
+    assert ".tmpMerge1" not in recorded and "going.idx" not in recorded
+    assert recorded and all((folder / name).is_file() for name in recorded)
+    (folder / ".tmpMerge1").unlink()
+    assert seed_index.verify(full=True) is None

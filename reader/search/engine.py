@@ -422,19 +422,29 @@ class SearchIndex:
         return self.update(progress, cancelled, workers)
 
     def _record_files(self) -> None:
-        """Remember each index file's size and digest (checked on open and update)."""
+        """Remember each index file's size and digest (checked on open and update).
+
+        Between the commits of a build tantivy merges segments in its own threads, writing
+        files through temporary ``.tmp*`` names and deleting merged ones: such a file is
+        no committed index file, and one that goes while it is read is skipped (it made
+        a build fail with FileNotFoundError)."""
         old = self._recorded_files() or {}
         record = {}
         for path in self.folder.iterdir():
             if (path.name in _NOT_RECORDED or path.name.endswith(".lock")
-                    or not path.is_file()):
+                    or path.name.startswith(".tmp")):
                 continue
-            stat = path.stat()
-            known = old.get(path.name)
-            if known and known[0] == stat.st_size and known[2] == stat.st_mtime_ns:
-                record[path.name] = known
-            else:
-                record[path.name] = [stat.st_size, _file_hash(path), stat.st_mtime_ns]
+            try:
+                if not path.is_file():
+                    continue
+                stat = path.stat()
+                known = old.get(path.name)
+                if known and known[0] == stat.st_size and known[2] == stat.st_mtime_ns:
+                    record[path.name] = known
+                else:
+                    record[path.name] = [stat.st_size, _file_hash(path), stat.st_mtime_ns]
+            except FileNotFoundError:
+                continue
         (self.folder / FILES_RECORD).write_text(json.dumps(record), "utf-8")
 
     def _recorded_files(self) -> dict[str, list] | None:
