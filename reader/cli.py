@@ -365,6 +365,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn_unprintable(unprintable: dict[Path, str]) -> None:
+    """Warn, per PDF written, of its characters that print as empty boxes (no font)."""
+    from reader.output.fonts import missing_font_message
+
+    for path, characters in unprintable.items():
+        if characters:
+            print(f"warning: {missing_font_message(characters, path.name)}", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from reader.analysis.taxonomy import parse_category_list
     from reader.output.export import (
@@ -413,15 +422,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         if output.is_dir():  # like cp: an existing folder receives DOMAIN.pdf
             output = output / f"{entries[0]}.pdf"
         policy = _load_policy(corpus, entries[0])
+        missing: set[str] = set()
         try:
             with StopOnSignals() as stop:  # Ctrl+C / SIGTERM: stop and leave no .part file
                 path = write_pdf(HighlightedPolicy.of(policy), output, visible, stop,
-                                 confident_only=args.confident_only)
+                                 confident_only=args.confident_only, unprintable=missing)
         except ExportCancelled:
             print("export interrupted; nothing written", file=sys.stderr)
             return 128 + stop.signum
         except ExportError as exc:
             raise CliError(str(exc)) from exc
+        _warn_unprintable({path: "".join(sorted(missing))})
         print(f"wrote {path}")
         return EXIT_OK
     folder = Path(args.out_dir or ".")
@@ -446,6 +457,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     for failure in report.failed:
         print(f"warning: {failure}", file=sys.stderr)
+    _warn_unprintable(report.unprintable)
     print(f"wrote {counted(len(report.written), 'PDF file', False)} to {folder}")
     return EXIT_FAILURE if report.failed else EXIT_OK
 
@@ -559,10 +571,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
         from reader.output.diff_export import write_diff_pdf
         from reader.output.export import ExportError
 
+        missing: set[str] = set()
         try:
-            written = write_diff_pdf(history.company, diff, Path(args.output))
+            written = write_diff_pdf(history.company, diff, Path(args.output),
+                                     unprintable=missing)
         except ExportError as exc:
             raise CliError(str(exc)) from exc
+        _warn_unprintable({written: "".join(sorted(missing))})
         print(f"wrote {written}", file=sys.stderr)
     if args.json:
         json.dump(diff.to_json(), sys.stdout, ensure_ascii=False)
@@ -664,10 +679,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from reader.output.compare_export import write_comparison_pdf
         from reader.output.export import ExportError
 
+        missing: set[str] = set()
         try:
-            written = write_comparison_pdf(comparison, Path(args.output))
+            written = write_comparison_pdf(comparison, Path(args.output), missing)
         except ExportError as exc:
             raise CliError(str(exc)) from exc
+        _warn_unprintable({written: "".join(sorted(missing))})
         print(f"wrote {written}", file=sys.stderr)
     if args.json:
         json.dump(comparison.to_json(), sys.stdout, ensure_ascii=False, indent=1)

@@ -110,10 +110,15 @@ def test_viewer_and_pdf_show_every_word(pipeline):
     character of it on its pages (none cut off at a page's edge, none twice)."""
     from PySide6.QtGui import QTextDocument
 
+    from reader.output.fonts import characters_without_a_font
+
     for domain, item in pipeline.items.items():
         shown = QTextDocument()
         shown.setHtml(item.body_html())
         assert shown_words(shown.toPlainText()) == shown_words(item.document.text), domain
+        # a character no font draws prints as a box pdftotext cannot read back
+        assert characters_without_a_font(item.document.text) == "", (
+            f"{domain}: no font on this computer; run packaging/system-deps.sh")
         printed, pages = pdf_policy_characters(pipeline.pdfs[domain])
         assert printed == expected_pdf_characters(item.document, pages), domain
 

@@ -120,8 +120,10 @@ def comparison_html(comparison: Comparison, exported_on: dt.date | None = None) 
             f"{_evidence_html(comparison, PRACTICE_ROW)}")
 
 
-def write_comparison_pdf(comparison: Comparison, out: Path) -> Path:
-    """Write the comparison as a PDF (atomically); raises ``ExportError``."""
+def write_comparison_pdf(comparison: Comparison, out: Path,
+                         unprintable: set[str] | None = None) -> Path:
+    """Write the comparison as a PDF (atomically); raises ``ExportError``. ``unprintable``,
+    when given, receives the characters no font on this computer draws."""
     from PySide6.QtGui import QTextDocument
 
     from reader.output.export import new_pdf_document, write_document_pdf
@@ -132,4 +134,5 @@ def write_comparison_pdf(comparison: Comparison, out: Path) -> Path:
         return document
 
     names = ", ".join(c.domain for c in comparison.companies)
-    return write_document_pdf(make_document, out, f"Compared: {names}")
+    return write_document_pdf(make_document, out, f"Compared: {names}",
+                              unprintable=unprintable)

@@ -172,10 +172,12 @@ def diff_html(company: str, diff: PolicyDiff, look: Look = None,
 
 def write_diff_pdf(company: str, diff: PolicyDiff, out: Path,
                    look: HighlightLook | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> Path:
+                   cancelled: Callable[[], bool] | None = None,
+                   unprintable: set[str] | None = None) -> Path:
     """Write the diff report as a PDF (atomically; in any thread), on white paper in the
     intensity and palette of ``look``; raises ``ExportError`` (``ExportCancelled`` when
-    ``cancelled()`` turns true)."""
+    ``cancelled()`` turns true). ``unprintable``, when given, receives the characters no
+    font on this computer draws."""
     from PySide6.QtGui import QTextDocument
 
     from reader.output.export import new_pdf_document, write_document_pdf
@@ -186,4 +188,5 @@ def write_diff_pdf(company: str, diff: PolicyDiff, out: Path,
         return document
 
     return write_document_pdf(make_document, out,
-                              f"{company}: changes {diff.old} to {diff.new}", cancelled)
+                              f"{company}: changes {diff.old} to {diff.new}", cancelled,
+                              unprintable)

@@ -37,7 +37,7 @@ from reader.analysis.facts import (
 )
 from reader.analysis.taxonomy import practice_categories
 from reader.analysis.tints import HighlightLook, highlight_colour
-from reader.output.fonts import register_fonts
+from reader.output.fonts import characters_without_a_font, register_fonts
 from reader.output.highlight import HighlightedPolicy
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.layouts import is_privacy_policy
@@ -65,6 +65,16 @@ class ExportReport:
     written: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     cancelled: bool = False
+    # written file -> its characters that no font on this computer draws (empty boxes)
+    unprintable: dict[Path, str] = field(default_factory=dict)
+
+
+def unprintable_notes(report: ExportReport) -> list[str]:
+    """One message per written PDF that has characters no font on this computer draws."""
+    from reader.output.fonts import missing_font_message
+
+    return [missing_font_message(characters, path.name)
+            for path, characters in report.unprintable.items() if characters]
 
 
 def ensure_gui_application():
@@ -259,10 +269,13 @@ def build_document(item: HighlightedPolicy, visible: set[str] | None = None,
 
 def write_pdf(item: HighlightedPolicy, out: Path, visible: set[str] | None = None,
               cancelled: Callable[[], bool] | None = None,
-              look: HighlightLook | None = None, confident_only: bool = False) -> Path:
-    """Write one PDF atomically; raises :class:`ExportError` with a clear message."""
+              look: HighlightLook | None = None, confident_only: bool = False,
+              unprintable: set[str] | None = None) -> Path:
+    """Write one PDF atomically; raises :class:`ExportError` with a clear message.
+    ``unprintable``, when given, receives the characters no font on this computer draws."""
     return write_document_pdf(lambda: build_document(item, visible, look, confident_only), out,
-                              f"{item.policy.domain}: {item.policy.title}", cancelled)
+                              f"{item.policy.domain}: {item.policy.title}", cancelled,
+                              unprintable)
 
 
 def pdf_target(out: Path) -> Path:
@@ -282,8 +295,11 @@ def pdf_target(out: Path) -> Path:
 
 
 def write_document_pdf(make_document: Callable[[], object], out: Path, title: str,
-                       cancelled: Callable[[], bool] | None = None) -> Path:
+                       cancelled: Callable[[], bool] | None = None,
+                       unprintable: set[str] | None = None) -> Path:
     """Print the QTextDocument ``make_document()`` builds to ``out`` on A4, atomically.
+    ``unprintable``, when given, receives the document's characters that no font on this
+    computer draws (they print as empty boxes; :func:`characters_without_a_font`).
 
     Runs in any thread (the QTextDocument and QPdfWriter are made where it runs). The
     temporary ``.part`` file is removed whatever stops the export: an error, ``cancelled()``
@@ -307,6 +323,8 @@ def write_document_pdf(make_document: Callable[[], object], out: Path, title: st
         document = make_document()
         if cancelled and cancelled():
             raise ExportCancelled(f"Export to {out} cancelled.")
+        if unprintable is not None:
+            unprintable.update(characters_without_a_font(document.toPlainText()))
         writer = QPdfWriter(str(temp))
         writer.setTitle(title)
         writer.setCreator(f"Privacy Policy Reader {__version__}")
@@ -410,8 +428,12 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
             break
         try:
             item = HighlightedPolicy.of(corpus.load(domain))
-            report.written.append(write_pdf(item, folder / f"{domain}.pdf", visible,
-                                            cancelled, look, confident_only))
+            missing: set[str] = set()
+            written = write_pdf(item, folder / f"{domain}.pdf", visible, cancelled, look,
+                                confident_only, missing)
+            report.written.append(written)
+            if missing:
+                report.unprintable[written] = "".join(sorted(missing))
         except ExportCancelled:
             report.cancelled = True
             break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from reader.paths import resources_dir
 
 _registered: list[str] = []
@@ -17,3 +19,36 @@ def register_fonts() -> list[str]:
             if font_id >= 0:
                 _registered.extend(QFontDatabase.applicationFontFamilies(font_id))
     return list(_registered)
+
+
+_drawable: dict[str, bool] = {}
+_NOT_DRAWN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs", "Mn"}
+
+
+def characters_without_a_font(text: str) -> str:
+    """The characters of ``text`` (each once, in order of code point) that no font Qt can
+    use on this computer draws: they would show and print as empty boxes. Spaces, control
+    and format characters are not drawn anyway and are never listed."""
+    from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+
+    register_fonts()
+    unknown = {char for char in text if ord(char) >= 128 and char not in _drawable}
+    unknown = {char for char in unknown
+               if not char.isspace() and unicodedata.category(char) not in _NOT_DRAWN}
+    if unknown:
+        fonts = [QRawFont.fromFont(QFont(family)) for family in QFontDatabase.families()]
+        fonts = [font for font in fonts if font.isValid()]
+        for char in unknown:
+            _drawable[char] = any(font.supportsCharacter(ord(char)) for font in fonts)
+    return "".join(sorted(char for char in set(text)
+                          if ord(char) >= 128 and _drawable.get(char) is False))
+
+
+def missing_font_message(characters: str, what: str = "This policy") -> str:
+    """What to tell the user about ``characters`` (from :func:`characters_without_a_font`)."""
+    shown = ", ".join(f"{char} (U+{ord(char):04X})" for char in characters[:8])
+    if len(characters) > 8:
+        shown += f" and {len(characters) - 8} more"
+    return (f"{what} has characters that no font on this computer can draw; they show as "
+            f"empty boxes: {shown}. Install a font that has them (on Debian or Ubuntu: "
+            "sudo apt-get install fonts-noto).")

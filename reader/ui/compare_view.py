@@ -60,9 +60,10 @@ from reader.analysis.compare import (
 )
 from reader.analysis.facts import DOES_NOT, STATED, STATED_MEANS
 from reader.output.compare_export import DIFFERS_BACKGROUND, DIFFERS_MARK
+from reader.output.export import ExportReport, unprintable_notes
 from reader.sources.corpus import Corpus
 from reader.ui.models import DomainRole
-from reader.ui.workers import CancellableWorker
+from reader.ui.workers import CancellableWorker, ExportSignals
 from reader.wording import counted
 
 EvidenceRole = Qt.ItemDataRole.UserRole + 1  # the cell's evidence best first, then its denials
@@ -239,11 +240,6 @@ class CompareWorker(CancellableWorker):
             self.signals.finished.emit(comparison)
 
 
-class ExportSignals(QObject):
-    finished = Signal(str)  # the file written
-    failed = Signal(str)
-
-
 class CompareExportWorker(CancellableWorker):
     def __init__(self, comparison: Comparison, out: Path) -> None:
         super().__init__(ExportSignals())
@@ -254,14 +250,16 @@ class CompareExportWorker(CancellableWorker):
         from reader.output.compare_export import write_comparison_pdf
         from reader.output.export import ExportError
 
+        missing: set[str] = set()
         try:
-            written = write_comparison_pdf(self.comparison, self.out)
+            written = write_comparison_pdf(self.comparison, self.out, missing)
         except ExportError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001
             self.signals.failed.emit(f"Export failed: {exc}")
         else:
-            self.signals.finished.emit(str(written))
+            self.signals.finished.emit(ExportReport([written],
+                                                    unprintable={written: "".join(missing)}))
 
 
 class CompareDialog(QDialog):
@@ -437,10 +435,12 @@ class CompareDialog(QDialog):
         self.pool.start(worker)
         return True
 
-    def _exported(self, written: str) -> None:
+    def _exported(self, report: ExportReport) -> None:
         self.export_worker = None
         self.export_button.setEnabled(True)
-        self.status.setText(f"Saved {written}")
+        notes = unprintable_notes(report)
+        self.status.setText(" ".join([f"Saved {report.written[0]}.", *notes]) if notes
+                            else f"Saved {report.written[0]}")
 
     def _export_failed(self, message: str) -> None:
         self.export_worker = None

@@ -68,9 +68,11 @@ from reader.output.diff_export import (
     removed_text_colour,
     summary_html,
 )
+from reader.output.export import ExportReport, unprintable_notes
 from reader.sources.corpus import Corpus, PolicyLoadError
 from reader.sources.history import CorpusHistory, PolicyHistory
 from reader.ui.policy_view import PolicyBrowser
+from reader.ui.workers import ExportSignals
 from reader.wording import counted
 
 log = logging.getLogger(__name__)
@@ -173,11 +175,6 @@ class DiffWorker(QRunnable):
             self.signals.finished.emit(diff)
 
 
-class ExportSignals(QObject):
-    finished = Signal(str)  # the PDF written
-    failed = Signal(str)  # why not (or that it was cancelled)
-
-
 class DiffExportWorker(QRunnable):
     """Writes a diff's PDF off the GUI thread (a 800-change diff is 60 pages, seconds)."""
 
@@ -194,15 +191,17 @@ class DiffExportWorker(QRunnable):
         from reader.output.diff_export import write_diff_pdf
         from reader.output.export import ExportError
 
+        missing: set[str] = set()
         try:
             written = write_diff_pdf(self.company, self.diff, self.out, self.look,
-                                     self._cancel.is_set)
+                                     self._cancel.is_set, missing)
         except ExportError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
             self.signals.failed.emit(f"Export failed: {exc}")
         else:
-            self.signals.finished.emit(str(written))
+            self.signals.finished.emit(ExportReport([written],
+                                                    unprintable={written: "".join(missing)}))
 
 
 class TimelineChart(QWidget):
@@ -839,9 +838,12 @@ class HistoryDialog(QDialog):
             self.progress.hide()
             self.cancel_button.hide()
 
-    def _exported(self, path: str) -> None:
-        self._export_done(f"Saved {Path(path).name}")
-        self.export_note.setToolTip(path)
+    def _exported(self, report: ExportReport) -> None:
+        written = report.written[0]
+        notes = unprintable_notes(report)
+        self._export_done(" ".join([f"Saved {written.name}.", *notes]) if notes
+                          else f"Saved {written.name}")
+        self.export_note.setToolTip(str(written))
 
     def _export_failed(self, message: str) -> None:
         self._export_done("")

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from reader import __version__
+from reader.output.export import unprintable_notes
+from reader.output.fonts import characters_without_a_font, missing_font_message
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
 from reader.search.engine import (
     Hit,
@@ -994,6 +996,12 @@ class MainWindow(QMainWindow):
             self.next_match()
         self.settings_changed()
         assert self.current is not None
+        missing = characters_without_a_font(self.current.document.text)
+        if missing:
+            self.notice_bar.show_notice("no-font", missing_font_message(
+                missing, self.current.policy.domain))
+        else:
+            self.notice_bar.dismiss("no-font")
         self.policy_shown.emit(self.current.policy.domain)
 
     def _open_in_background(self, domain: str, cached: HighlightedPolicy | None,
@@ -1318,6 +1326,11 @@ class MainWindow(QMainWindow):
         if report.cancelled:
             message += " (cancelled)"
         self.statusBar().showMessage(message, 15000)
+        notes = unprintable_notes(report)
+        if notes:
+            self.notice_bar.show_notice("unprintable", notes[0] if len(notes) == 1 else
+                                        f"{counted(len(notes), 'PDF file')} have characters "
+                                        "that print as empty boxes (no font has them).", notes)
         if report.failed:
             self.notify_error("Some policies were not exported", "\n".join(report.failed[:20]))
 

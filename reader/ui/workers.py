@@ -178,9 +178,13 @@ class PdfExportWorker(CancellableWorker):
         from reader.output.export import ExportCancelled, ExportError, ExportReport, write_pdf
 
         report = ExportReport()
+        missing: set[str] = set()
         try:
-            report.written.append(write_pdf(self.item, self.out, self.visible,
-                                            self.is_cancelled, self.look, self.confident_only))
+            written = write_pdf(self.item, self.out, self.visible, self.is_cancelled, self.look,
+                                self.confident_only, missing)
+            report.written.append(written)
+            if missing:
+                report.unprintable[written] = "".join(sorted(missing))
         except ExportCancelled:
             report.cancelled = True
         except ExportError as exc:
