@@ -92,6 +92,14 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+def _policy_row(policy: Policy, path: Path | str) -> dict:
+    """A policy's metadata as ``list --json`` and ``show --json`` give it."""
+    return {"company": policy.domain, "archived": policy.archive_date,
+            "words": policy.word_count, "title": " ".join(policy.title.split()),
+            "type": policy.doc_type, "source": policy.source_url,
+            "snapshot_site": policy.snapshot_site, "file": str(path)}
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     corpus = _open_corpus(args)
     out = sys.stdout
@@ -111,10 +119,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                             "message": str(exc)})
             continue
         title = " ".join(policy.title.split())
-        listed.append({"company": entry.domain, "archived": policy.archive_date,
-                       "words": policy.word_count, "title": title,
-                       "type": policy.doc_type, "source": policy.source_url,
-                       "snapshot_site": policy.snapshot_site, "file": str(entry.path)})
+        listed.append(_policy_row(policy, entry.path))
         if not args.json:
             site = f"  [{snapshot_note(policy.snapshot_site)}]" if policy.snapshot_site else ""
             out.write(f"{pad(entry.domain, width)} {policy.archive_date or '-':10} "
@@ -160,8 +165,22 @@ def policy_as_text(policy: Policy) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    policy = _load_policy(_open_corpus(args), args.domain)
-    sys.stdout.write(policy_as_text(policy))
+    corpus = _open_corpus(args)
+    policy = _load_policy(corpus, args.domain)
+    if not args.json:
+        sys.stdout.write(policy_as_text(policy))
+        return EXIT_OK
+    from reader.analysis.document import parse_policy
+
+    entry = corpus.find(args.domain)
+    assert entry is not None  # _load_policy found it
+    row = _policy_row(policy, entry.path)
+    row["reading_minutes"] = policy.reading_minutes
+    # the rendered blocks, in order: what the viewer shows, word for word
+    row["blocks"] = [{"tag": block.tag, "number": block.number, "text": block.text.strip()}
+                     for block in parse_policy(policy.body).blocks]
+    json.dump(row, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
     return EXIT_OK
 
 
@@ -178,6 +197,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     policy = _load_policy(_open_corpus(args), args.domain)
     analysis = HighlightedPolicy.of(policy).analysis
     counts = analysis.passage_counts()
+    if args.json:
+        _classify_json(policy, analysis)
+        return EXIT_OK
     print(f"{policy.domain}: {policy.title}")
     if caveat := analysis.caveat():
         print(f"note: {caveat}")
@@ -194,6 +216,30 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if denied := analysis.denied_facts():
         print(f"says it does not: {', '.join(denied)}")
     return EXIT_OK
+
+
+def _classify_json(policy: Policy, analysis) -> None:
+    """``classify DOMAIN --json``: the panel's categories, passages and notes, as decided
+    once for every view (offsets into ``analysis.text``, the rendered text)."""
+    from reader.analysis.fact_categories import category_row_note, facts_beside_categories
+
+    counts = analysis.passage_counts()
+    result = {
+        "company": policy.domain, "title": " ".join(policy.title.split()),
+        "language": analysis.language, "note": analysis.caveat() or None,
+        "categories": {c: counts.get(c, 0) for c in analysis.categories},
+        # stated in the facts card but with no passage of the category (the panel's note)
+        "category_notes": {c: category_row_note(stated) for c, stated
+                           in facts_beside_categories(analysis).categories.items()},
+        "passages": [{"start": span.start, "end": span.end,
+                      "categories": list(span.categories),
+                      "confident": list(span.confident or [True] * len(span.categories)),
+                      "text": " ".join(analysis.passage_text(span).split())}
+                     for span in analysis.spans],
+        "facts": analysis.stated_facts(), "does_not": analysis.denied_facts(),
+    }
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
 
 
 def _classify_lines(lines, out, analyze_text) -> int:
@@ -766,11 +812,15 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=cmd_list)
     show = command("show", "print a policy as text")
     show.add_argument("domain", metavar="DOMAIN")
+    show.add_argument("--json", action="store_true",
+                      help="the policy's details and its text block by block, as JSON")
     show.set_defaults(func=cmd_show)
     classify = command("classify", "data practices of a policy, or of JSON lines on stdin")
     classify.add_argument("domain", metavar="DOMAIN", nargs="?")
     classify.add_argument("--jsonl", action="store_true",
                           help='read {"text": ...} lines on stdin, write one result per line')
+    classify.add_argument("--json", action="store_true",
+                          help="DOMAIN's categories, passages and facts as JSON")
     classify.set_defaults(func=cmd_classify)
     index = command("index", "build or update the search index of a corpus")
     index.add_argument("--rebuild", action="store_true",

@@ -107,6 +107,45 @@ def test_list_json_gives_the_rows_of_the_table(tmp_path, capsys):
     assert "binary" in listed["skipped"][0]["message"] and "bad.com.md" in captured.err
 
 
+def test_show_json_gives_the_details_and_the_text_the_viewer_shows(capsys, embedded_corpus):
+    """'show --json': the row 'list --json' gives, and the rendered blocks word for word."""
+    from reader.output.highlight import HighlightedPolicy
+    from reader.sources.corpus import Corpus
+
+    assert main(["list", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)["policies"][-1]
+    assert main(["show", "ipmart.com", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert {k: shown[k] for k in row} == row and row["company"] == "ipmart.com"
+    assert shown["reading_minutes"] == 3
+    assert shown["blocks"][2] == {"tag": "p", "number": None,
+                                  "text": "Information we collect and sources of information."}
+    text = HighlightedPolicy.of(Corpus.open(embedded_corpus).load("ipmart.com")).document.text
+    assert " ".join(b["text"] for b in shown["blocks"]).split() == text.split()
+
+
+def test_classify_json_is_what_the_panel_shows(capsys, embedded_corpus):
+    """'classify DOMAIN --json': the panel's categories and counts, every passage with its
+    categories and confidence, the facts, from the one decision the viewer uses."""
+    from reader.output.highlight import HighlightedPolicy
+    from reader.sources.corpus import Corpus
+
+    assert main(["classify", "ipmart.com", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    analysis = HighlightedPolicy.of(Corpus.open(embedded_corpus).load("ipmart.com")).analysis
+    assert result["categories"] == {"first_party_collection": 11, "third_party_sharing": 4,
+                                     "data_security": 5} == analysis.passage_counts()
+    assert len(result["passages"]) == len(analysis.spans)
+    first = result["passages"][0]
+    assert first["text"] == ("Under no circumstances will your information be shared with, or "
+                             "sold to, or disclosed to any third party, except where required "
+                             "by law.")
+    assert first["categories"] == ["third_party_sharing"] and first["confident"] == [True]
+    assert analysis.text[first["start"]:first["end"]].split() == first["text"].split()
+    assert [p["confident"] for p in result["passages"]].count([False]) >= 1
+    assert result["facts"] == analysis.stated_facts() and result["language"] == "en"
+
+
 def test_bad_arguments_exit_code():
     result = _cli("show")
     assert result.returncode == 2
