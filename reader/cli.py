@@ -769,7 +769,12 @@ def comparison_table(comparison) -> str:
     differing = len(comparison.differing())
     out += [f"note: {c.domain}: {c.caveat}" for c in comparison.companies if c.caveat]
     out.append(f"\n* the companies differ ({counted(differing, 'row', False)}); "
-               f"--json gives the evidence sentences\n{STATED_MEANS}")
+               f"--json gives the evidence sentences")
+    if any(c.note for row in comparison.rows_of(PRACTICE_ROW) for c in row.cells):
+        out.append("\u201c0 · stated in facts\u201d: no passage of the practice, yet a fact "
+                   "above states it from a sentence the category model did not mark "
+                   "(--json: \"note\").")
+    out.append(STATED_MEANS)
     return "\n".join(out) + "\n"
 
 

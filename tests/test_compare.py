@@ -150,7 +150,7 @@ def test_cli_json_contract(capsys):
     assert financial["companies"]["audiomidi.com"] == {
         "state": "not_stated", "stated": False, "evidence": [], "denials": []}
     choice = next(p for p in data["practices"] if p["id"] == "user_choice")
-    assert choice["companies"]["bmtmicro.com"] == {"passages": 0, "evidence": []}
+    assert choice["companies"]["bmtmicro.com"] == {"passages": 0, "note": None, "evidence": []}
     assert choice["companies"]["audiomidi.com"]["passages"] == 3
     assert len(choice["companies"]["audiomidi.com"]["evidence"]) == 3
     assert [p["id"] for p in data["practices"]][-1] == "international_audiences"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pdfplumber
 from PySide6.QtCore import Qt
 
 from reader.analysis.fact_categories import (
@@ -109,8 +110,6 @@ def test_category_search_is_unchanged(seed_index):
 
 
 def test_cli_and_pdf_say_it(embedded_corpus, tmp_path, capsys):
-    import pdfplumber
-
     from reader.cli import main
     from reader.output.export import write_pdf
 
@@ -149,3 +148,55 @@ def test_va_gov_security_and_choices(qtbot, shared_corpus):
                            evidence.start / len(item.analysis.text)]
     assert facts_json_notes(item.analysis)["security:measures"] == (
         "its sentence is not a passage of \u201cSecurity\u201d")
+
+
+def test_the_comparison_says_it_and_opens_the_facts_sentence(embedded_corpus, qtbot,
+                                                             tmp_path, capsys):
+    """audiomidi.com has no Access passage but states "View or edit your data": the
+    Compare window, its PDF, its table and --json say so, as the side panel does, and the
+    cell opens the fact's sentence."""
+    from reader.analysis.compare import PRACTICE_ROW, compare_companies
+    from reader.cli import main
+    from reader.output.compare_export import write_comparison_pdf
+    from reader.ui.compare_view import CompareDialog, EvidenceRole
+
+    corpus = Corpus.open(embedded_corpus)
+    names = ["audiomidi.com", "bmtmicro.com"]
+    comparison = compare_companies(corpus, names)
+    access = comparison.row("user_access")
+    audiomidi, bmtmicro = access.cells
+    note = ACCESS_ROW.split("\n")[2]
+    assert (audiomidi.count, audiomidi.note, audiomidi.value) == (
+        0, note, "0 · stated in facts")
+    fact = next(f for f in _audiomidi(embedded_corpus).analysis.facts
+                if f.id == "access:view_edit")
+    assert [e.start for e in audiomidi.note_evidence] == [e.start for e in fact.evidence]
+    assert bmtmicro.note == "" and all(c.note == "" for r in comparison.rows_of(PRACTICE_ROW)
+                                       if r.id != "user_access" for c in r.cells)
+
+    assert main(["compare", *names, "--corpus", str(embedded_corpus), "--json"]) == 0
+    practices = {r["id"]: r for r in json.loads(capsys.readouterr().out)["practices"]}
+    assert practices["user_access"]["companies"]["audiomidi.com"]["note"] == note
+    assert practices["user_access"]["companies"]["bmtmicro.com"]["note"] is None
+    assert main(["compare", *names, "--corpus", str(embedded_corpus)]) == 0
+    table = capsys.readouterr().out
+    assert any(line.split()[:3] == ["Access,", "edit,", "delete"]
+               and "0 · stated in facts" in line for line in table.splitlines())
+
+    path = write_comparison_pdf(comparison, tmp_path / "compared.pdf")
+    with pdfplumber.open(path) as pdf:
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    assert "stated in the facts card: View or edit your data" in text
+
+    dialog = CompareDialog(corpus, names)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=60000)
+    row = next(n for n in range(dialog.model.rowCount())
+               if dialog.model.row(n).id == "user_access")
+    cell = dialog.model.index(row, 0)
+    assert cell.data() == "0 · stated in facts"
+    assert "View or edit your data" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert len(cell.data(EvidenceRole)) == len(fact.evidence)
+    with qtbot.waitSignal(dialog.evidence_requested) as opened:
+        dialog.open_cell(cell)
+    assert opened.args == ["audiomidi.com", fact.evidence[0].start, fact.evidence[0].end]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reader.analysis.fact_categories import category_row_note, facts_beside_categories
 from reader.analysis.facts import ALSO_SAYS_NOT, STATE_WORDS, Fact, group_title
 from reader.analysis.language import ENGLISH, models_caveat
 from reader.analysis.practices import Analysis, analyze_policy
@@ -44,18 +45,22 @@ class Cell:
     """What one company's policy says for one row: a fact's ``state`` (``count`` None;
     ``stated`` is state == "stated"), or the number of passages of a practice;
     ``evidence`` best first (for "does_not", the sentences saying it does not);
-    ``denials``: a stated fact's sentences saying it does not."""
+    ``denials``: a stated fact's sentences saying it does not. A practice with no passage
+    whose facts the policy states has ``note`` (the side panel's words,
+    :func:`category_row_note`) and those facts' sentences as ``note_evidence``."""
 
     stated: bool
     evidence: tuple[Evidence, ...]
     count: int | None = None
     state: str = ""
     denials: tuple[Evidence, ...] = ()
+    note: str = ""
+    note_evidence: tuple[Evidence, ...] = ()
 
     @property
     def value(self) -> str:
         if self.count is not None:
-            return str(self.count)
+            return f"{self.count} · stated in facts" if self.note else str(self.count)
         if self.state:
             return STATE_WORDS[self.state] + (f" {ALSO_SAYS_NOT}" if self.denials else "")
         return "stated" if self.stated else "not stated"
@@ -121,7 +126,8 @@ class Comparison:
         def cells(row: Row) -> dict[str, dict]:
             out = {}
             for domain, cell in zip(domains, row.cells, strict=True):
-                entry: dict = ({"passages": cell.count} if row.kind == PRACTICE_ROW
+                entry: dict = ({"passages": cell.count, "note": cell.note or None}
+                               if row.kind == PRACTICE_ROW
                                else {"state": cell.state, "stated": cell.stated})
                 entry["evidence"] = [e.text for e in cell.evidence]
                 if row.kind == FACT_ROW:
@@ -169,12 +175,18 @@ def compare(analysed: Sequence[tuple[Policy, Analysis]]) -> Comparison:
                                             for e in same.denials)))
         rows.append(Row(FACT_ROW, fact.id, group_title(fact.group),
                         fact.label, tuple(cells)))
+    beside = [facts_beside_categories(analysis) for _, analysis in analysed]
     for item in practice_categories():
         cells = []
-        for _, analysis in analysed:
+        for (_, analysis), outside in zip(analysed, beside, strict=True):
             passages = analysis.passages(item.id)
+            stated = outside.categories.get(item.id, ())
             cells.append(Cell(bool(passages), tuple(_evidence(analysis.text, s.start, s.end)
-                                                    for s in passages), len(passages)))
+                                                    for s in passages), len(passages),
+                              note=category_row_note(stated) if stated else "",
+                              note_evidence=tuple(
+                                  _evidence(analysis.text, e.start, e.end)
+                                  for e in outside.sentences_of(item.id))))
         rows.append(Row(PRACTICE_ROW, item.id, "Passages per practice", item.name,
                         tuple(cells)))
     companies = tuple(Company(p.domain, p.company_label, p.title, p.archive_date,

@@ -26,7 +26,10 @@ NOT_STATED_COLOUR = "#555555"
 
 def _cell_html(row: Row, cell: Cell) -> str:
     if row.kind == PRACTICE_ROW:
-        return f"<b>{cell.count}</b> {'passage' if cell.count == 1 else 'passages'}"
+        count = f"<b>{cell.count}</b> {'passage' if cell.count == 1 else 'passages'}"
+        if cell.note:  # "0 passages · stated in the facts card: ..."
+            return f"{count}<br><i>{html.escape(cell.note.split(' · ', 1)[1])}</i>"
+        return count
     if cell.stated:
         return "<b>✓ stated</b>" + (f" <i>{html.escape(ALSO_SAYS_NOT)}</i>" if cell.denials else "")
     if cell.state == DOES_NOT:

@@ -119,7 +119,7 @@ class CompareModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and row.kind == PRACTICE_ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EvidenceRole:
-            return (*cell.evidence, *cell.denials)
+            return (*cell.evidence, *cell.denials, *cell.note_evidence)
         return None
 
     @staticmethod
@@ -196,6 +196,10 @@ class CompareModel(QAbstractTableModel):
         lines = [self._row_tooltip(row)] if row.differs else []
         if row.kind == PRACTICE_ROW:
             lines.append(f"{company}: {counted(cell.count, 'passage')} of {row.label}.")
+            if cell.note:
+                lines.append(f"Its {cell.note.split(' · ', 1)[1]}, from a sentence the "
+                             f"category model did not mark as a passage of {row.label}:")
+                lines.append(f"“{cell.note_evidence[0].text}”")
         elif cell.stated:
             lines.append(f"{company} states it:")
         elif cell.state == DOES_NOT:
@@ -207,7 +211,7 @@ class CompareModel(QAbstractTableModel):
         if cell.denials:
             lines.append(f"{company} also says it does not:")
             lines.append(f"“{cell.denials[0].text}”")
-        sentences = len(cell.evidence) + len(cell.denials)
+        sentences = len(cell.evidence) + len(cell.denials) + len(cell.note_evidence)
         if sentences:
             lines.append("Click to open the policy at this sentence"
                          + (f"; click again for the next of {sentences}."
