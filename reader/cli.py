@@ -135,7 +135,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     note = (f" ({counted(len(skipped), 'file', False)} skipped, see the warnings)"
             if skipped else "")
     if not corpus.entries:
-        note = " (no .md, .markdown or .txt files found)"
+        from reader.sources.history import nothing_checked_out
+
+        hint = nothing_checked_out(corpus.root)
+        note = f" (no .md, .markdown or .txt files found{'; ' + hint if hint else ''})"
     out.write(f"{counted(len(listed), 'policy', False)}{kind} in {corpus.root}{note}\n")
     return EXIT_OK
 

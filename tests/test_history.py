@@ -929,3 +929,17 @@ def test_dating_bundle_cloned_without_branch_says_how_to_read_it(tmp_path, capsy
     err = capsys.readouterr().err
     assert "no commits checked out" in err and "origin/main" in err
     assert f'git -C "{clone.resolve()}" checkout main' in err
+    # 'list' (and the window, below) said only "no .md, .markdown or .txt files found"
+    assert main(["list", "--corpus", str(clone)]) == 0
+    out = capsys.readouterr().out
+    assert "no .md, .markdown or .txt files found; " in out and "checkout main" in out
+
+
+def test_window_on_a_clone_with_nothing_checked_out_says_how_to_read_it(repo, make_window):
+    git(repo, "checkout", "-q", "--orphan", "unborn")
+    git(repo, "rm", "-rf", "-q", ".")
+    window = make_window()
+    assert not window.open_corpus(str(repo))
+    assert window.last_error.startswith(f"{repo.resolve()} has no policy files")
+    assert f'git -C "{repo.resolve()}" checkout main' in window.last_error
+    assert window.corpus.root != repo.resolve()  # what was open stays open

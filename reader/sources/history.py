@@ -366,6 +366,21 @@ def _unborn_head_problem(repo, workdir: Path) -> str:
             f"to read them and their versions: git -C \"{workdir}\" checkout {local}")
 
 
+def nothing_checked_out(folder: Path | str) -> str | None:
+    """Why ``folder``, a git working copy with nothing checked out (a clone of a bundle
+    whose HEAD is missing), shows no policy files, and how to check them out; ``None`` for
+    any other folder."""
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(str(folder))
+        if repo.is_bare or repo.workdir is None or not repo.head_is_unborn:
+            return None
+    except (pygit2.GitError, KeyError, ValueError, OSError):
+        return None
+    return _unborn_head_problem(repo, Path(repo.workdir).resolve())
+
+
 def _is_ancestor(repo, old: str, new: str) -> bool:
     try:
         return old == new or repo.descendant_of(new, old)

@@ -115,7 +115,7 @@ class CompareModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and row.differs:
             return QBrush(QColor(DIFFERS_BACKGROUND))
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row.differs, cell.stated)
+            return self._foreground(row.differs, cell.stated or bool(cell.note))
         if role == Qt.ItemDataRole.TextAlignmentRole and row.kind == PRACTICE_ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EvidenceRole:
@@ -308,7 +308,8 @@ class CompareDialog(QDialog):
         self.legend = QLabel(f"<b>{DIFFERS_MARK}</b> and bold: the companies differ (a fact "
                              "stated, said not done or not stated by some, or a practice "
                              "with passages in some policies only). Click a cell to open its "
-                             "evidence. "
+                             "evidence. \u201c0 · stated in facts\u201d: no passage of the "
+                             "practice, yet a fact above states it. "
                              + html.escape(STATED_MEANS))
         self.legend.setWordWrap(True)
         self.status = QLabel()

@@ -519,9 +519,12 @@ class MainWindow(QMainWindow):
             self.notify_error("Cannot open the folder", f"{exc}. {self._kept_instead()}")
             return False
         if len(corpus) == 0:
+            from reader.sources.history import nothing_checked_out
+
+            hint = nothing_checked_out(corpus.root)
             self.notify_error("No policies found",
                               f"{corpus.root} has no policy files (.md, .markdown or .txt). "
-                              f"{self._kept_instead()}")
+                              + (f"{hint}. " if hint else "") + self._kept_instead())
             return False
         self.cancel_indexing()
         self.drop_deferred_work()
