@@ -152,3 +152,60 @@ def test_1_day_co_nz_prints_each_line_once_on_qt_pages(shared_corpus, tmp_path, 
     assert letters(whole) == letters(within)
     _, qt_within = page_texts(qt_print(item, tmp_path / "qt.pdf", monkeypatch))
     assert letters(within) == letters(qt_within)
+
+
+def test_a_tables_header_row_is_printed_once_over_a_page_break(tmp_path):
+    """Qt draws a table's header row (<thead>) again at the top of each page the table runs
+    onto: the text was printed twice. Here it is printed once, with every other character."""
+    from conftest import expected_pdf_characters
+
+    from reader.sources.corpus import read_policy
+
+    rows = "".join(f"Region {n} | privacy-{n}@example.com\n" for n in range(45))  # one part
+    path = tmp_path / "example.com.md"
+    before = "".join(f"Paragraph {n} before the table.\n\n" for n in range(25))
+    path.write_text(f"# Privacy\n\n{before}Countryheader | Contactheader\n---|---\n{rows}"
+                    "\nThe last words.\n", "utf-8")
+    item = HighlightedPolicy.of(read_policy(path))
+    pdf = write_document_pdf(lambda: build_document(item), tmp_path / "table.pdf", "table")
+    printed, pages = pdf_policy_characters(pdf)
+    assert printed == expected_pdf_characters(item.document, pages)
+    whole, _ = page_texts(pdf)
+    on = [number for number, text in enumerate(whole) if "Region" in text]
+    assert len(on) >= 2  # the table runs over a page break
+    assert sum(text.count("Countryheader") for text in whole) == 1
+    assert "The last words." in whole[-1]
+
+
+def test_everything_after_a_table_far_down_is_printed(tmp_path):
+    """Qt lays a document out a part at a time after its page size is set: a table whose
+    header rows were changed before that layout reached it left every block after the
+    table without lines, never drawn (apple.com's last 570 characters)."""
+    from PySide6.QtGui import QTextDocument
+
+    def make() -> QTextDocument:
+        document = QTextDocument()
+        before = "".join(f"<p>Paragraph {n} before the table.</p>" for n in range(300))
+        rows = "".join(f"<tr><td>r{n}</td><td>v{n}</td></tr>" for n in range(5))
+        after = "".join(f"<p>After {n}.</p>" for n in range(20))
+        document.setHtml(f"{before}<table><thead><tr><th>Head</th><th>Value</th></tr></thead>"
+                         f"{rows}</table>{after}")
+        return document
+
+    whole, within = page_texts(write_document_pdf(make, tmp_path / "far.pdf", "far"))
+    text = "".join(letters(within))
+    assert letters(whole) == letters(within)
+    assert text.count("HeadValue") == 1
+    assert all(text.count(f"After{n}.") == 1 for n in range(20))
+
+
+def test_apple_com_prints_its_table_once_and_what_follows(shared_corpus, tmp_path):
+    from conftest import expected_pdf_characters
+
+    item = HighlightedPolicy.of(Corpus.open(shared_corpus).load("apple.com"))
+    pdf = write_document_pdf(lambda: build_document(item), tmp_path / "apple.pdf", "apple")
+    printed, pages = pdf_policy_characters(pdf)
+    assert printed == expected_pdf_characters(item.document, pages)
+    text = "".join(letters(page_texts(pdf)[1]))
+    assert text.count("CountryorRegion:") == 1
+    assert text.count("©2004AppleComputer,Inc.Allrightsreserved.") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reader.analysis.document import Mark, parse_policy, render_policy_html, to_html
+from reader.sources.corpus import Corpus
 
 HOSTILE = """# Policy
 
@@ -159,6 +160,102 @@ def test_layout_table_remnants_read_as_lines_and_real_tables_stay():
     table = parse_policy("| Data | Use |\n|---|---|\n| Email | Ads |\n|  | Support |")
     assert [b.text for b in table.blocks] == ["Data", "Use", "Email", "Ads", "Support"]
     assert '<table border="1"' in to_html(table)
+
+
+def table_rows(html: str) -> list[list[list[str]]]:
+    """The cells of each table in rendered HTML: tables, rows, cell texts (tags taken out,
+    a line break as a new line)."""
+    import html as html_module
+    import re
+
+    def text(cell: str) -> str:
+        return html_module.unescape(re.sub(r"<[^>]+>", "", cell.replace("<br>", "\n")))
+
+    return [[[text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+             for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+            for table in re.findall(r"<table[^>]*>(.*?)</table>", html, re.S)]
+
+
+def test_a_table_without_edge_pipes_is_a_table():
+    """apple.com's and wikipedia.org's tables ("A | B" over "---|---", no pipe at either
+    edge) read as lines of text with pipes; also after a line of text (yamaha-motor.co.id),
+    with its header indented."""
+    document = parse_policy(
+        "Write to us:\n\n**Country or Region:**|  **Contact Information:**  \n---|---  \n"
+        "United States| [privacy@apple.com](mailto:privacy@apple.com)  \n"
+        "Canada| [privacy-ca@apple.com](mailto:privacy-ca@apple.com)  \n  \nAfter it.")
+    assert table_rows(to_html(document)) == [[
+        ["Country or Region:", "Contact Information:"],
+        ["United States", "privacy@apple.com"], ["Canada", "privacy-ca@apple.com"]]]
+    assert [b.text for b in document.blocks] == [
+        "Write to us:", "Country or Region:", "Contact Information:", "United States",
+        "privacy@apple.com", "Canada", "privacy-ca@apple.com", "After it."]
+    after_text = parse_policy("4. Joint use\n     Purpose of use | Same as above  \n---|---  \n"
+                              "YMC Group | Yamaha Motor Co., Ltd.  \nThe end.")
+    assert table_rows(to_html(after_text)) == [[
+        ["Purpose of use", "Same as above"], ["YMC Group", "Yamaha Motor Co., Ltd."]]]
+    assert [b.text for b in after_text.blocks][-1] == "The end."
+    # In a policy whose lines were wrapped into paragraphs, no line is joined to a table.
+    wrapped = parse_policy(
+        "We collect data when you\n\nsign up and when\n\nyou log in, and we\n\nshare it with "
+        "these partners\n\nPartner | Purpose\n---|---\nacme | ads\n\nthe end of it\n\nand more")
+    assert table_rows(to_html(wrapped)) == [[["Partner", "Purpose"], ["acme", "ads"]]]
+    assert [b.text for b in wrapped.blocks][-1] == "the end of it and more"
+
+
+def test_a_cell_that_goes_on_in_indented_lines_keeps_them():
+    """wikipedia.org: the definition of "personal information" goes on, after a blank
+    line, in indented lines (a), (b), (c); the table's last row follows them."""
+    document = parse_policy(
+        "When we say... | ... we mean:  \n---|---  \n"
+        '"contributions" | Content you add.  \n'
+        '"personal information" | Information about you: \n\n'
+        "    (a) your real name;\n    (b) your age; and\n    (c) your account.  \n"
+        '"third party" | Others.  \n  \nAfter it.')
+    assert table_rows(to_html(document)) == [[
+        ["When we say...", "... we mean:"], ['"contributions"', "Content you add."],
+        ['"personal information"',
+         "Information about you:\n(a) your real name;\n(b) your age; and\n(c) your account."],
+        ['"third party"', "Others."]]]
+    assert document.blocks[-1].text == "After it."
+
+
+def test_pipe_rows_that_are_no_table_stay_text_with_every_word():
+    """A layout's remnant without edge pipes (nist.gov's icons, sba.gov's lone pipe) is
+    text; a row with more cells than its header has columns is no table (markdown left
+    the extra cells' words out); a header and a rule with no row under them are no table
+    (markdown gave them an empty row)."""
+    remnant = parse_policy("[*](https://x.test/d) |  [](https://x.test/b)  \n---|---  \n  \n"
+                           "**Privacy Policy**\n\n     |   \n---|---\n\nText.")
+    assert [b.text for b in remnant.blocks] == ["* · ", "Privacy Policy", "Text."]
+    assert "<table" not in to_html(remnant)
+    for body in ("| a | b |\n|---|---|\n| c | d | e |", "a | b\n---|---\nc | d | e"):
+        assert "e" in [word for b in parse_policy(body).blocks for word in b.text.split()]
+    header_only = parse_policy("**Cookie name** |  **Description**  \n---|---  \n  \nMUID")
+    assert [b.text for b in header_only.blocks] == ["Cookie name · Description", "MUID"]
+
+
+def test_tables_without_edge_pipes_of_real_policies(shared_corpus):
+    corpus = Corpus.open(shared_corpus)
+    apple = table_rows(to_html(parse_policy(corpus.load("apple.com").body)))
+    assert apple == [[["Country or Region:", "Contact Information:"],
+                      *([place, address] for place, address in APPLE_ADDRESSES)]]
+    wikipedia = table_rows(to_html(parse_policy(corpus.load("wikipedia.org").body)))
+    assert len(wikipedia) == 1 and [row[0] for row in wikipedia[0]] == WIKIPEDIA_TERMS
+    assert wikipedia[0][6][1].endswith("when associated with your user account.")
+    assert wikipedia[0][6][1].count("\n") == 3
+
+
+APPLE_ADDRESSES = [
+    ("United States", "privacy@apple.com"), ("Canada", "privacy-ca@apple.com"),
+    ("Latin America", "privacy-la@apple.com"), ("Europe", "privacyeurope@apple.com"),
+    ("Japan", "privacy-japan@apple.com"), ("Australia", "privacy@apple.com.au"),
+    ("Asia/Pacific", "privacy@asia.apple.com")]
+WIKIPEDIA_TERMS = [
+    "When we say...", '"the Wikimedia Foundation" / "the Foundation" / "we" / "us" / "our"',
+    '"Wikimedia Sites" / "our services"', '"you" / "your" / "me"',
+    '"this Policy" / "this Privacy Policy"', '"contributions"', '"personal information"',
+    '"third party" / "third parties"']
 
 
 def test_table_cells_carry_no_anchor_elements():

@@ -440,7 +440,9 @@ def _comments_as_text(body: str) -> str:
 
 
 _BLANK_LINES = re.compile(r"(\n[ \t\u00a0]*\n(?:[ \t\u00a0]*\n)*)")
-_NOT_PROSE = re.compile(r"^(?: {4}|\t| {0,3}(?:#|>|[-*+]\s|\d+[.)]\s|\||<|```|~~~|[-=_]{3,}\s*$))")
+# (the last alternative: a table without edge pipes, "A | B" over "---|---")
+_NOT_PROSE = re.compile(r"^(?: {4}|\t| {0,3}(?:#|>|[-*+]\s|\d+[.)]\s|\||<|```|~~~|[-=_]{3,}\s*$)"
+                        r"|[^\n]*\|[^\n]*\n {0,3}\|?[ \t]*:?-{3,}:?[ \t]*\|)")
 _PAGE_FURNITURE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+(?:of|/)\s+\d{1,4})?\s*$",
                              re.IGNORECASE)
 _PARAGRAPH_STOP = ".!?:"  # a line ending in one of these is not continued in the next
@@ -550,6 +552,7 @@ def _rejoin_wrapped_lines(body: str) -> str:
 
 _PIPE_ROW = re.compile(r"^ {0,3}\|")
 _PIPE_RULE = re.compile(r"^ {0,3}\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_INDENTED_LINE = re.compile(r"^(?: {4}|\t)")
 
 
 def _cells(row: str) -> list[str]:
@@ -559,37 +562,116 @@ def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in row.split("|")]
 
 
+def _markdown_cells(row: str, border: bool) -> list[str]:
+    """A row's cells as markdown's table cuts them at most (it does not cut at a pipe in a
+    code span or after a backslash): edge pipes are taken off only in a table whose header
+    has one."""
+    row = row.strip(" ")
+    if border:
+        row = row[1:] if row.startswith("|") else row
+        row = row[:-1] if row.endswith("|") else row
+    return row.split("|")
+
+
+def _is_table(rows: list[str]) -> bool:
+    """Whether pipe rows read as a table: a header and a rule of as many columns, a row
+    under them, cells mostly filled, and no row with more filled cells than the header has
+    columns (markdown would leave their words out)."""
+    if len(rows) < 3 or _PIPE_RULE.match(rows[1]) is None or _PIPE_RULE.match(rows[0]):
+        return False
+    columns = len(_cells(rows[0]))
+    if columns != len(_cells(rows[1])):
+        return False
+    cells = [_cells(row) for row in rows if not _PIPE_RULE.match(row)]
+    if sum(1 for row in cells for cell in row if cell) <= sum(map(len, cells)) / 4:
+        return False
+    border = rows[0].strip(" ").startswith("|") or rows[0].rstrip(" ").endswith("|")
+    return all(not "".join(_markdown_cells(row, border)[columns:]).strip() for row in rows[2:])
+
+
 def _table_remnant_as_text(rows: list[str]) -> list[str]:
     """A run of pipe rows as it should read: a table stays a table; the remnant of a page's
-    layout table (cells mostly empty, or a header that does not match its rule) becomes one
-    paragraph per row with text, its cells joined by " · "."""
-    cells = [_cells(row) for row in rows if not _PIPE_RULE.match(row)]
-    filled = sum(1 for row in cells for cell in row if cell)
-    total = sum(len(row) for row in cells)
-    is_table = (len(rows) >= 2 and _PIPE_RULE.match(rows[1]) is not None
-                and len(_cells(rows[0])) == len(_cells(rows[1])))
-    if is_table and filled > total / 4:
+    layout table (see :func:`_is_table`) becomes one paragraph per row with text, its cells
+    joined by " · "."""
+    if _is_table(rows):
         return rows
+    cells = [_cells(row) for row in rows if not _PIPE_RULE.match(row)]
     paragraphs = [" · ".join(cell for cell in row if cell) for row in cells]
     return [line for paragraph in paragraphs if paragraph for line in (paragraph, "")]
 
 
+def _is_rule(line: str) -> bool:
+    """A table's rule with a pipe ("---|---"): never a heading's underline."""
+    return "|" in line and _PIPE_RULE.match(line) is not None
+
+
+def _starts_bare_table(lines: list[str], i: int) -> bool:
+    """Whether a table written without edge pipes ("A | B" over "---|---") starts at line
+    ``i``."""
+    return ("|" in lines[i] and not _PIPE_ROW.match(lines[i]) and not _PIPE_RULE.match(lines[i])
+            and i + 1 < len(lines) and _is_rule(lines[i + 1]))
+
+
+def _rows_end(lines: list[str], i: int, bare: bool) -> int:
+    """Where the pipe rows from line ``i`` on end: rows start with a pipe, or are rules; in
+    a table without edge pipes, every line holding a pipe is a row."""
+    while i < len(lines) and (_PIPE_ROW.match(lines[i]) or _PIPE_RULE.match(lines[i])
+                              or (bare and "|" in lines[i])):
+        i += 1
+    return i
+
+
+def _cell_continuation(lines: list[str], end: int, rows: list[str]) -> int:
+    """The line after an indented continuation of table ``rows``' last cell that starts
+    at line ``end`` after blank lines (wikipedia.org's definition of "personal information"
+    goes on in indented lines "(a) ...", "(b) ...", and its table after them), or ``end``
+    when there is none: the indented lines must be followed straight away by a row that
+    belongs to the table."""
+    start = end
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    after = start
+    while (after < len(lines) and _INDENTED_LINE.match(lines[after]) and "|" not in lines[after]
+           and not lines[after].lstrip().startswith("#")):  # (a heading starts a section)
+        after += 1
+    if (start == end or after == start or after == len(lines) or _PIPE_RULE.match(lines[after])
+            or "|" not in lines[after] or not _is_table([*rows, lines[after]])):
+        return end
+    return after
+
+
 def _flatten_table_remnants(body: str) -> str:
-    """Turn runs of pipe rows that are not readable tables into plain paragraphs."""
+    """Turn runs of pipe rows that are not readable tables into plain paragraphs, and set a
+    table apart from the lines around it by blank lines (markdown reads a table only as a
+    block of its own: a table without edge pipes inside a paragraph read as lines of text
+    with pipes)."""
     if "|" not in body:
         return body
     lines = body.split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if not (_PIPE_ROW.match(lines[i]) or (_PIPE_RULE.match(lines[i]) and "|" in lines[i])):
+        bare = _starts_bare_table(lines, i)
+        if not (bare or _PIPE_ROW.match(lines[i]) or _is_rule(lines[i])):
             out.append(lines[i])
             i += 1
             continue
-        end = i
-        while end < len(lines) and (_PIPE_ROW.match(lines[end]) or _PIPE_RULE.match(lines[end])):
-            end += 1
-        out.extend(_table_remnant_as_text(lines[i:end]))
+        end = _rows_end(lines, i + 2 if bare else i, bare)
+        rows = lines[i:end]
+        while _is_table(rows) and (after := _cell_continuation(lines, end, rows)) != end:
+            # The indented lines join the last cell, each on a line of its own.
+            more = [line.strip() for line in lines[end:after] if line.strip()]
+            rows[-1] = "<br>".join([rows[-1].rstrip(), *more])
+            end = _rows_end(lines, after, bare)
+            rows += lines[after:end]
+        if not _is_table(rows):
+            out.extend(_table_remnant_as_text(rows))
+        elif not _is_rule(rows[1]):  # "| A" over "---": a heading to markdown, left as it is
+            out += rows
+        else:
+            out += [""] if out and out[-1].strip() else []
+            out += [row.lstrip() for row in rows]  # (an indented line would read as code)
+            out += [""] if end < len(lines) and lines[end].strip() else []
         i = end
     return "\n".join(out)
 

@@ -136,7 +136,7 @@ def _unchanged_by_whole_policy_steps(body: str) -> bool:
     """Whether the renderer's steps that look across sections (a comment may span them;
     wrapped lines are re-joined when many paragraphs of the whole body stop mid-sentence)
     leave ``body`` as written. Table remnants are flattened run by run of pipe rows,
-    which never cross a blank line: each section is checked for them (with the rest of
+    which never cross a heading: each section is checked for them (with the rest of
     :func:`_prepared`)."""
     from reader.analysis import document
 
@@ -752,7 +752,7 @@ class VersionStore:
         """How a version is read in parts: (digest, markdown, chunks) of each section, the
         chunks ``None`` where the section is read whole; ``None``: the version is read
         whole. A section holding the remnant of a layout table is read whole: its pipe rows
-        become paragraphs alike alone (a run of them never crosses a blank line)."""
+        become paragraphs alike alone (a run of them never crosses a heading)."""
         if not _unchanged_by_whole_policy_steps(body):
             return None
         by_units = not _REFERENCE_DEFINITION.search(body)

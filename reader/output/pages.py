@@ -4,10 +4,13 @@ does, without the hidden copy of a line at each page break.
 Qt's own ``print_`` draws, on each page, a paragraph from the line *before* the first one
 inside the page (``QTextLayout::draw`` keeps the last line above the clip). The painter's
 clip hides that line, but a PDF still holds its text above the top of the page, where text
-extraction (pdfplumber, pdfminer, screen readers) reads it as a repeated line. Here the
-document is laid out on the pages exactly as Qt lays it out, every paragraph that runs over
-a page break is cut in two at the break, and the pages are drawn as Qt draws them: the same
-positions, the same page numbers, each line once.
+extraction (pdfplumber, pdfminer, screen readers) reads it as a repeated line. Qt also
+draws a table's header rows (``<thead>``, ``QTextTableFormat.headerRowCount``) again at the
+top of each page the table runs onto: text printed twice as well. Here a table's header
+rows are printed once, where the table starts; the document is laid out on the pages
+exactly as Qt lays it out, every paragraph that runs over a page break is cut in two at
+the break, and the pages are drawn as Qt draws them: the same positions, the same page
+numbers, each line once.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from PySide6.QtGui import (
     QPalette,
     QTextCursor,
     QTextDocument,
+    QTextFrame,
+    QTextTable,
 )
 
 FRAME_MARGIN_CM = 2.0  # the margin Qt's print_ adds inside the device's page rectangle
@@ -93,6 +98,31 @@ def cut_paragraphs_at(document: QTextDocument, positions: list[int]) -> None:
             end.deletePreviousChar()
 
 
+def _tables(frame: QTextFrame):
+    """The tables in ``frame``, nested ones too."""
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            yield child
+        yield from _tables(child)
+
+
+def print_header_rows_once(document: QTextDocument) -> None:
+    """Make no table repeat its header rows at the top of each page it runs onto: they
+    are a table's first rows like any other.
+
+    The layout is finished first. Qt lays a document out lazily, a part at a time, after
+    its page size is set; a table whose format changes before that layout has reached it
+    is laid out again, and the blocks after the table are then taken as laid out when they
+    never were: they have no lines and are never drawn (apple.com's PDF lost the 570
+    characters after its table)."""
+    document.pageCount()  # lays the whole document out
+    for table in list(_tables(document.rootFrame())):
+        table_format = table.format()
+        if table_format.headerRowCount():
+            table_format.setHeaderRowCount(0)
+            table.setFormat(table_format)
+
+
 def cut_at_page_breaks(document: QTextDocument, page_height: float) -> None:
     """Cut every paragraph that runs over a page break, until none does (a cut can move
     what follows by a little, and with it a later break)."""
@@ -106,7 +136,8 @@ def cut_at_page_breaks(document: QTextDocument, page_height: float) -> None:
 def print_pages(document: QTextDocument, device: QPagedPaintDevice) -> None:
     """Print ``document`` on ``device`` as ``document.print_(device)`` would (2 cm margins
     inside the device's page rectangle, page numbers at the foot, a printer's page range),
-    each line once. ``document`` is changed: it is laid out for the device and cut at the
+    each line once. ``document`` is changed: it is laid out for the device, its tables'
+    header rows are printed once (:func:`print_header_rows_once`) and it is cut at the
     page breaks."""
     if document.pageSize().isValid() and document.pageSize().height() < 2**31 - 1:
         raise ValueError("print_pages lays out an unpaginated document")
@@ -136,6 +167,7 @@ def print_pages(document: QTextDocument, device: QPagedPaintDevice) -> None:
             + QFontMetrics(document.defaultFont(), device).ascent()
             + 5 * device.logicalDpiY() / 72.0)
         document.setPageSize(body.size())
+        print_header_rows_once(document)
         cut_at_page_breaks(document, body.height())
         first, last = _page_range(device, document.pageCount())
         for number in range(first, last + 1):
