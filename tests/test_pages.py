@@ -1,12 +1,15 @@
-"""Printing on pages: each line once, where Qt's own print_ puts it."""
+"""Printing on pages: each line once, where Qt's own print_ puts it (a heading that would end
+a page starts the next one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pypdfium2
 import pytest
 from conftest import pdf_policy_characters
+from PySide6.QtGui import QTextCursor, QTextDocument, QTextFormat
 
 from reader.output.export import build_document, print_document, write_document_pdf
 from reader.output.highlight import HighlightedPolicy
@@ -44,12 +47,48 @@ def letters(texts: list[str]) -> list[str]:
     return ["".join(text.split()).replace("\x02", "").replace("\ufffe", "") for text in texts]
 
 
-def qt_print(item: HighlightedPolicy, out: Path, monkeypatch) -> Path:
-    """The PDF export as Qt's QTextDocument.print_ prints it."""
+def qt_print(item: HighlightedPolicy, out: Path, monkeypatch,
+             headings: Sequence[str] = ()) -> Path:
+    """The PDF export as Qt's QTextDocument.print_ prints it, with the ``headings`` (their
+    texts) starting a new page as ours starts a heading that would end a page."""
+    return qt_print_document(lambda: build_document(item), out, monkeypatch, headings)
+
+
+def qt_print_document(make: Callable[[], QTextDocument], out: Path, monkeypatch,
+                      headings: Sequence[str] = ()) -> Path:
     import reader.output.pages as pages
 
-    monkeypatch.setattr(pages, "print_pages", lambda document, device: document.print_(device))
-    return write_document_pdf(lambda: build_document(item), out, "Qt")
+    def qt_print_(document: QTextDocument, device) -> None:
+        block = document.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() and block.text() in headings:
+                block_format = block.blockFormat()
+                block_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(block_format)
+            block = block.next()
+        document.print_(device)
+
+    monkeypatch.setattr(pages, "print_pages", qt_print_)
+    return write_document_pdf(make, out, "Qt")
+
+
+def print_ours(make: Callable[[], QTextDocument], out: Path,
+               monkeypatch) -> tuple[Path, list[str]]:
+    """Our PDF of the document ``make()`` builds, and the headings it moved to the next page
+    (their texts)."""
+    import reader.output.pages as pages
+
+    moved: list[str] = []
+    find = pages.headings_ending_pages
+
+    def recorded(document: QTextDocument, page_height: float):
+        found = find(document, page_height)
+        moved.extend(block.text() for block in found)
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pages, "headings_ending_pages", recorded)
+        return write_document_pdf(make, out, "ours"), moved
 
 
 def test_qt_print_writes_the_line_before_a_break_again_off_the_next_page(audiomidi, tmp_path,
@@ -67,13 +106,15 @@ def test_qt_print_writes_the_line_before_a_break_again_off_the_next_page(audiomi
 
 
 def test_each_line_is_printed_once_on_the_pages_qt_gives_it(audiomidi, tmp_path, monkeypatch):
-    ours = write_document_pdf(lambda: build_document(audiomidi), tmp_path / "ours.pdf", "ours")
+    """Qt's pages, where a heading that would end a page starts the next one."""
+    ours, moved = print_ours(lambda: build_document(audiomidi), tmp_path / "ours.pdf",
+                             monkeypatch)
     whole, within = page_texts(ours)
     assert sum(t.count(LINE_AT_A_BREAK) for t in whole) == audiomidi.document.text.count(
         LINE_AT_A_BREAK) == 2
     assert letters(whole) == letters(within)
     pdf_policy_characters(ours)  # asserts no page holds text off its box
-    _, qt_within = page_texts(qt_print(audiomidi, tmp_path / "qt.pdf", monkeypatch))
+    _, qt_within = page_texts(qt_print(audiomidi, tmp_path / "qt.pdf", monkeypatch, moved))
     assert letters(within) == letters(qt_within)
     assert len(within) == len(qt_within) >= 3
 
@@ -127,19 +168,17 @@ def test_a_forced_line_break_at_a_page_end_is_no_paragraph_to_cut(qapp, tmp_path
     to us at:"). The cut takes the line break out (a cut that kept it left a paragraph of two
     lines, the second on the next page, cut again and again, each time pushing every later
     page down by a line). Its pages are Qt's pages, each line once."""
-    import reader.output.pages as pages
-
     for fillers in range(30, 70):  # the number that puts the break after that <br>
-        ours = write_document_pdf(lambda n=fillers: forced_break_document(n),
-                                  tmp_path / "ours.pdf", "ours")
+        ours, moved = print_ours(lambda n=fillers: forced_break_document(n),
+                                 tmp_path / "ours.pdf", monkeypatch)
         whole, within = page_texts(ours)
         if len(within) > 1 and letters(within)[-1].startswith("Youcanwritetousat:"):
             break
     else:
         pytest.fail("no number of paragraphs put a page break after the forced line break")
-    assert letters(whole) == letters(within)
-    monkeypatch.setattr(pages, "print_pages", lambda document, device: document.print_(device))
-    qt = write_document_pdf(lambda n=fillers: forced_break_document(n), tmp_path / "qt.pdf", "Qt")
+    assert letters(whole) == letters(within) and moved == []
+    qt = qt_print_document(lambda n=fillers: forced_break_document(n), tmp_path / "qt.pdf",
+                           monkeypatch)
     qt_whole, qt_within = page_texts(qt)
     assert letters(within) == letters(qt_within)
     assert letters(qt_whole) != letters(qt_within)  # Qt's own print_ repeats the line
@@ -147,10 +186,10 @@ def test_a_forced_line_break_at_a_page_end_is_no_paragraph_to_cut(qapp, tmp_path
 
 def test_1_day_co_nz_prints_each_line_once_on_qt_pages(shared_corpus, tmp_path, monkeypatch):
     item = HighlightedPolicy.of(Corpus.open(shared_corpus).load("1-day.co.nz"))
-    ours = write_document_pdf(lambda: build_document(item), tmp_path / "ours.pdf", "ours")
+    ours, moved = print_ours(lambda: build_document(item), tmp_path / "ours.pdf", monkeypatch)
     whole, within = page_texts(ours)
     assert letters(whole) == letters(within)
-    _, qt_within = page_texts(qt_print(item, tmp_path / "qt.pdf", monkeypatch))
+    _, qt_within = page_texts(qt_print(item, tmp_path / "qt.pdf", monkeypatch, moved))
     assert letters(within) == letters(qt_within)
 
 
@@ -209,3 +248,61 @@ def test_apple_com_prints_its_table_once_and_what_follows(shared_corpus, tmp_pat
     text = "".join(letters(page_texts(pdf)[1]))
     assert text.count("CountryorRegion:") == 1
     assert text.count("©2004AppleComputer,Inc.Allrightsreserved.") == 1
+
+
+def pdftotext_pages(path: Path) -> list[str]:
+    """Each page's text as pdftotext reads it."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_a_heading_never_ends_a_page_apart_from_what_it_heads(tmp_path, monkeypatch):
+    """4000a.cn's "Legend" (or "Policy text") heading ended a page, its paragraph on the
+    next. A heading that would end a page (two headings in a row too) starts the next one:
+    each character printed once, the pages numbered in order."""
+    from conftest import expected_pdf_characters
+
+    from reader.sources.corpus import read_policy
+
+    path = tmp_path / "example.com.md"
+    tried = []
+    for fillers in range(30, 80):
+        before = "".join(f"Paragraph {n} of the policy, before the section.\n\n"
+                         for n in range(fillers))
+        path.write_text(f"# Privacy\n\n{before}## Second section\n\n### What we collect\n\n"
+                        "Headed paragraph starts here and goes on.\n", "utf-8")
+        item = HighlightedPolicy.of(read_policy(path))
+        pdf, moved = print_ours(lambda item=item: build_document(item), tmp_path / "h.pdf",
+                                monkeypatch)
+        tried.append(moved)
+        if "What we collect" in moved:
+            break
+    else:
+        pytest.fail(f"no number of paragraphs put the heading at a page's end: {tried}")
+    assert "Second section" in moved  # it ended the page once the heading after it moved
+    pages = pdftotext_pages(pdf)
+    on = [number for number, text in enumerate(pages) if "Headed paragraph starts" in text]
+    assert len(on) == 1
+    assert "Second section" in pages[on[0]] and "What we collect" in pages[on[0]]
+    assert "Second section" not in "".join(pages[:on[0]])
+    assert [text.split()[-1] for text in pages] == [str(n) for n in range(1, len(pages) + 1)]
+    printed, numbers = pdf_policy_characters(pdf)
+    assert printed == expected_pdf_characters(item.document, numbers)
+
+
+def test_4000a_cn_ends_no_page_with_a_heading(shared_corpus, tmp_path, monkeypatch):
+    from conftest import expected_pdf_characters
+
+    item = HighlightedPolicy.of(Corpus.open(shared_corpus).load("4000a.cn"))
+    pdf, moved = print_ours(lambda: build_document(item), tmp_path / "4000a.pdf", monkeypatch)
+    assert moved  # "Legend" or "Policy text", as the fonts lay the pages out
+    headings = ["Legend", "Policy text", *(b.text for b in item.document.blocks if b.is_heading)]
+    for text in pdftotext_pages(pdf):
+        lines = [line.split() for line in text.splitlines() if line.strip()]
+        last = lines[-2]  # the last line above the page number
+        assert not any(heading.split()[-len(last):] == last for heading in headings), last
+    printed, numbers = pdf_policy_characters(pdf)
+    assert printed == expected_pdf_characters(item.document, numbers)

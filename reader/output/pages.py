@@ -26,8 +26,10 @@ from PySide6.QtGui import (
     QPageLayout,
     QPainter,
     QPalette,
+    QTextBlock,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
     QTextFrame,
     QTextTable,
 )
@@ -123,12 +125,70 @@ def print_header_rows_once(document: QTextDocument) -> None:
             table.setFormat(table_format)
 
 
+def _pages_of(block: QTextBlock, page_height: float) -> tuple[int, int]:
+    """The pages (from 0) of a laid-out block's first and last line."""
+    top = block.document().documentLayout().blockBoundingRect(block).top()
+    lines = block.layout()
+    first, last = lines.lineAt(0), lines.lineAt(lines.lineCount() - 1)
+    return int((top + first.y()) // page_height), int((top + last.y()) // page_height)
+
+
+def _shown(block: QTextBlock, step: str) -> QTextBlock:
+    """``block`` or the nearest block from it (``step``: "next" or "previous") with a line
+    of text, or an invalid block (the empty block Qt keeps after a table is passed by)."""
+    while block.isValid() and (block.length() <= 1 or block.layout().lineCount() == 0):
+        block = getattr(block, step)()
+    return block
+
+
+def headings_ending_pages(document: QTextDocument, page_height: float) -> list[QTextBlock]:
+    """The headings that end a page apart from what they head: the block after the heading
+    starts on a later page (or the heading itself runs over the break), while the block
+    before it ends on the heading's page (a heading first on its page stays)."""
+    document.pageCount()  # lays the whole document out
+    found: list[QTextBlock] = []
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() and block.layout().lineCount():
+            first, last = _pages_of(block, page_height)
+            before = _shown(block.previous(), "previous")
+            after = _shown(block.next(), "next")
+            if (after.isValid() and before.isValid()
+                    and _pages_of(before, page_height)[1] == first
+                    and (last > first or _pages_of(after, page_height)[0] > last)):
+                found.append(block)
+        block = block.next()
+    return found
+
+
+def keep_headings_with_next(document: QTextDocument, page_height: float) -> bool:
+    """Start each heading that would end a page alone on the next page (before the block
+    it heads); whether any was moved."""
+    new_page = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    headings = headings_ending_pages(document, page_height)
+    for heading in headings:
+        block_format = heading.blockFormat()
+        block_format.setPageBreakPolicy(block_format.pageBreakPolicy() | new_page)
+        QTextCursor(heading).setBlockFormat(block_format)
+        # A heading after it that was moved to the next page goes on under it there.
+        after = _shown(heading.next(), "next")
+        after_format = after.blockFormat()
+        if (after.isValid() and after_format.headingLevel()
+                and after_format.pageBreakPolicy() & new_page):
+            after_format.setPageBreakPolicy(after_format.pageBreakPolicy() & ~new_page)
+            QTextCursor(after).setBlockFormat(after_format)
+    return bool(headings)
+
+
 def cut_at_page_breaks(document: QTextDocument, page_height: float) -> None:
-    """Cut every paragraph that runs over a page break, until none does (a cut can move
-    what follows by a little, and with it a later break)."""
+    """Keep each heading with the block after it (:func:`keep_headings_with_next`) and cut
+    every paragraph that runs over a page break, until no heading ends a page and no
+    paragraph runs over a break (a cut can move what follows by a little, and with it a
+    later break)."""
     for _ in range(MAX_CUTTING_PASSES):
+        moved = keep_headings_with_next(document, page_height)
         positions = page_break_positions(document, page_height)
-        if not positions:
+        if not positions and not moved:
             return
         cut_paragraphs_at(document, positions)
 
@@ -136,9 +196,10 @@ def cut_at_page_breaks(document: QTextDocument, page_height: float) -> None:
 def print_pages(document: QTextDocument, device: QPagedPaintDevice) -> None:
     """Print ``document`` on ``device`` as ``document.print_(device)`` would (2 cm margins
     inside the device's page rectangle, page numbers at the foot, a printer's page range),
-    each line once. ``document`` is changed: it is laid out for the device, its tables'
-    header rows are printed once (:func:`print_header_rows_once`) and it is cut at the
-    page breaks."""
+    each line once, no heading alone at the foot of a page. ``document`` is changed: it is
+    laid out for the device, its tables' header rows are printed once
+    (:func:`print_header_rows_once`), a heading that would end a page starts the next one
+    and it is cut at the page breaks."""
     if document.pageSize().isValid() and document.pageSize().height() < 2**31 - 1:
         raise ValueError("print_pages lays out an unpaginated document")
     margins = device.pageLayout().margins(QPageLayout.Unit.Millimeter)
