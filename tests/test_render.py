@@ -283,6 +283,22 @@ def test_indented_block_is_text_not_code():
     assert '<a href="mailto:help@example.test">' in html
 
 
+def test_reference_definitions_are_text_not_dropped():
+    """Markdown took a reference definition out of the page: a policy's list of sources
+    ("[1]: http://...") vanished without a trace. It is text now, and a reference to it
+    reads as written."""
+    document = parse_policy(
+        "See [our notes][1] and [cookies].\n\n"
+        '[1]: http://example.test/notes "Notes on privacy"\n'
+        "[cookies]: https://example.test/cookies\n\nAfter.")
+    assert [b.text for b in document.blocks] == [
+        "See [our notes][1] and [cookies].",
+        '[1]: http://example.test/notes "Notes on privacy"\n'
+        "[cookies]: https://example.test/cookies",
+        "After."]
+    assert "href" not in to_html(document)  # no link made from a definition
+
+
 def test_numbered_list_resumed_after_a_paragraph_keeps_its_numbers():
     document = parse_policy("1. Ask\n2. Send\n\nAddress: Tokyo\n\n3. We reply.\n\nNext:\n\n"
                             "1. a\n\n    text of a\n\n2. b\n\n* bullet")

@@ -425,6 +425,9 @@ def _markdown_converter() -> markdown.Markdown:
     converter.preprocessors.register(_NormalizeWhitespaceInSlices(converter),
                                      "normalize_whitespace", 30)
     converter.parser.blockprocessors.register(_IndentedBlockAsText(converter.parser), "code", 80)
+    # A reference definition ("[1]: http://example.com/notes") is text: markdown took it out
+    # of the page (a footnote list of addresses vanished); "[text][1]" then reads as written.
+    converter.parser.blockprocessors.deregister("reference")
     converter.treeprocessors.register(_QuickInlineProcessor(converter), "inline", 20)
     return converter
 
