@@ -299,3 +299,28 @@ def test_a_policy_with_one_version_shows_its_counts_on_the_chart(qtbot, tmp_path
     found = sum(1 for x in range(image.width()) for y in range(image.height())
                 if image.pixelColor(x, y) == colour)
     assert found >= 4
+
+
+def test_a_change_of_formatting_only_offers_the_last_change_of_text(qtbot, repo):  # noqa: F811
+    """Pinterest's and AdopteUnMec's last two versions differ only in formatting: the
+    window opened on "0 changes". It now offers the newest earlier version whose text
+    differs, and the link compares that one."""
+    from PySide6.QtCore import QUrl
+
+    newest = (repo / "example.com.md").read_bytes().replace(b"2021-01-31", b"2022-02-02")
+    commit(repo, {"example.com.md": newest.replace(b"\n\n", b"\n\n\n") + b"\n\n"},
+           "2022-02-02")
+    dialog = open_dialog(qtbot, repo)
+    assert (dialog.diff.old, dialog.diff.new) == ("2021-01-31", "2022-02-02")
+    assert not dialog.diff.changes and dialog.text_changed_before == 1
+    shown = " ".join(dialog.view.toPlainText().split())
+    assert "The files differ only in formatting" in shown
+    label = dialog.history.versions[1].label
+    assert (f"Compare {label} with 2022-02-02: the newest earlier version whose text "
+            "differs.") in shown
+    assert "href=\"version:1\"" in dialog.view.toHtml()
+    dialog.view.anchorClicked.emit(QUrl("version:1"))
+    qtbot.waitUntil(lambda: dialog.diff_worker is None and dialog.diff.old == "2020-05-02",
+                    timeout=60000)
+    assert dialog.diff.new == "2022-02-02" and dialog.diff.changes
+    assert dialog.text_changed_before is None

@@ -1018,6 +1018,28 @@ def timeline(history: PolicyHistory, store: VersionStore | None = None,
     return points
 
 
+LOOK_BACK = 40  # versions read to find the last text change (a few seconds, uncached)
+
+
+def last_text_change(history: PolicyHistory, new: int, before: int,
+                     store: VersionStore | None = None) -> int | None:
+    """The newest version older than ``before`` (indexes, oldest first) whose sentences
+    differ from version ``new``'s: what to compare ``new`` with when ``before`` and
+    ``new`` differ only in formatting, links or their header. ``None`` when no version of
+    the last :data:`LOOK_BACK` does (or one cannot be read)."""
+    store = store or VersionStore()
+    versions = history.versions
+    try:
+        newest = store.texts(history, [versions[new]])[0]
+        for index in range(before - 1, max(-1, before - 1 - LOOK_BACK), -1):
+            older = store.texts(history, [versions[index]])[0]
+            if [p.text for p in older.passages] != [p.text for p in newest.passages]:
+                return index
+    except PolicyLoadError:
+        return None
+    return None
+
+
 def diff_history(history: PolicyHistory, old: Version, new: Version,
                  store: VersionStore | None = None) -> PolicyDiff:
     """The sentence diff of two versions; raises :class:`PolicyLoadError` when one of them

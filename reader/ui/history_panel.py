@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -56,7 +57,13 @@ from PySide6.QtWidgets import (
 from reader.analysis.diff import PolicyDiff
 from reader.analysis.language import ENGLISH, language_name
 from reader.analysis.taxonomy import practice_categories
-from reader.analysis.timeline import TimelinePoint, VersionStore, diff_history, timeline
+from reader.analysis.timeline import (
+    TimelinePoint,
+    VersionStore,
+    diff_history,
+    last_text_change,
+    timeline,
+)
 from reader.analysis.tints import HighlightLook, as_look
 from reader.output.diff_export import (
     KIND_EDGE,
@@ -152,7 +159,9 @@ class TimelineWorker(QRunnable):
 
 
 class DiffSignals(QObject):
-    finished = Signal(object)  # PolicyDiff
+    # PolicyDiff, and when it differs only in formatting or its header, the newest earlier
+    # version whose text differs (index) or None
+    finished = Signal(object, object)
     failed = Signal(str)
 
 
@@ -167,12 +176,14 @@ class DiffWorker(QRunnable):
         try:
             diff = diff_history(self.history, versions[self.old], versions[self.new],
                                 self.store)
+            earlier = (last_text_change(self.history, self.new, self.old, self.store)
+                       if diff.other_difference else None)
         except PolicyLoadError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001
             self.signals.failed.emit(f"Comparing the versions failed: {exc}")
         else:
-            self.signals.finished.emit(diff)
+            self.signals.finished.emit(diff, earlier)
 
 
 class DiffExportWorker(QRunnable):
@@ -437,6 +448,7 @@ class HistoryDialog(QDialog):
         self.history: PolicyHistory | None = None
         self.points: list[TimelinePoint | None] = []
         self.diff: PolicyDiff | None = None
+        self.text_changed_before: int | None = None  # see last_text_change
         self.change_position = -1
         self._anchors: dict[str, int] | None = None  # change anchor -> text position
         self._marked = None  # (table, its format) of the change framed as current
@@ -508,6 +520,7 @@ class HistoryDialog(QDialog):
         self.summary.setAccessibleName("What changed")
         self.view = DiffBrowser()
         self.view.setAccessibleName("Changes")
+        self.view.anchorClicked.connect(self._version_link)
         panes = QSplitter(Qt.Orientation.Horizontal)
         panes.addWidget(self.summary)
         panes.addWidget(self.view)
@@ -688,13 +701,20 @@ class HistoryDialog(QDialog):
             self._pending_diff = False
             self._versions_chosen()
 
-    def _diff_ready(self, diff: PolicyDiff) -> None:
+    def _diff_ready(self, diff: PolicyDiff, earlier: int | None = None) -> None:
         self.diff = diff
+        self.text_changed_before = earlier
         self.change_position = -1
         self.summary.setHtml(summary_html(diff, self.look))
         self._render_diff()
         self._enable_diff(True)
         self._diff_done()
+
+    def _version_link(self, url: QUrl) -> None:
+        """"Compare DATE with DATE" under a diff of formatting only: that pair."""
+        if url.scheme() == "version" and url.path().isdigit():
+            newer = max(self.old_box.currentIndex(), self.new_box.currentIndex())
+            self.compare(int(url.path()), newer)
 
     def _diff_failed(self, message: str) -> None:
         self.diff = None
@@ -716,6 +736,12 @@ class HistoryDialog(QDialog):
             body = "".join(change_html(c, f"c{i}", self.look)
                            for i, c in enumerate(self.diff.changes))
         note = "" if body else f"<p>{html.escape(no_changes_note(self.diff))}</p>"
+        if note and self.text_changed_before is not None:
+            index = self.text_changed_before
+            earlier = html.escape(self.history.versions[index].label)
+            note += (f"<p><a href='version:{index}'>Compare {earlier} with "
+                     f"{html.escape(self.diff.new)}</a>: the newest earlier version whose "
+                     "text differs.</p>")
         self.view.setHtml(note + body + links_html(self.diff, self.look))
         self._anchors: dict[str, int] | None = None
         self._marked = None
