@@ -77,7 +77,8 @@ DECISION_VERSION = 9  # 3: facts decided from the same words as the categories;
 # 6: an indented block is read as text, not as a code block (analysis.document)
 # 7: a fact whose sentences all say "does not" is "says it does not" (analysis.polarity)
 # 8: paragraphs read with their lexicon terms too (analysis.lexicon; the model digest too)
-# 9: a markdown reference definition ("[1]: http://...") is read as text (analysis.document)
+# 9: a markdown reference definition ("[1]: http://...") is read as text, and a table
+# without edge pipes ("A | B" over "---|---") as a table (analysis.document)
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
