@@ -329,10 +329,25 @@ def test_crash_mid_build_is_detected(work_corpus):
                                 r"\(e.g. shares:third_party\)"),
     ("year:abc", "not a valid number"),
     ("   ", "Type some words"),
+    # closed lists: a value close to none of them found nothing without a word
+    ("category:bogus", "There is no category 'bogus': category: takes first_party_collection, "
+                       "third_party_sharing, .*, international_audiences\\.$"),
+    ("cookies AND NOT category:other", "There is no category 'other'"),
+    ("language:klingon", "There is no language 'klingon': language: takes en, fr, de, "),
+    ("collects:bogus", "There is no collects: fact 'bogus': collects: takes contact, "
+                       "financial, .*, or one with not_ before it \\(said not done\\)\\.$"),
+    ("dnt:x", "There is no dnt: fact 'x': dnt: takes not_honored\\.$"),
 ])
 def test_bad_queries_give_clear_messages(demo_index, text, message):
     with pytest.raises(QuerySyntaxError, match=message):
         demo_index.search(text)
+
+
+def test_near_miss_values_still_suggest_rather_than_fail(demo_index):
+    assert demo_index.search("category:security").suggestion == "category:data_security"
+    assert demo_index.search("language:french").suggestion == "language:fr"
+    assert demo_index.search("collects:email").suggestion == "collects:contact"
+    assert demo_index.search("collects:not_cookies").total >= 0  # a fact said not done
 
 
 def _cli(*args):

@@ -114,6 +114,7 @@ def parse_words(schema: fields.Schema, text: str) -> query.Query:
         raise QuerySyntaxError(f"Cannot understand the query: {exc}") from exc
     _check_query(parsed, schema)
     _check_fact_terms(parsed)
+    _check_closed_values(parsed)
     if parsed is query.NullQuery:
         raise QuerySyntaxError("The query has no words to search for.")
     return parsed
@@ -226,6 +227,38 @@ def _check_fact_terms(node: query.Query) -> None:
             f"searched: the facts model finds it with policy-level F1 "
             f"{f1 if f1 is not None else 0:.2f}, below {MIN_SHOWN_F1}, so the app neither "
             f"shows nor indexes it (docs/EVALUATION.md); {takes}.")
+
+
+def _check_closed_values(node: query.Query) -> None:
+    """``category:``, ``language:`` and the facts' fields take values from closed lists: a
+    value that is none of them, and close to none (no "did you mean"), says which values
+    there are rather than finding nothing."""
+    from reader.analysis.taxonomy import practice_categories
+
+    category_names = {c.id: c.name for c in practice_categories()}  # "other" is not indexed
+    for leaf in [node, *_subqueries(node)]:
+        field_name = getattr(leaf, "fieldname", None)
+        if not isinstance(leaf, query.Term):
+            continue
+        value = str(leaf.text).lower()
+        term = f"{field_name}:{value}"
+        if field_name == "category" and value not in category_names \
+                and category_suggestion(term, category_names) is None:
+            raise QuerySyntaxError(f"There is no category {value!r}: category: takes "
+                                   f"{', '.join(category_names)}.")
+        if field_name == "language" and value not in LANGUAGE_NAMES \
+                and language_suggestion(term) is None:
+            raise QuerySyntaxError(f"There is no language {value!r}: language: takes "
+                                   f"{', '.join(LANGUAGE_NAMES)}.")
+        if field_name in SEARCH_FIELDS and fact_of_search(field_name, value) is None \
+                and fact_suggestion(term) is None:
+            values = searchable_values(field_name)
+            denied = ("" if not values or any(v.startswith("not_") for v in values)
+                      else ", or one with not_ before it (said not done)")
+            raise QuerySyntaxError(
+                f"There is no {field_name}: fact {value!r}: {field_name}: takes "
+                f"{', '.join(values) if values else 'no value (no fact of it is shown)'}"
+                f"{denied}.")
 
 
 def _subqueries(node: query.Query) -> list[query.Query]:
