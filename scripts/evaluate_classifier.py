@@ -55,7 +55,7 @@ def _table(scores: dict, reference: dict | None = None) -> list[str]:
 
 
 def report(segment: dict, sentence: dict, reference: dict, seconds: float, segments: int,
-           sentences: int, policies: int) -> str:
+           sentences: int, policies: int, confident: dict | None = None) -> str:
     reached = {"segment micro-F1": segment["micro_f1"], "segment macro-F1": segment["macro_f1"],
                "sentence micro-F1": sentence["micro_f1"],
                "sentence precision": sentence["micro_precision"]}
@@ -93,6 +93,22 @@ def report(segment: dict, sentence: dict, reference: dict, seconds: float, segme
         "",
         f"Targets: {met}.",
         "",
+        *([] if confident is None else [
+            "## (c) Sentences in the panel's \"Highlight confident passages only\" mode",
+            "",
+            "The same gold; predicted: the *confident* spans of c (the passages that mode "
+            "highlights; the unsure ones, given only so that each category found has a "
+            "passage, are left out). Reference column: (b)'s all-passages mode.",
+            "",
+            *_table(confident, sentence),
+            "",
+            f"Sentence precision {confident['micro_precision']:.3f} >= "
+            f"{TARGETS['sentence precision']} "
+            f"{'yes' if confident['micro_precision'] >= TARGETS['sentence precision'] else 'NO'}"
+            f"; micro-F1 {confident['micro_f1']:.3f} >= {TARGETS['sentence micro-F1']} "
+            f"{'yes' if confident['micro_f1'] >= TARGETS['sentence micro-F1'] else 'NO'}.",
+            "",
+        ]),
     ])
 
 
@@ -109,7 +125,8 @@ def main() -> int:
                   scores_table(result.sentence_truth, result.sentence_predicted),
                   scores_table(result.sentence_truth, result.sentence_reference),
                   time.perf_counter() - started, len(segments), len(result.sentence_truth),
-                  len({s.policy for s in segments}))
+                  len({s.policy for s in segments}),
+                  scores_table(result.sentence_truth, result.sentence_confident))
     print(text)
     if args.write:
         old = args.write.read_text("utf-8") if args.write.exists() else ""

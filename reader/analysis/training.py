@@ -507,6 +507,7 @@ class ProductScores:
     sentence_truth: np.ndarray
     sentence_predicted: np.ndarray
     sentence_reference: np.ndarray  # every sentence of each segment, by its gold label
+    sentence_confident: np.ndarray  # the spans the panel's "confident passages only" shows
 
 
 def covered_categories(spans: Sequence[tuple[int, int, str]], start: int, end: int
@@ -559,7 +560,7 @@ def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
         models.append((model, sentence_model))
         if progress:
             progress(f"fold {number + 1}/{folds} trained")
-    seg_truth, seg_pred, sent_truth, sent_pred, sent_ref = [], [], [], [], []
+    seg_truth, seg_pred, sent_truth, sent_pred, sent_ref, sent_sure = [], [], [], [], [], []
     for number, (model, sentence_model) in enumerate(models):
         other_p, other_s = para_fold != number, sent_fold != number
         model.thresholds = best_thresholds(para_probs[other_p], paragraphs.labels[other_p])
@@ -577,9 +578,12 @@ def evaluate_product(segments: Sequence[Segment], config: TrainConfig,
             seg_truth.append(segment.labels[:-1])
             seg_pred.append(predicted)
             spans = [(s.start, s.end, c) for s in analysis.spans for c in s.categories]
+            sure = [(s.start, s.end, c) for s in analysis.spans for c in s.categories
+                    if s.is_confident(c)]
             for start, end, gold in gold_sentences(segment):
                 sent_truth.append(gold[:-1])
                 sent_pred.append(covered_categories(spans, start, end))
                 sent_ref.append(segment.labels[:-1])
-    return ProductScores(*(np.asarray(x, dtype=np.int8)
-                           for x in (seg_truth, seg_pred, sent_truth, sent_pred, sent_ref)))
+                sent_sure.append(covered_categories(sure, start, end))
+    return ProductScores(*(np.asarray(x, dtype=np.int8) for x in (
+        seg_truth, seg_pred, sent_truth, sent_pred, sent_ref, sent_sure)))
