@@ -94,7 +94,7 @@ def test_list_json_gives_the_rows_of_the_table(tmp_path, capsys):
     assert [(p["archived"], p["words"]) for p in listed["policies"]] == [
         (row.split()[1], int(row.split()[2])) for row in table]
     audiomidi = listed["policies"][0]
-    assert audiomidi["title"] == "Help > Privacy, Security & Accessibility"
+    assert audiomidi["title"] == "Privacy, Security & Accessibility"  # "Help > ..." read
     assert audiomidi["type"] == "Privacy Policy" and audiomidi["source"].startswith("http")
     assert listed["skipped"] == []
     (tmp_path / "good.com.md").write_text("# Privacy\n\nWe collect your email.\n", "utf-8")

@@ -162,7 +162,7 @@ def test_cli_export_and_exit_codes(tmp_path):
     assert ok.returncode == 0, ok.stderr
     text = all_text(out)
     assert "Retention (" in text and "Your choices (" not in text
-    assert "Policy Help > Privacy, Security & Accessibility" in text  # "audioMIDIcom: " cut
+    assert "Policy Privacy, Security & Accessibility" in text  # "audioMIDIcom: Help > " cut
     assert _cli("export", "nosuch.example", "-o", str(out)).returncode == 2
     bad = _cli("export", "audiomidi.com", "-o", str(out), "--categories", "bogus")
     assert bad.returncode == 2 and "unknown category 'bogus'" in bad.stderr

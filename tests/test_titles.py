@@ -21,6 +21,12 @@ from reader.sources.corpus import Corpus, display_title, parse_header, valid_dat
     ("Privacy Policy – Privacy & Terms – Google", "Privacy Policy"),
     ("Website Privacy Policy · House.gov", "Website Privacy Policy"),
     ("Etsy :: Privacy Policy", "Privacy Policy"),
+    # a breadcrumb trail: its last step that names the document (amazon.com, audiomidi.com)
+    ("Help > Privacy & Security > Privacy Notice", "Privacy Notice"),
+    ("Help > Privacy, Security & Accessibility", "Privacy, Security & Accessibility"),
+    ("Legal \u203a Privacy Statement | Acme", "Privacy Statement"),
+    ("Home » Legal » Privacy", "Privacy"),
+    ("Products > Widgets", "Products > Widgets"),  # no step names the document: kept
     # nothing to clean: kept as it is
     ("Yahoo!7 Privacy Policy", "Yahoo!7 Privacy Policy"),
     ("5 Calls: Make your voice heard", "5 Calls: Make your voice heard"),

@@ -194,6 +194,8 @@ _POLICY_WORDS = re.compile(
     re.IGNORECASE)
 _PRIVACY = re.compile(r"\bprivacy\b", re.IGNORECASE)
 _FURNITURE = {"home", "homepage", "home page", "welcome", "main page", "index"}
+# "Help > Privacy & Security > Privacy Notice": a breadcrumb trail, whose last step is the page
+_BREADCRUMB = re.compile(r"\s+[>\u203a\u00bb]\s+")
 
 
 def display_title(raw: str) -> str:
@@ -201,8 +203,15 @@ def display_title(raw: str) -> str:
     ``"Privacy Policy | Amazon.com"`` -> ``"Privacy Policy"``; ``"Home | Acme"`` -> ``"Acme"``;
     ``"JSTOR: Privacy Policy"`` -> ``"Privacy Policy"``. The first piece that names the
     document (privacy first, then policy, notice...) wins; a title with no such piece loses only its
-    empty and "Home" pieces. Never empty when ``raw`` is not."""
+    empty and "Home" pieces. A breadcrumb trail (``"Help > Privacy & Security > Privacy
+    Notice"``) is read from its last step: ``"Privacy Notice"``. Never empty when ``raw`` is
+    not."""
     title = " ".join(raw.split())
+    steps = [step for step in _BREADCRUMB.split(title) if step.strip()]
+    if len(steps) > 1:
+        for step in reversed(steps):
+            if _POLICY_WORDS.search(step):
+                return display_title(step)
     pieces = [p.strip() for p in _TITLE_SEPARATOR.split(title)]
     pieces = [p for p in pieces if p and p.casefold() not in _FURNITURE]
     for words in (_PRIVACY, _POLICY_WORDS):
