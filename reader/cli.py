@@ -601,7 +601,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from reader.analysis.timeline import diff_history
+    from reader.analysis.timeline import diff_history, last_text_change
 
     history = _policy_history(args)
     store = _version_store()
@@ -616,6 +616,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         diff = diff_history(history, old, new, store)
     except PolicyLoadError as exc:
         raise CliError(str(exc)) from exc
+    earlier = None  # the versions differ only in formatting: the last change of text, as
+    if diff.other_difference:  # the History window offers it
+        versions = history.versions
+        found = last_text_change(history, versions.index(new), versions.index(old), store)
+        earlier = versions[found] if found is not None else None
     if args.output:
         from reader.output.diff_export import write_diff_pdf
         from reader.output.export import ExportError
@@ -629,12 +634,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
         _warn_unprintable({written: "".join(sorted(missing))})
         print(f"wrote {written}", file=sys.stderr)
     if args.json:
-        json.dump(diff.to_json(), sys.stdout, ensure_ascii=False)
+        result = diff.to_json()
+        result["last_text_change"] = earlier.date if earlier else None
+        json.dump(result, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     elif not args.output:
         print(f"{history.company}: {old.label} -> {new.label}")
         for line in diff.summary():
             print(f"  {line}")
+        if earlier:
+            def spec(version):  # what `diff` finds it by: the commit, else the date
+                return version.ref[:7] if version.source == "git" else version.date
+
+            print(f"  The newest earlier version whose text differs: {earlier.label} "
+                  f"(privacy-reader diff \"{history.company}\" {spec(earlier)} {spec(new)})")
         marks = {"added": "+", "removed": "-", "changed": "~"}
         for change in diff.changes:
             cats = f" [{', '.join(change.categories)}]" if change.categories else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from test_history import commit, repo  # noqa: F401 - the git repository fixture
 
@@ -324,3 +326,24 @@ def test_a_change_of_formatting_only_offers_the_last_change_of_text(qtbot, repo)
                     timeout=60000)
     assert dialog.diff.new == "2022-02-02" and dialog.diff.changes
     assert dialog.text_changed_before is None
+
+
+def test_diff_command_names_the_last_change_of_text_too(repo, capsys):  # noqa: F811
+    from reader.cli import main
+
+    newest = (repo / "example.com.md").read_bytes().replace(b"2021-01-31", b"2022-02-02")
+    commit(repo, {"example.com.md": newest.replace(b"\n\n", b"\n\n\n")}, "2022-02-02")
+    assert main(["diff", "example.com", "--corpus", str(repo)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "The files differ only in formatting" in out
+    earlier = next(line for line in lines if "newest earlier version" in line).strip()
+    assert earlier.startswith("The newest earlier version whose text differs: 2020-05-02 (")
+    assert earlier.endswith('(privacy-reader diff "example.com" ' +
+                            f'{earlier.split("(")[1][:7]} {lines[0].split("(")[-1][:7]})')
+    assert main(["diff", "example.com", "--corpus", str(repo), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["last_text_change"] == "2020-05-02"
+    assert main(["diff", "example.com", "2020-05-02", "2022-02-02", "--corpus", str(repo),
+                 "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["last_text_change"] is None and found["added"]
