@@ -152,3 +152,30 @@ def test_a_section_read_alone_gets_the_passages_it_gets_in_the_whole_policy():
         ("We use industry standard encryption to protect your data in transit.",
          ("data_security",)),
     ]
+
+
+def test_the_decision_without_facts_has_the_same_passages(embedded_corpus):
+    """The history's chart and diff ask the one decision for its passages alone
+    (``facts=False``): categories, scores, passages and language come out exactly as with
+    the facts, on the seeds and every third policy of ../shared/corpus; no fact is
+    decided."""
+    from conftest import SHARED_CORPUS
+
+    from reader.sources.corpus import parse_header, read_policy_text
+
+    paths = sorted(embedded_corpus.rglob("*.md"))
+    if SHARED_CORPUS.is_dir():
+        paths += sorted(SHARED_CORPUS.rglob("*.md"))[::3]
+    for path in paths:
+        if path.name == "README.md":
+            continue
+        body = parse_header(read_policy_text(path))[1]
+        with_facts = analyze_policy(body)
+        alone = analyze_policy(body, facts=False)
+        assert (alone.text, alone.paragraphs, alone.categories, alone.scores, alone.spans,
+                alone.paragraph_counts, alone.language) == \
+            (with_facts.text, with_facts.paragraphs, with_facts.categories,
+             with_facts.scores, with_facts.spans, with_facts.paragraph_counts,
+             with_facts.language), path
+        assert alone.facts == [] and alone.fact_scores == {}
+    assert len(paths) > 5

@@ -345,3 +345,30 @@ def test_quick_inline_step_gives_markdowns_html_on_real_policies():
         quick.reset()
         plain.reset()
     assert len(paths) > 240
+
+
+def test_a_link_keeps_the_address_it_had_each_invisible_character_taken_out():
+    """safe_url keeps an address whose characters are all printable and no space as it is
+    (the quick way) and otherwise takes out each unprintable or space character: the same
+    address as taking out character by character, for every kind of space and control
+    character."""
+    from reader.analysis.document import safe_url
+
+    def by_characters(url: str) -> str | None:
+        import html as html_module
+
+        cleaned = "".join(ch for ch in html_module.unescape(url)
+                          if ch.isprintable() and not ch.isspace())
+        return cleaned if cleaned.lower().startswith(("http://", "https://", "mailto:", "#")) \
+            else None
+
+    characters = [chr(code) for code in range(0x110000)]
+    odd = [ch for ch in characters if ch.isspace()]  # (" " the one printable)
+    odd += [ch for ch in characters if not ch.isprintable() and not ch.isspace()][::997]
+    urls = ["https://example.com/a?b=1&amp;c=2", "#section", "mailto:a@b.org",
+            "javascript:alert(1)", "https://exa mple.com", "https://example.com/\u00a0x",
+            "&#104;ttps://example.com", "https://пример.рф/путь"]
+    urls += [f"https://example.com/{ch}x{ch}" for ch in odd]
+    urls += [f"{ch}https://example.com" for ch in odd]
+    for url in urls:
+        assert safe_url(url) == by_characters(url), repr(url)

@@ -176,16 +176,20 @@ def decision_digest() -> str:
 def decide(source: str | PolicyWords, text: str = "", paragraphs: Sequence[Paragraph] = (),
            model: PracticeModel | None = None,
            sentence_model: PracticeModel | None = None,
-           facts_model: FactsModel | None = None, all_facts: bool = False) -> Analysis:
+           facts_model: FactsModel | None = None, all_facts: bool = False,
+           facts: bool = True) -> Analysis:
     """THE decision about a policy: practices and privacy facts. ``source`` is the
     policy's markdown (or plain text, or its :class:`PolicyWords`); ``text`` and
     ``paragraphs`` are what is displayed, whose sentences may be highlighted or be a fact's
     evidence (leave them out for categories and stated facts alone, as the search index
-    does). Facts are those shown in the app (``all_facts``: every fact the model knows)."""
+    does). Facts are those shown in the app (``all_facts``: every fact the model knows);
+    without ``facts``, none are decided (``facts`` and ``fact_scores`` empty): the
+    categories, scores and passages alone, the same as with them (the history's chart and
+    diff show nothing else: deciding the facts was 8% of their analysis)."""
     model = model or default_model()
     facts_model = facts_model or default_facts_model()
     words = source if isinstance(source, PolicyWords) else policy_words(source)
-    probs, fact_probs = _classified([words], model, facts_model)[0]
+    probs, fact_probs = _classified([words], model, facts_model, facts)[0]
     return _decided(words, probs, fact_probs, text, paragraphs, model, sentence_model,
                     facts_model, all_facts)
 
@@ -203,11 +207,12 @@ def decide_policies(policies: Sequence[PolicyWords], model: PracticeModel | None
 
 
 def _classified(policies: Sequence[PolicyWords], model: PracticeModel,
-                facts_model: FactsModel) -> list[tuple[np.ndarray, np.ndarray]]:
+                facts_model: FactsModel, facts: bool = True
+                ) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """Per policy: its paragraphs' practice probabilities (read with their headings) and
-    its sentences' fact probabilities. Each word and pair is looked up once for both
-    models, and each model runs once over the rows of all the policies (rows are
-    independent: the same numbers as one policy at a time)."""
+    its sentences' fact probabilities (``None`` without ``facts``: not computed). Each word
+    and pair is looked up once for both models, and each model runs once over the rows of
+    all the policies (rows are independent: the same numbers as one policy at a time)."""
     joint = joint_terms(model, facts_model.classifier)
     paragraph_parts, sentence_parts = [], []
     paragraph_rows, sentence_rows = [0], [0]
@@ -221,11 +226,15 @@ def _classified(policies: Sequence[PolicyWords], model: PracticeModel,
                                                    model.lexicon_ids, lexicon_counts)
             paragraph_parts.append((rows + paragraph_rows[-1], terms, counts))
         paragraph_rows.append(paragraph_rows[-1] + len(words.paragraphs))
-        rows, terms, counts = _sentence_terms(words, joint.numbers(word_ids, 1),
-                                              joint.numbers(pair_ids, 1))
-        sentence_parts.append((rows + sentence_rows[-1], terms, counts))
-        sentence_rows.append(sentence_rows[-1] + len(words.sentences))
+        if facts:
+            rows, terms, counts = _sentence_terms(words, joint.numbers(word_ids, 1),
+                                                  joint.numbers(pair_ids, 1))
+            sentence_parts.append((rows + sentence_rows[-1], terms, counts))
+            sentence_rows.append(sentence_rows[-1] + len(words.sentences))
     probs = _predicted(model, paragraph_parts, paragraph_rows[-1])
+    if not facts:
+        return [(probs[paragraph_rows[n]:paragraph_rows[n + 1]], None)
+                for n in range(len(policies))]
     fact_probs = _predicted(facts_model.classifier, sentence_parts, sentence_rows[-1])
     return [(probs[paragraph_rows[n]:paragraph_rows[n + 1]],
              fact_probs[sentence_rows[n]:sentence_rows[n + 1]]) for n in range(len(policies))]
@@ -242,11 +251,12 @@ def _predicted(model: PracticeModel, parts: list[tuple[np.ndarray, ...]], rows: 
                                  rows)
 
 
-def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text: str,
-             paragraphs: Sequence[Paragraph], model: PracticeModel,
+def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray | None,
+             text: str, paragraphs: Sequence[Paragraph], model: PracticeModel,
              sentence_model: PracticeModel | None, facts_model: FactsModel,
              all_facts: bool) -> Analysis:
-    """The decision from the policy's paragraph and fact probabilities (see :func:`decide`)."""
+    """The decision from the policy's paragraph and fact probabilities (see :func:`decide`;
+    ``fact_probs`` ``None``: no facts decided)."""
     labels = model.labels
     practice = [i for i, label in enumerate(labels) if label != OTHER]
     found = probs >= model.thresholds
@@ -258,8 +268,8 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
     best = probs.max(axis=0) if len(probs) else None
     scores = {labels[i]: round(float(best[i]), 4) if best is not None else 0.0
               for i in practice}
-    stated = _stated_facts(fact_probs, facts_model, all_facts)
-    negated = _negated_rows(words, stated)
+    stated = [] if fact_probs is None else _stated_facts(fact_probs, facts_model, all_facts)
+    negated = _negated_rows(words, stated) if stated else []
     spans: list[Span] = []
     facts = [Fact(fact_id, _fact_label(fact_id), _state(rows, no), ())
              for (fact_id, rows, _), no in zip(stated, negated, strict=True)]
@@ -270,7 +280,8 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray, text
         if categories:
             spans = _passages(words, probs, found, text, candidates, aligned, model,
                               sentence_model or default_sentence_model())
-        facts = _facts_with_evidence(words, stated, negated, text, candidates, aligned)
+        if stated:
+            facts = _facts_with_evidence(words, stated, negated, text, candidates, aligned)
     paragraphs_with = found.sum(axis=0)
     counts = {labels[i]: int(paragraphs_with[i]) for i in practice
               if len(probs) and labels[i] in categories}
@@ -672,10 +683,12 @@ def _place_aligned(position: np.ndarray, opcodes: list, i0: int, j0: int,
             position[i1:i2] = min(j1, max(source_len - 1, 0))
 
 
-def analyze_policy(body: str, document: Document | None = None) -> Analysis:
-    """The decision for a policy's markdown ``body``; offsets refer to its rendered text."""
+def analyze_policy(body: str, document: Document | None = None, facts: bool = True
+                   ) -> Analysis:
+    """The decision for a policy's markdown ``body``; offsets refer to its rendered text
+    (``facts``: see :func:`decide`)."""
     document = document or parse_policy(body)
-    return decide(body, document.text, segment(document))
+    return decide(body, document.text, segment(document), facts=facts)
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n")

@@ -51,8 +51,9 @@ MAX_REMEMBERED = 20_000  # paragraphs or sections kept in memory by one store
 
 
 def analyze_body(body: str) -> Analysis:
-    """The policy's practice analysis, as every view computes it."""
-    return analyze_policy(body)
+    """The policy's practice analysis, as every view computes it, without its privacy
+    facts: the history's chart and diff show its passages alone (the same with facts)."""
+    return analyze_policy(body, facts=False)
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,8 @@ def parse_header(text: str) -> tuple[Header, str]:
             body = "\n".join(lines[:index] + lines[after:]).strip("\n")
             return Header(None, None, None, title), body
     title, index = _first_heading(lines, index)
-    body = "\n".join(lines[index:]).strip("\n")
+    # "\n".join(lines[index:]), without joining the whole text again
+    body = text[sum(map(len, lines[:index])) + index:].strip("\n")
     return Header(domain, date, url, title), body
 
 

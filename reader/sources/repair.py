@@ -118,6 +118,7 @@ _WORD = re.compile(r"\w+")
 BODY_HEADING_WORDS = 12  # a heading line this long that ends like a sentence reads as body text
 
 
+@lru_cache(maxsize=4096)  # versions of a policy share most headings
 def _is_statement(line_text: str) -> bool:
     """Whether a heading's text reads as a body sentence: at least
     :data:`BODY_HEADING_WORDS` words and ending with . ! : or ; (a question is an FAQ
