@@ -69,6 +69,13 @@ class ExportReport:
     unprintable: dict[Path, str] = field(default_factory=dict)
 
 
+    def add_written(self, path: Path, unprintable: set[str]) -> None:
+        """Record a PDF written and the characters of it no font draws (if any)."""
+        self.written.append(path)
+        if unprintable:
+            self.unprintable[path] = "".join(sorted(unprintable))
+
+
 def unprintable_notes(report: ExportReport) -> list[str]:
     """One message per written PDF that has characters no font on this computer draws."""
     from reader.output.fonts import missing_font_message
@@ -429,11 +436,8 @@ def export_many(corpus: Corpus, domains: Sequence[str], folder: Path,
         try:
             item = HighlightedPolicy.of(corpus.load(domain))
             missing: set[str] = set()
-            written = write_pdf(item, folder / f"{domain}.pdf", visible, cancelled, look,
-                                confident_only, missing)
-            report.written.append(written)
-            if missing:
-                report.unprintable[written] = "".join(sorted(missing))
+            report.add_written(write_pdf(item, folder / f"{domain}.pdf", visible, cancelled,
+                                         look, confident_only, missing), missing)
         except ExportCancelled:
             report.cancelled = True
             break

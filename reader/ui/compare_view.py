@@ -262,8 +262,9 @@ class CompareExportWorker(CancellableWorker):
         except Exception as exc:  # noqa: BLE001
             self.signals.failed.emit(f"Export failed: {exc}")
         else:
-            self.signals.finished.emit(ExportReport([written],
-                                                    unprintable={written: "".join(missing)}))
+            report = ExportReport()
+            report.add_written(written, missing)
+            self.signals.finished.emit(report)
 
 
 class CompareDialog(QDialog):

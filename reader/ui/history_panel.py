@@ -211,8 +211,9 @@ class DiffExportWorker(QRunnable):
         except Exception as exc:  # noqa: BLE001 - never let a worker take the app down
             self.signals.failed.emit(f"Export failed: {exc}")
         else:
-            self.signals.finished.emit(ExportReport([written],
-                                                    unprintable={written: "".join(missing)}))
+            report = ExportReport()
+            report.add_written(written, missing)
+            self.signals.finished.emit(report)
 
 
 class TimelineChart(QWidget):

@@ -180,11 +180,8 @@ class PdfExportWorker(CancellableWorker):
         report = ExportReport()
         missing: set[str] = set()
         try:
-            written = write_pdf(self.item, self.out, self.visible, self.is_cancelled, self.look,
-                                self.confident_only, missing)
-            report.written.append(written)
-            if missing:
-                report.unprintable[written] = "".join(sorted(missing))
+            report.add_written(write_pdf(self.item, self.out, self.visible, self.is_cancelled,
+                                         self.look, self.confident_only, missing), missing)
         except ExportCancelled:
             report.cancelled = True
         except ExportError as exc:
