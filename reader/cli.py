@@ -199,10 +199,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
         raise CliError("classify needs a DOMAIN or --jsonl")
     policy = _load_policy(_open_corpus(args), args.domain)
     analysis = HighlightedPolicy.of(policy).analysis
-    counts = analysis.passage_counts()
     if args.json:
         _classify_json(policy, analysis)
         return EXIT_OK
+    counts = analysis.passage_counts()
     print(f"{policy.domain}: {policy.title}")
     if caveat := analysis.caveat():
         print(f"note: {caveat}")
@@ -414,13 +414,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warn_unprintable(unprintable: dict[Path, str]) -> None:
-    """Warn, per PDF written, of its characters that print as empty boxes (no font)."""
+def _warn_unprintable(path: Path, characters: str | set[str]) -> None:
+    """Warn of a written PDF's characters that print as empty boxes (no font has them)."""
     from reader.output.fonts import missing_font_message
 
-    for path, characters in unprintable.items():
-        if characters:
-            print(f"warning: {missing_font_message(characters, path.name)}", file=sys.stderr)
+    if characters:
+        print(f"warning: {missing_font_message(''.join(sorted(characters)), path.name)}",
+              file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -481,7 +481,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             return 128 + stop.signum
         except ExportError as exc:
             raise CliError(str(exc)) from exc
-        _warn_unprintable({path: "".join(sorted(missing))})
+        _warn_unprintable(path, missing)
         print(f"wrote {path}")
         return EXIT_OK
     folder = Path(args.out_dir or ".")
@@ -506,7 +506,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     for failure in report.failed:
         print(f"warning: {failure}", file=sys.stderr)
-    _warn_unprintable(report.unprintable)
+    for path, characters in report.unprintable.items():
+        _warn_unprintable(path, characters)
     print(f"wrote {counted(len(report.written), 'PDF file', False)} to {folder}")
     return EXIT_FAILURE if report.failed else EXIT_OK
 
@@ -617,7 +618,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     except PolicyLoadError as exc:
         raise CliError(str(exc)) from exc
     earlier = None  # the versions differ only in formatting: the last change of text, as
-    if diff.other_difference:  # the History window offers it
+    if diff.other_difference and (args.json or not args.output):  # the window offers it
         versions = history.versions
         found = last_text_change(history, versions.index(new), versions.index(old), store)
         earlier = versions[found] if found is not None else None
@@ -631,7 +632,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
                                      unprintable=missing)
         except ExportError as exc:
             raise CliError(str(exc)) from exc
-        _warn_unprintable({written: "".join(sorted(missing))})
+        _warn_unprintable(written, missing)
         print(f"wrote {written}", file=sys.stderr)
     if args.json:
         result = diff.to_json()
@@ -746,7 +747,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             written = write_comparison_pdf(comparison, Path(args.output), missing)
         except ExportError as exc:
             raise CliError(str(exc)) from exc
-        _warn_unprintable({written: "".join(sorted(missing))})
+        _warn_unprintable(written, missing)
         print(f"wrote {written}", file=sys.stderr)
     if args.json:
         json.dump(comparison.to_json(), sys.stdout, ensure_ascii=False, indent=1)
