@@ -384,6 +384,19 @@ def pga_clone(tmp_path_factory) -> Path:
     return clone_history_bundle("pga-versions.bundle", tmp_path_factory.mktemp("pga") / "pga")
 
 
+def test_pga_table_cells_show_bullets_not_asterisks(pga_clone):
+    """Lists written inside table cells (Spotify's rights table, 17 more documents of the
+    bundle) read as bullets."""
+    from reader.analysis.document import parse_policy
+
+    policy = Corpus.open(pga_clone).load("Spotify")
+    cells = [b.text for b in parse_policy(policy.body).blocks if b.tag in {"td", "th"}]
+    lines = [line.strip() for cell in cells for line in cell.split("\n")]
+    assert sum(line.startswith("\u2022 ") for line in lines) >= 10
+    assert not [line for line in lines if line.startswith(("* ", "+ ", "- "))]
+    assert "\u2022 through this Policy" in lines
+
+
 def git_count(repo: Path, path: str, *options: str) -> int:
     out = subprocess.run(["git", "-C", str(repo), "log", *options, "--format=%H", "--",
                           path], check=True, capture_output=True, text=True).stdout

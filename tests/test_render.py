@@ -372,3 +372,20 @@ def test_a_link_keeps_the_address_it_had_each_invisible_character_taken_out():
     urls += [f"{ch}https://example.com" for ch in odd]
     for url in urls:
         assert safe_url(url) == by_characters(url), repr(url)
+
+
+def test_list_lines_in_a_table_cell_read_as_bullets():
+    """Spotify's privacy policy (PGA bundle) writes lists inside table cells with <br>:
+    markdown makes no list there, and the cells showed rows of literal asterisks."""
+    document = parse_policy(
+        "| Right | How |\n| --- | --- |\n"
+        "| **Be informed** | We inform you:<br><br>*   through this Policy<br>*   through "
+        "**the app**<br>- by answering |\n"
+        "| Dash | - |\n| Minus | -5 degrees and a * star |\n")
+    assert [(b.tag, b.text) for b in document.blocks] == [
+        ("th", "Right"), ("th", "How"), ("td", "Be informed"),
+        ("td", "We inform you:\n\n\u2022 through this Policy\n\u2022 through the app\n"
+               "\u2022 by answering"),
+        ("td", "Dash"), ("td", "-"), ("td", "Minus"), ("td", "-5 degrees and a * star")]
+    assert "<strong>the app</strong>" in to_html(document)
+
