@@ -83,3 +83,24 @@ def test_edit_menu_select_all_and_copy(window, qtbot):
     window.select_all_action.trigger()
     window.copy_action.trigger()
     assert QApplication.clipboard().text().strip() == window.browser.toPlainText().strip()
+
+
+def test_find_reads_typed_accents_as_the_policy_does(qtbot, tmp_path):
+    """A word typed with a combining accent ("cafe" + U+0301, as some keyboards and pasted
+    text give it) finds the policy's "café": both are read in composed form."""
+    register_fonts()
+    (tmp_path / "cafe.test.md").write_text(
+        "# Politique\n\nNotre café collecte vos données. Le cafe\u0301 les garde.\n", "utf-8")
+    window = MainWindow(str(tmp_path), restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    window.select_company("cafe.test")
+    qtbot.waitUntil(lambda: window.current is not None, timeout=30000)
+    bar = window.find_bar
+    bar.open_bar()
+    for typed in ("cafe\u0301", "caf\u00e9"):
+        bar.field.setText(typed)
+        assert bar.count_label.text() == "1 of 2", typed
+        assert bar.current_text() == "caf\u00e9"
+    window.pool.waitForDone(10000)

@@ -121,3 +121,20 @@ def test_pga_tiktok_german_versions_are_marked(pga_clone, qtbot, tmp_path):
     dialog = open_dialog(qtbot, pga_clone, "TikTok")
     assert dialog.chart.other_language_runs() == [(0, len(german) - 1, "de")]
     assert dialog.old_box.itemText(0).endswith("· German")
+
+
+def test_dating_bundle_german_words_written_with_combining_marks_are_found(tmp_path, capsys):
+    """Finya's privacy policy (dating bundle) writes some umlauts as a letter and a
+    combining mark ("Verschlu\u0308sselung"): the policy reads them composed, so the
+    search finds the word as typed and the viewer's words are whole."""
+    from reader.analysis.document import parse_policy
+
+    root = clone_history_bundle("dating-versions.bundle", tmp_path / "dating")
+    raw = (root / "Finya" / "Privacy Policy.md").read_text("utf-8")
+    assert "Verschlu\u0308sselung" in raw  # (the data as archived)
+    policy = Corpus.open(root).load("Finya")
+    assert "Verschlu\u0308sselung" not in policy.body
+    assert "Verschl\u00fcsselung" in parse_policy(policy.body).text
+    assert main(["--corpus", str(root), "search", "Verschlüsselung", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert "Finya" in [hit["domain"] for hit in found["hits"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from reader.analysis.document import Mark, parse_policy, render_policy_html, to_html
 from reader.sources.corpus import Corpus
 
@@ -90,6 +92,42 @@ def test_the_check_for_mis_decoded_text_on_bytes_finds_what_the_text_search_find
             assert needs_ftfy(text) is expected, repr(text)
             data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
             assert needs_ftfy(text, data) is expected, repr(text)
+
+
+def test_letters_written_with_combining_marks_are_read_composed():
+    # "Verschlu\u0308sselung" (u + COMBINING DIAERESIS, as Finya's policy in the dating
+    # bundle writes it) read as two words, "verschlu" and "sselung": search for the word
+    # did not find it. Text is read in composed form (NFC), with or without mojibake.
+    from reader.sources.repair import repair_text
+
+    assert repair_text("Verschlu\u0308sselung der Daten") == "Verschl\u00fcsselung der Daten"
+    assert repair_text("caf\u0065\u0301 \u00e2\u0080\u009cx\u00e2\u0080\u009d") == (
+        "caf\u00e9 \u201cx\u201d")
+    assert repair_text("\u212b ohm \u2126") == "\u00c5 ohm \u03a9"  # singletons
+    for kept in ("Verschl\u00fcsselung", "\ufeffplain", "\u0915\u093c\u093f", "한국어",
+                 "\u0308 a lone mark"):
+        assert repair_text(kept) == unicodedata.normalize("NFC", kept)
+
+
+def test_the_quick_check_for_composed_text_agrees_with_unicode():
+    # is_composed reads only the characters that are not ASCII and never calls a text
+    # composed that is not: every character of the Basic Multilingual Plane and past it,
+    # alone, after an ASCII letter and after an accented one; and every mark that
+    # composes with an ASCII letter is among those it looks for.
+    import sys
+
+    from reader.sources.repair import _MARKS_AFTER_ASCII, _non_ascii, is_composed
+
+    characters = [chr(c) for c in [*range(0x80, 0xD800), *range(0xE000, 0x10000),
+                                   0x1D15E, 0x2F800, 0x10FFFF]]
+    for character in characters:
+        for text in (character, f"a{character}", f"\u00e9{character}.", f"A{character}b"):
+            if is_composed(_non_ascii(text)):  # (else the text is composed: exact)
+                assert unicodedata.is_normalized("NFC", text), repr(text)
+    for code in range(0x80, sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<") and int(parts[0], 16) < 0x80:
+            assert _MARKS_AFTER_ASCII.match(chr(int(parts[1], 16))), hex(code)
 
 
 def test_real_mojibake_policy_is_repaired(shared_corpus):

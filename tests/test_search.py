@@ -704,3 +704,21 @@ def test_index_files_that_a_merge_writes_or_takes_away_are_not_recorded(seed_ind
     assert recorded and all((folder / name).is_file() for name in recorded)
     (folder / ".tmpMerge1").unlink()
     assert seed_index.verify(full=True) is None
+
+
+def test_a_word_written_with_combining_marks_is_found(tmp_path):
+    """A policy that writes "ü" as "u" + U+0308 (Finya's, in the dating bundle) is found by
+    the word as typed, composed or not; the snippet shows the word whole."""
+    (tmp_path / "finya.test.md").write_text(
+        "# Datenschutz\n\nWir schützen Ihre Daten durch Verschlu\u0308sselung.", "utf-8")
+    policy_index = open_index(Corpus.open(tmp_path))
+    policy_index.update(workers=1)
+    try:
+        for typed in ("Verschl\u00fcsselung", "Verschlu\u0308sselung", "verschlüss*"):
+            hits = policy_index.search(typed).hits
+            assert [hit.domain for hit in hits] == ["finya.test"], typed
+        assert "<b>Verschl\u00fcsselung</b>" in policy_index.search("Verschlüsselung") \
+            .hits[0].snippets[0]
+        assert policy_index.search("sselung").total == 0
+    finally:
+        policy_index.close()

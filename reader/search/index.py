@@ -78,9 +78,10 @@ from reader.sources.layouts import PRIVACY_POLICY
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 14  # 9: clean titles, valid dates only; 10: privacy fact fields;
+SCHEMA_VERSION = 15  # 9: clean titles, valid dates only; 10: privacy fact fields;
 # 11: strength (field-only queries are ranked by it); 12: language; 13: git-dated policies;
 # 14: breadcrumb titles read from their last step ("Help > Privacy Notice" -> "Privacy Notice")
+# 15: text in composed form ("u" + U+0308 read as "ü": one word)
 SEGMENT_LIMIT = 1500  # policies per segment written at once (memory: ~100 KB each)
 FIRST_BATCH = 250
 # Batches of 8 policies the workers may run ahead of the writer: enough to keep them busy

@@ -10,6 +10,7 @@ import bisect
 import difflib
 import html as html_lib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -96,6 +97,7 @@ def parse_words(schema: fields.Schema, text: str) -> query.Query:
     """
     if not text.strip():
         raise QuerySyntaxError("Type some words to search for.")
+    text = unicodedata.normalize("NFC", text)  # as policies are read (see repair_text)
     if text.count('"') % 2:
         raise QuerySyntaxError('A quotation mark is not closed: phrases need "two quotes".')
     if text.count("(") != text.count(")"):

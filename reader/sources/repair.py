@@ -11,6 +11,7 @@ removes words.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -61,24 +62,55 @@ _NEEDS_FTFY_UTF8 = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]
 _PLAIN_ASCII = bytes(range(0x20, 0x7f)) + b"\t\n\r"  # never part of such a character
 
 
-def needs_ftfy(text: str, utf8: bytes | None = None) -> bool:
-    """Whether ``text`` holds a character only ftfy's repairs need (see :data:`_NEEDS_FTFY`).
-    ``utf8``: the text's UTF-8 bytes when at hand (a byte order mark or CR line ends
-    aside). Checked on what is left of the bytes without plain ASCII, ten times faster
-    than searching the text (0.2 ms, not 2.3 ms, on a 290 KB policy)."""
-    if text.isascii():
-        return _NEEDS_FTFY.search(text) is not None
+def _non_ascii(text: str, utf8: bytes | None = None) -> bytes:
+    """The UTF-8 bytes of ``text`` without plain ASCII (``utf8``: the text's bytes when at
+    hand): whole characters, few in most policies."""
     if utf8 is None:
         utf8 = text.encode("utf-8", "surrogatepass")
-    return _NEEDS_FTFY_UTF8.search(utf8.translate(None, _PLAIN_ASCII)) is not None
+    return utf8.translate(None, _PLAIN_ASCII)
+
+
+def needs_ftfy(text: str, utf8: bytes | None = None, non_ascii: bytes | None = None) -> bool:
+    """Whether ``text`` holds a character only ftfy's repairs need (see :data:`_NEEDS_FTFY`).
+    ``utf8``: the text's UTF-8 bytes when at hand (a byte order mark or CR line ends
+    aside); ``non_ascii``: what :func:`_non_ascii` gives. Checked on what is left of the
+    bytes without plain ASCII, ten times faster than searching the text (0.2 ms, not
+    2.3 ms, on a 290 KB policy)."""
+    if text.isascii():
+        return _NEEDS_FTFY.search(text) is not None
+    if non_ascii is None:
+        non_ascii = _non_ascii(text, utf8)
+    return _NEEDS_FTFY_UTF8.search(non_ascii) is not None
+
+
+# The combining marks that compose with an ASCII letter ("u" + U+0308 is "ü"; checked
+# against every canonical composition of Unicode in tests).
+_MARKS_AFTER_ASCII = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                                "\ufe20-\ufe2f]")
+
+
+def is_composed(non_ascii: bytes) -> bool:
+    """Whether a text is in Unicode's composed form (NFC) already, from its characters
+    that are not plain ASCII (see :func:`_non_ascii`); ``False`` when it may not be (a
+    lone mark, say: composing it then changes nothing). ASCII characters never change,
+    and a mark that composes with one is among :data:`_MARKS_AFTER_ASCII`; so the few
+    other characters tell (0.02 ms, not 0.44 ms for the whole of a 290 KB policy)."""
+    rest = non_ascii.decode("utf-8", "surrogatepass")
+    return _MARKS_AFTER_ASCII.search(rest) is None and unicodedata.is_normalized("NFC", rest)
 
 
 def repair_text(text: str, utf8: bytes | None = None) -> str:
-    """``text`` with mojibake, control characters and stray ``&apos`` repaired (``utf8``:
-    see :func:`needs_ftfy`)."""
-    if not text.isascii() and needs_ftfy(text, utf8):  # ASCII text is shown as it is
-        ftfy, config = _ftfy()
-        text = ftfy.fix_text(text, config=config)
+    """``text`` with mojibake, control characters and stray ``&apos`` repaired, in
+    composed form (``utf8``: see :func:`needs_ftfy`). A letter written as a base and a
+    combining mark ("u" + U+0308, as macOS and some web pages write "ü") becomes the one
+    letter: one word to search for and to classify, not two ("verschlu", "sselung")."""
+    if not text.isascii():  # ASCII text is shown as it is
+        non_ascii = _non_ascii(text, utf8)
+        if needs_ftfy(text, non_ascii=non_ascii):
+            ftfy, config = _ftfy()
+            text = ftfy.fix_text(text, config=config)  # (composed by ftfy too)
+        elif not is_composed(non_ascii):
+            text = unicodedata.normalize("NFC", text)
     if "¡" in text:
         text = _GBK_PUNCTUATION.sub(_gbk_to_unicode, text)
     if "?" in text:

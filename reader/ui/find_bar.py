@@ -9,6 +9,7 @@ the count says which part it is in ("3 of 12 · part 2 of 5")."""
 from __future__ import annotations
 
 import time
+import unicodedata
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QTextCursor, QTextDocument
@@ -171,7 +172,7 @@ class FindBar(QWidget):
         self._forget()
         self.capped = False
         self._searched = self._documents()
-        self._text = self.field.text()
+        self._text = unicodedata.normalize("NFC", self.field.text())  # as policies are read
         self._found = {}
         shown = self._part()
         self._todo = ([shown] + [p for p in range(len(self._searched)) if p != shown]
