@@ -361,6 +361,31 @@ def test_qt_shows_the_list_numbers_and_wraps_preformatted_text(qapp):
     assert shown.size().width() <= 400 and shown.firstBlock().layout().lineCount() > 5
 
 
+def test_items_after_one_that_starts_with_a_list_keep_their_numbers(qapp):
+    # YouTube's developer terms (III.J): "1.", then "2.  1.  For You...", then "3.".
+    # Qt shows no number for an item that starts with a list of its own and numbered the
+    # next one "2."; the list now goes on from "3." as a list of its own.
+    from PySide6.QtGui import QTextDocument, QTextListFormat
+
+    for markdown, numbers in (
+            ("1. First.\n2.  1.  For you.\n\n    2.  For them.\n\n3. Last.\n4. End.",
+             [1, 1, 2, 3, 4]),
+            ("1. First.\n2. - a bullet\n3. Last.", [1, None, 3]),
+            ("5. First.\n6.  1.  Inner.\n7. Last.", [5, 1, 7])):
+        document = parse_policy(markdown)
+        assert [b.number for b in document.blocks] == numbers, markdown
+        shown = QTextDocument()
+        shown.setHtml(to_html(document))
+        block, labels = shown.begin(), []
+        while block.isValid():
+            listed = block.textList()
+            numbered = listed and listed.format().style() == QTextListFormat.Style.ListDecimal
+            labels.append(listed.itemText(block) if numbered else None)
+            block = block.next()
+        assert labels == [f"{n}." if n is not None else None for n in numbers], markdown
+        assert shown.toPlainText().split() == document.text.split()
+
+
 def test_quick_inline_step_gives_markdowns_html_on_real_policies():
     """Markdown's inline patterns are not tried on a text that holds nothing they need
     (a [, a <, a * or _...): the HTML of every policy of ../shared/corpus and pga-v1 is

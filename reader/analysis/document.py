@@ -801,9 +801,45 @@ def _own_text(node: Node) -> str:
     return "".join(parts)
 
 
+def _starts_with_a_list(item: Node) -> bool:
+    """Whether a list item's first content is a list of its own ("2.  1.  For you...")."""
+    first = next((c for c in item.children if not isinstance(c, str) or c.strip()), None)
+    return isinstance(first, Node) and first.tag in ("ol", "ul")
+
+
+def _number_items_as_written(node: Node) -> None:
+    """Qt shows no number for a list item that starts with a list of its own, and numbers
+    the items after it one less than the policy does (YouTube's developer terms, III.J:
+    "1.", then "2.  1.  For You...", then "3." shown as "2."). A numbered list is cut after
+    such an item and goes on as a list starting at the next number, which Qt shows."""
+    children: list[str | Node] = []
+    for child in node.children:
+        if isinstance(child, str):
+            children.append(child)
+            continue
+        _number_items_as_written(child)
+        if child.tag != "ol":
+            children.append(child)
+            continue
+        number = int(child.attrs.get("start", 1))
+        part = Node("ol", dict(child.attrs), [])
+        children.append(part)
+        cut_before_next = False
+        for grandchild in child.children:
+            if isinstance(grandchild, Node) and grandchild.tag == "li":
+                if cut_before_next:
+                    part = Node("ol", {**child.attrs, "start": str(number)}, [])
+                    children.append(part)
+                cut_before_next = _starts_with_a_list(grandchild)
+                number += 1
+            part.children.append(grandchild)
+    node.children = children
+
+
 def parse_policy(body: str) -> Document:
     """Markdown body -> sanitized :class:`Document` with numbered blocks."""
     root = sanitize_html(markdown_to_html(body))
+    _number_items_as_written(root)
     blocks: list[Block] = []
     offset = 0
 
@@ -828,6 +864,8 @@ def parse_policy(body: str) -> Document:
                     offset += len(text) + len(BLOCK_SEPARATOR)
                     item_number = None
             if child.tag in CONTAINER_TAGS:
+                if child.tag in ("ol", "ul"):  # (an item's number is not shown on the
+                    item_number = None  # items of a list it starts with)
                 visit(child)
 
     visit(root)
