@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -218,8 +219,11 @@ def _letters(text: str) -> Counter:
 
 def expected_pdf_characters(document, pages: list[int]) -> Counter:
     """What :func:`pdf_policy_characters` should find on ``pages``: every character of
-    ``document``'s text, the numbers of numbered list items and the page numbers."""
-    expected = Counter(char for char in document.text if not char.isspace())
+    ``document``'s text (but the invisible format characters some pages hold, a zero-width
+    space or a left-to-right mark: nothing to print), the numbers of numbered list items
+    and the page numbers."""
+    expected = Counter(char for char in document.text
+                       if not char.isspace() and unicodedata.category(char) != "Cf")
     for block in document.blocks:
         if block.number is not None:
             expected.update(f"{block.number}.")
