@@ -78,7 +78,18 @@ def cut_paragraphs_at(document: QTextDocument, positions: list[int]) -> None:
     """Cut the paragraphs at ``positions`` in two, so that the second part starts where the
     line did: no margin or first-line indent between the parts, the second part no new list
     item, the space or forced line break that ended the first part's line taken out (the
-    cut is the line break; a space's highlight would show)."""
+    cut is the line break; a space's highlight would show). All cuts are one edit: Qt lays
+    the document out again once, not after each cut (a diff of 2,569 changes, each a small
+    table, took 92 ms a cut: 40 s for its 197 pages)."""
+    editing = QTextCursor(document)
+    editing.beginEditBlock()
+    try:
+        _cut_paragraphs(document, positions)
+    finally:
+        editing.endEditBlock()
+
+
+def _cut_paragraphs(document: QTextDocument, positions: list[int]) -> None:
     for position in sorted(positions, reverse=True):
         cursor = QTextCursor(document)
         cursor.setPosition(position)
