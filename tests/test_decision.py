@@ -179,3 +179,61 @@ def test_the_decision_without_facts_has_the_same_passages(embedded_corpus):
              with_facts.language), path
         assert alone.facts == [] and alone.fact_scores == {}
     assert len(paths) > 5
+
+
+CONTENTS = """# Privacy Policy
+
+## Contents
+
+*   [Information We Collect](#collect)
+*   [Retention of Your Information](#retention)
+*   [We share your email address with advertising partners.](#share)
+
+## Information We Collect
+
+We collect your name, email address and phone number when you register an account.
+
+## Retention of Your Information
+
+We keep your personal information for as long as your account is active and delete it
+within 30 days after you close your account.
+"""
+
+
+def test_an_entry_of_the_contents_states_no_practice():
+    """A table of contents names sections: an entry that is only a link within the page
+    and a title ("Retention of Your Information") gets no passage and counts for no
+    category; an entry written as a sentence is read as one; the sections keep theirs."""
+    analysis = analyze_policy(CONTENTS)
+    passages = [analysis.text[s.start:s.end] for s in analysis.spans]
+    assert "Information We Collect" not in passages
+    assert "Retention of Your Information" not in passages
+    assert "We share your email address with advertising partners." in passages
+    by_category = {c: [analysis.passage_text(s) for s in analysis.passages(c)]
+                   for c in analysis.categories}
+    assert any("delete it within 30 days" in p for p in by_category["data_retention"])
+    assert any("phone number" in p for p in by_category["first_party_collection"])
+    words = policy_words(CONTENTS)
+    assert len(words.contents_entries) == 2
+    # The index reads the same decision: a policy whose only mention of a practice is an
+    # entry of its contents is not found by that category.
+    only_contents = "# Policy\n\n*   [Retention of Your Information](#retention)\n"
+    assert "data_retention" not in analyze_policy(only_contents).categories
+    assert "data_retention" not in practices.policy_categories(only_contents)
+
+
+def test_whatsapp_contents_entries_are_not_highlighted(tmp_path):
+    """WhatsApp's privacy policy (PGA v2 bundle) opens with its contents: five of the
+    entries on the first screen were highlighted (Retain on "Retention of Your
+    Information", Share on "Working With Authorities..."). No passage lies in them now."""
+    from conftest import clone_history_bundle
+
+    root = clone_history_bundle("pga-versions.bundle", tmp_path / "pga")
+    policy = Corpus.open(root).load("WhatsApp")
+    analysis = analyze_policy(policy.body)
+    passages = {analysis.text[s.start:s.end].strip() for s in analysis.spans}
+    for entry in ("Retention of Your Information", "Deleting Your Information",
+                  "Information We Collect",
+                  "Working With Authorities, Advisors And Industry Partners"):
+        assert entry in analysis.text and entry not in passages, entry
+    assert analysis.passage_counts()["data_retention"] >= 40

@@ -71,7 +71,7 @@ from reader.search.query import index_text
 from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
-DECISION_VERSION = 9  # 3: facts decided from the same words as the categories;
+DECISION_VERSION = 10  # 3: facts decided from the same words as the categories;
 # 4: sentences scored by sentence_scores (two-head sentence model x paragraph probability);
 # 5: body text marked as headings is read as paragraphs (sources.repair.demote_body_headings)
 # 6: an indented block is read as text, not as a code block (analysis.document)
@@ -79,6 +79,8 @@ DECISION_VERSION = 9  # 3: facts decided from the same words as the categories;
 # 8: paragraphs read with their lexicon terms too (analysis.lexicon; the model digest too)
 # 9: a markdown reference definition ("[1]: http://...") is read as text, and a table
 # without edge pipes ("A | B" over "---|---") as a table (analysis.document)
+# 10: an entry of a table of contents (a line that is only a link within the page, not a
+# sentence: "[Retention of Your Information](#retention)") states no practice
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -260,12 +262,15 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray | Non
     labels = model.labels
     practice = [i for i, label in enumerate(labels) if label != OTHER]
     found = probs >= model.thresholds
-    if len(probs):  # two-word lines ("Bye.", "Opt out.") state no practice on their own
+    entries = sorted(words.contents_entries)  # an entry of the contents states no practice,
+    if len(probs):  # nor do two-word lines ("Bye.", "Opt out.") on their own
         lengths = np.asarray([end - start for _, _, start, end in words.paragraphs])
         found[lengths < MIN_SENTENCE_WORDS] = False
+        found[entries] = False
     present = found[:, practice].any(axis=0) if len(probs) else np.zeros(len(practice), bool)
     categories = [labels[i] for i, hit in zip(practice, present, strict=True) if hit]
-    best = probs.max(axis=0) if len(probs) else None
+    stating = np.delete(probs, entries, axis=0) if entries else probs
+    best = stating.max(axis=0) if len(stating) else None
     scores = {labels[i]: round(float(best[i]), 4) if best is not None else 0.0
               for i in practice}
     stated = [] if fact_probs is None else _stated_facts(fact_probs, facts_model, all_facts)
@@ -737,6 +742,9 @@ class PolicyWords:
     words: list[str]
     paragraphs: list[tuple[int, int, int, int]]  # heading start, end; paragraph start, end
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    # Paragraphs that are an entry of a table of contents (see :func:`is_contents_entry`):
+    # read for the search index, but they state no practice.
+    contents_entries: frozenset[int] = frozenset()
 
     @cached_property
     def pairs(self) -> list[str]:
@@ -774,11 +782,32 @@ class PolicyWords:
         return grams + extra
 
 
+# A line that is only a link within the page: a list item's mark or a number, emphasis,
+# "[text](#anchor)", and at most a comma or semicolon after it.
+_CONTENTS_ENTRY = re.compile(
+    r"\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__|\*|_)?\[(?P<text>[^\[\]\n]+)\]"
+    r"\(#[^()\s]*\)(?:\*\*|__|\*|_)?\s*[,;]?\s*")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def is_contents_entry(piece: str) -> bool:
+    """Whether a paragraph (a list item, a line) is an entry of a table of contents: only
+    a link within the page whose text is a title, not a sentence ("Retention of Your
+    Information", not "We collect minimal information about you."). Such an entry names
+    a section; it states no practice (WhatsApp's privacy policy opened on five
+    highlighted entries of its contents)."""
+    if "](#" not in piece:
+        return False
+    match = _CONTENTS_ENTRY.fullmatch(piece)
+    return match is not None and _SENTENCE_END.search(match.group("text")) is None
+
+
 def policy_words(markdown_body: str) -> PolicyWords:
     """Tokenise a policy's markdown once (see :class:`PolicyWords`)."""
     found: list[str] = []
     paragraphs = []
     sentences: list[tuple[int, int]] = []
+    contents_entries: list[int] = []
     heading = (0, 0)
     for chunk in _BLANK_LINES.split(markdown_body):
         if not chunk.strip():
@@ -794,9 +823,11 @@ def policy_words(markdown_body: str) -> PolicyWords:
             start = len(found)
             _add_sentences(index_text(piece), found, sentences)
             if len(found) > start:
+                if is_contents_entry(piece):
+                    contents_entries.append(len(paragraphs))
                 paragraphs.append((*heading, start, len(found)))
     words = lowercase(found)
-    return PolicyWords(words, paragraphs, sentences)
+    return PolicyWords(words, paragraphs, sentences, frozenset(contents_entries))
 
 
 _WORD_CHARACTER = re.compile(r"\w")
