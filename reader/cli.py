@@ -407,7 +407,7 @@ def cmd_search(args: argparse.Namespace) -> int:
           f"(showing {len(results.hits)}, {results.seconds * 1000:.0f} ms)")
     for rank, hit in enumerate(results.hits, 1):
         print(f"\n{rank:3}. {hit.domain}  {hit.date or ''}  score {hit.score:.2f}  "
-              f"{counted(hit.match_count, 'match', False)}")
+              f"{hit.found_for(thousands=False)}".rstrip())
         print(f"     {hit.title}")
         for snippet in hit.snippets:
             print(f"     {terminal_snippet(snippet)}")

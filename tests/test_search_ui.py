@@ -99,3 +99,50 @@ def test_table_pipes_are_not_words(tmp_path):
     path = tmp_path / "example.com.md"
     path.write_text("# Cookies\n\n| Name | Use |\n|---|---|\n| sid | login |\n", "utf-8")
     assert read_policy(path).word_count == 4  # the heading is the title
+
+
+def test_a_search_by_category_opens_a_policy_at_its_passages(qtbot, capsys, embedded_corpus):
+    """A result of "category:data_retention" says what it was found for ("Retention", not
+    "0 matches"), and opening it lists the policy's Retention passages in the side panel
+    with the view at the most confident one, as a click on it does. A search with words
+    still goes to the first match."""
+    from reader.cli import main
+    from reader.ui.category_panel import SpanRole
+    from reader.ui.models import hit_html
+
+    window = MainWindow(None, restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    panel = window.search_panel
+    panel.run("category:data_retention")
+    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
+                    timeout=30000)
+    hit = panel.model.hits[0]
+    assert hit.practices == ["data_retention"] and hit.match_count == 0
+    assert "Retention" in hit_html(hit) and "0 matches" not in hit_html(hit)
+    window.open_hit(hit)
+    qtbot.waitUntil(lambda: window.current is not None
+                    and window.current.policy.domain == hit.domain, timeout=30000)
+    retention = window.category_panel.items["data_retention"]
+    assert retention.isExpanded() and retention.childCount() > 0
+    first = retention.child(0)
+    assert window.category_panel.tree.currentItem() is first
+    number = first.data(0, SpanRole)
+    assert "data_retention" in window.current.analysis.spans[number].categories
+    anchor = window.current.span_anchor(number)  # the view went to that passage
+    assert window.highlight_anchors[window.highlight_position] == anchor
+    # words: the first match, not a passage list
+    panel.run("cookies")
+    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
+                    timeout=30000)
+    word_hit = panel.model.hits[0]
+    assert word_hit.practices == [] and "match" in hit_html(word_hit)
+    window.open_hit(word_hit)
+    qtbot.waitUntil(lambda: window.current is not None
+                    and window.current.policy.domain == word_hit.domain, timeout=30000)
+    assert window.current_matches and window.match_position == 0
+    window.pool.waitForDone(10000)
+    assert main(["search", "--corpus", str(embedded_corpus), "category:data_retention"]) == 0
+    out = capsys.readouterr().out
+    assert "0 matches" not in out and "Retention" in out

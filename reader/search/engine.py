@@ -64,6 +64,7 @@ from reader.sources.corpus import (
     parse_header,
     read_policy_text,
 )
+from reader.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +139,23 @@ class Hit:
     match_count: int = 0
     snippets: list[str] = field(default_factory=list)  # HTML: matched terms in <b>
     finder: MatchFinder | None = None  # finds the query's words in the policy's text
+    # The practices (category ids) a query of fields alone asks for ("category:X"): the
+    # policy was found for its passages of them, not for words.
+    practices: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"domain": self.domain, "title": self.title, "date": self.date,
                 "score": round(self.score, 4), "categories": self.categories,
                 "facts": self.facts, "match_count": self.match_count, "snippets": self.snippets}
+
+    def found_for(self, thousands: bool = True) -> str:
+        """What the policy was found for, as a result line says it: its matches of the
+        query's words ("3 matches"), or the practices a query of fields alone asked for
+        ("Retention"; a list of "0 matches" told nothing), or nothing."""
+        if self.match_count or not self.practices:
+            return counted(self.match_count, "match", thousands) if self.match_count else ""
+        names = {c.id: c.name for c in categories()}
+        return ", ".join(names.get(c, c) for c in self.practices)
 
 
 @dataclass
@@ -656,10 +669,13 @@ class SearchIndex:
         if ranked is None:
             return SearchResults(text, 0, [], None, time.perf_counter() - started,
                                  index_empty=True)
+        asked = [term.partition(":")[2] for term in terms or ()
+                 if term.startswith("category:")]
         hits = [Hit(domain=f["domain"], title=f["title"], date=f["date"] or None,
                     score=float(score), path=f["path"],
                     categories=[c for c in f["category"].split(",") if c],
-                    facts=[c for c in (f.get("facts") or "").split(",") if c])
+                    facts=[c for c in (f.get("facts") or "").split(",") if c],
+                    practices=asked)
                 for f, score in ranked.found]
         if snippets:
             for hit in hits:

@@ -270,6 +270,22 @@ class CategoryPanel(QWidget):
                                      evidence.start / max(len(text), 1))
         return True
 
+    def list_passages(self, category_id: str) -> bool:
+        """Open a category's list of passages and go to the first (the most confident), as
+        a click on it does; False when the policy shown has no passage of it."""
+        item = self.items.get(category_id)
+        if self._shown is None or item is None:
+            return False
+        self._fill(item)
+        if not item.childCount():
+            return False
+        item.setExpanded(True)
+        first = item.child(0)
+        self.tree.setCurrentItem(first)
+        self.tree.scrollToItem(first)
+        self.passage_activated.emit(int(first.data(0, SpanRole)))
+        return True
+
     def passages_of(self, category_id: str) -> list[QTreeWidgetItem]:
         item = self.items[category_id]
         self._fill(item)

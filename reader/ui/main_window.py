@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import __version__
+from reader.analysis.taxonomy import practice_categories
 from reader.output.export import unprintable_notes
 from reader.output.fonts import characters_without_a_font, missing_font_message
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         self.check_worker: CorpusCheckWorker | None = None
         self.history_source = None  # the corpus's CorpusHistory, once detected
         self.reindex_pending = False
+        self.asked_practices: list[str] = []  # see show_policy
         self.engine_switch_pending = False
         # Background work of a corpus just opened (index check, file check, history) starts
         # once its first policy is on screen: the first policy does not share Python's lock.
@@ -946,11 +949,15 @@ class MainWindow(QMainWindow):
             self.cache.popitem(last=False)
         return item
 
-    def show_policy(self, domain: str, finder: MatchFinder | None = None) -> bool:
+    def show_policy(self, domain: str, finder: MatchFinder | None = None,
+                    practices: Sequence[str] = ()) -> bool:
         """Show a policy; with ``finder``, the search terms are marked and the view scrolls
-        to the first one. Large policies open in the background (True: started)."""
+        to the first one; else with ``practices`` (what a search by category asked for),
+        the first of them the policy has lists its passages and the view goes to the
+        first. Large policies open in the background (True: started)."""
         if not self.corpus:
             return False
+        self.asked_practices = list(practices)
         self.loader.cancel()  # whatever was opening is superseded
         self.busy_bar.stop()
         entry = self.corpus.find(domain)
@@ -997,6 +1004,8 @@ class MainWindow(QMainWindow):
         self.match_position = -1
         if self.current_matches:
             self.next_match()
+        else:
+            self._list_asked_passages()
         self.settings_changed()
         assert self.current is not None
         missing = characters_without_a_font(self.current.document.text)
@@ -1006,6 +1015,18 @@ class MainWindow(QMainWindow):
         else:
             self.notice_bar.dismiss("no-font")
         self.policy_shown.emit(self.current.policy.domain)
+
+    def _list_asked_passages(self) -> None:
+        """After a search by category: the passages of the first practice asked for that
+        the policy has, listed in the side panel, the view at the most confident one."""
+        asked, self.asked_practices = self.asked_practices, []
+        names = {c.id: c.name for c in practice_categories()}
+        for category_id in asked:
+            if self.category_panel.list_passages(category_id):
+                self.statusBar().showMessage(
+                    f"Passages of {names.get(category_id, category_id)}: the most "
+                    "confident first (click one in the side panel to go to it)", 5000)
+                return
 
     def _open_in_background(self, domain: str, cached: HighlightedPolicy | None,
                             finder: MatchFinder | None, matches=None) -> None:
@@ -1264,7 +1285,7 @@ class MainWindow(QMainWindow):
         self.company_filter.clear()
         self._apply_company_filter()
         self._select_quietly(hit.domain)
-        self.show_policy(hit.domain, finder=hit.finder)
+        self.show_policy(hit.domain, finder=hit.finder, practices=hit.practices)
 
     # -- zoom ----------------------------------------------------------------------------
 

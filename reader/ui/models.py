@@ -19,7 +19,6 @@ from reader.search.engine import Hit
 from reader.sources.corpus import PolicyEntry
 from reader.sources.layouts import PRIVACY_POLICY, is_privacy_policy
 from reader.sources.sites import snapshot_note
-from reader.wording import counted
 
 DomainRole = int(Qt.ItemDataRole.UserRole) + 1
 DateRole = int(Qt.ItemDataRole.UserRole) + 2
@@ -525,7 +524,8 @@ class SearchResultsModel(QAbstractListModel):
         if role == HitRole:
             return hit
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return f"{hit.domain}: {hit.title}, {counted(hit.match_count, 'match')}"
+            found_for = hit.found_for()
+            return f"{hit.domain}: {hit.title}" + (f", {found_for}" if found_for else "")
         return None
 
 
@@ -533,7 +533,8 @@ def hit_html(hit: Hit) -> str:
     import html
 
     date = f" · {hit.date}" if hit.date else ""
-    matches = f" · {counted(hit.match_count, 'match')}"
+    found_for = hit.found_for()
+    matches = f" · {html.escape(found_for)}" if found_for else ""
     snippet = hit.snippets[0] if hit.snippets else ""
     return (f"<b>{html.escape(hit.domain)}</b><span style='color:gray'>{date}{matches}</span>"
             f"<br><small>{snippet}</small>")
