@@ -101,9 +101,9 @@ def test_opening_a_search_hit_leaves_one_selected_company(make_window, qtbot, de
     opened = []
     original_show = window.show_policy
 
-    def counting_show(domain, finder=None):
+    def counting_show(domain, finder=None, practices=()):
         opened.append(domain)
-        return original_show(domain, finder=finder)
+        return original_show(domain, finder=finder, practices=practices)
 
     window.show_policy = counting_show
     # the list is told (so it repaints the row selected before as not selected)
