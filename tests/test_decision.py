@@ -214,7 +214,7 @@ def test_an_entry_of_the_contents_states_no_practice():
     assert any("delete it within 30 days" in p for p in by_category["data_retention"])
     assert any("phone number" in p for p in by_category["first_party_collection"])
     words = policy_words(CONTENTS)
-    assert len(words.contents_entries) == 2
+    assert len(words.labels) == 2
     # The index reads the same decision: a policy whose only mention of a practice is an
     # entry of its contents is not found by that category.
     only_contents = "# Policy\n\n*   [Retention of Your Information](#retention)\n"
@@ -237,3 +237,38 @@ def test_whatsapp_contents_entries_are_not_highlighted(tmp_path):
                   "Working With Authorities, Advisors And Industry Partners"):
         assert entry in analysis.text and entry not in passages, entry
     assert analysis.passage_counts()["data_retention"] >= 40
+
+
+TABLE = """# Privacy Policy
+
+## How long we keep your information
+
+| Information we collect about you | How long we keep it |
+|---|---|
+| Your email address and phone number | We keep them until you delete your account. |
+| Your payment card details | We delete them 30 days after your last purchase. |
+
+Country or Region: | Contact Information:
+---|---
+United Kingdom | privacy-uk@example.com
+Canada | privacy-ca@example.com
+"""
+
+
+def test_a_tables_header_row_states_no_practice(shared_corpus):
+    """A table's header row names its columns: it gets no passage (apple.com's "Country or
+    Region:" was highlighted as Children & specific audiences), while its rows keep
+    theirs. The rows of a table written without edge pipes are paragraphs of their own, as
+    the viewer shows them, and its header row a label too."""
+    analysis = analyze_policy(TABLE)
+    passages = [analysis.text[s.start:s.end] for s in analysis.spans]
+    assert not any("Information we collect about you" in p or "How long we keep it" == p
+                   or "Country or Region" in p for p in passages), passages
+    assert any("delete them 30 days" in p for p in passages)
+    words = policy_words(TABLE)
+    assert len(words.labels) == 2  # the two header rows
+    assert len(words.paragraphs) == 2 + 4  # the rows: each of its own
+    assert "data_retention" in analysis.categories
+    apple = analyze_policy(Corpus.open(shared_corpus).load("apple.com").body)
+    assert "Country or Region" in apple.text
+    assert not any("Country or Region" in apple.text[s.start:s.end] for s in apple.spans)

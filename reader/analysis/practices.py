@@ -29,6 +29,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from reader.analysis import document as _document
 from reader.analysis.classifier import (
     MAX_TOKENS,
     MODEL_FILE,
@@ -71,7 +72,7 @@ from reader.search.query import index_text
 from reader.slices import item_ranges
 
 # Bump when the decision rule changes: an index built by another decision is rebuilt.
-DECISION_VERSION = 10  # 3: facts decided from the same words as the categories;
+DECISION_VERSION = 11  # 3: facts decided from the same words as the categories;
 # 4: sentences scored by sentence_scores (two-head sentence model x paragraph probability);
 # 5: body text marked as headings is read as paragraphs (sources.repair.demote_body_headings)
 # 6: an indented block is read as text, not as a code block (analysis.document)
@@ -81,6 +82,7 @@ DECISION_VERSION = 10  # 3: facts decided from the same words as the categories;
 # without edge pipes ("A | B" over "---|---") as a table (analysis.document)
 # 10: an entry of a table of contents (a line that is only a link within the page, not a
 # sentence: "[Retention of Your Information](#retention)") states no practice
+# 11: nor does a table's header row (its cells name the columns: "Country or Region:")
 SENTENCE_MODEL_FILE = "sentence_model.npz"
 SENTENCE_SUPPORT = 0.5  # without a sentence model: fraction of the paragraph threshold
 MIN_SENTENCE_WORDS = 3  # shorter "sentences" (lead-ins such as "Account data.") are not
@@ -262,7 +264,7 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray | Non
     labels = model.labels
     practice = [i for i, label in enumerate(labels) if label != OTHER]
     found = probs >= model.thresholds
-    entries = sorted(words.contents_entries)  # an entry of the contents states no practice,
+    entries = sorted(words.labels)  # a label (see PolicyWords.labels) states no practice,
     if len(probs):  # nor do two-word lines ("Bye.", "Opt out.") on their own
         lengths = np.asarray([end - start for _, _, start, end in words.paragraphs])
         found[lengths < MIN_SENTENCE_WORDS] = False
@@ -742,9 +744,10 @@ class PolicyWords:
     words: list[str]
     paragraphs: list[tuple[int, int, int, int]]  # heading start, end; paragraph start, end
     sentences: list[tuple[int, int]] = field(default_factory=list)
-    # Paragraphs that are an entry of a table of contents (see :func:`is_contents_entry`):
-    # read for the search index, but they state no practice.
-    contents_entries: frozenset[int] = frozenset()
+    # Paragraphs that name rather than state: an entry of a table of contents (see
+    # :func:`is_contents_entry`) and a table's header row. Read for the search index, but
+    # they state no practice.
+    labels: frozenset[int] = frozenset()
 
     @cached_property
     def pairs(self) -> list[str]:
@@ -802,12 +805,42 @@ def is_contents_entry(piece: str) -> bool:
     return match is not None and _SENTENCE_END.search(match.group("text")) is None
 
 
+def _chunk_pieces(chunk: str) -> list[str]:
+    """A chunk's paragraphs as the viewer shows them: each table row and list item is one
+    of its own, the rows of a table written without edge pipes ("A | B" over "---|---",
+    apple.com's contacts) too."""
+    if "|" in chunk and "\n" in chunk:
+        lines = chunk.split("\n")
+        for i in range(len(lines) - 1):
+            if "|" in lines[i] and _document._starts_bare_table(lines, i):
+                end = _document._rows_end(lines, i + 2, True)
+                before, after = "\n".join(lines[:i]), "\n".join(lines[end:])
+                return [*(_chunk_pieces(before) if before.strip() else []), *lines[i:end],
+                        *(_chunk_pieces(after) if after.strip() else [])]
+    return _ITEM_START.split(chunk) if _ITEM_START.search(chunk) else [chunk]
+
+
+def _header_rows(pieces: list[str]) -> set[int]:
+    """Which of a chunk's pieces are a table's header row: a row over the table's rule, in
+    a run of rows that reads as a table (the remnant of a layout table is read as text,
+    its first row a paragraph like the others)."""
+    found = set()
+    for number in range(len(pieces) - 1):
+        if "|" in pieces[number] and _document._is_rule(pieces[number + 1]):
+            end = number + 2
+            while end < len(pieces) and "|" in pieces[end]:
+                end += 1
+            if _document._is_table(pieces[number:end]):
+                found.add(number)
+    return found
+
+
 def policy_words(markdown_body: str) -> PolicyWords:
     """Tokenise a policy's markdown once (see :class:`PolicyWords`)."""
     found: list[str] = []
     paragraphs = []
     sentences: list[tuple[int, int]] = []
-    contents_entries: list[int] = []
+    labels: list[int] = []
     heading = (0, 0)
     for chunk in _BLANK_LINES.split(markdown_body):
         if not chunk.strip():
@@ -818,16 +851,17 @@ def policy_words(markdown_body: str) -> PolicyWords:
             heading = (start, len(found))
             continue
         # Each table row and list item is a paragraph of its own, as the viewer shows it.
-        pieces = _ITEM_START.split(chunk) if _ITEM_START.search(chunk) else (chunk,)
-        for piece in pieces:
+        pieces = _chunk_pieces(chunk) if "|" in chunk or _ITEM_START.search(chunk) else (chunk,)
+        headers = _header_rows(pieces) if "|" in chunk else ()
+        for number, piece in enumerate(pieces):
             start = len(found)
             _add_sentences(index_text(piece), found, sentences)
             if len(found) > start:
-                if is_contents_entry(piece):
-                    contents_entries.append(len(paragraphs))
+                if number in headers or is_contents_entry(piece):
+                    labels.append(len(paragraphs))
                 paragraphs.append((*heading, start, len(found)))
     words = lowercase(found)
-    return PolicyWords(words, paragraphs, sentences, frozenset(contents_entries))
+    return PolicyWords(words, paragraphs, sentences, frozenset(labels))
 
 
 _WORD_CHARACTER = re.compile(r"\w")
