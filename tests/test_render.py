@@ -452,3 +452,27 @@ def test_list_lines_in_a_table_cell_read_as_bullets():
         ("td", "Dash"), ("td", "-"), ("td", "Minus"), ("td", "-5 degrees and a * star")]
     assert "<strong>the app</strong>" in to_html(document)
 
+
+
+def test_a_table_is_set_apart_from_the_text_around_it_and_its_parts_join(qapp):
+    # Qt gives a table no margin: the paragraph after apple.com's contacts table sat right
+    # under its last row. A table has a margin above and below; the parts a long table is
+    # cut into (for speed) join without a gap between them.
+    from PySide6.QtGui import QTextDocument, QTextTable
+
+    from reader.analysis.document import TABLE_MARGIN_PX, TABLE_PART_ROWS, to_html_parts
+    from reader.output.export import append_html
+
+    rows = "\n".join(f"| row {n} | value {n} |" for n in range(TABLE_PART_ROWS * 2 + 5))
+    for body, parts_expected in (("Before.\n\n| a | b |\n|---|---|\n| c | d |\n\nAfter.", 1),
+                                 (f"Before.\n\n| a | b |\n|---|---|\n{rows}\n\nAfter.", 3)):
+        document = parse_policy(body)
+        shown = QTextDocument()
+        append_html(shown, to_html_parts(document))
+        tables = [f for f in shown.rootFrame().childFrames() if isinstance(f, QTextTable)]
+        assert len(tables) == parts_expected
+        margins = [(t.format().topMargin(), t.format().bottomMargin()) for t in tables]
+        assert margins[0][0] == margins[-1][1] == TABLE_MARGIN_PX
+        assert all(bottom == 0 for _, bottom in margins[:-1])
+        assert all(top == 0 for top, _ in margins[1:])
+        assert shown.toPlainText().split() == document.text.split()

@@ -961,9 +961,10 @@ def to_html_parts(document: Document, marks: Iterable[Mark] = (), block_anchors:
             # The block's id stays in the tree: its <a name> is the anchor, and an id attribute
             # on every table cell makes Qt's layout of a long table ten times slower.
             attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in child.attrs.items()
-                            if k != "id")
+                            if k not in ("id", _JOINED))
             if child.tag == "table":  # ruled cells: a wide table stays readable when it wraps
                 attrs += ' border="1" cellspacing="0" cellpadding="3"'
+                attrs += _table_margins(child.attrs.get(_JOINED, ""))
             elif child.tag == "pre":  # its lines wrap: never cut off at the page's edge
                 attrs += ' style="white-space:pre-wrap"'
             out.append(f"<{child.tag}{attrs}>")
@@ -1011,8 +1012,25 @@ def _table_parts(node: Node) -> list[Node]:
             rows.append(child)
     if len(rows) <= TABLE_PART_ROWS:
         return [node]
-    return [Node("table", dict(node.attrs), [Node("tbody", {}, rows[i:i + TABLE_PART_ROWS])])
-            for i in range(0, len(rows), TABLE_PART_ROWS)]
+    starts = range(0, len(rows), TABLE_PART_ROWS)
+    return [Node("table", {**node.attrs, _JOINED: " ".join(
+                ([] if i == 0 else ["previous"]) + ([] if i == starts[-1] else ["next"]))},
+                 [Node("tbody", {}, rows[i:i + TABLE_PART_ROWS])])
+            for i in starts]
+
+
+# A table is set apart from the text before and after it, as paragraphs are (Qt gives a
+# table no margin: the paragraph after one sat right under its last row); the parts a
+# long table is cut into (see _table_parts) join without a gap.
+TABLE_MARGIN_PX = 10
+_JOINED = "data-joined"  # on a part of a table: the parts it joins ("previous next")
+
+
+def _table_margins(joined: str) -> str:
+    """The style attribute of a table (or a part of one: ``joined``, see :data:`_JOINED`)."""
+    sides = [f"margin-{side}:{TABLE_MARGIN_PX}px" for side, towards in
+             (("top", "previous"), ("bottom", "next")) if towards not in joined]
+    return f' style="{";".join(sides)}"' if sides else ""
 
 
 def _blocks_overlapping(blocks: list[Block], starts: list[int], start: int, end: int):
