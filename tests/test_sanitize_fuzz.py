@@ -18,7 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.analysis.document import ALLOWED_TAGS, SAFE_URL, parse_policy, to_html
+from reader.analysis.document import (
+    ALLOWED_TAGS,
+    SAFE_URL,
+    TABLE_MARGIN_PX,
+    parse_policy,
+    to_html,
+)
 
 WORD_PATTERN = re.compile(r"zq[a-z]+")
 FUZZ_SETTINGS = settings(
@@ -170,8 +176,16 @@ def test_every_word_of_hostile_markup_is_shown_and_nothing_runs(source, qt_app):
     collector.feed(html)
     for tag, attrs in collector.tags:
         assert tag in ALLOWED_TAGS, tag
-        if tag == "table":  # the renderer's own ruling, never the policy's attributes
-            assert attrs == {"border": "1", "cellspacing": "0", "cellpadding": "3"}, attrs
+        if tag == "table":  # the renderer's own ruling and margins, never the policy's
+            assert attrs == {"border": "1", "cellspacing": "0", "cellpadding": "3",
+                             "style": f"margin-top:{TABLE_MARGIN_PX}px;"
+                                      f"margin-bottom:{TABLE_MARGIN_PX}px"}, attrs
+            continue
+        if tag == "pre":  # its lines wrap (the renderer's style, never the policy's)
+            assert attrs == {"style": "white-space:pre-wrap"}, attrs
+            continue
+        if tag == "ol":  # a list that goes on ("3."): a number, nothing else
+            assert set(attrs) <= {"start"} and (attrs.get("start") or "1").isdigit(), attrs
             continue
         assert set(attrs) <= {"href", "name", "align"}, (tag, attrs)
         if "href" in attrs:
