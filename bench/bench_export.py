@@ -125,7 +125,7 @@ def diff_report_rows(folder: Path) -> list[list[str]]:
     plain = plain_print_time(document.toPlainText(), folder / "diff-plain.pdf")
     return [[f"export a diff report ({company}, {diff.old} to {diff.new}: "
              f"{len(diff.changes):,} changes, {pages} pages; median of 3)",
-             f"{report * 1000:.0f} ms", f"{report / plain:.1f}x of its plain text", ""],
+             f"{report * 1000:,.0f} ms", f"{report / plain:.1f}x of its plain text", ""],
             ["  its text printed plain by Qt (baseline)", f"{plain * 1000:.0f} ms", "1.0x", ""]]
 
 
