@@ -560,6 +560,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from reader.analysis.language import ENGLISH, language_name
     from reader.analysis.taxonomy import practice_ids
     from reader.analysis.timeline import timeline
+    from reader.sources.history import repeated_text_note
 
     history = _policy_history(args)
     store = _version_store()
@@ -572,12 +573,21 @@ def cmd_history(args: argparse.Namespace) -> int:
     for point in points:
         if point.problem:
             print(f"warning: {point.problem}", file=sys.stderr)
+    same_text = history.earlier_same_text()
+    position = {id(version): number for number, version in enumerate(history.versions)}
     points = [p for p in points if p.counts is not None]
     ids = practice_ids()
+
+    def same_as(point) -> str | None:
+        """The earlier version whose text this one repeats byte for byte, if any."""
+        earlier = same_text[position[id(point.version)]]
+        return history.versions[earlier].label if earlier is not None else None
+
     if args.json:
         json.dump({"company": history.company,
                    "versions": [{"date": p.version.date, "words": p.words,
-                                 "language": p.language, "categories": p.counts}
+                                 "language": p.language, "categories": p.counts,
+                                 "same_text_as": same_as(p)}
                                 for p in points]}, sys.stdout)
         sys.stdout.write("\n")
         return EXIT_OK
@@ -588,15 +598,19 @@ def cmd_history(args: argparse.Namespace) -> int:
     for point in points:
         commit = point.version.ref[:7] if point.version.source == "git" else "-"
         mark = "" if point.language == ENGLISH else " *"
+        earlier = same_as(point)
         print(f"{point.version.date:10} {commit:7} {point.words:>7} "
               + " ".join(f"{point.counts.get(i, 0):>7}" for i in ids)
-              + f"  {point.language}{mark}")
+              + f"  {point.language}{mark}" + (f"  = {earlier}" if earlier else ""))
     other = sorted({p.language for p in points} - {ENGLISH})
     if other:
         names = " or ".join(language_name(code) for code in other)
         print(f"* reads as {names}: the practice models learnt from English policies, so "
               "these counts are likely too low: a rise or drop where the language changes is "
               "not a change of practice")
+    note = repeated_text_note(same_text)
+    if note:
+        print(f"= (marked =) {note}")
     print("columns: " + ", ".join(f"{s}={i}" for s, i in zip(short, ids, strict=True)))
     return EXIT_OK
 

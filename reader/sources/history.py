@@ -111,6 +111,27 @@ class PolicyHistory:
                       path=Path(version.ref) if version.source == "file" else Path(version.path),
                       word_count=count_words(body), company=self.company)
 
+    def earlier_same_text(self) -> list[int | None]:
+        """For each version, the first earlier version whose file is the same byte for byte
+        (``None``: its text is new). Archives often record a page in two forms in turn (a
+        regional or test variant): Instagram's privacy policy goes back to an earlier text
+        54 times in 112 versions, Finya's 77 times in 81. Git versions are compared by
+        their blob ids (nothing is read); dated files by a digest of their bytes (a file
+        that cannot be read is new)."""
+        first: dict[str, int] = {}
+        found: list[int | None] = []
+        for number, version in enumerate(self.versions):
+            key = version.blob or self._file_digest(version)
+            earlier = first.setdefault(key, number) if key is not None else number
+            found.append(earlier if earlier != number else None)
+        return found
+
+    def _file_digest(self, version: Version) -> str | None:
+        try:
+            return hashlib.blake2b(self.read_bytes(version), digest_size=16).hexdigest()
+        except PolicyLoadError:
+            return None
+
     def find(self, wanted: str) -> Version:
         """A version by date (``YYYY-MM-DD``: the last one that day), commit prefix, or
         position (``@1`` is the oldest, ``@-1`` the newest)."""
@@ -314,6 +335,28 @@ class GitHistory:
                 date = ""
             self._header_dates[blob_id] = date
         return self._header_dates[blob_id] or None
+
+
+ALTERNATING_FROM = 3  # versions back at an earlier text from which the archive alternates
+
+
+def repeated_text_note(same_text: list[int | None]) -> str | None:
+    """What to tell the reader when versions go back to an earlier text (see
+    :meth:`PolicyHistory.earlier_same_text`), or ``None`` when none does: a change undone,
+    or (from :data:`ALTERNATING_FROM` such versions) an archive that recorded the page in
+    more than one form in turn."""
+    repeats = sum(1 for earlier in same_text if earlier is not None)
+    if not repeats:
+        return None
+    if repeats < ALTERNATING_FROM:
+        return (f"{repeats} of {len(same_text)} versions go{'es' * (repeats == 1)} back to an "
+                "earlier version's text byte for byte: the change before "
+                f"{'it was' if repeats == 1 else 'each was'} undone.")
+    distinct = len(same_text) - repeats
+    return (f"{repeats} of {len(same_text)} versions repeat an earlier version's text byte "
+            f"for byte ({distinct} distinct text{'s' * (distinct != 1)}): the archive "
+            "recorded the page in more than one form in turn, so a change that a later "
+            "version undoes is not a change of policy.")
 
 
 _DATERS: dict[tuple[int, str, str], GitHistory] = {}  # (process, workdir, HEAD) -> walk

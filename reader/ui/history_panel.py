@@ -77,7 +77,7 @@ from reader.output.diff_export import (
 )
 from reader.output.export import ExportReport, unprintable_notes
 from reader.sources.corpus import Corpus, PolicyLoadError
-from reader.sources.history import CorpusHistory, PolicyHistory
+from reader.sources.history import CorpusHistory, PolicyHistory, repeated_text_note
 from reader.ui.policy_view import PolicyBrowser
 from reader.ui.workers import ExportSignals
 from reader.wording import counted
@@ -474,6 +474,11 @@ class HistoryDialog(QDialog):
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color:#B71C1C")
         self.problems.hide()
+        # Versions that go back to an earlier text (see repeated_text_note)
+        self.repeats = QLabel()
+        self.repeats.setWordWrap(True)
+        self.repeats.setStyleSheet("color:#555555")
+        self.repeats.hide()
         self.chart = TimelineChart()
         self.chart.dark = self.dark
         self.chart.version_clicked.connect(self._chart_clicked)
@@ -535,6 +540,7 @@ class HistoryDialog(QDialog):
         status.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.repeats)
         layout.addWidget(self.problems)
         layout.addWidget(self.chart)
         layout.addWidget(self.legend)
@@ -579,6 +585,9 @@ class HistoryDialog(QDialog):
                 if count else "no versions")
         self.title.setText(f"<b>{self.company}</b>: {count} version{'s' * (count != 1)}, "
                            f"{span}")
+        note = repeated_text_note(history.earlier_same_text())
+        self.repeats.setText(note or "")
+        self.repeats.setVisible(bool(note))
         problems = history.problems + ([self.store.problem] if self.store.problem else [])
         if problems:
             self.problems.setText("\n".join(problems))
