@@ -82,3 +82,27 @@ def test_finya_alternates_between_texts(tmp_path, capsys):
     same = history.earlier_same_text()
     assert len(same) == 81 and sum(1 for s in same if s is not None) == 77
     assert "(4 distinct texts)" in repeated_text_note(same)
+
+
+def test_a_diff_says_when_a_version_is_an_earlier_one_again(tmp_path, capsys):
+    """The diff's "what changed" (CLI, window, PDF, JSON) says when a compared version is
+    an earlier version's text again."""
+    from reader.analysis.timeline import VersionStore, diff_history
+
+    root = alternating_repo(tmp_path)
+    history = CorpusHistory(Corpus.open(root)).history("example.com")
+    versions = history.versions
+    diff = diff_history(history, versions[3], versions[4], VersionStore(tmp_path / "store"))
+    assert diff.same_text_as == ("2020-02-01", None)
+    assert diff.summary()[0] == (
+        "The 2020-04-01 version is the 2020-02-01 version again, byte for byte: the archive "
+        "recorded the page in more than one form in turn (going back is not a change of "
+        "policy).")
+    assert any("passage" in line for line in diff.summary()[1:])  # and what changed
+    # comparing a version with the very text it repeats says nothing more about it
+    back = diff_history(history, versions[0], versions[2], VersionStore(tmp_path / "store"))
+    assert back.same_text_notes() == []
+    assert main(["--corpus", str(root), "diff", "example.com", "2020-04-01", "2020-05-01",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["same_text_as"] == {"old": "2020-02-01",
+                                                                   "new": None}

@@ -129,6 +129,9 @@ class PolicyDiff:
     # When the files differ but neither sentences nor links do: ONLY_FORMATTING or
     # ONLY_HEADER (empty when the files are the same, or not compared).
     other_difference: str = ""
+    # The labels of the earlier versions whose file the old and the new version repeat byte
+    # for byte (see PolicyHistory.earlier_same_text), or None.
+    same_text_as: tuple[str | None, str | None] = (None, None)
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -157,7 +160,7 @@ class PolicyDiff:
         """One line per practice that changed, e.g. ``Sharing with third parties: 3
         passages added, 1 changed; 2 unchanged passages newly about it``; then the
         passages about no practice."""
-        caveats = self.language_caveats()
+        caveats = self.language_caveats() + self.same_text_notes()
         lines = list(caveats)
         changed = self.by_category()
         moved = self.recategorised_by_category()
@@ -198,6 +201,15 @@ class PolicyDiff:
                            "English policies).")
         return out
 
+    def same_text_notes(self) -> list[str]:
+        """A line for each version whose text is an earlier version's byte for byte: the
+        archive recorded the page in another form in between, and this one again."""
+        return [f"The {label} version is the {earlier} version again, byte for byte: the "
+                "archive recorded the page in more than one form in turn (going back is not "
+                "a change of policy)."
+                for label, earlier in zip((self.old, self.new), self.same_text_as, strict=True)
+                if earlier and earlier not in (self.old, self.new)]
+
     def to_json(self) -> dict:
         return {
             "old": self.old, "new": self.new,
@@ -217,6 +229,7 @@ class PolicyDiff:
                        "old": c.old.target if c.old else None,
                        "new": c.new.target if c.new else None} for c in self.links],
             "other_difference": self.other_difference or None,
+            "same_text_as": {"old": self.same_text_as[0], "new": self.same_text_as[1]},
         }
 
 

@@ -1081,4 +1081,9 @@ def diff_history(history: PolicyHistory, old: Version, new: Version,
     store = store or VersionStore()
     old_text, new_text = store.texts(history, [old, new])
     diff = diff_versions(old_text, new_text, old.date, new.date)
-    return add_file_differences(diff, history.read_bytes(old), history.read_bytes(new))
+    diff = add_file_differences(diff, history.read_bytes(old), history.read_bytes(new))
+    same = history.earlier_same_text()
+    labels = [history.versions[earlier].date if earlier is not None else None
+              for earlier in (same[history.versions.index(v)] for v in (old, new))]
+    diff.same_text_as = (labels[0], labels[1])
+    return diff
