@@ -3,6 +3,8 @@ results."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -146,3 +148,7 @@ def test_a_search_by_category_opens_a_policy_at_its_passages(qtbot, capsys, embe
     assert main(["search", "--corpus", str(embedded_corpus), "category:data_retention"]) == 0
     out = capsys.readouterr().out
     assert "0 matches" not in out and "Retention" in out
+    assert main(["search", "--corpus", str(embedded_corpus), "category:data_retention",
+                 "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all(hit["practices"] == ["data_retention"] for hit in hits)

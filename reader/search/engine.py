@@ -146,7 +146,8 @@ class Hit:
     def as_json(self) -> dict:
         return {"domain": self.domain, "title": self.title, "date": self.date,
                 "score": round(self.score, 4), "categories": self.categories,
-                "facts": self.facts, "match_count": self.match_count, "snippets": self.snippets}
+                "facts": self.facts, "match_count": self.match_count, "snippets": self.snippets,
+                "practices": self.practices}
 
     def found_for(self, thousands: bool = True) -> str:
         """What the policy was found for, as a result line says it: its matches of the
