@@ -152,3 +152,37 @@ def test_a_search_by_category_opens_a_policy_at_its_passages(qtbot, capsys, embe
                  "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits and all(hit["practices"] == ["data_retention"] for hit in hits)
+
+
+def test_results_of_a_search_by_category_show_each_policys_strongest_passage(qtbot):
+    """The hits of "category:data_retention" first show each policy's opening (listed at
+    once), then, policy by policy, the passage its side panel lists first for Retention
+    (the most confident), which is what the result was found for."""
+    import html
+
+    from reader.output.highlight import HighlightedPolicy
+    from reader.search.engine import practice_snippet
+
+    window = MainWindow(None, restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    panel = window.search_panel
+    panel.run("category:data_retention")
+    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
+                    timeout=30000)
+    qtbot.waitUntil(lambda: window.snippet_worker is None, timeout=60000)
+    corpus = Corpus.open(embedded_corpus_dir())
+    for hit in panel.model.hits:
+        analysis = HighlightedPolicy.of(corpus.load(hit.domain)).analysis
+        strongest = analysis.passage_text(analysis.passages("data_retention")[0])
+        shown = html.unescape(hit.snippets[0]).rstrip("…")
+        assert " ".join(strongest.split()).startswith(shown), (hit.domain, shown)
+        assert hit.snippets == [practice_snippet(hit)]
+    # a search with words keeps its snippets of the words
+    panel.run("retain")
+    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
+                    timeout=30000)
+    assert window.snippet_worker is None
+    assert all("<b>" in hit.snippets[0] for hit in panel.model.hits)
+    window.pool.waitForDone(10000)

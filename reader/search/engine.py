@@ -44,6 +44,7 @@ from reader.analysis.practices import decision_digest
 from reader.analysis.taxonomy import categories
 from reader.paths import index_dir_for
 from reader.search.query import (
+    SNIPPET_RADIUS,
     SNIPPETS_PER_HIT,
     MatchFinder,
     SearchError,
@@ -851,6 +852,32 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     if len(snippets) < SNIPPETS_PER_HIT and found > len(matches):
         snippets = make_snippets(body, shown_matches(body, matcher.find(body)))  # dense
     hit.snippets = snippets or [html_lib.escape(policy_opening(body))]
+
+
+def practice_snippet(hit: Hit) -> str | None:
+    """The passage the side panel lists first (the most confident) for the first of the
+    practices a search by category found the hit for, as a snippet (HTML), or ``None``:
+    what the app shows of each such hit instead of the policy's opening, once it is
+    worked out (an analysis of the policy: too slow for the results themselves, so the
+    app fills these in after them). Decided by the one decision (its passages, without
+    the facts: the same passages)."""
+    from reader.analysis.practices import analyze_policy
+
+    if not hit.practices:
+        return None
+    try:
+        _, body = parse_header(read_policy_text(Path(hit.path)))  # as read_policy does
+    except PolicyLoadError:
+        return None
+    analysis = analyze_policy(body, facts=False)
+    for category_id in hit.practices:
+        passages = analysis.passages(category_id)
+        if passages:
+            text = " ".join(analysis.passage_text(passages[0]).split())
+            if len(text) > 2 * SNIPPET_RADIUS:
+                text = text[:2 * SNIPPET_RADIUS].rsplit(" ", 1)[0] + "…"
+            return html_lib.escape(text)
+    return None
 
 
 def policy_opening(body: str) -> str:

@@ -81,7 +81,7 @@ from reader.ui.preferences_dialog import (
 )
 from reader.ui.recent_folders import RecentFolders
 from reader.ui.search_panel import SearchPanel
-from reader.ui.workers import PAGE_SIZE, IndexWorker, SearchWorker
+from reader.ui.workers import PAGE_SIZE, IndexWorker, PracticeSnippetWorker, SearchWorker
 from reader.wording import counted
 
 if TYPE_CHECKING:  # the classifier loads with the first policy, not with the window
@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.index_worker: IndexWorker | None = None
         self.export_worker = None
         self.search_worker: SearchWorker | None = None
+        self.snippet_worker: PracticeSnippetWorker | None = None  # see _search_finished
         self.check_worker: CorpusCheckWorker | None = None
         self.history_source = None  # the corpus's CorpusHistory, once detected
         self.reindex_pending = False
@@ -460,6 +461,8 @@ class MainWindow(QMainWindow):
             self.check_worker.cancel()
         if self.search_worker:
             self.search_worker.cancel()
+        if self.snippet_worker:
+            self.snippet_worker.cancel()
         self.pool.waitForDone(10000)
         self.reading_pool.waitForDone(10000)
         if self.policy_index:
@@ -1234,6 +1237,8 @@ class MainWindow(QMainWindow):
         asks for when it is scrolled to its end) from a background worker."""
         if self.search_worker:
             self.search_worker.cancel()
+        if self.snippet_worker:
+            self.snippet_worker.cancel()
         if not self.policy_index:
             return
         worker = SearchWorker(self.policy_index, text, self.search_generation, offset=offset)
@@ -1279,6 +1284,30 @@ class MainWindow(QMainWindow):
         if generation == self.search_generation:
             self.search_worker = None
             self.search_panel.model.page_done(sent, PAGE_SIZE)
+            self._fill_practice_snippets(generation, sent)
+
+    def _fill_practice_snippets(self, generation: int, sent: int) -> None:
+        """The page's hits of a search by category show their strongest passage of that
+        practice in place of the policy's opening, filled in one by one after the list."""
+        hits = self.search_panel.model.hits
+        page = [(row, hit) for row, hit in enumerate(hits[len(hits) - sent:],
+                                                     len(hits) - sent)
+                if hit.practices and not hit.match_count]
+        if not page:
+            return
+        worker = PracticeSnippetWorker(page, generation)
+        worker.signals.snippet.connect(self._practice_snippet)
+        worker.signals.finished.connect(self._practice_snippets_done)
+        self.snippet_worker = worker
+        self.pool.start(worker)
+
+    def _practice_snippet(self, generation: int, row: int, snippet: str) -> None:
+        if generation == self.search_generation:
+            self.search_panel.model.set_snippet(row, snippet)
+
+    def _practice_snippets_done(self, generation: int) -> None:
+        if generation == self.search_generation:
+            self.snippet_worker = None
 
     def open_hit(self, hit: Hit) -> None:
         """Open a search result scrolled to its first match, the terms marked."""

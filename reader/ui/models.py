@@ -489,6 +489,13 @@ class SearchResultsModel(QAbstractListModel):
         self.loading = True
         self.paging_changed.emit()
 
+    def set_snippet(self, row: int, snippet: str) -> None:
+        """Show ``snippet`` (HTML) for the hit in ``row`` instead of what it showed."""
+        if 0 <= row < len(self.hits):
+            self.hits[row].snippets = [snippet]
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
     def append(self, hit: Hit) -> None:
         row = len(self.hits)
         self.beginInsertRows(QModelIndex(), row, row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,12 +10,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from reader.analysis.tints import HighlightLook
-from reader.search.engine import SearchIndex, fill_matches
+from reader.search.engine import Hit, SearchIndex, fill_matches, practice_snippet
 from reader.search.query import SearchError
 from reader.sources.corpus import Corpus
 
 if TYPE_CHECKING:  # export and the classifier load when first used, not with the window
     from reader.output.highlight import HighlightedPolicy
+
+log = logging.getLogger(__name__)
 
 
 class CancellableWorker(QRunnable):
@@ -57,6 +60,37 @@ class IndexWorker(CancellableWorker):
             self.signals.failed.emit(f"Indexing failed: {exc}")
         else:
             self.signals.finished.emit(report, metadata)
+
+
+class SnippetSignals(QObject):
+    snippet = Signal(int, int, str)  # generation, row of the results, snippet HTML
+    finished = Signal(int)  # generation
+
+
+class PracticeSnippetWorker(CancellableWorker):
+    """Replaces the openings shown for the hits of a search by category with each policy's
+    strongest passage of that practice (:func:`reader.search.engine.practice_snippet`),
+    one hit after the other as each policy is analysed, after the hits are listed."""
+
+    def __init__(self, hits: list[tuple[int, Hit]], generation: int) -> None:
+        super().__init__(SnippetSignals())
+        self.hits = hits
+        self.generation = generation
+
+    def run(self) -> None:
+        try:
+            for row, hit in self.hits:
+                if self.is_cancelled():
+                    return
+                try:
+                    snippet = practice_snippet(hit)
+                except Exception as exc:  # noqa: BLE001 - a policy that fails keeps its opening
+                    log.warning("no passage snippet for %s: %s", hit.domain, exc)
+                    continue
+                if snippet:
+                    self.signals.snippet.emit(self.generation, row, snippet)
+        finally:
+            self.signals.finished.emit(self.generation)
 
 
 class SearchSignals(QObject):
