@@ -186,3 +186,19 @@ def test_results_of_a_search_by_category_show_each_policys_strongest_passage(qtb
     assert window.snippet_worker is None
     assert all("<b>" in hit.snippets[0] for hit in panel.model.hits)
     window.pool.waitForDone(10000)
+
+
+def test_a_very_large_policy_keeps_its_opening_in_a_search_by_category(tmp_path, monkeypatch):
+    """Analysing a policy of several MB for its snippet would hold Python's lock while the
+    window is used: such a hit keeps its opening."""
+    from reader.search import engine
+    from reader.search.engine import Hit, practice_snippet
+
+    path = tmp_path / "big.example.md"
+    path.write_text("# Policy\n\nWe keep your data for 30 days after you close your account.\n",
+                    "utf-8")
+    hit = Hit("big.example", "Policy", None, 1.0, str(path), ["data_retention"],
+              practices=["data_retention"])
+    assert practice_snippet(hit) is not None
+    monkeypatch.setattr(engine, "PRACTICE_SNIPPET_MAX_BYTES", path.stat().st_size - 1)
+    assert practice_snippet(hit) is None

@@ -854,6 +854,11 @@ def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     hit.snippets = snippets or [html_lib.escape(policy_opening(body))]
 
 
+# A bigger policy keeps its opening in the results of a search by category: analysing it
+# (seconds for a few MB) would hold Python's lock while the window is used.
+PRACTICE_SNIPPET_MAX_BYTES = 1_000_000
+
+
 def practice_snippet(hit: Hit) -> str | None:
     """The passage the side panel lists first (the most confident) for the first of the
     practices a search by category found the hit for, as a snippet (HTML), or ``None``:
@@ -866,8 +871,10 @@ def practice_snippet(hit: Hit) -> str | None:
     if not hit.practices:
         return None
     try:
+        if Path(hit.path).stat().st_size > PRACTICE_SNIPPET_MAX_BYTES:
+            return None
         _, body = parse_header(read_policy_text(Path(hit.path)))  # as read_policy does
-    except PolicyLoadError:
+    except (OSError, PolicyLoadError):
         return None
     analysis = analyze_policy(body, facts=False)
     for category_id in hit.practices:
