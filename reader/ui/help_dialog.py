@@ -28,7 +28,9 @@ SEARCH_SYNTAX: list[tuple[str, str]] = [
      "words in the company name (or snapshot site) or policy title"),
     ('`type:terms`, `type:"privacy policy"`',
      "documents of that type (Open Terms Archive collections)"),
-    ("`category:third_party_sharing`", "policies where the classifier found that practice"),
+    ("`category:third_party_sharing`", "policies where the classifier found that practice "
+     "(each result shows its strongest passage of it and opens at its passages of it, "
+     "listed in the side panel)"),
     ("`collects:financial`, `purpose:advertising`, `shares:third_party`, `dnt:not_honored`",
      "policies that state that privacy fact (fields collects, purpose, shares, choice, "
      "access, dnt, audience, security; values as in `privacy-reader facts`)"),
