@@ -106,3 +106,25 @@ def test_a_diff_says_when_a_version_is_an_earlier_one_again(tmp_path, capsys):
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["same_text_as"] == {"old": "2020-02-01",
                                                                    "new": None}
+
+
+def test_dated_files_are_read_once_for_the_window_and_every_diff(tmp_path, monkeypatch):
+    """The answer is kept while the versions are the same (the History window and each
+    diff ask): dated files are read once, and again only when the versions change."""
+    from reader.sources.history import PolicyHistory
+
+    folder = tmp_path / "example.com"
+    folder.mkdir()
+    for text, date in [(A, "2020-01-01"), (B, "2021-01-01"), (A, "2022-01-01")]:
+        (folder / f"{date}.md").write_text(text, "utf-8")
+    history = CorpusHistory(Corpus.open(tmp_path)).history("example.com")
+    reads: list[str] = []
+    read_bytes = PolicyHistory.read_bytes
+    monkeypatch.setattr(PolicyHistory, "read_bytes",
+                        lambda self, version: reads.append(version.ref)
+                        or read_bytes(self, version))
+    assert history.earlier_same_text() == history.earlier_same_text() == [None, None, 0]
+    assert len(reads) == 3
+    history.versions = history.versions[1:]
+    assert history.earlier_same_text() == [None, None]
+    assert len(reads) == 5

@@ -264,14 +264,14 @@ def _decided(words: PolicyWords, probs: np.ndarray, fact_probs: np.ndarray | Non
     labels = model.labels
     practice = [i for i, label in enumerate(labels) if label != OTHER]
     found = probs >= model.thresholds
-    entries = sorted(words.labels)  # a label (see PolicyWords.labels) states no practice,
+    naming = sorted(words.labels)  # a label (see PolicyWords.labels) states no practice,
     if len(probs):  # nor do two-word lines ("Bye.", "Opt out.") on their own
         lengths = np.asarray([end - start for _, _, start, end in words.paragraphs])
         found[lengths < MIN_SENTENCE_WORDS] = False
-        found[entries] = False
+        found[naming] = False
     present = found[:, practice].any(axis=0) if len(probs) else np.zeros(len(practice), bool)
     categories = [labels[i] for i, hit in zip(practice, present, strict=True) if hit]
-    stating = np.delete(probs, entries, axis=0) if entries else probs
+    stating = np.delete(probs, naming, axis=0) if naming else probs
     best = stating.max(axis=0) if len(stating) else None
     scores = {labels[i]: round(float(best[i]), 4) if best is not None else 0.0
               for i in practice}

@@ -76,6 +76,9 @@ class PolicyHistory:
     versions: list[Version]
     problems: list[str] = field(default_factory=list)
     _repo: GitHistory | None = None
+    # earlier_same_text's answer, with the versions it was for (a dated file is read for it)
+    _same_text: tuple[tuple[str, ...], list[int | None]] | None = field(
+        default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.versions)
@@ -117,14 +120,19 @@ class PolicyHistory:
         regional or test variant): Instagram's privacy policy goes back to an earlier text
         54 times in 112 versions, Finya's 77 times in 81. Git versions are compared by
         their blob ids (nothing is read); dated files by a digest of their bytes (a file
-        that cannot be read is new)."""
+        that cannot be read is new). Kept while the versions are the same: the History
+        window and every diff ask."""
+        refs = tuple(f"{version.ref}:{version.blob}" for version in self.versions)
+        if self._same_text is not None and self._same_text[0] == refs:
+            return list(self._same_text[1])
         first: dict[str, int] = {}
         found: list[int | None] = []
         for number, version in enumerate(self.versions):
             key = version.blob or self._file_digest(version)
             earlier = first.setdefault(key, number) if key is not None else number
             found.append(earlier if earlier != number else None)
-        return found
+        self._same_text = (refs, found)
+        return list(found)
 
     def _file_digest(self, version: Version) -> str | None:
         try:
