@@ -103,6 +103,20 @@ def test_table_pipes_are_not_words(tmp_path):
     assert read_policy(path).word_count == 4  # the heading is the title
 
 
+def searched(qtbot, query: str) -> tuple[MainWindow, object]:
+    """The window on the embedded corpus, its index built, with ``query``'s first page of
+    results listed (the window and its search panel)."""
+    window = MainWindow(None, restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
+    panel = window.search_panel
+    panel.run(query)
+    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
+                    timeout=30000)
+    return window, panel
+
+
 def test_a_search_by_category_opens_a_policy_at_its_passages(qtbot, capsys, embedded_corpus):
     """A result of "category:data_retention" says what it was found for ("Retention", not
     "0 matches"), and opening it lists the policy's Retention passages in the side panel
@@ -112,14 +126,7 @@ def test_a_search_by_category_opens_a_policy_at_its_passages(qtbot, capsys, embe
     from reader.ui.category_panel import SpanRole
     from reader.ui.models import hit_html
 
-    window = MainWindow(None, restore=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
-    panel = window.search_panel
-    panel.run("category:data_retention")
-    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
-                    timeout=30000)
+    window, panel = searched(qtbot, "category:data_retention")
     hit = panel.model.hits[0]
     assert hit.practices == ["data_retention"] and hit.match_count == 0
     assert "Retention" in hit_html(hit) and "0 matches" not in hit_html(hit)
@@ -163,14 +170,7 @@ def test_results_of_a_search_by_category_show_each_policys_strongest_passage(qtb
     from reader.output.highlight import HighlightedPolicy
     from reader.search.engine import practice_snippet
 
-    window = MainWindow(None, restore=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.index_worker is None, timeout=60000)
-    panel = window.search_panel
-    panel.run("category:data_retention")
-    qtbot.waitUntil(lambda: window.search_worker is None and panel.model.rowCount() > 0,
-                    timeout=30000)
+    window, panel = searched(qtbot, "category:data_retention")
     qtbot.waitUntil(lambda: window.snippet_worker is None, timeout=60000)
     corpus = Corpus.open(embedded_corpus_dir())
     for hit in panel.model.hits:
