@@ -272,3 +272,45 @@ def test_a_tables_header_row_states_no_practice(shared_corpus):
     apple = analyze_policy(Corpus.open(shared_corpus).load("apple.com").body)
     assert "Country or Region" in apple.text
     assert not any("Country or Region" in apple.text[s.start:s.end] for s in apple.spans)
+
+
+BOLD = """# Privacy Policy
+
+**Information Collection and Use**
+
+We collect your name, email address and phone number when you register an account.
+
+**We do not sell your personal information to third parties.**
+
+**How we protect your information**
+
+We use encryption and firewalls to protect your personal information from unauthorised
+access.
+"""
+
+
+def test_a_heading_written_in_bold_states_no_practice(shared_corpus):
+    """A line all in bold that is a title ("Information Collection and Use") or no
+    sentence ("How we protect your information") names what follows: no passage (600 of
+    22,153 passages in ../shared/corpus and the PGA bundle were in such lines). A sentence
+    in bold ("We do not sell ...") is read as one; the paragraphs under the headings keep
+    theirs."""
+    from reader.analysis.practices import is_bold_heading
+
+    analysis = analyze_policy(BOLD)
+    passages = [analysis.text[s.start:s.end] for s in analysis.spans]
+    assert "Information Collection and Use" not in passages
+    assert "How we protect your information" not in passages
+    assert any("phone number" in p for p in passages)
+    assert any("encryption" in p for p in passages)
+    assert len(policy_words(BOLD).labels) == 2
+    assert is_bold_heading("**Information We Retain After Your Account is Deleted.**")
+    assert is_bold_heading("**CREDIT CARD SECURITY**")
+    assert not is_bold_heading("**We do not sell your personal information**")
+    assert not is_bold_heading("**Cookies help us see how the site is used.**")
+    assert not is_bold_heading("**bold** and more words")
+    real = analyze_policy(Corpus.open(shared_corpus).load("03m.info").body)
+    shown = {real.text[s.start:s.end] for s in real.spans}
+    assert not shown & {"Information Collection and Use", "Updating Your Information",
+                        "Third Party Service Providers", "Changes in Our Practices"}
+    assert "first_party_collection" in real.categories

@@ -209,7 +209,9 @@ def test_confident_only_export_highlights_and_counts_what_the_viewer_does(embedd
     text = all_text(confident)
     assert "Sharing with third parties (2)" in text
     assert f"Security ({item.counts(True)['data_security']})" in text
-    assert "Confident passages only: 2 unsure passages not highlighted." in text
+    # (2 before the unsure one on a heading in bold, "SSL (Secure Socket Layers)", was read
+    # as a heading: DECISION_VERSION 12; the one left is unsure for two practices.)
+    assert "Confident passages only: 1 unsure passage not highlighted." in text
     for path, highlighted in ((every, True), (confident, False)):
         with pdfplumber.open(path) as pdf:
             page = [p for p in pdf.pages if "knowingly distribute" in p.extract_text()][-1]
