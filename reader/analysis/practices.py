@@ -788,8 +788,9 @@ class PolicyWords:
 
 # A line that is only a link within the page: a list item's mark or a number, emphasis,
 # "[text](#anchor)", and at most a comma or semicolon after it.
+_ITEM_MARK = r"\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?"  # a list item's mark or number, if any
 _CONTENTS_ENTRY = re.compile(
-    r"\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:\*\*|__|\*|_)?\[(?P<text>[^\[\]\n]+)\]"
+    _ITEM_MARK + r"(?:\*\*|__|\*|_)?\[(?P<text>[^\[\]\n]+)\]"
     r"\(#[^()\s]*\)(?:\*\*|__|\*|_)?\s*[,;]?\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
@@ -807,8 +808,7 @@ def is_contents_entry(piece: str) -> bool:
 
 
 # A line written all in bold (or in a list item's mark): "**Third Party Advertising**".
-_BOLD_LINE = re.compile(r"\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(\*\*|__)(?P<text>[^*_\n]+?)\1"
-                        r"\s*[:.]?\s*")
+_BOLD_LINE = re.compile(_ITEM_MARK + r"(\*\*|__)(?P<text>[^*_\n]+?)\1\s*[:.]?\s*")
 MAX_BOLD_HEADING_WORDS = 10
 _STATING_SUBJECTS = frozenset({"we", "you", "they", "it", "i"})
 

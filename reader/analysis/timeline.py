@@ -416,18 +416,17 @@ def _function_word_hits(markdown: str) -> Counter:
     return function_word_hits(TOKEN.findall(index_text(markdown).lower()))
 
 
+_MARKUP_ENDS = (("[", "]"), ("<", ">"), ("](", ")"))  # what _markup_inside looks at
+
+
 @lru_cache(maxsize=MAX_REMEMBERED)
 def _markup_inside(chunk: str) -> bool:
     """Whether each link and tag that :func:`index_text` may take out of a chunk of a
     section ends inside the chunk: every ``[`` and ``<`` has a ``]`` and a ``>`` after
     it, every ``](`` a ``)``. Then the words it shows are the same alone and in its
     section (a mark at a line's start takes only marks and numbers, no word)."""
-    return (("[" not in chunk or chunk.rfind("[") < chunk.rfind("]"))
-            and ("<" not in chunk or chunk.rfind("<") < chunk.rfind(">"))
-            and ("](" not in chunk or chunk.rfind("](") < chunk.rfind(")")))
-
-
-_MARKUP_ENDS = (("[", "]"), ("<", ">"), ("](", ")"))  # what _markup_inside looks at
+    return all(opening not in chunk or chunk.rfind(opening) < chunk.rfind(closing)
+               for opening, closing in _MARKUP_ENDS)
 
 
 def _markup_groups(chunks: list[str]) -> list[str]:

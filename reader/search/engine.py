@@ -41,10 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from reader.analysis.practices import decision_digest
-from reader.analysis.taxonomy import categories
+from reader.analysis.taxonomy import categories, category
 from reader.paths import index_dir_for
 from reader.search.query import (
-    SNIPPET_RADIUS,
     SNIPPETS_PER_HIT,
     MatchFinder,
     SearchError,
@@ -156,8 +155,7 @@ class Hit:
         ("Retention"; a list of "0 matches" told nothing), or nothing."""
         if self.match_count or not self.practices:
             return counted(self.match_count, "match", thousands) if self.match_count else ""
-        names = {c.id: c.name for c in categories()}
-        return ", ".join(names.get(c, c) for c in self.practices)
+        return ", ".join(category(c).name for c in self.practices)
 
 
 @dataclass
@@ -834,12 +832,18 @@ def _bounded_map(pool: ProcessPoolExecutor, args: list[tuple], ahead: int,
             future.cancel()
 
 
+def _hit_body(hit: Hit) -> str:
+    """The markdown body of a hit's policy file, as read_policy reads it; raises
+    :class:`PolicyLoadError`."""
+    return parse_header(read_policy_text(Path(hit.path)))[1]
+
+
 def fill_matches(hit: Hit, matcher: MatchFinder) -> None:
     """Read the hit's policy file; fill its match count and snippets (from the source text,
     which is fast). The viewer finds positions in its own text with ``hit.finder``."""
     hit.finder = matcher
     try:
-        _, body = parse_header(read_policy_text(Path(hit.path)))  # as read_policy does
+        body = _hit_body(hit)
     except PolicyLoadError as exc:
         hit.snippets = [html_lib.escape(f"(cannot read the policy: {exc})")]
         return
@@ -873,17 +877,14 @@ def practice_snippet(hit: Hit) -> str | None:
     try:
         if Path(hit.path).stat().st_size > PRACTICE_SNIPPET_MAX_BYTES:
             return None
-        _, body = parse_header(read_policy_text(Path(hit.path)))  # as read_policy does
+        body = _hit_body(hit)
     except (OSError, PolicyLoadError):
         return None
     analysis = analyze_policy(body, facts=False)
     for category_id in hit.practices:
         passages = analysis.passages(category_id)
         if passages:
-            text = " ".join(analysis.passage_text(passages[0]).split())
-            if len(text) > 2 * SNIPPET_RADIUS:
-                text = text[:2 * SNIPPET_RADIUS].rsplit(" ", 1)[0] + "…"
-            return html_lib.escape(text)
+            return html_lib.escape(opening(analysis.passage_text(passages[0])))
     return None
 
 

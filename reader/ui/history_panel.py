@@ -148,6 +148,7 @@ class TimelineWorker(QRunnable):
         try:
             source = self.source or CorpusHistory(self.corpus)
             history = source.history(self.company)
+            history.earlier_same_text()  # (kept: dated files are read here, not in the window)
             self.signals.loaded.emit(history)
             timeline(history, self.store, progress=self.signals.progress.emit,
                      cancelled=self._cancel.is_set, on_point=self.signals.point.emit)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import __version__
-from reader.analysis.taxonomy import practice_categories
+from reader.analysis.taxonomy import category
 from reader.output.export import unprintable_notes
 from reader.output.fonts import characters_without_a_font, missing_font_message
 from reader.paths import embedded_corpus_dir, folder_problem, user_data_dir
@@ -1023,11 +1023,10 @@ class MainWindow(QMainWindow):
         """After a search by category: the passages of the first practice asked for that
         the policy has, listed in the side panel, the view at the most confident one."""
         asked, self.asked_practices = self.asked_practices, []
-        names = {c.id: c.name for c in practice_categories()}
         for category_id in asked:
             if self.category_panel.list_passages(category_id):
                 self.statusBar().showMessage(
-                    f"Passages of {names.get(category_id, category_id)}: the most "
+                    f"Passages of {category(category_id).name}: the most "
                     "confident first (click one in the side panel to go to it)", 5000)
                 return
 
